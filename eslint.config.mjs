@@ -1,0 +1,71 @@
+import nx from '@nx/eslint-plugin';
+
+/**
+ * Layering (ARCHITECTURE.md): apps → feature → domain and data-access → util, enforced by tags.
+ * The domain lib may not import a framework, a driver or a crypto binding: it only states rules
+ * and ports. Test files may additionally use the testing lib.
+ */
+const FRAMEWORKS_AND_DRIVERS = [
+  'express',
+  'express-*',
+  'body-parser',
+  'helmet',
+  'cors',
+  'prisma',
+  '@prisma/*',
+  'pg',
+  'ioredis',
+  'redis',
+  '@grpc/*',
+  'winston',
+  'prom-client',
+  'jose',
+  '@node-rs/*',
+  '@opentelemetry/*',
+];
+
+function boundaries({ allowTesting }) {
+  const testing = allowTesting ? ['type:testing'] : [];
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: false,
+      banTransitiveDependencies: false,
+      depConstraints: [
+        { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:data-access', 'type:util', ...testing] },
+        { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util', ...testing] },
+        { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util', ...testing] },
+        { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:util', ...testing], bannedExternalImports: FRAMEWORKS_AND_DRIVERS },
+        { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', ...testing] },
+        { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util'] },
+        { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+        { sourceTag: 'scope:user-api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:user-api'] },
+      ],
+    },
+  ];
+}
+
+const TEST_FILES = ['**/*.test.ts', '**/test/**/*.ts'];
+
+export default [
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/tmp/**', '**/coverage/**', '**/generated/**', '.nx/**'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries({ allowTesting: false }),
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': boundaries({ allowTesting: true }) },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+];

@@ -1,0 +1,35 @@
+/**
+ * The error catalog of SPEC §2: every code a client can receive, with its HTTP status and the
+ * default message. Transports map codes to their own status space in exactly one place each
+ * (HTTP here, gRPC in user-grpc).
+ */
+export const ERROR_CATALOG = {
+  INVALID_INPUT: { httpStatus: 400, message: 'The request is invalid.' },
+  UNAUTHORIZED: { httpStatus: 401, message: 'Authentication is required.' },
+  INVALID_TOKEN: { httpStatus: 401, message: 'The access token is invalid.' },
+  TOKEN_EXPIRED: { httpStatus: 401, message: 'The access token has expired.' },
+  INVALID_CREDENTIALS: { httpStatus: 401, message: 'Invalid email or password.' },
+  INVALID_REFRESH_TOKEN: { httpStatus: 401, message: 'The refresh token is invalid.' },
+  FORBIDDEN: { httpStatus: 403, message: 'You are not allowed to do this.' },
+  USER_NOT_FOUND: { httpStatus: 404, message: 'User not found.' },
+  NOT_FOUND: { httpStatus: 404, message: 'Not found.' },
+  METHOD_NOT_ALLOWED: { httpStatus: 405, message: 'Method not allowed.' },
+  USER_ALREADY_EXISTS: { httpStatus: 409, message: 'An account with this email already exists.' },
+  INVALID_KYC_TRANSITION: { httpStatus: 409, message: 'This KYC status change is not allowed.' },
+  IDEMPOTENCY_IN_PROGRESS: { httpStatus: 409, message: 'A request with this Idempotency-Key is still being processed.' },
+  PAYLOAD_TOO_LARGE: { httpStatus: 413, message: 'The request body is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, message: 'The request body must be application/json.' },
+  IDEMPOTENCY_KEY_REUSED: { httpStatus: 422, message: 'This Idempotency-Key was used for a different request.' },
+  WEAK_PASSWORD: { httpStatus: 422, message: 'The password does not meet the password policy.' },
+  RATE_LIMITED: { httpStatus: 429, message: 'Too many requests.' },
+  INTERNAL_ERROR: { httpStatus: 500, message: 'An unexpected error occurred.' },
+  SERVICE_UNAVAILABLE: { httpStatus: 503, message: 'A dependency is unavailable. Try again later.' },
+} as const satisfies Record<string, { httpStatus: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export const ERROR_CODES = Object.keys(ERROR_CATALOG) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CATALOG, value);
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { databaseUrlFor, readInfrastructure, withPgClient } from './test-infrastructure';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, fully migrated database for one suite: a copy of the run's template (milliseconds,
+ * instead of running every migration again).
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const infra = readInfrastructure();
+  const name = `pandora_test_${infra.runId}_${randomBytes(4).toString('hex')}`;
+  // Copying a template fails while another session is connected to it; suites starting at the same
+  // moment can collide on that, so retry briefly.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await withPgClient(infra.adminDatabaseUrl, (client) =>
+        client.query(`CREATE DATABASE "${name}" TEMPLATE "${infra.templateDatabase}"`),
+      );
+      break;
+    } catch (error) {
+      if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 + attempt * 50));
+    }
+  }
+  return {
+    name,
+    url: databaseUrlFor(infra.adminDatabaseUrl, name),
+    drop: () => withPgClient(infra.adminDatabaseUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/** An empty database (no migrations), for tests of the migrations themselves. */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const infra = readInfrastructure();
+  const name = `pandora_test_${infra.runId}_${randomBytes(4).toString('hex')}`;
+  await withPgClient(infra.adminDatabaseUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  return {
+    name,
+    url: databaseUrlFor(infra.adminDatabaseUrl, name),
+    drop: () => withPgClient(infra.adminDatabaseUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Prisma CLI configuration. Prisma 6.19 with the WASM schema engine behind a driver adapter, so
+ * that `migrate`, `diff` and `generate` never download native engines (see TOOLCHAIN.md and
+ * libs/data-access/prisma/cli-adapter.ts).
+ */
+import path from 'node:path';
+import { defineConfig } from 'prisma/config';
+import { PrismaCliPgAdapter } from './libs/data-access/prisma/cli-adapter';
+
+// Any existing file stops the CLI from trying to download engines it will not use.
+process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= __filename;
+process.env.PRISMA_QUERY_ENGINE_LIBRARY ??= __filename;
+process.env.PRISMA_HIDE_UPDATE_MESSAGE ??= '1';
+
+// The WASM engine leaves long timers behind that keep the CLI alive for up to a minute after it
+// has finished; unref them so the process exits as soon as its work is done.
+const originalSetTimeout = globalThis.setTimeout;
+globalThis.setTimeout = ((handler: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+  const timer = originalSetTimeout(handler, ms, ...args);
+  if ((ms ?? 0) >= 1000 && typeof timer === 'object' && timer && 'unref' in timer) timer.unref();
+  return timer;
+}) as typeof setTimeout;
+
+const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/pandora';
+process.env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
+
+export default defineConfig({
+  experimental: { adapter: true },
+  engine: 'js',
+  schema: path.join('libs', 'data-access', 'prisma', 'schema.prisma'),
+  migrations: { path: path.join('libs', 'data-access', 'prisma', 'migrations') },
+  async adapter() {
+    return new PrismaCliPgAdapter(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+  },
+});
