@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { APP_ENV_DEFAULTS, appEnvSchema, isDeployedEnv, LOG_LEVELS, type AppEnv, type LogLevel } from './app-env';
+import { ConfigError, describeIssues } from './config-error';
+import { databaseUrlFromEnv, LOCAL_DATABASE_URL, LOCAL_REDIS_URL, redisUrlFromEnv, type Env } from './connection-urls';
+import { intField, urlField } from './env-fields';
+
+/** Settings every app shares: environment, logging, PostgreSQL and Redis. */
+export interface SharedConfig {
+  appEnv: AppEnv;
+  logLevel: LogLevel;
+  database: { url: string; poolMax: number; isLocalDefault: boolean };
+  redis: { url: string; keyPrefix: string; isLocalDefault: boolean };
+}
+
+/** Empty variables count as unset, as they do for most twelve-factor tools. */
+export function normalizeEnv(env: Env): Env {
+  const result: Env = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') result[key] = value;
+  return result;
+}
+
+const sharedSchema = z.object({
+  APP_ENV: appEnvSchema,
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  DATABASE_URL: urlField(['postgresql:', 'postgres:']),
+  DATABASE_POOL_MAX: intField(10, 1, 200),
+  REDIS_URL: urlField(['redis:', 'rediss:']),
+  REDIS_KEY_PREFIX: z.string().max(100).regex(/^[A-Za-z0-9:._-]*$/, 'only [A-Za-z0-9:._-] allowed').default(''),
+});
+
+/**
+ * Parses a zod object schema over the environment and throws one ConfigError listing every
+ * problem. `extend` adds the app's own variables to the shared ones.
+ */
+export function parseEnvironment<T extends z.ZodRawShape>(
+  service: string,
+  rawEnv: Env,
+  extend: T,
+  /** The app's own cross-field rules, run when every variable parsed; returns problems. */
+  check: (env: z.infer<z.ZodObject<T>>, appEnv: AppEnv) => string[] = () => [],
+  /** Secrets the app cannot run without outside dev/test (checked even when other variables are bad). */
+  requiredWhenDeployed: string[] = [],
+): SharedConfig & { env: z.infer<z.ZodObject<T>> } {
+  const env = normalizeEnv(rawEnv);
+  const databaseUrl = databaseUrlFromEnv(env);
+  const redisUrl = redisUrlFromEnv(env);
+  const withUrls: Env = { ...env, DATABASE_URL: databaseUrl ?? LOCAL_DATABASE_URL, REDIS_URL: redisUrl ?? LOCAL_REDIS_URL };
+
+  const schema = sharedSchema.extend(extend);
+  const parsed = schema.safeParse(withUrls);
+  const problems = parsed.success ? [] : describeIssues(parsed.error.issues, withUrls);
+
+  const appEnv: AppEnv = (parsed.success ? (parsed.data as { APP_ENV: AppEnv }).APP_ENV : appEnvSchema.safeParse(env.APP_ENV).data) ?? "dev";
+  if (isDeployedEnv(appEnv)) {
+    if (databaseUrl === null) problems.push(`DATABASE_URL: required when APP_ENV=${appEnv} (the local default is for development only)`);
+    if (redisUrl === null) problems.push(`REDIS_URL: required when APP_ENV=${appEnv} (the local default is for development only)`);
+    for (const variable of requiredWhenDeployed) {
+      if (env[variable] === undefined) problems.push(`${variable}: required when APP_ENV=${appEnv} (it is not set)`);
+    }
+  }
+  if (parsed.success) problems.push(...check(parsed.data as z.infer<z.ZodObject<T>>, appEnv));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems, service);
+
+  const data = parsed.data as z.infer<typeof sharedSchema> & z.infer<z.ZodObject<T>>;
+  return {
+    appEnv: data.APP_ENV,
+    logLevel: data.LOG_LEVEL ?? APP_ENV_DEFAULTS[data.APP_ENV].logLevel,
+    database: { url: data.DATABASE_URL, poolMax: data.DATABASE_POOL_MAX, isLocalDefault: databaseUrl === null },
+    redis: { url: data.REDIS_URL, keyPrefix: data.REDIS_KEY_PREFIX, isLocalDefault: redisUrl === null },
+    env: data,
+  };
+}

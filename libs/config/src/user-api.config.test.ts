@@ -1,0 +1,120 @@
+import { ConfigError } from './config-error';
+import { buildUserApiConfig } from './user-api.config';
+
+const base = { APP_ENV: 'test' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    buildUserApiConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('user-api configuration', () => {
+  it('applies SPEC defaults with nothing configured', () => {
+    const config = buildUserApiConfig({});
+    expect(config.appEnv).toBe('dev');
+    expect(config.logLevel).toBe('debug');
+    expect(config.http.publicPort).toBe(8080);
+    expect(config.http.adminPort).toBe(8081);
+    expect(config.http.trustProxy).toBe(false);
+    expect(config.auth.accessTokenTtlMs).toBe(15 * 60_000);
+    expect(config.auth.refreshTokenTtlMs).toBe(7 * 24 * 3_600_000);
+    expect(config.auth.refreshReuseGraceMs).toBe(10_000);
+    expect(config.argon2).toEqual({ memoryKib: 65_536, timeCost: 1, parallelism: 4 });
+    expect(config.audit.retentionDays).toBe(30);
+    expect(config.database.isLocalDefault).toBe(true);
+  });
+
+  it.each([
+    ['dev', 30, 'debug'],
+    ['sandbox', 90, 'info'],
+    ['audit', 2555, 'warn'],
+    ['prod', 2555, 'error'],
+  ])('uses the %s defaults for retention and log level', (appEnv, retention, level) => {
+    const deployed = appEnv === 'dev' ? {} : deployedSecrets();
+    const config = buildUserApiConfig({ APP_ENV: appEnv, ...deployed });
+    expect(config.audit.retentionDays).toBe(retention);
+    expect(config.logLevel).toBe(level);
+  });
+
+  it('lets AUDIT_RETENTION_DAYS and LOG_LEVEL override the environment defaults', () => {
+    const config = buildUserApiConfig({ ...base, AUDIT_RETENTION_DAYS: '7', LOG_LEVEL: 'info' });
+    expect(config.audit.retentionDays).toBe(7);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('names every bad variable in one error', () => {
+    const problems = problemsOf({ ...base, SERVER_PORT: 'eighty', JWT_ACCESS_TOKEN_EXPIRY: '15', APP_ENV: 'staging' });
+    expect(problems.join('\n')).toMatch(/SERVER_PORT: expected a TCP port/);
+    expect(problems.join('\n')).toMatch(/JWT_ACCESS_TOKEN_EXPIRY: expected a Go duration/);
+    expect(problems.join('\n')).toMatch(/APP_ENV/);
+  });
+
+  it('never echoes a secret value in an error', () => {
+    const problems = problemsOf({ ...base, JWT_SIGNING_KEYS: '{"not":"an array","secret":"hunter2-hunter2"}' });
+    expect(problems.join('\n')).toMatch(/JWT_SIGNING_KEYS/);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('builds DATABASE_URL and REDIS_URL from the original split variables', () => {
+    const config = buildUserApiConfig({
+      ...base,
+      DB_HOST: 'db.internal',
+      DB_PORT: '6432',
+      DB_USER: 'pandora',
+      DB_PASSWORD: 'p@ss word',
+      DB_NAME: 'users',
+      DB_SSLMODE: 'require',
+      REDIS_HOST: 'cache.internal',
+      REDIS_PASSWORD: 's3cret',
+      REDIS_DB: '2',
+    });
+    expect(config.database.url).toBe('postgresql://pandora:p%40ss%20word@db.internal:6432/users?sslmode=require');
+    expect(config.redis.url).toBe('redis://:s3cret@cache.internal:6379/2');
+    expect(config.database.isLocalDefault).toBe(false);
+  });
+
+  it('refuses dev defaults and missing secrets in prod', () => {
+    const problems = problemsOf({ APP_ENV: 'prod' });
+    expect(problems.join('\n')).toMatch(/DATABASE_URL: required when APP_ENV=prod/);
+    expect(problems.join('\n')).toMatch(/REDIS_URL: required when APP_ENV=prod/);
+    expect(problems.join('\n')).toMatch(/JWT_SIGNING_KEYS: required when APP_ENV=prod/);
+  });
+
+  it('refuses weak Argon2 parameters outside dev/test', () => {
+    expect(problemsOf({ APP_ENV: 'prod', ...deployedSecrets(), ARGON2_MEMORY_KIB: '1024' }).join('\n')).toMatch(/ARGON2_MEMORY_KIB/);
+    expect(buildUserApiConfig({ ...base, ARGON2_MEMORY_KIB: '1024', ARGON2_PARALLELISM: '1' }).argon2.memoryKib).toBe(1024);
+  });
+
+  it('accepts express trust-proxy values but never "true"', () => {
+    expect(buildUserApiConfig({ ...base, TRUST_PROXY: 'loopback' }).http.trustProxy).toEqual(['loopback']);
+    expect(buildUserApiConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.1' }).http.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.1']);
+    expect(buildUserApiConfig({ ...base, TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+    expect(problemsOf({ ...base, TRUST_PROXY: 'true' }).join()).toMatch(/TRUST_PROXY/);
+    expect(problemsOf({ ...base, TRUST_PROXY: '10.0.0.0/8,evil' }).join()).toMatch(/TRUST_PROXY/);
+  });
+
+  it('validates the signing key ring: exactly one active key that can sign', () => {
+    const twoActive = JSON.stringify([
+      { kid: 'a', alg: 'HS256', status: 'active', secret: 'x'.repeat(43) },
+      { kid: 'b', alg: 'HS256', status: 'active', secret: 'y'.repeat(43) },
+    ]);
+    expect(problemsOf({ ...base, JWT_SIGNING_KEYS: twoActive }).join()).toMatch(/exactly one key must be active/);
+    const publicOnly = JSON.stringify([{ kid: 'a', alg: 'ES256', status: 'active', public_key: 'PEM' }]);
+    expect(problemsOf({ ...base, JWT_SIGNING_KEYS: publicOnly }).join()).toMatch(/needs a private_key/);
+    const shortSecret = JSON.stringify([{ kid: 'a', alg: 'HS256', status: 'active', secret: 'short' }]);
+    expect(problemsOf({ ...base, JWT_SIGNING_KEYS: shortSecret }).join()).toMatch(/256 bits/);
+  });
+});
+
+function deployedSecrets(): Record<string, string> {
+  return {
+    DATABASE_URL: 'postgresql://app:pw@db:5432/pandora',
+    REDIS_URL: 'redis://cache:6379/0',
+    JWT_SIGNING_KEYS: JSON.stringify([{ kid: 'k1', alg: 'HS256', status: 'active', secret: 'z'.repeat(64) }]),
+  };
+}

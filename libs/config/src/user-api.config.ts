@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { APP_ENV_DEFAULTS, isDeployedEnv, type AppEnv } from './app-env';
+import type { Env } from './connection-urls';
+import { durationSchema } from './duration';
+import { intField, listField, portField, trustProxyField, type TrustProxy } from './env-fields';
+import { parseEnvironment, type SharedConfig } from './shared-config';
+import { signingKeysField, type SigningKeyConfig } from './signing-keys';
+import { withVaultSecrets } from './vault';
+
+export interface Argon2Config {
+  memoryKib: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+export interface UserApiConfig extends SharedConfig {
+  service: 'user-api';
+  http: {
+    host: string;
+    publicPort: number;
+    adminPort: number;
+    trustProxy: TrustProxy;
+    corsAllowedOrigins: string[];
+    shutdownTimeoutMs: number;
+    bodyLimitBytes: number;
+  };
+  auth: {
+    issuer: string;
+    audience: string;
+    accessTokenTtlMs: number;
+    refreshTokenTtlMs: number;
+    sessionAbsoluteTtlMs: number;
+    refreshReuseGraceMs: number;
+    /** How long one process trusts a session's validity before asking the database again. */
+    sessionCacheTtlMs: number;
+    /** null: none configured (a key is generated in dev/test, refused elsewhere). */
+    signingKeys: SigningKeyConfig[] | null;
+  };
+  argon2: Argon2Config;
+  audit: { retentionDays: number };
+  /** Names (never values) of the variables that came from Vault. */
+  vaultKeys: string[];
+}
+
+/** Minimum Argon2id memory outside dev/test (OWASP's floor for m with t=2, p=1 is 19 MiB). */
+const DEPLOYED_MIN_ARGON2_MEMORY_KIB = 19_456;
+
+const ORIGIN = /^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
+
+const userApiSchema = {
+  HOST: z.string().default('0.0.0.0'),
+  SERVER_PORT: portField(8080),
+  ADMIN_PORT: portField(8081),
+  TRUST_PROXY: trustProxyField(),
+  CORS_ALLOWED_ORIGINS: listField([]).refine((origins) => origins.every((origin) => ORIGIN.test(origin)), {
+    message: 'expected a comma-separated list of origins such as https://app.example.com',
+  }),
+  SHUTDOWN_TIMEOUT: durationSchema('10s', { max: '5m' }),
+  JWT_ISSUER: z.string().min(1).max(200).default('pandora-exchange'),
+  JWT_AUDIENCE: z.string().min(1).max(200).default('pandora-exchange-api'),
+  JWT_ACCESS_TOKEN_EXPIRY: durationSchema('15m', { min: '10s', max: '24h' }),
+  JWT_REFRESH_TOKEN_EXPIRY: durationSchema('168h', { min: '1m', max: '2160h' }),
+  SESSION_ABSOLUTE_LIFETIME: durationSchema('720h', { min: '1m', max: '8760h' }),
+  REFRESH_REUSE_GRACE: durationSchema('10s', { max: '5m' }),
+  SESSION_CACHE_TTL: durationSchema('500ms', { max: '1s' }),
+  JWT_SIGNING_KEYS: signingKeysField(),
+  ARGON2_MEMORY_KIB: intField(65_536, 64, 4_194_304),
+  ARGON2_TIME_COST: intField(1, 1, 20),
+  ARGON2_PARALLELISM: intField(4, 1, 16),
+  AUDIT_RETENTION_DAYS: z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number of days')
+    .transform(Number)
+    .refine((days) => days >= 1 && days <= 36_500, 'expected between 1 and 36500 days')
+    .optional(),
+};
+
+function crossFieldProblems(env: z.infer<z.ZodObject<typeof userApiSchema>>, appEnv: AppEnv): string[] {
+  const problems: string[] = [];
+  if (isDeployedEnv(appEnv)) {
+    if (env.ARGON2_MEMORY_KIB < DEPLOYED_MIN_ARGON2_MEMORY_KIB) {
+      problems.push(`ARGON2_MEMORY_KIB: at least ${DEPLOYED_MIN_ARGON2_MEMORY_KIB} when APP_ENV=${appEnv} (got "${env.ARGON2_MEMORY_KIB}")`);
+    }
+    if (env.CORS_ALLOWED_ORIGINS.includes('*')) problems.push('CORS_ALLOWED_ORIGINS: "*" is only allowed in dev/test');
+  }
+  if (env.ARGON2_MEMORY_KIB < 8 * env.ARGON2_PARALLELISM) problems.push('ARGON2_MEMORY_KIB: must be at least 8 × ARGON2_PARALLELISM');
+  if (env.SERVER_PORT !== 0 && env.SERVER_PORT === env.ADMIN_PORT) {
+    problems.push('ADMIN_PORT: must differ from SERVER_PORT (the admin API is a separate listener)');
+  }
+  return problems;
+}
+
+/** Validates the environment of user-api. Synchronous: Vault values must already be merged in. */
+export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserApiConfig {
+  const shared = parseEnvironment('user-api', rawEnv, userApiSchema, crossFieldProblems, ['JWT_SIGNING_KEYS']);
+  const { env } = shared;
+  return {
+    service: 'user-api',
+    appEnv: shared.appEnv,
+    logLevel: shared.logLevel,
+    database: shared.database,
+    redis: shared.redis,
+    http: {
+      host: env.HOST,
+      publicPort: env.SERVER_PORT,
+      adminPort: env.ADMIN_PORT,
+      trustProxy: env.TRUST_PROXY,
+      corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+      bodyLimitBytes: 16 * 1024,
+    },
+    auth: {
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTokenTtlMs: env.JWT_ACCESS_TOKEN_EXPIRY,
+      refreshTokenTtlMs: env.JWT_REFRESH_TOKEN_EXPIRY,
+      sessionAbsoluteTtlMs: env.SESSION_ABSOLUTE_LIFETIME,
+      refreshReuseGraceMs: env.REFRESH_REUSE_GRACE,
+      sessionCacheTtlMs: env.SESSION_CACHE_TTL,
+      signingKeys: env.JWT_SIGNING_KEYS,
+    },
+    argon2: { memoryKib: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
+    audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? APP_ENV_DEFAULTS[shared.appEnv].auditRetentionDays },
+    vaultKeys,
+  };
+}
+
+/** Reads Vault when enabled, then validates. The entry point apps call at start-up. */
+export async function loadUserApiConfig(rawEnv: Env = process.env, fetchImpl: typeof fetch = fetch): Promise<UserApiConfig> {
+  const { env, vaultKeys } = await withVaultSecrets(rawEnv, fetchImpl);
+  return buildUserApiConfig(env, vaultKeys);
+}
