@@ -1,0 +1,49 @@
+/**
+ * One row of the immutable audit trail (SPEC §9). Written in the same transaction as the action it
+ * records. It never holds a password, token or hash: only ids, handles and state snapshots.
+ */
+export type AuditCategory = 'authentication' | 'session' | 'user' | 'kyc' | 'admin' | 'security' | 'system';
+export type AuditSeverity = 'info' | 'warning' | 'critical';
+export type AuditStatus = 'success' | 'failure';
+
+export const AUDIT_EVENTS = {
+  userRegistered: { eventType: 'user.registered', category: 'user', action: 'register' },
+  loginSucceeded: { eventType: 'auth.login.succeeded', category: 'authentication', action: 'login' },
+  loginFailed: { eventType: 'auth.login.failed', category: 'authentication', action: 'login' },
+  loggedOut: { eventType: 'auth.logout', category: 'session', action: 'logout' },
+  loggedOutEverywhere: { eventType: 'auth.logout_all', category: 'session', action: 'logout_all' },
+  sessionRevoked: { eventType: 'session.revoked', category: 'session', action: 'revoke_session' },
+  refreshTokenReused: { eventType: 'security.refresh_token_reused', category: 'security', action: 'refresh' },
+  passwordChanged: { eventType: 'user.password.changed', category: 'user', action: 'change_password' },
+  profileUpdated: { eventType: 'user.profile.updated', category: 'user', action: 'update_profile' },
+  kycUpdated: { eventType: 'user.kyc.updated', category: 'kyc', action: 'update_kyc_status' },
+  roleChanged: { eventType: 'user.role.changed', category: 'admin', action: 'change_role' },
+  userDeleted: { eventType: 'user.deleted', category: 'user', action: 'delete_user' },
+} as const satisfies Record<string, { eventType: string; category: AuditCategory; action: string }>;
+
+export type AuditEventKey = keyof typeof AUDIT_EVENTS;
+
+export interface AuditEntry {
+  id: string;
+  eventType: string;
+  eventCategory: AuditCategory;
+  severity: AuditSeverity;
+  userId: string | null;
+  actorType: string;
+  actorIdentifier: string | null;
+  action: string;
+  resourceType: string | null;
+  resourceId: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  sessionId: string | null;
+  metadata: Record<string, unknown> | null;
+  previousState: Record<string, unknown> | null;
+  newState: Record<string, unknown> | null;
+  status: AuditStatus;
+  failureReason: string | null;
+  retentionUntil: Date;
+  isSensitive: boolean;
+  createdAt: Date;
+}

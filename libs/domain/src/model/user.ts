@@ -1,0 +1,25 @@
+import type { KycStatus } from './kyc-status';
+import type { Role } from './role';
+
+/** A user account. The password hash is deliberately not part of it (see UserCredentials). */
+export interface User {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: Role;
+  kycStatus: KycStatus;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+}
+
+/** Only the login and password-change paths ever see the hash. */
+export interface UserCredentials {
+  user: User;
+  passwordHash: string;
+}
+
+export function isActive(user: Pick<User, 'deletedAt'>): boolean {
+  return user.deletedAt === null;
+}

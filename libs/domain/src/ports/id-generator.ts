@@ -1,0 +1,4 @@
+export interface IdGenerator {
+  /** A new lowercase UUID. */
+  newId(): string;
+}

@@ -1,0 +1,17 @@
+/** Business counters the use cases increment (implemented with Prometheus in observability). */
+export type LoginResult = 'success' | 'invalid_credentials' | 'locked' | 'forbidden';
+export type RefreshResult = 'success' | 'invalid' | 'reuse_detected' | 'grace';
+
+export interface DomainMetrics {
+  registration(): void;
+  login(result: LoginResult): void;
+  tokenRefresh(result: RefreshResult): void;
+}
+
+/** Security-relevant happenings, logged whatever the log level (SPEC §12). */
+export interface SecurityEventLog {
+  record(event: string, fields: Record<string, unknown>): void;
+}
+
+export const noopMetrics: DomainMetrics = { registration: () => undefined, login: () => undefined, tokenRefresh: () => undefined };
+export const noopSecurityLog: SecurityEventLog = { record: () => undefined };

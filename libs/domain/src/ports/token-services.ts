@@ -1,0 +1,32 @@
+import type { Role } from '../model/role';
+
+export interface AccessTokenSubject {
+  userId: string;
+  email: string;
+  role: Role;
+  sessionId: string;
+}
+
+/** The verified claims of an access token (SPEC §4). */
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  email: string;
+  role: Role;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+export interface AccessTokenService {
+  issue(subject: AccessTokenSubject): Promise<{ token: string; expiresInSeconds: number }>;
+  /** Throws AppError INVALID_TOKEN or TOKEN_EXPIRED. */
+  verify(token: string): Promise<AccessTokenClaims>;
+}
+
+export interface RefreshTokenService {
+  /** A new opaque token (≥256 bits of randomness) and the hash that is stored instead of it. */
+  generate(): { token: string; hash: string };
+  /** The stored hash for a presented token, or null when it cannot be one of ours. */
+  hash(token: string): string | null;
+}

@@ -1,0 +1,36 @@
+import { ChangePassword } from './account/change-password';
+import { DeleteUser } from './account/delete-user';
+import { GetCurrentUser } from './account/get-current-user';
+import { UpdateProfile } from './account/update-profile';
+import { Authenticate } from './auth/authenticate';
+import { LogIn } from './auth/log-in';
+import { RefreshSession } from './auth/refresh-session';
+import { RegisterUser } from './auth/register-user';
+import { ChangeKycStatus } from './kyc/change-kyc-status';
+import { ListSessions } from './sessions/list-sessions';
+import { LogOut } from './sessions/log-out';
+import { LogOutEverywhere } from './sessions/log-out-everywhere';
+import { RevokeOwnSession } from './sessions/revoke-session';
+import type { UseCaseDeps } from './use-case-deps';
+
+/** Every use case, wired to one set of ports. Transports call these and nothing below them. */
+export function createUseCases(deps: UseCaseDeps) {
+  return {
+    register: new RegisterUser(deps),
+    logIn: new LogIn(deps),
+    logInAsAdmin: new LogIn(deps, { requiredRole: 'admin' }),
+    refresh: new RefreshSession(deps),
+    authenticate: new Authenticate(deps),
+    getCurrentUser: new GetCurrentUser(deps),
+    updateProfile: new UpdateProfile(deps),
+    changePassword: new ChangePassword(deps),
+    deleteUser: new DeleteUser(deps),
+    changeKycStatus: new ChangeKycStatus(deps),
+    listSessions: new ListSessions(deps),
+    revokeOwnSession: new RevokeOwnSession(deps),
+    logOut: new LogOut(deps),
+    logOutEverywhere: new LogOutEverywhere(deps),
+  };
+}
+
+export type UseCases = ReturnType<typeof createUseCases>;
