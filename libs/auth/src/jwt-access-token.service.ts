@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { AccessTokenClaims, AccessTokenService, AccessTokenSubject, Clock } from '@pandora/domain';
+import { ROLES } from '@pandora/domain';
+import { AppError } from '@pandora/errors';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
+import type { KeyRing } from './key-ring';
+
+export interface AccessTokenSettings {
+  issuer: string;
+  audience: string;
+  ttlMs: number;
+}
+
+/** RFC 9068 media type: other kinds of JWT signed with the same keys are not access tokens. */
+const ACCESS_TOKEN_TYP = 'at+jwt';
+const MAX_TOKEN_LENGTH = 4096;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const invalid = (message = 'The access token is invalid.') => new AppError('INVALID_TOKEN', message);
+
+/** Access tokens: short-lived JWTs signed by the key ring's active key (SPEC §4 claims). */
+export class JwtAccessTokenService implements AccessTokenService {
+  constructor(
+    private readonly keyRing: KeyRing,
+    private readonly settings: AccessTokenSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  async issue(subject: AccessTokenSubject): Promise<{ token: string; expiresInSeconds: number }> {
+    const key = this.keyRing.activeKey();
+    const issuedAt = Math.floor(this.clock.now().getTime() / 1000);
+    const expiresInSeconds = Math.floor(this.settings.ttlMs / 1000);
+    const token = await new SignJWT({ email: subject.email, role: subject.role, sid: subject.sessionId, token_type: 'access' })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setSubject(subject.userId)
+      .setJti(randomUUID())
+      .setIssuedAt(issuedAt)
+      .setNotBefore(issuedAt)
+      .setExpirationTime(issuedAt + expiresInSeconds)
+      .sign(key.signingKey);
+    return { token, expiresInSeconds };
+  }
+
+  async verify(token: string): Promise<AccessTokenClaims> {
+    if (token.length > MAX_TOKEN_LENGTH) throw invalid();
+    let header: { kid?: unknown; alg?: unknown };
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw invalid();
+    }
+    const key = typeof header.kid === 'string' ? this.keyRing.find(header.kid) : undefined;
+    if (!key) throw invalid('The access token was signed with an unknown key.');
+    if (header.alg !== key.alg) throw invalid();
+
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, key.verificationKey, {
+        algorithms: [key.alg],
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        typ: ACCESS_TOKEN_TYP,
+        currentDate: this.clock.now(),
+        clockTolerance: 5,
+        requiredClaims: ['sub', 'jti', 'iat', 'nbf', 'exp'],
+      }));
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw new AppError('TOKEN_EXPIRED');
+      throw invalid();
+    }
+
+    const { sub, sid, email, role, jti, iat, exp, token_type: tokenType } = payload;
+    if (
+      tokenType !== 'access' ||
+      typeof sub !== 'string' ||
+      !UUID.test(sub) ||
+      typeof sid !== 'string' ||
+      !UUID.test(sid) ||
+      typeof email !== 'string' ||
+      !ROLES.includes(role as (typeof ROLES)[number])
+    ) {
+      throw invalid();
+    }
+    return { sub, sid, email, role: role as AccessTokenClaims['role'], jti: jti as string, iat: iat as number, exp: exp as number };
+  }
+}

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'data-access', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,10 @@
+export { PrismaClient } from '@prisma/client';
+export * from './lib/audit-log.writer';
+export * from './lib/health-checks';
+export * from './lib/infrastructure-errors';
+export * from './lib/outbox.writer';
+export * from './lib/prisma-client';
+export * from './lib/prisma-unit-of-work';
+export * from './lib/redis-client';
+export * from './lib/session.repository';
+export * from './lib/user.repository';

@@ -1,0 +1,29 @@
+import type { PrismaClient } from '@prisma/client';
+import type Redis from 'ioredis';
+
+export type CheckStatus = 'up' | 'down';
+
+async function withTimeout(check: () => Promise<unknown>, timeoutMs: number): Promise<CheckStatus> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+      }),
+    ]);
+    return 'up';
+  } catch {
+    return 'down';
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+export function checkDatabase(prisma: PrismaClient, timeoutMs: number): Promise<CheckStatus> {
+  return withTimeout(() => prisma.$queryRaw`SELECT 1`, timeoutMs);
+}
+
+export function checkRedis(redis: Redis, timeoutMs: number): Promise<CheckStatus> {
+  return withTimeout(() => redis.ping(), timeoutMs);
+}

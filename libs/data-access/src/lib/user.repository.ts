@@ -1,0 +1,100 @@
+import type { NewUser, User, UserChanges, UserCredentials, UserRepository } from '@pandora/domain';
+import { AppError } from '@pandora/errors';
+import type { User as UserRow } from '@prisma/client';
+import { isUniqueViolation } from './infrastructure-errors';
+import type { Db } from './prisma-client';
+import { toUser } from './row-mappers';
+
+/** Raw rows from hand-written SQL use column names; map them onto the Prisma model shape. */
+interface UserSqlRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  first_name: string;
+  last_name: string;
+  role: string;
+  kyc_status: string;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+function fromSql(row: UserSqlRow): UserRow {
+  return {
+    id: row.id,
+    email: row.email,
+    passwordHash: row.password_hash,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    role: row.role as UserRow['role'],
+    kycStatus: row.kyc_status as UserRow['kycStatus'],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deletedAt: row.deleted_at,
+  };
+}
+
+export class PrismaUserRepository implements UserRepository {
+  constructor(private readonly db: Db) {}
+
+  async findById(id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
+    const row = await this.db.user.findUnique({ where: { id } });
+    if (!row || (row.deletedAt !== null && !options.includeDeleted)) return null;
+    return toUser(row);
+  }
+
+  async findByEmail(email: string): Promise<User | null> {
+    const row = await this.db.user.findFirst({ where: { email, deletedAt: null } });
+    return row ? toUser(row) : null;
+  }
+
+  async findCredentialsByEmail(email: string): Promise<UserCredentials | null> {
+    const row = await this.db.user.findFirst({ where: { email, deletedAt: null } });
+    return row ? { user: toUser(row), passwordHash: row.passwordHash } : null;
+  }
+
+  async findCredentialsById(id: string): Promise<UserCredentials | null> {
+    const row = await this.db.user.findFirst({ where: { id, deletedAt: null } });
+    return row ? { user: toUser(row), passwordHash: row.passwordHash } : null;
+  }
+
+  async lockById(id: string): Promise<User | null> {
+    const rows = await this.db.$queryRaw<UserSqlRow[]>`
+      SELECT id, email, password_hash, first_name, last_name, role::text AS role, kyc_status::text AS kyc_status,
+             created_at, updated_at, deleted_at
+      FROM users WHERE id = ${id}::uuid AND deleted_at IS NULL
+      FOR UPDATE`;
+    return rows[0] ? toUser(fromSql(rows[0])) : null;
+  }
+
+  async create(user: NewUser): Promise<User> {
+    try {
+      const row = await this.db.user.create({
+        data: {
+          id: user.id,
+          email: user.email,
+          passwordHash: user.passwordHash,
+          firstName: user.firstName,
+          lastName: user.lastName,
+          role: user.role,
+          createdAt: user.createdAt,
+          updatedAt: user.createdAt,
+        },
+      });
+      return toUser(row);
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_email_active_key')) throw new AppError('USER_ALREADY_EXISTS');
+      throw error;
+    }
+  }
+
+  async update(id: string, changes: UserChanges, at: Date): Promise<User> {
+    const row = await this.db.user.update({ where: { id }, data: { ...changes, updatedAt: at } });
+    return toUser(row);
+  }
+
+  async softDelete(id: string, at: Date): Promise<User> {
+    const row = await this.db.user.update({ where: { id }, data: { deletedAt: at, updatedAt: at } });
+    return toUser(row);
+  }
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditEntry, DomainEvent } from '@pandora/domain';
+import { createTestDatabase, type TestDatabase } from '@pandora/testing';
+import { createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '../src';
+
+let db: TestDatabase;
+let prisma: PrismaClient;
+let uow: PrismaUnitOfWork;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  prisma = createPrismaClient({ url: db.url, poolMax: 4, applicationName: 'data-access-tests' });
+  uow = new PrismaUnitOfWork(prisma);
+});
+afterAll(async () => {
+  await prisma.$disconnect();
+  await db.drop();
+});
+
+const newUser = (email = `u.${randomUUID().slice(0, 8)}@example.com`) => ({
+  id: randomUUID(),
+  email,
+  passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  role: 'user' as const,
+  createdAt: new Date(),
+});
+
+const auditFor = (userId: string): AuditEntry => ({
+  id: randomUUID(),
+  eventType: 'user.registered',
+  eventCategory: 'user',
+  severity: 'info',
+  userId,
+  actorType: 'user',
+  actorIdentifier: null,
+  action: 'register',
+  resourceType: 'user',
+  resourceId: userId,
+  ipAddress: null,
+  userAgent: null,
+  requestId: 'req-1',
+  sessionId: null,
+  metadata: null,
+  previousState: null,
+  newState: { role: 'user' },
+  status: 'success',
+  failureReason: null,
+  retentionUntil: new Date(Date.now() + 86_400_000),
+  isSensitive: false,
+  createdAt: new Date(),
+});
+
+const eventFor = (userId: string, email: string): DomainEvent => ({
+  id: randomUUID(),
+  type: 'user.registered',
+  userId,
+  occurredAt: new Date(),
+  payload: { email, first_name: 'Ada', last_name: 'Lovelace', role: 'user' },
+  metadata: { request_id: 'req-1' },
+});
+
+describe('unit of work', () => {
+  it('commits the state change, the audit row and the outbox event together', async () => {
+    const user = newUser();
+    await uow.run(async (repositories) => {
+      await repositories.users.create(user);
+      await repositories.audit.append(auditFor(user.id));
+      await repositories.outbox.append(eventFor(user.id, user.email));
+    });
+    expect(await prisma.user.count({ where: { id: user.id } })).toBe(1);
+    expect(await prisma.auditLog.count({ where: { userId: user.id } })).toBe(1);
+    expect(await prisma.outboxEvent.count({ where: { aggregateId: user.id } })).toBe(1);
+  });
+
+  it('rolls back the audit row and the outbox event when a step after them fails', async () => {
+    const user = newUser();
+    await expect(
+      uow.run(async (repositories) => {
+        await repositories.users.create(user);
+        await repositories.audit.append(auditFor(user.id));
+        await repositories.outbox.append(eventFor(user.id, user.email));
+        throw new Error('the next step failed');
+      }),
+    ).rejects.toThrow('the next step failed');
+    expect(await prisma.user.count({ where: { id: user.id } })).toBe(0);
+    expect(await prisma.auditLog.count({ where: { userId: user.id } })).toBe(0);
+    expect(await prisma.outboxEvent.count({ where: { aggregateId: user.id } })).toBe(0);
+  });
+
+  it('rolls back everything when the database refuses a later write', async () => {
+    const user = newUser();
+    await expect(
+      uow.run(async (repositories) => {
+        await repositories.users.create(user);
+        await repositories.outbox.append(eventFor(user.id, user.email));
+        await repositories.audit.append({ ...auditFor(user.id), eventType: 'x'.repeat(500) });
+      }),
+    ).rejects.toThrow();
+    expect(await prisma.user.count({ where: { id: user.id } })).toBe(0);
+    expect(await prisma.outboxEvent.count({ where: { aggregateId: user.id } })).toBe(0);
+  });
+});
+
+describe('user repository', () => {
+  const repositories = () => createRepositories(prisma);
+
+  it('keeps emails unique among active accounts only', async () => {
+    const first = newUser();
+    await repositories().users.create(first);
+    await expect(repositories().users.create({ ...newUser(first.email) })).rejects.toMatchObject({ code: 'USER_ALREADY_EXISTS' });
+    await repositories().users.softDelete(first.id, new Date());
+    await expect(repositories().users.create({ ...newUser(first.email) })).resolves.toMatchObject({ email: first.email });
+    expect(await repositories().users.findById(first.id)).toBeNull();
+    expect(await repositories().users.findById(first.id, { includeDeleted: true })).toMatchObject({ id: first.id });
+  });
+
+  it('refuses a non-normalised email at the database level too', async () => {
+    await expect(repositories().users.create(newUser('Mixed.Case@Example.com'))).rejects.toThrow(/users_email_lowercase_check/);
+  });
+});
+
+describe('session repository', () => {
+  it('revokes only sessions that are still active and reports exactly those', async () => {
+    const user = newUser();
+    const repos = createRepositories(prisma);
+    await repos.users.create(user);
+    const now = new Date();
+    const later = new Date(now.getTime() + 3_600_000);
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const id of ids) {
+      await repos.sessions.create(
+        { id, userId: user.id, ipAddress: null, userAgent: null, createdAt: now, expiresAt: later, absoluteExpiresAt: later },
+        { id: randomUUID(), tokenHash: randomUUID().replace(/-/g, '').padEnd(64, '0'), createdAt: now, expiresAt: later },
+      );
+    }
+    expect(await repos.sessions.revoke([ids[0] as string], 'logout', now)).toEqual([ids[0]]);
+    expect(await repos.sessions.revoke([ids[0] as string], 'logout', now)).toEqual([]);
+    expect(await repos.sessions.revokeAllForUser(user.id, 'logout_all', now, { exceptSessionId: ids[2] as string })).toEqual([ids[1]]);
+    expect((await repos.sessions.listActive(user.id, now)).map((session) => session.id)).toEqual([ids[2]]);
+    expect(await repos.sessions.loadPrincipal(ids[0] as string)).toMatchObject({ userId: user.id, sessionRevokedAt: now });
+  });
+});

@@ -1,0 +1,83 @@
+import type { Writable } from 'node:stream';
+import winston from 'winston';
+import { redact, redactString } from './redaction';
+import { currentLogContext, currentTraceIds } from './request-context';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'debug';
+
+export interface Logger {
+  error(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  debug(message: string, fields?: Record<string, unknown>): void;
+  /** Security events (reuse detection, lockouts, refused logins…) are written whatever the level. */
+  security(event: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export interface LoggerOptions {
+  service: string;
+  level: LogLevel;
+  /** Where lines go (default stdout); tests pass a stream to capture them. */
+  stream?: Writable;
+}
+
+const contextFormat = winston.format((info) => {
+  const context = currentLogContext();
+  if (context) for (const [key, value] of Object.entries(context)) if (value !== undefined && info[key] === undefined) info[key] = value;
+  const trace = currentTraceIds();
+  if (trace?.trace_id && info.trace_id === undefined) {
+    info.trace_id = trace.trace_id;
+    info.span_id = trace.span_id;
+  }
+  return info;
+});
+
+const redactionFormat = winston.format((info) => {
+  const { level, message, ...rest } = info;
+  const cleaned = redact(rest) as Record<string, unknown>;
+  for (const key of Object.keys(rest)) delete (info as Record<string, unknown>)[key];
+  Object.assign(info, cleaned, { level, message: typeof message === 'string' ? redactString(message) : message });
+  return info;
+});
+
+function buildWinston(options: LoggerOptions, level: LogLevel): winston.Logger {
+  return winston.createLogger({
+    level,
+    defaultMeta: { service: options.service },
+    format: winston.format.combine(contextFormat(), redactionFormat(), winston.format.timestamp(), winston.format.json()),
+    transports: [options.stream ? new winston.transports.Stream({ stream: options.stream }) : new winston.transports.Console()],
+  });
+}
+
+class WinstonLogger implements Logger {
+  constructor(
+    private readonly main: winston.Logger,
+    private readonly securityChannel: winston.Logger,
+    private readonly fields: Record<string, unknown> = {},
+  ) {}
+
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.main.error(message, { ...this.fields, ...fields });
+  }
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.main.warn(message, { ...this.fields, ...fields });
+  }
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.main.info(message, { ...this.fields, ...fields });
+  }
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.main.debug(message, { ...this.fields, ...fields });
+  }
+  security(event: string, fields?: Record<string, unknown>): void {
+    this.securityChannel.warn(event, { ...this.fields, ...fields, security_event: event });
+  }
+  child(fields: Record<string, unknown>): Logger {
+    return new WinstonLogger(this.main, this.securityChannel, { ...this.fields, ...fields });
+  }
+}
+
+/** JSON lines on stdout with the request/trace context and redaction applied to every line. */
+export function createLogger(options: LoggerOptions): Logger {
+  return new WinstonLogger(buildWinston(options, options.level), buildWinston(options, 'warn'));
+}

@@ -1,0 +1,80 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * The Prometheus registry of one app with the SPEC §13 metrics it exposes. HTTP route labels are
+ * route patterns (`/api/v1/users/:id`), never raw paths, so ids cannot explode the cardinality.
+ */
+export class AppMetrics {
+  readonly registry = new Registry();
+
+  readonly httpRequestsTotal = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests handled, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpRequestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly userRegistrationsTotal = new Counter({
+    name: 'user_registrations_total',
+    help: 'Accounts registered.',
+    registers: [this.registry],
+  });
+
+  readonly userLoginsTotal = new Counter({
+    name: 'user_logins_total',
+    help: 'Login attempts by result (success, invalid_credentials, locked, forbidden).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly tokenRefreshTotal = new Counter({
+    name: 'token_refresh_total',
+    help: 'Refresh-token exchanges by result (success, invalid, grace, reuse_detected).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly passwordHashDuration = new Histogram({
+    name: 'password_hash_duration_seconds',
+    help: 'Time spent in Argon2id, by operation (hash or verify).',
+    labelNames: ['operation'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  constructor(readonly service: string) {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The DomainMetrics port of the use cases. */
+  domain() {
+    return {
+      registration: () => this.userRegistrationsTotal.inc(),
+      login: (result: string) => this.userLoginsTotal.inc({ result }),
+      tokenRefresh: (result: string) => this.tokenRefreshTotal.inc({ result }),
+    };
+  }
+
+  /** The hasher's timing hook. */
+  hashTimer() {
+    return { observeHashDuration: (seconds: number, operation: 'hash' | 'verify') => this.passwordHashDuration.observe({ operation }, seconds) };
+  }
+
+  recordHttpRequest(labels: { method: string; route: string; status_code: number }, seconds: number): void {
+    const values = { method: labels.method, route: labels.route, status_code: String(labels.status_code) };
+    this.httpRequestsTotal.inc(values);
+    this.httpRequestDuration.observe(values, seconds);
+  }
+
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

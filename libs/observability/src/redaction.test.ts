@@ -1,0 +1,60 @@
+import { PassThrough } from 'node:stream';
+import { createLogger } from './logger';
+import { maskEmail, redact, redactString } from './redaction';
+import { runWithLogContext } from './request-context';
+
+describe('log redaction', () => {
+  it('replaces values under secret-looking keys', () => {
+    expect(
+      redact({ password: 'hunter2', new_password: 'x', refresh_token: 'rt_abc', Authorization: 'Bearer abc', nested: { passwordHash: '$argon2id$v=19$…' }, token_type: 'access' }),
+    ).toEqual({ password: '[REDACTED]', new_password: '[REDACTED]', refresh_token: '[REDACTED]', Authorization: '[REDACTED]', nested: { passwordHash: '[REDACTED]' }, token_type: 'access' });
+  });
+
+  it('cuts tokens, hashes and credentials out of free text and masks emails', () => {
+    const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl';
+    const refresh = `rt_${'A'.repeat(43)}`;
+    const text = `user ada.lovelace@example.com sent ${jwt} and ${refresh} hash $argon2id$v=19$m=65536,t=1,p=4$c2FsdA$aGFzaA Bearer abc.def postgresql://app:s3cret@db:5432/x`;
+    const cleaned = redactString(text);
+    expect(cleaned).not.toContain(jwt);
+    expect(cleaned).not.toContain(refresh);
+    expect(cleaned).not.toContain('$argon2id');
+    expect(cleaned).not.toContain('abc.def');
+    expect(cleaned).not.toContain('s3cret');
+    expect(cleaned).toContain('a***@example.com');
+    expect(maskEmail('zoe@pandora.exchange')).toBe('z***@pandora.exchange');
+  });
+
+  it('survives cycles, deep nesting and errors', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(redact(cyclic)).toEqual({ a: 1, self: '[CIRCULAR]' });
+    expect(redact(new Error('token rt_' + 'B'.repeat(43)))).toMatchObject({ name: 'Error', message: 'token [REDACTED_REFRESH_TOKEN]' });
+  });
+});
+
+describe('logger', () => {
+  function capture(level: 'error' | 'info' = 'info') {
+    const stream = new PassThrough();
+    const lines: Array<Record<string, unknown>> = [];
+    stream.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => lines.push(JSON.parse(line))));
+    return { logger: createLogger({ service: 'test', level, stream }), lines };
+  }
+
+  it('writes JSON lines with the request context and no secrets', async () => {
+    const { logger, lines } = capture();
+    runWithLogContext({ request_id: 'req-42', user_id: 'u-1' }, () => logger.info('login for ada@example.com', { body: { email: 'ada@example.com', password: 'hunter2' } }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'info', message: 'login for a***@example.com', request_id: 'req-42', user_id: 'u-1', service: 'test', body: { email: 'a***@example.com', password: '[REDACTED]' } }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('hunter2');
+  });
+
+  it('writes security events even when the level is error', async () => {
+    const { logger, lines } = capture('error');
+    logger.info('dropped');
+    logger.security('refresh_token_reuse_detected', { session_id: 's-1' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([expect.objectContaining({ level: 'warn', message: 'refresh_token_reuse_detected', security_event: 'refresh_token_reuse_detected', session_id: 's-1' })]);
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Scrubs secrets and personal data from anything that is about to be logged. Applied to every log
+ * line by the logger's format, so a careless `logger.info('…', { body })` cannot leak a password.
+ *  - values under secret-looking keys are replaced wholesale;
+ *  - JWTs, refresh tokens, Argon2 hashes and bearer credentials are cut out of any string;
+ *  - email addresses are masked to their first character and domain.
+ */
+const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|authorization|cookie|hash|private[_-]?key|api[_-]?key|credential|signature/i;
+const ALLOWED_KEYS = new Set(['token_type', 'password_rehashed', 'hash_duration_seconds']);
+
+const SECRET_PATTERNS: Array<[RegExp, string]> = [
+  [/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[REDACTED_JWT]'],
+  [/\brt_[A-Za-z0-9_-]{43}\b/g, '[REDACTED_REFRESH_TOKEN]'],
+  [/\$argon2(id|i|d)\$[^\s"']+/g, '[REDACTED_HASH]'],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [REDACTED]'],
+  [/(postgres(?:ql)?|rediss?):\/\/([^:/@\s]*):[^@\s]+@/gi, '$1://$2:***@'],
+];
+const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
+
+export const REDACTED = '[REDACTED]';
+
+export function maskEmail(email: string): string {
+  return email.replace(EMAIL, '$1***@$2');
+}
+
+export function redactString(value: string): string {
+  let result = value;
+  for (const [pattern, replacement] of SECRET_PATTERNS) result = result.replace(pattern, replacement);
+  return result.replace(EMAIL, '$1***@$2');
+}
+
+export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 8) return '[TRUNCATED]';
+  if (seen.has(value)) return '[CIRCULAR]';
+  seen.add(value);
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Error) {
+    return { name: value.name, message: redactString(value.message), stack: value.stack ? redactString(value.stack) : undefined };
+  }
+  if (Buffer.isBuffer(value)) return `[${value.length} bytes]`;
+  if (Array.isArray(value)) return value.slice(0, 100).map((item) => redact(item, depth + 1, seen));
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    result[key] = SECRET_KEY.test(key) && !ALLOWED_KEYS.has(key) ? REDACTED : redact(item, depth + 1, seen);
+  }
+  return result;
+}
