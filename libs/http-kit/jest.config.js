@@ -1,0 +1,1 @@
+module.exports = { displayName: 'http-kit', preset: '../../jest.preset.js', rootDir: __dirname };

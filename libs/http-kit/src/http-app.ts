@@ -1,0 +1,83 @@
+import type { AppMetrics, Logger } from '@pandora/observability';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import { errorHandler, notFoundHandler, type ErrorTranslator } from './error-handler';
+import { buildOpenApiDocument, type OpenApiInfo } from './openapi';
+import { operationalRoutes, SWAGGER_UI_DIST, type ReadinessProbe } from './operational-routes';
+import type { RouteDefinition } from './route-definition';
+import { RouteTable } from './route-table';
+import { buildRouter, type Authenticator } from './router';
+import { requestLifecycle } from './request-lifecycle';
+import { securityHeaders, SWAGGER_UI_CSP } from './security-headers';
+
+export interface HttpAppOptions<Principal> {
+  logger: Logger;
+  metrics?: AppMetrics;
+  /** express trust-proxy setting from TRUST_PROXY (false: use the socket address only). */
+  trustProxy: false | number | string[];
+  corsAllowedOrigins: string[];
+  bodyLimitBytes: number;
+  hsts: boolean;
+  routes: RouteDefinition<Principal>[];
+  authenticator?: Authenticator<Principal>;
+  translateError?: ErrorTranslator;
+  probe: ReadinessProbe;
+  openApi: OpenApiInfo;
+}
+
+export interface HttpApp {
+  app: Express;
+  /** Every route of the listener, operational ones included (for coverage tests). */
+  routes: RouteDefinition<unknown>[];
+  openApiDocument: () => ReturnType<typeof buildOpenApiDocument>;
+}
+
+/** One listener: request id → access log → security headers → CORS → routes → 404/405 → errors. */
+export function createHttpApp<Principal>(options: HttpAppOptions<Principal>): HttpApp {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', options.trustProxy);
+  app.set('query parser', 'simple');
+
+  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+  const openApiDocument = () => (document ??= buildOpenApiDocument(allRoutes, options.openApi));
+  const operational = operationalRoutes({
+    probe: options.probe,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    openApiDocument,
+    swaggerCsp: SWAGGER_UI_CSP,
+  });
+  const allRoutes = [...operational, ...(options.routes as RouteDefinition<unknown>[])];
+
+  app.use(requestLifecycle(options.logger, options.metrics));
+  app.use(securityHeaders({ hsts: options.hsts }));
+  if (options.corsAllowedOrigins.length > 0) {
+    const allowed = new Set(options.corsAllowedOrigins);
+    app.use(
+      cors({
+        origin: (origin, callback) => callback(null, origin !== undefined && (allowed.has(origin) || allowed.has('*'))),
+        credentials: false,
+        allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-ID', 'traceparent'],
+        exposedHeaders: ['X-Request-ID', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'Idempotent-Replayed'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(buildRouter(operational, { bodyLimitBytes: options.bodyLimitBytes }));
+  app.use('/docs', (_req, res, next) => {
+    res.locals.routePattern = '/docs/*';
+    res.setHeader('Content-Security-Policy', SWAGGER_UI_CSP);
+    next();
+  });
+  app.use('/docs', express.static(SWAGGER_UI_DIST, { index: false, fallthrough: true }));
+  app.use(
+    buildRouter(options.routes, {
+      bodyLimitBytes: options.bodyLimitBytes,
+      ...(options.authenticator ? { authenticator: options.authenticator } : {}),
+    }),
+  );
+  app.use(notFoundHandler(new RouteTable(allRoutes)));
+  app.use(errorHandler(options.logger, options.translateError));
+  return { app, routes: allRoutes, openApiDocument };
+}

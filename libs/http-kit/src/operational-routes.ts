@@ -1,0 +1,135 @@
+import path from 'node:path';
+import type { AppMetrics } from '@pandora/observability';
+import { z } from 'zod';
+import { routeBuilder, type RouteDefinition } from './route-definition';
+
+export type CheckResult = 'up' | 'down';
+
+export interface ReadinessProbe {
+  checks: Record<string, () => Promise<CheckResult>>;
+  /** Readiness turns 503 as soon as shutdown starts, before the listener stops accepting. */
+  isShuttingDown: () => boolean;
+}
+
+export const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+export const readinessSchema = z
+  .object({ status: z.enum(['ready', 'not_ready', 'shutting_down']), checks: z.record(z.string(), z.enum(['up', 'down'])) })
+  .meta({ id: 'Readiness' });
+
+/** Runs every readiness check concurrently; ready only when all are up and no shutdown began. */
+export async function readiness(probe: ReadinessProbe) {
+  const entries = await Promise.all(
+    Object.entries(probe.checks).map(async ([name, check]) => [name, await check().catch(() => 'down' as const)] as const),
+  );
+  const checks = Object.fromEntries(entries) as Record<string, CheckResult>;
+  const status = probe.isShuttingDown() ? 'shutting_down' : entries.every(([, result]) => result === 'up') ? 'ready' : 'not_ready';
+  return { status, checks } as const;
+}
+
+export const SWAGGER_UI_DIST = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+
+const SWAGGER_HTML = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>API documentation</title>
+  <link rel="stylesheet" href="/docs/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/swagger-ui-bundle.js"></script>
+  <script src="/docs/swagger-initializer.js"></script>
+</body>
+</html>`;
+
+const SWAGGER_INITIALIZER = `window.onload = function () {
+  window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });
+};`;
+
+/** /health, /ready, /metrics, /openapi.json and /docs: the same on every listener. */
+export function operationalRoutes(options: {
+  probe: ReadinessProbe;
+  metrics?: AppMetrics;
+  openApiDocument: () => unknown;
+  swaggerCsp: string;
+}): RouteDefinition<unknown>[] {
+  const route = routeBuilder<unknown>();
+  const routes: RouteDefinition<unknown>[] = [
+    route({
+      method: 'get',
+      path: '/health',
+      operationId: 'health',
+      summary: 'Liveness: the process is up (no dependency checks)',
+      tags: ['operations'],
+      auth: 'none',
+      responses: { 200: { description: 'Alive.', schema: healthSchema } },
+      handler: () => ({ status: 200, body: { status: 'ok' } }),
+    }),
+    route({
+      method: 'get',
+      path: '/ready',
+      operationId: 'ready',
+      summary: 'Readiness: PostgreSQL and Redis reachable, not shutting down',
+      tags: ['operations'],
+      auth: 'none',
+      responses: {
+        200: { description: 'Ready to serve.', schema: readinessSchema },
+        503: { description: 'A dependency is down or the process is stopping.', schema: readinessSchema },
+      },
+      handler: async () => {
+        const result = await readiness(options.probe);
+        return { status: result.status === 'ready' ? 200 : 503, body: result };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/openapi.json',
+      operationId: 'openapi',
+      summary: 'This OpenAPI document',
+      tags: ['operations'],
+      auth: 'none',
+      responses: { 200: { description: 'OpenAPI 3.1 document.' } },
+      handler: () => ({ status: 200, body: options.openApiDocument() }),
+    }),
+    route({
+      method: 'get',
+      path: '/docs',
+      operationId: 'docs',
+      summary: 'Swagger UI for this document',
+      tags: ['operations'],
+      auth: 'none',
+      responses: { 200: { description: 'HTML page.', contentType: 'text/html' } },
+      handler: () => ({ status: 200, headers: { 'Content-Security-Policy': options.swaggerCsp }, raw: { contentType: 'text/html; charset=utf-8', body: SWAGGER_HTML } }),
+    }),
+    route({
+      method: 'get',
+      path: '/docs/swagger-initializer.js',
+      operationId: 'docsInitializer',
+      summary: 'Swagger UI start-up script',
+      tags: ['operations'],
+      auth: 'none',
+      hidden: true,
+      responses: { 200: { description: 'JavaScript.' } },
+      handler: () => ({ status: 200, raw: { contentType: 'application/javascript; charset=utf-8', body: SWAGGER_INITIALIZER } }),
+    }),
+  ];
+  if (options.metrics) {
+    const metrics = options.metrics;
+    routes.push(
+      route({
+        method: 'get',
+        path: '/metrics',
+        operationId: 'metrics',
+        summary: 'Prometheus metrics',
+        tags: ['operations'],
+        auth: 'none',
+        responses: { 200: { description: 'Prometheus text exposition format.', contentType: 'text/plain' } },
+        handler: async () => {
+          const { contentType, body } = await metrics.exposition();
+          return { status: 200, raw: { contentType, body } };
+        },
+      }),
+    );
+  }
+  return routes;
+}

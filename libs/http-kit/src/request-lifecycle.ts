@@ -1,0 +1,34 @@
+import type { AppMetrics, Logger } from '@pandora/observability';
+import { runWithLogContext } from '@pandora/observability';
+import type { NextFunction, Request, Response } from 'express';
+import { requestIdFrom } from './client-context';
+
+/**
+ * First middleware of every listener: assigns the request id (echoed in X-Request-ID and every
+ * log line), then writes one access-log line and the HTTP metrics when the response finishes.
+ */
+export function requestLifecycle(logger: Logger, metrics?: AppMetrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    const started = process.hrtime.bigint();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-ID', requestId);
+    const context = { request_id: requestId } as { request_id: string; user_id?: string };
+
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = (res.locals.routePattern as string | undefined) ?? 'unmatched';
+      metrics?.recordHttpRequest({ method: req.method, route, status_code: res.statusCode }, seconds);
+      runWithLogContext(context, () =>
+        logger.info('http request', {
+          method: req.method,
+          route,
+          status: res.statusCode,
+          duration_ms: Math.round(seconds * 1e5) / 100,
+          user_id: res.locals.userId,
+        }),
+      );
+    });
+    runWithLogContext(context, next);
+  };
+}

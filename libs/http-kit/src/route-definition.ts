@@ -1,0 +1,83 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ErrorCode } from '@pandora/errors';
+import type { z, ZodObject, ZodType } from 'zod';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** `none`: anyone; `user`: a valid access token; `admin`: a valid access token with role admin. */
+export type AuthRequirement = 'none' | 'user' | 'admin';
+
+/** The client side of a request, as use cases record it. */
+export interface ClientContext {
+  requestId: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  traceparent: string | null;
+}
+
+export interface RouteContext<Principal, Body, Query, Params> {
+  body: Body;
+  query: Query;
+  params: Params;
+  /** Set on every route with auth other than 'none'. */
+  principal: Principal;
+  client: ClientContext;
+  headers: IncomingHttpHeaders;
+}
+
+/** What a handler returns; the kit writes it (handlers never touch `res`). */
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** For non-JSON answers (metrics, HTML): the exact bytes and their content type. */
+  raw?: { contentType: string; body: string | Buffer };
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: ZodType;
+  contentType?: string;
+}
+
+type Output<T> = T extends ZodType ? z.output<T> : undefined;
+
+export interface RouteSpec<
+  Principal,
+  B extends ZodType | undefined,
+  Q extends ZodObject | undefined,
+  P extends ZodObject | undefined,
+> {
+  method: HttpMethod;
+  /** Express path pattern, absolute (`/api/v1/users/me/sessions/:id`). */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  auth: AuthRequirement;
+  body?: B;
+  /** The body may be absent altogether (it is then validated as `{}`). */
+  bodyOptional?: boolean;
+  query?: Q;
+  params?: P;
+  responses: Record<number, ResponseSpec>;
+  /** Error codes this route can answer with (documented in OpenAPI). */
+  errors?: ErrorCode[];
+  /** Not listed in the OpenAPI document (e.g. the Swagger UI's own asset routes). */
+  hidden?: boolean;
+  handler: (context: RouteContext<Principal, Output<B>, Output<Q>, Output<P>>) => Promise<RouteResult> | RouteResult;
+}
+
+/** A route with its types erased, as routers and the OpenAPI generator handle it. */
+export type RouteDefinition<Principal = unknown> = RouteSpec<Principal, ZodType | undefined, ZodObject | undefined, ZodObject | undefined>;
+
+/**
+ * `const route = routeBuilder<Principal>()` then `route({...})`: the handler's body/query/params
+ * are typed from the zod schemas that also validate the request and document it.
+ */
+export function routeBuilder<Principal>() {
+  return <B extends ZodType | undefined = undefined, Q extends ZodObject | undefined = undefined, P extends ZodObject | undefined = undefined>(
+    spec: RouteSpec<Principal, B, Q, P>,
+  ): RouteDefinition<Principal> => spec as unknown as RouteDefinition<Principal>;
+}
