@@ -1,0 +1,1 @@
+module.exports = { displayName: 'user-api', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { Argon2PasswordHasher, CachedSessionPrincipalStore, JwtAccessTokenService, KeyRing, OpaqueRefreshTokenService } from '@pandora/auth';
+import type { UserApiConfig } from '@pandora/config';
+import {
+  checkDatabase,
+  checkRedis,
+  createPrismaClient,
+  createRedisClient,
+  createRepositories,
+  PrismaUnitOfWork,
+  translateInfrastructureError,
+} from '@pandora/data-access';
+import { createUseCases, systemClock, type Clock, type Principal, type UseCases } from '@pandora/domain';
+import { createHttpApp, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
+import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
+import { accountRoutes } from './http/routes/account.routes';
+import { authRoutes } from './http/routes/auth.routes';
+import { jwksRoutes } from './http/routes/jwks.routes';
+import { sessionRoutes } from './http/routes/session.routes';
+
+export interface UserApi {
+  config: UserApiConfig;
+  logger: Logger;
+  metrics: AppMetrics;
+  useCases: UseCases;
+  keyRing: KeyRing;
+  publicApp: HttpApp;
+  adminApp: HttpApp;
+  /** Readiness turns 503 from here on. */
+  beginShutdown(): void;
+  /** Closes the database pool and the Redis connection. */
+  close(): Promise<void>;
+}
+
+export interface UserApiOverrides {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+const READINESS_TIMEOUT_MS = 1_000;
+
+/** Builds user-api from its configuration: adapters → use cases → the two HTTP listeners. */
+export async function createUserApi(config: UserApiConfig, overrides: UserApiOverrides = {}): Promise<UserApi> {
+  const logger = overrides.logger ?? createLogger({ service: 'user-api', level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  const metrics = new AppMetrics('user-api');
+
+  const prisma = createPrismaClient({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'user-api' });
+  const redis = createRedisClient({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, connectionName: 'user-api' });
+  redis.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
+  // Not awaited: the API serves logins and reads while Redis is away (ARCHITECTURE.md, failure policy).
+  redis.connect().catch((error: Error) => logger.warn('redis not reachable at start-up', { error: error.message }));
+
+  let keyRing: KeyRing;
+  if (config.auth.signingKeys) {
+    keyRing = await KeyRing.fromConfig(config.auth.signingKeys);
+  } else {
+    keyRing = await KeyRing.generateEphemeral();
+    logger.warn('JWT_SIGNING_KEYS is not set: generated an ephemeral ES256 signing key (tokens die with this process)', {
+      kid: keyRing.activeKey().kid,
+    });
+  }
+
+  const hasher = new Argon2PasswordHasher(config.argon2, metrics.hashTimer());
+  await hasher.warmUp();
+  const repositories = createRepositories(prisma);
+  const useCases = createUseCases({
+    uow: new PrismaUnitOfWork(prisma),
+    repositories,
+    hasher,
+    accessTokens: new JwtAccessTokenService(keyRing, { issuer: config.auth.issuer, audience: config.auth.audience, ttlMs: config.auth.accessTokenTtlMs }, clock),
+    refreshTokens: new OpaqueRefreshTokenService(),
+    principals: new CachedSessionPrincipalStore((sessionId) => repositories.sessions.loadPrincipal(sessionId), config.auth.sessionCacheTtlMs),
+    clock,
+    ids: { newId: randomUUID },
+    metrics: metrics.domain(),
+    securityLog: { record: (event, fields) => logger.security(event, fields) },
+    settings: {
+      auth: {
+        refreshTokenTtlMs: config.auth.refreshTokenTtlMs,
+        sessionAbsoluteTtlMs: config.auth.sessionAbsoluteTtlMs,
+        refreshReuseGraceMs: config.auth.refreshReuseGraceMs,
+      },
+      auditRetentionDays: config.audit.retentionDays,
+    },
+  });
+
+  let shuttingDown = false;
+  const probe: ReadinessProbe = {
+    checks: {
+      database: () => checkDatabase(prisma, READINESS_TIMEOUT_MS),
+      redis: () => checkRedis(redis, READINESS_TIMEOUT_MS),
+    },
+    isShuttingDown: () => shuttingDown,
+  };
+  const authenticator: Authenticator<Principal> = {
+    authenticate: (token) => useCases.authenticate.execute(token),
+    describe: (principal) => ({ userId: principal.userId, role: principal.role }),
+  };
+  const listenerOptions = {
+    logger,
+    metrics,
+    trustProxy: config.http.trustProxy,
+    corsAllowedOrigins: config.http.corsAllowedOrigins,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    hsts: config.appEnv !== 'dev' && config.appEnv !== 'test',
+    authenticator,
+    translateError: translateInfrastructureError,
+    probe,
+  };
+
+  const publicApp = createHttpApp<Principal>({
+    ...listenerOptions,
+    routes: [...authRoutes(useCases), ...accountRoutes(useCases), ...sessionRoutes(useCases), ...jwksRoutes(keyRing)],
+    openApi: {
+      title: 'Pandora Exchange user service — public API',
+      version: '1.0.0',
+      description: 'Registration, login, sessions and the account of the authenticated user.',
+    },
+  });
+  const adminApp = createHttpApp<Principal>({
+    ...listenerOptions,
+    routes: [],
+    openApi: {
+      title: 'Pandora Exchange user service — admin API',
+      version: '1.0.0',
+      description: 'Operations for compliance and support staff (administrators only).',
+    },
+  });
+
+  return {
+    config,
+    logger,
+    metrics,
+    useCases,
+    keyRing,
+    publicApp,
+    adminApp,
+    beginShutdown: () => {
+      shuttingDown = true;
+    },
+    close: async () => {
+      await prisma.$disconnect();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { KYC_STATUSES, ROLES, type Session, type User } from '@pandora/domain';
+import { z } from 'zod';
+
+/** Response shapes of SPEC §3. Used to document the API and, in tests, to check real answers. */
+const timestamp = z.iso.datetime().meta({ example: '2026-01-02T03:04:05.678Z' });
+
+export const userDtoSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.email(),
+    first_name: z.string(),
+    last_name: z.string(),
+    role: z.enum(ROLES),
+    kyc_status: z.enum(KYC_STATUSES),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'User' });
+
+export const authResponseSchema = z
+  .object({
+    access_token: z.string().meta({ description: 'JWT (ES256/EdDSA), 15 minutes.' }),
+    refresh_token: z.string().meta({ description: 'Opaque; single use: every refresh rotates it.' }),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int().meta({ description: 'Seconds until the access token expires.' }),
+    refresh_expires_in: z.number().int().meta({ description: 'Seconds until the refresh token expires.' }),
+    user: userDtoSchema,
+  })
+  .meta({ id: 'AuthResponse' });
+
+export const sessionDtoSchema = z
+  .object({
+    id: z.uuid(),
+    ip_address: z.string().nullable(),
+    user_agent: z.string().nullable(),
+    created_at: timestamp,
+    last_used_at: timestamp,
+    expires_at: timestamp,
+    current: z.boolean().meta({ description: 'True for the session of the access token making this request.' }),
+  })
+  .meta({ id: 'Session' });
+
+export const sessionListSchema = z.object({ sessions: z.array(sessionDtoSchema) }).meta({ id: 'SessionList' });
+
+export type UserDto = z.infer<typeof userDtoSchema>;
+
+export function toUserDto(user: User): UserDto {
+  return {
+    id: user.id,
+    email: user.email,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    role: user.role,
+    kyc_status: user.kycStatus,
+    created_at: user.createdAt.toISOString(),
+    updated_at: user.updatedAt.toISOString(),
+  };
+}
+
+export function toSessionDto(session: Session, currentSessionId: string) {
+  return {
+    id: session.id,
+    ip_address: session.ipAddress,
+    user_agent: session.userAgent,
+    created_at: session.createdAt.toISOString(),
+    last_used_at: session.lastUsedAt.toISOString(),
+    expires_at: session.expiresAt.toISOString(),
+    current: session.id === currentSessionId,
+  };
+}
+
+export function toAuthResponse(result: {
+  user: User;
+  accessToken: string;
+  accessTokenExpiresIn: number;
+  refreshToken: string;
+  refreshTokenExpiresIn: number;
+}) {
+  return {
+    access_token: result.accessToken,
+    refresh_token: result.refreshToken,
+    token_type: 'Bearer' as const,
+    expires_in: result.accessTokenExpiresIn,
+    refresh_expires_in: result.refreshTokenExpiresIn,
+    user: toUserDto(result.user),
+  };
+}

@@ -1,0 +1,47 @@
+import { EMAIL_MAX_LENGTH, emailSchema, kycStatusSchema, personNameSchema } from '@pandora/domain';
+import { z } from 'zod';
+
+/**
+ * Request bodies of SPEC §3. Objects are strict: an unknown field (`role`, `kyc_status`, `id`…)
+ * is a 400, never silently ignored. The password policy is the domain's (422 WEAK_PASSWORD), so
+ * passwords are only required to be strings here.
+ */
+const password = z.string().meta({ format: 'password' });
+const refreshToken = z.string().min(1).max(512);
+
+export const registerRequestSchema = z
+  .strictObject({ email: emailSchema, password, first_name: personNameSchema, last_name: personNameSchema })
+  .meta({ id: 'RegisterRequest' });
+
+// Login takes any printable string up to 254 characters: accounts created by the original service
+// must still log in even where today's stricter email rule would refuse them at registration.
+// Control characters are refused (PostgreSQL cannot store NUL, and the value lands in audit rows).
+const loginEmail = z
+  .string()
+  .trim()
+  .min(1)
+  .max(EMAIL_MAX_LENGTH)
+  .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters');
+
+export const loginRequestSchema = z.strictObject({ email: loginEmail, password }).meta({ id: 'LoginRequest' });
+
+export const refreshRequestSchema = z.strictObject({ refresh_token: refreshToken }).meta({ id: 'RefreshRequest' });
+
+export const profilePatchSchema = z
+  .strictObject({ first_name: personNameSchema.optional(), last_name: personNameSchema.optional() })
+  .refine((body) => body.first_name !== undefined || body.last_name !== undefined, { message: 'Provide first_name, last_name or both.' })
+  .meta({ id: 'ProfilePatch' });
+
+export const profilePutSchema = z
+  .strictObject({ first_name: personNameSchema, last_name: personNameSchema })
+  .meta({ id: 'ProfileReplace' });
+
+export const kycSubmitSchema = z.strictObject({ kyc_status: kycStatusSchema }).meta({ id: 'KycStatusChange' });
+
+export const passwordChangeSchema = z
+  .strictObject({ current_password: z.string().min(1), new_password: password })
+  .meta({ id: 'PasswordChange' });
+
+export const logoutRequestSchema = z.strictObject({ refresh_token: refreshToken.optional() }).meta({ id: 'LogoutRequest' });
+
+export const sessionIdParamsSchema = z.strictObject({ id: z.uuid('must be a UUID') });

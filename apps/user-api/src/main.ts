@@ -1,0 +1,52 @@
+import { ConfigError, loadUserApiConfig } from '@pandora/config';
+import { listen } from '@pandora/http-kit';
+import { createUserApi } from './composition-root';
+
+/**
+ * user-api: the public listener (SERVER_PORT) and the admin listener (ADMIN_PORT) in one process.
+ * SIGTERM/SIGINT: readiness turns 503, both listeners stop accepting and drain in-flight requests
+ * (bounded by SHUTDOWN_TIMEOUT), then the database and Redis are closed and the process exits 0.
+ */
+async function main(): Promise<void> {
+  const config = await loadUserApiConfig();
+  const api = await createUserApi(config);
+  const { logger } = api;
+  const [publicServer, adminServer] = await Promise.all([
+    listen(api.publicApp.app, config.http.publicPort, config.http.host),
+    listen(api.adminApp.app, config.http.adminPort, config.http.host),
+  ]);
+  logger.info('user-api started', {
+    app_env: config.appEnv,
+    public_port: publicServer.port,
+    admin_port: adminServer.port,
+    vault_keys: config.vaultKeys,
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('user-api shutting down', { signal });
+    api.beginShutdown();
+    const forced = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.http.shutdownTimeoutMs + 5_000);
+    forced.unref();
+    await Promise.all([publicServer.close(config.http.shutdownTimeoutMs), adminServer.close(config.http.shutdownTimeoutMs)]);
+    await api.close();
+    logger.info('user-api stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`user-api failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

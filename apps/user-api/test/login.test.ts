@@ -1,0 +1,126 @@
+import { Argon2PasswordHasher } from '@pandora/auth';
+import { bearer, expectErrorEnvelope, registerUser, STRONG_PASSWORD, uniqueEmail } from './support/fixtures';
+import { startTestUserApi, type TestUserApi } from './support/test-user-api';
+
+let t: TestUserApi;
+beforeAll(async () => {
+  t = await startTestUserApi();
+});
+afterAll(() => t.stop());
+
+describe('POST /api/v1/auth/login', () => {
+  it('logs in with the email in any case and opens a new session', async () => {
+    const user = await registerUser(t.http());
+    const response = await t.http().post('/api/v1/auth/login').set('User-Agent', 'jest-agent/1.0').send({ email: user.email.toUpperCase(), password: user.password });
+    expect(response.status).toBe(200);
+    expect(response.body.user.id).toBe(user.id);
+    const sessions = await t.http().get('/api/v1/users/me/sessions').set(bearer(response.body.access_token));
+    expect(sessions.body.sessions).toHaveLength(2);
+    expect(sessions.body.sessions[0]).toMatchObject({ user_agent: 'jest-agent/1.0', current: true });
+  });
+
+  it('gives a wrong password and an unknown email exactly the same answer', async () => {
+    const user = await registerUser(t.http());
+    const wrong = await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'not the password at all' });
+    const unknown = await t.http().post('/api/v1/auth/login').send({ email: uniqueEmail('ghost'), password: 'not the password at all' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expectErrorEnvelope(wrong.body, 'INVALID_CREDENTIALS');
+    const strip = (body: { error: Record<string, unknown> }) => ({ ...body.error, request_id: undefined });
+    expect(strip(wrong.body)).toEqual(strip(unknown.body));
+    expect(Object.keys(wrong.headers).sort()).toEqual(Object.keys(unknown.headers).sort());
+  });
+
+  it('spends the same Argon2 work on an unknown email as on a wrong password (timing)', async () => {
+    // Realistic hashing cost for this test only, so that skipping the hash would stand out.
+    const timed = await startTestUserApi({ env: { ARGON2_MEMORY_KIB: '16384', ARGON2_PARALLELISM: '1' } });
+    try {
+      const user = await registerUser(timed.http());
+      const time = async (email: string) => {
+        const started = process.hrtime.bigint();
+        await timed.http().post('/api/v1/auth/login').send({ email, password: 'wrong password here' }).expect(401);
+        return Number(process.hrtime.bigint() - started) / 1e6;
+      };
+      const known: number[] = [];
+      const unknown: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        known.push(await time(user.email));
+        unknown.push(await time(uniqueEmail('nobody')));
+      }
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+      const ratio = median(unknown) / median(known);
+      // Without the dummy verify an unknown email would cost a fraction of a wrong password.
+      expect(ratio).toBeGreaterThan(0.6);
+      expect(ratio).toBeLessThan(1.6);
+    } finally {
+      await timed.stop();
+    }
+  });
+
+  it('records failed logins in the audit trail, with the user id when the email exists', async () => {
+    const user = await registerUser(t.http());
+    const ghost = uniqueEmail('ghost');
+    await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'wrong-password-1' }).expect(401);
+    await t.http().post('/api/v1/auth/login').send({ email: ghost, password: 'wrong-password-1' }).expect(401);
+    const known = await t.prisma.auditLog.findFirstOrThrow({ where: { eventType: 'auth.login.failed', userId: user.id } });
+    expect(known).toMatchObject({ status: 'failure', failureReason: 'invalid_password', actorIdentifier: user.email, severity: 'warning' });
+    const unknown = await t.prisma.auditLog.findFirstOrThrow({ where: { eventType: 'auth.login.failed', actorIdentifier: ghost } });
+    expect(unknown).toMatchObject({ userId: null, failureReason: 'unknown_email', actorType: 'anonymous' });
+  });
+
+  it('writes the success audit row and the user.logged_in event', async () => {
+    const user = await registerUser(t.http());
+    const login = await t.http().post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
+    const events = await t.prisma.outboxEvent.findMany({ where: { aggregateId: user.id, eventType: 'user.logged_in' } });
+    expect(events).toEqual([expect.objectContaining({ payload: { email: user.email } })]);
+    const sid = JSON.parse(Buffer.from(login.body.access_token.split('.')[1], 'base64url').toString()).sid;
+    expect(await t.prisma.auditLog.count({ where: { eventType: 'auth.login.succeeded', userId: user.id, sessionId: sid } })).toBe(1);
+  });
+
+  it('refuses a deleted account like an unknown one', async () => {
+    const user = await registerUser(t.http());
+    await t.http().delete('/api/v1/users/me').set(bearer(user.accessToken)).expect(204);
+    const response = await t.http().post('/api/v1/auth/login').send({ email: user.email, password: user.password });
+    expect(response.status).toBe(401);
+    expectErrorEnvelope(response.body, 'INVALID_CREDENTIALS');
+  });
+
+  it('re-hashes the password with the new parameters after a successful login', async () => {
+    const user = await registerUser(t.http());
+    const stronger = await startTestUserApi({ shareWith: t, env: { ARGON2_MEMORY_KIB: '2048', ARGON2_TIME_COST: '2' } });
+    try {
+      const before = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+      await stronger.http().post('/api/v1/auth/login').send({ email: user.email, password: 'wrong password!' }).expect(401);
+      expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).passwordHash).toBe(before.passwordHash);
+      await stronger.http().post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
+      const after = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+      expect(after.passwordHash).toMatch(/^\$argon2id\$v=19\$m=2048,t=2,p=1\$/);
+      expect(after.updatedAt).toEqual(before.updatedAt);
+      await expect(new Argon2PasswordHasher({ memoryKib: 2048, timeCost: 2, parallelism: 1 }).verify(after.passwordHash, user.password)).resolves.toBe(true);
+    } finally {
+      await stronger.stop();
+    }
+  });
+
+  it('verifies a hash written by the original Go service', async () => {
+    const user = await registerUser(t.http());
+    // golang.org/x/crypto/argon2 with the original parameters, RawStdEncoding, 16-byte salt.
+    const { hashRaw } = await import('@node-rs/argon2');
+    const salt = Buffer.from('go-service-salt!');
+    const key = await hashRaw('password-from-go-era', { algorithm: 2, memoryCost: 65536, timeCost: 1, parallelism: 4, outputLen: 32, salt });
+    const b64 = (buffer: Buffer) => buffer.toString('base64').replace(/=+$/, '');
+    await t.prisma.user.update({ where: { id: user.id }, data: { passwordHash: `$argon2id$v=19$m=65536,t=1,p=4$${b64(salt)}$${b64(key)}` } });
+    expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'password-from-go-era' })).status).toBe(200);
+  });
+
+  it.each([
+    [{ email: 'a@b.com' }, 'password'],
+    [{ password: STRONG_PASSWORD }, 'email'],
+    [{ email: '', password: STRONG_PASSWORD }, 'email'],
+    [{ email: 'a@b.com', password: STRONG_PASSWORD, remember_me: true }, 'remember_me'],
+  ])('validates the body %j', async (body, field) => {
+    const response = await t.http().post('/api/v1/auth/login').send(body);
+    expect(response.status).toBe(400);
+    expect(response.body.error.details).toContainEqual({ field, message: expect.any(String) });
+  });
+});

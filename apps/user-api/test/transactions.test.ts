@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { Argon2PasswordHasher, CachedSessionPrincipalStore, JwtAccessTokenService, KeyRing, OpaqueRefreshTokenService } from '@pandora/auth';
+import { createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
+import { createUseCases, noopMetrics, noopSecurityLog, NO_REQUEST_CONTEXT, systemClock, type Repositories, type UnitOfWork } from '@pandora/domain';
+import { createTestDatabase, type TestDatabase } from '@pandora/testing';
+
+/**
+ * Every failure path of a multi-step change is transactional: the real use cases run against the
+ * real database, with an outbox writer that fails on demand after the state change and the audit
+ * row were written in the same transaction.
+ */
+let db: TestDatabase;
+let prisma: PrismaClient;
+let failOutbox = false;
+
+class FailingOutboxUnitOfWork implements UnitOfWork {
+  constructor(private readonly inner: PrismaUnitOfWork) {}
+  run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
+    return this.inner.run((repositories) =>
+      work({
+        ...repositories,
+        outbox: {
+          append: async (event) => {
+            if (failOutbox) throw new Error(`outbox write failed for ${event.type}`);
+            await repositories.outbox.append(event);
+          },
+        },
+      }),
+    );
+  }
+}
+
+async function buildUseCases() {
+  const repositories = createRepositories(prisma);
+  const keyRing = await KeyRing.generateEphemeral();
+  return createUseCases({
+    uow: new FailingOutboxUnitOfWork(new PrismaUnitOfWork(prisma)),
+    repositories,
+    hasher: new Argon2PasswordHasher({ memoryKib: 1024, timeCost: 1, parallelism: 1 }),
+    accessTokens: new JwtAccessTokenService(keyRing, { issuer: 'i', audience: 'a', ttlMs: 60_000 }, systemClock),
+    refreshTokens: new OpaqueRefreshTokenService(),
+    principals: new CachedSessionPrincipalStore((id) => repositories.sessions.loadPrincipal(id), 0),
+    clock: systemClock,
+    ids: { newId: randomUUID },
+    metrics: noopMetrics,
+    securityLog: noopSecurityLog,
+    settings: { auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 }, auditRetentionDays: 30 },
+  });
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  prisma = createPrismaClient({ url: db.url, poolMax: 4, applicationName: 'transaction-tests' });
+});
+afterAll(async () => {
+  await prisma.$disconnect();
+  await db.drop();
+});
+afterEach(() => {
+  failOutbox = false;
+});
+
+const counts = async (userId?: string) => ({
+  users: await prisma.user.count(),
+  sessions: await prisma.session.count(),
+  audit: await prisma.auditLog.count(userId ? { where: { userId } } : undefined),
+  outbox: await prisma.outboxEvent.count(userId ? { where: { aggregateId: userId } } : undefined),
+});
+
+describe('failures roll back the whole change', () => {
+  it('register: no user, session or audit row survives a failed outbox write', async () => {
+    const useCases = await buildUseCases();
+    const before = await counts();
+    failOutbox = true;
+    await expect(
+      useCases.register.execute({ email: 'rollback@example.com', password: 'correct horse battery', firstName: 'R', lastName: 'B' }, NO_REQUEST_CONTEXT),
+    ).rejects.toThrow('outbox write failed for user.registered');
+    expect(await counts()).toEqual(before);
+  });
+
+  it('KYC change: the status, the audit row and the event are rolled back together', async () => {
+    const useCases = await buildUseCases();
+    const registered = await useCases.register.execute({ email: 'kyc-rollback@example.com', password: 'correct horse battery', firstName: 'K', lastName: 'R' }, NO_REQUEST_CONTEXT);
+    const before = await counts(registered.user.id);
+    failOutbox = true;
+    await expect(
+      useCases.changeKycStatus.execute({ userId: registered.user.id, status: 'verified', as: 'admin', actor: { type: 'admin', id: null, identifier: 'test' } }, NO_REQUEST_CONTEXT),
+    ).rejects.toThrow('outbox write failed for user.kyc.updated');
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: registered.user.id } })).kycStatus).toBe('pending');
+    expect(await counts(registered.user.id)).toEqual(before);
+  });
+
+  it('account deletion: the user stays, its sessions stay live', async () => {
+    const useCases = await buildUseCases();
+    const registered = await useCases.register.execute({ email: 'delete-rollback@example.com', password: 'correct horse battery', firstName: 'D', lastName: 'R' }, NO_REQUEST_CONTEXT);
+    failOutbox = true;
+    await expect(
+      useCases.deleteUser.execute({ userId: registered.user.id, actor: { type: 'user', id: registered.user.id, identifier: null } }, NO_REQUEST_CONTEXT),
+    ).rejects.toThrow('outbox write failed');
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: registered.user.id } })).deletedAt).toBeNull();
+    expect(await prisma.session.count({ where: { userId: registered.user.id, revokedAt: null } })).toBe(1);
+  });
+
+  it('password change: the old password still works and no session was revoked', async () => {
+    const useCases = await buildUseCases();
+    const registered = await useCases.register.execute({ email: 'pw-rollback@example.com', password: 'correct horse battery', firstName: 'P', lastName: 'R' }, NO_REQUEST_CONTEXT);
+    const other = await useCases.logIn.execute({ email: 'pw-rollback@example.com', password: 'correct horse battery' }, NO_REQUEST_CONTEXT);
+    failOutbox = true;
+    const principal = { userId: registered.user.id, sessionId: registered.session.id, email: registered.user.email, role: registered.user.role };
+    await expect(useCases.changePassword.execute(principal, { currentPassword: 'correct horse battery', newPassword: 'another good passphrase' }, NO_REQUEST_CONTEXT)).rejects.toThrow();
+    failOutbox = false;
+    await expect(useCases.logIn.execute({ email: 'pw-rollback@example.com', password: 'correct horse battery' }, NO_REQUEST_CONTEXT)).resolves.toBeDefined();
+    expect((await prisma.session.findUniqueOrThrow({ where: { id: other.session.id } })).revokedAt).toBeNull();
+  });
+});
