@@ -1,5 +1,6 @@
 // Bundles one app (its workspace libs included, npm packages left external) into dist/apps/<app>/main.js.
 // Used by `nx build <app>`, `npm start` and the container images, so there is one build recipe.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -11,12 +12,22 @@ if (apps.length === 0) {
   process.exit(2);
 }
 
+// main.ts plus one bundle per command in src/cli/*.ts (helpers of those live in src/cli/lib/).
+function entryPoints(app) {
+  const cliDir = path.join(root, 'apps', app, 'src', 'cli');
+  const clis = fs.existsSync(cliDir) ? fs.readdirSync(cliDir).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts')) : [];
+  return [
+    { in: `apps/${app}/src/main.ts`, out: 'main' },
+    ...clis.map((file) => ({ in: `apps/${app}/src/cli/${file}`, out: file.replace(/\.ts$/, '') })),
+  ];
+}
+
 await Promise.all(
   apps.map((app) =>
     build({
       absWorkingDir: root,
-      entryPoints: [`apps/${app}/src/main.ts`],
-      outfile: `dist/apps/${app}/main.js`,
+      entryPoints: entryPoints(app),
+      outdir: `dist/apps/${app}`,
       bundle: true,
       platform: 'node',
       target: 'node20',
@@ -28,4 +39,4 @@ await Promise.all(
     }),
   ),
 );
-console.log(`built ${apps.map((app) => `dist/apps/${app}/main.js`).join(', ')}`);
+console.log(`built ${apps.map((app) => `dist/apps/${app}`).join(', ')}`);

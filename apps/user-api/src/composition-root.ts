@@ -9,11 +9,15 @@ import {
   createRepositories,
   PrismaUnitOfWork,
   translateInfrastructureError,
+  type PrismaClient,
 } from '@pandora/data-access';
 import { createUseCases, systemClock, type Clock, type Principal, type UseCases } from '@pandora/domain';
 import { createHttpApp, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';
+import { adminAuditRoutes } from './http/routes/admin-audit.routes';
+import { adminAuthRoutes } from './http/routes/admin-auth.routes';
+import { adminUserRoutes } from './http/routes/admin-users.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { jwksRoutes } from './http/routes/jwks.routes';
 import { sessionRoutes } from './http/routes/session.routes';
@@ -39,18 +43,21 @@ export interface UserApiOverrides {
 
 const READINESS_TIMEOUT_MS = 1_000;
 
-/** Builds user-api from its configuration: adapters → use cases → the two HTTP listeners. */
-export async function createUserApi(config: UserApiConfig, overrides: UserApiOverrides = {}): Promise<UserApi> {
-  const logger = overrides.logger ?? createLogger({ service: 'user-api', level: config.logLevel });
-  const clock = overrides.clock ?? systemClock;
-  const metrics = new AppMetrics('user-api');
+export interface UserServiceCore {
+  useCases: UseCases;
+  keyRing: KeyRing;
+  prisma: PrismaClient;
+}
 
+/**
+ * The use cases wired to PostgreSQL, the key ring and Argon2 — everything user-api needs except
+ * its HTTP listeners. The admin CLI uses it too, so both run exactly the same domain code.
+ */
+export async function createUserServiceCore(
+  config: UserApiConfig,
+  { logger, clock, metrics }: { logger: Logger; clock: Clock; metrics: AppMetrics },
+): Promise<UserServiceCore> {
   const prisma = createPrismaClient({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'user-api' });
-  const redis = createRedisClient({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, connectionName: 'user-api' });
-  redis.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
-  // Not awaited: the API serves logins and reads while Redis is away (ARCHITECTURE.md, failure policy).
-  redis.connect().catch((error: Error) => logger.warn('redis not reachable at start-up', { error: error.message }));
-
   let keyRing: KeyRing;
   if (config.auth.signingKeys) {
     keyRing = await KeyRing.fromConfig(config.auth.signingKeys);
@@ -84,6 +91,20 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
       auditRetentionDays: config.audit.retentionDays,
     },
   });
+  return { useCases, keyRing, prisma };
+}
+
+/** Builds user-api from its configuration: adapters → use cases → the two HTTP listeners. */
+export async function createUserApi(config: UserApiConfig, overrides: UserApiOverrides = {}): Promise<UserApi> {
+  const logger = overrides.logger ?? createLogger({ service: 'user-api', level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  const metrics = new AppMetrics('user-api');
+  const { useCases, keyRing, prisma } = await createUserServiceCore(config, { logger, clock, metrics });
+
+  const redis = createRedisClient({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, connectionName: 'user-api' });
+  redis.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
+  // Not awaited: the API serves logins and reads while Redis is away (ARCHITECTURE.md, failure policy).
+  redis.connect().catch((error: Error) => logger.warn('redis not reachable at start-up', { error: error.message }));
 
   let shuttingDown = false;
   const probe: ReadinessProbe = {
@@ -120,7 +141,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   });
   const adminApp = createHttpApp<Principal>({
     ...listenerOptions,
-    routes: [],
+    routes: [...adminAuthRoutes(useCases), ...adminUserRoutes(useCases), ...adminAuditRoutes(useCases)],
     openApi: {
       title: 'Pandora Exchange user service — admin API',
       version: '1.0.0',

@@ -1,4 +1,5 @@
 export { PrismaClient } from '@prisma/client';
+export * from './lib/audit-log.reader';
 export * from './lib/audit-log.writer';
 export * from './lib/health-checks';
 export * from './lib/infrastructure-errors';

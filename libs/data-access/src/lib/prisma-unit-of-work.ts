@@ -1,5 +1,6 @@
 import type { Repositories, UnitOfWork } from '@pandora/domain';
 import type { PrismaClient } from '@prisma/client';
+import { PrismaAuditLogReader } from './audit-log.reader';
 import { PrismaAuditLogWriter } from './audit-log.writer';
 import { PrismaOutboxWriter } from './outbox.writer';
 import type { Db } from './prisma-client';
@@ -11,6 +12,7 @@ export function createRepositories(db: Db): Repositories {
     users: new PrismaUserRepository(db),
     sessions: new PrismaSessionRepository(db),
     audit: new PrismaAuditLogWriter(db),
+    auditTrail: new PrismaAuditLogReader(db),
     outbox: new PrismaOutboxWriter(db),
   };
 }

@@ -134,6 +134,10 @@ export class PrismaSessionRepository implements SessionRepository {
     return rows.map((row) => row.id).sort();
   }
 
+  countActive(now: Date): Promise<number> {
+    return this.db.session.count({ where: { revokedAt: null, expiresAt: { gt: now }, absoluteExpiresAt: { gt: now } } });
+  }
+
   async loadPrincipal(sessionId: string): Promise<SessionPrincipal | null> {
     const rows = await this.db.$queryRaw<
       Array<{ id: string; user_id: string; email: string; role: string; revoked_at: Date | null; absolute_expires_at: Date; deleted_at: Date | null }>

@@ -1,9 +1,17 @@
-import type { NewUser, User, UserChanges, UserCredentials, UserRepository } from '@pandora/domain';
+import { KYC_STATUSES, type KycStatus, type NewUser, type User, type UserChanges, type UserCredentials, type UserRepository, type UserSearch, type UserStatistics } from '@pandora/domain';
 import { AppError } from '@pandora/errors';
-import type { User as UserRow } from '@prisma/client';
+import { Prisma, type User as UserRow } from '@prisma/client';
 import { isUniqueViolation } from './infrastructure-errors';
 import type { Db } from './prisma-client';
 import { toUser } from './row-mappers';
+
+/** LIKE metacharacters are matched literally: an admin searching for "50%" means the text "50%". */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+const USER_COLUMNS = Prisma.sql`id, email, password_hash, first_name, last_name, role::text AS role, kyc_status::text AS kyc_status,
+  created_at, updated_at, deleted_at`;
 
 /** Raw rows from hand-written SQL use column names; map them onto the Prisma model shape. */
 interface UserSqlRow {
@@ -60,10 +68,7 @@ export class PrismaUserRepository implements UserRepository {
 
   async lockById(id: string): Promise<User | null> {
     const rows = await this.db.$queryRaw<UserSqlRow[]>`
-      SELECT id, email, password_hash, first_name, last_name, role::text AS role, kyc_status::text AS kyc_status,
-             created_at, updated_at, deleted_at
-      FROM users WHERE id = ${id}::uuid AND deleted_at IS NULL
-      FOR UPDATE`;
+      SELECT ${USER_COLUMNS} FROM users WHERE id = ${id}::uuid AND deleted_at IS NULL FOR UPDATE`;
     return rows[0] ? toUser(fromSql(rows[0])) : null;
   }
 
@@ -96,5 +101,33 @@ export class PrismaUserRepository implements UserRepository {
   async softDelete(id: string, at: Date): Promise<User> {
     const row = await this.db.user.update({ where: { id }, data: { deletedAt: at, updatedAt: at } });
     return toUser(row);
+  }
+
+  async search(search: UserSearch): Promise<{ users: User[]; total: number }> {
+    const conditions: Prisma.Sql[] = [];
+    if (!search.includeDeleted) conditions.push(Prisma.sql`deleted_at IS NULL`);
+    if (search.role) conditions.push(Prisma.sql`role = ${search.role}::user_role`);
+    if (search.kycStatus) conditions.push(Prisma.sql`kyc_status = ${search.kycStatus}::kyc_status`);
+    if (search.query) {
+      const pattern = `%${escapeLike(search.query)}%`;
+      conditions.push(
+        Prisma.sql`(email ILIKE ${pattern} ESCAPE '\\' OR first_name ILIKE ${pattern} ESCAPE '\\' OR last_name ILIKE ${pattern} ESCAPE '\\')`,
+      );
+    }
+    const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+    const [rows, counts] = await Promise.all([
+      this.db.$queryRaw<UserSqlRow[]>`SELECT ${USER_COLUMNS} FROM users ${where}
+        ORDER BY created_at DESC, id DESC LIMIT ${search.limit} OFFSET ${search.offset}`,
+      this.db.$queryRaw<Array<{ total: number }>>`SELECT count(*)::int AS total FROM users ${where}`,
+    ]);
+    return { users: rows.map((row) => toUser(fromSql(row))), total: counts[0]?.total ?? 0 };
+  }
+
+  async statistics(): Promise<UserStatistics> {
+    const rows = await this.db.$queryRaw<Array<{ kyc_status: KycStatus; total: number }>>`
+      SELECT kyc_status::text AS kyc_status, count(*)::int AS total FROM users WHERE deleted_at IS NULL GROUP BY kyc_status`;
+    const byKycStatus = Object.fromEntries(KYC_STATUSES.map((status) => [status, 0])) as Record<KycStatus, number>;
+    for (const row of rows) byKycStatus[row.kyc_status] = row.total;
+    return { total: rows.reduce((sum, row) => sum + row.total, 0), byKycStatus };
   }
 }

@@ -18,6 +18,7 @@ export const AUDIT_EVENTS = {
   profileUpdated: { eventType: 'user.profile.updated', category: 'user', action: 'update_profile' },
   kycUpdated: { eventType: 'user.kyc.updated', category: 'kyc', action: 'update_kyc_status' },
   roleChanged: { eventType: 'user.role.changed', category: 'admin', action: 'change_role' },
+  adminCreated: { eventType: 'admin.created', category: 'admin', action: 'create_admin' },
   userDeleted: { eventType: 'user.deleted', category: 'user', action: 'delete_user' },
 } as const satisfies Record<string, { eventType: string; category: AuditCategory; action: string }>;
 

@@ -23,6 +23,22 @@ export interface UserChanges {
   passwordHash?: string;
 }
 
+/** Admin search: every filter optional; `query` matches email/first/last name, literally. */
+export interface UserSearch {
+  query?: string;
+  role?: Role;
+  kycStatus?: KycStatus;
+  includeDeleted: boolean;
+  limit: number;
+  offset: number;
+}
+
+export interface UserStatistics {
+  /** Accounts that are not deleted. */
+  total: number;
+  byKycStatus: Record<KycStatus, number>;
+}
+
 export interface UserRepository {
   /** Active users only, unless includeDeleted. */
   findById(id: string, options?: { includeDeleted?: boolean }): Promise<User | null>;
@@ -36,6 +52,9 @@ export interface UserRepository {
   create(user: NewUser): Promise<User>;
   update(id: string, changes: UserChanges, at: Date): Promise<User>;
   softDelete(id: string, at: Date): Promise<User>;
+  /** Newest first; `total` counts every match regardless of limit/offset. */
+  search(search: UserSearch): Promise<{ users: User[]; total: number }>;
+  statistics(): Promise<UserStatistics>;
 }
 
 export interface NewSession {
@@ -75,10 +94,26 @@ export interface SessionRepository {
   /** Revokes every active session of the user (optionally sparing one); returns the ids. */
   revokeAllForUser(userId: string, reason: string, at: Date, options?: { exceptSessionId?: string }): Promise<string[]>;
   loadPrincipal(sessionId: string): Promise<SessionPrincipal | null>;
+  countActive(now: Date): Promise<number>;
 }
 
 export interface AuditLogWriter {
   append(entry: AuditEntry): Promise<void>;
+}
+
+export interface AuditLogQuery {
+  userId?: string;
+  eventType?: string;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  /** Keyset position: entries strictly older than this one (newest-first order). */
+  before?: { createdAt: Date; id: string };
+}
+
+export interface AuditLogReader {
+  /** Newest first (created_at, then id, descending). */
+  query(query: AuditLogQuery): Promise<AuditEntry[]>;
 }
 
 export interface OutboxWriter {
@@ -90,6 +125,7 @@ export interface Repositories {
   users: UserRepository;
   sessions: SessionRepository;
   audit: AuditLogWriter;
+  auditTrail: AuditLogReader;
   outbox: OutboxWriter;
 }
 

@@ -2,6 +2,13 @@ import { ChangePassword } from './account/change-password';
 import { DeleteUser } from './account/delete-user';
 import { GetCurrentUser } from './account/get-current-user';
 import { UpdateProfile } from './account/update-profile';
+import { BootstrapAdmin } from './admin/bootstrap-admin';
+import { ChangeRole } from './admin/change-role';
+import { GetStatistics } from './admin/get-statistics';
+import { GetUser, GetUserByEmail } from './admin/get-user';
+import { ListUsers } from './admin/list-users';
+import { QueryAuditLog } from './admin/query-audit-log';
+import { ListUserSessions, RevokeUserSessions } from './admin/user-sessions';
 import { Authenticate } from './auth/authenticate';
 import { LogIn } from './auth/log-in';
 import { RefreshSession } from './auth/refresh-session';
@@ -30,6 +37,15 @@ export function createUseCases(deps: UseCaseDeps) {
     revokeOwnSession: new RevokeOwnSession(deps),
     logOut: new LogOut(deps),
     logOutEverywhere: new LogOutEverywhere(deps),
+    listUsers: new ListUsers(deps),
+    getUser: new GetUser(deps),
+    getUserByEmail: new GetUserByEmail(deps),
+    changeRole: new ChangeRole(deps),
+    listUserSessions: new ListUserSessions(deps),
+    revokeUserSessions: new RevokeUserSessions(deps),
+    queryAuditLog: new QueryAuditLog(deps),
+    getStatistics: new GetStatistics(deps),
+    bootstrapAdmin: new BootstrapAdmin(deps),
   };
 }
 

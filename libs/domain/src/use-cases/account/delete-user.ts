@@ -18,6 +18,10 @@ export class DeleteUser {
     const revoked = await deps.uow.run(async (repositories) => {
       const user = await repositories.users.lockById(input.userId);
       if (!user) throw new AppError('USER_NOT_FOUND');
+      if (user.role === 'admin' && input.actor.id === user.id) {
+        // The last administrator must never be able to lock everyone out.
+        throw new AppError('FORBIDDEN', 'Administrators cannot delete their own account; ask another administrator to demote it first.');
+      }
       const deleted = await repositories.users.softDelete(user.id, now);
       const revoked = await repositories.sessions.revokeAllForUser(user.id, 'account_deleted', now);
       await repositories.audit.append(

@@ -1,0 +1,62 @@
+/**
+ * `npm run admin:create -- --email E [--first-name F] [--last-name L] [--password-stdin]`
+ *
+ * Creates the first administrator, or promotes an existing account (which keeps its password).
+ * For a new account the password is read from stdin (`--password-stdin`, or when stdin is not a
+ * terminal) or prompted for without echo; the password policy applies. Runs with user-api's own
+ * configuration (DATABASE_URL, ARGON2_*, AUDIT_RETENTION_DAYS…) and the same domain code.
+ * In a container: `node dist/apps/user-api/admin-create.js …`.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadUserApiConfig } from '@pandora/config';
+import { systemClock } from '@pandora/domain';
+import { AppError } from '@pandora/errors';
+import { AppMetrics, createLogger } from '@pandora/observability';
+import { createUserServiceCore } from '../composition-root';
+import { readPassword } from './lib/read-password';
+
+const USAGE = 'usage: npm run admin:create -- --email <email> [--first-name <name>] [--last-name <name>] [--password-stdin]';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      email: { type: 'string' },
+      'first-name': { type: 'string', default: 'Platform' },
+      'last-name': { type: 'string', default: 'Administrator' },
+      'password-stdin': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help || !values.email) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+
+  const config = await loadUserApiConfig();
+  const logger = createLogger({ service: 'admin-create', level: 'error' });
+  const core = await createUserServiceCore(config, { logger, clock: systemClock, metrics: new AppMetrics('admin-create') });
+  try {
+    const { user, outcome } = await core.useCases.bootstrapAdmin.execute({
+      email: values.email,
+      firstName: values['first-name'] as string,
+      lastName: values['last-name'] as string,
+      password: () => readPassword({ fromStdin: values['password-stdin'] === true }),
+    });
+    const messages = { created: 'created administrator', promoted: 'promoted to administrator', already_admin: 'is already an administrator' };
+    process.stdout.write(`${user.email} (${user.id}) ${messages[outcome]}\n`);
+    return 0;
+  } finally {
+    await core.prisma.$disconnect();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    else if (error instanceof AppError) process.stderr.write(`admin:create refused: ${error.code}: ${error.message}\n`);
+    else process.stderr.write(`admin:create failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

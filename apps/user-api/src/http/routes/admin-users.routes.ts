@@ -1,0 +1,148 @@
+import type { Actor, Principal, UseCases } from '@pandora/domain';
+import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
+import { sessionListSchema, toSessionDto } from '../schemas/dto.schemas';
+import {
+  adminKycChangeSchema,
+  adminUserDtoSchema,
+  listUsersQuerySchema,
+  roleChangeSchema,
+  toAdminUserDto,
+  userIdParamsSchema,
+  userListSchema,
+} from '../schemas/admin.schemas';
+
+const asAdmin = (principal: Principal): Actor => ({ type: 'admin', id: principal.userId, identifier: principal.email });
+
+/** /api/v1/admin/users… (SPEC §6): search, inspect, KYC decisions, roles, deletion, sessions. */
+export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
+  const route = routeBuilder<Principal>();
+  const adminUser = { 200: { description: 'The user, as administrators see it.', schema: adminUserDtoSchema } };
+
+  const kycChange = (method: 'patch' | 'put') =>
+    route({
+      method,
+      path: '/api/v1/admin/users/:id/kyc',
+      operationId: method === 'patch' ? 'adminChangeKyc' : 'adminChangeKycPut',
+      summary: 'Move a user’s KYC status (pending → verified/rejected, verified → rejected, rejected → pending)',
+      tags: ['admin'],
+      auth: 'admin',
+      params: userIdParamsSchema,
+      body: adminKycChangeSchema,
+      responses: adminUser,
+      errors: ['USER_NOT_FOUND', 'INVALID_KYC_TRANSITION'],
+      handler: async ({ principal, params, body, client }) => {
+        const user = await useCases.changeKycStatus.execute(
+          { userId: params.id, status: body.kyc_status, as: 'admin', actor: asAdmin(principal), actorSessionId: principal.sessionId },
+          client,
+        );
+        return { status: 200, body: toAdminUserDto(user) };
+      },
+    });
+
+  const roleChange = (method: 'patch' | 'put') =>
+    route({
+      method,
+      path: '/api/v1/admin/users/:id/role',
+      operationId: method === 'patch' ? 'adminChangeRole' : 'adminChangeRolePut',
+      summary: 'Promote or demote a user (their sessions are revoked)',
+      tags: ['admin'],
+      auth: 'admin',
+      params: userIdParamsSchema,
+      body: roleChangeSchema,
+      responses: adminUser,
+      errors: ['USER_NOT_FOUND', 'FORBIDDEN'],
+      handler: async ({ principal, params, body, client }) => {
+        const user = await useCases.changeRole.execute(
+          { userId: params.id, role: body.role, actor: asAdmin(principal), actorSessionId: principal.sessionId },
+          client,
+        );
+        return { status: 200, body: toAdminUserDto(user) };
+      },
+    });
+
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/admin/users',
+      operationId: 'adminListUsers',
+      summary: 'Search users (newest first)',
+      description: '`query` matches email, first and last name case-insensitively; `%` and `_` are literal.',
+      tags: ['admin'],
+      auth: 'admin',
+      query: listUsersQuerySchema,
+      responses: { 200: { description: 'One page of users and the total number of matches.', schema: userListSchema } },
+      handler: async ({ query }) => {
+        const { users, total } = await useCases.listUsers.execute({
+          ...(query.query ? { query: query.query } : {}),
+          ...(query.role ? { role: query.role } : {}),
+          ...(query.kyc_status ? { kycStatus: query.kyc_status } : {}),
+          includeDeleted: query.include_deleted,
+          limit: query.limit,
+          offset: query.offset,
+        });
+        return { status: 200, body: { users: users.map((user) => toAdminUserDto(user)), total, limit: query.limit, offset: query.offset } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/admin/users/:id',
+      operationId: 'adminGetUser',
+      summary: 'One user (deleted users included)',
+      tags: ['admin'],
+      auth: 'admin',
+      params: userIdParamsSchema,
+      responses: adminUser,
+      errors: ['USER_NOT_FOUND'],
+      handler: async ({ params }) => ({ status: 200, body: toAdminUserDto(await useCases.getUser.execute(params.id, { includeDeleted: true })) }),
+    }),
+    kycChange('patch'),
+    kycChange('put'),
+    roleChange('patch'),
+    roleChange('put'),
+    route({
+      method: 'delete',
+      path: '/api/v1/admin/users/:id',
+      operationId: 'adminDeleteUser',
+      summary: 'Delete a user (soft delete; every session revoked)',
+      tags: ['admin'],
+      auth: 'admin',
+      params: userIdParamsSchema,
+      responses: { 204: { description: 'Deleted.' } },
+      errors: ['USER_NOT_FOUND', 'FORBIDDEN'],
+      handler: async ({ principal, params, client }) => {
+        await useCases.deleteUser.execute({ userId: params.id, actor: asAdmin(principal), actorSessionId: principal.sessionId }, client);
+        return { status: 204 };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/admin/users/:id/sessions',
+      operationId: 'adminListUserSessions',
+      summary: 'Active sessions of a user',
+      tags: ['admin'],
+      auth: 'admin',
+      params: userIdParamsSchema,
+      responses: { 200: { description: 'Sessions, newest first (never tokens).', schema: sessionListSchema } },
+      errors: ['USER_NOT_FOUND'],
+      handler: async ({ principal, params }) => {
+        const sessions = await useCases.listUserSessions.execute(params.id);
+        return { status: 200, body: { sessions: sessions.map((session) => toSessionDto(session, principal.sessionId)) } };
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/v1/admin/users/:id/sessions',
+      operationId: 'adminRevokeUserSessions',
+      summary: 'Revoke every session of a user',
+      tags: ['admin'],
+      auth: 'admin',
+      params: userIdParamsSchema,
+      responses: { 204: { description: 'Revoked.' } },
+      errors: ['USER_NOT_FOUND'],
+      handler: async ({ principal, params, client }) => {
+        await useCases.revokeUserSessions.execute({ userId: params.id, actor: asAdmin(principal), actorSessionId: principal.sessionId }, client);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

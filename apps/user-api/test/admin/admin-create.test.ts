@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createPrismaClient, type PrismaClient } from '@pandora/data-access';
+import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@pandora/testing';
+import { uniqueEmail } from '../support/fixtures';
+
+/** `npm run admin:create` end to end: the real command, its stdin, its exit code, the database. */
+let db: TestDatabase;
+let prisma: PrismaClient;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  prisma = createPrismaClient({ url: db.url, poolMax: 2, applicationName: 'admin-create-tests' });
+});
+afterAll(async () => {
+  await prisma.$disconnect();
+  await db.drop();
+});
+
+async function adminCreate(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('npm', ['run', '-s', 'admin:create', '--', ...args], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...process.env, APP_ENV: 'test', DATABASE_URL: db.url, ARGON2_MEMORY_KIB: '1024', ARGON2_PARALLELISM: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.stdin.end(stdin);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('npm run admin:create', () => {
+  it('creates an administrator with the password from stdin, audited and announced', async () => {
+    const email = uniqueEmail('root');
+    const result = await adminCreate(['--email', email.toUpperCase(), '--password-stdin'], 'the first admin passphrase\n');
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('created administrator') });
+    const user = await prisma.user.findFirstOrThrow({ where: { email } });
+    expect(user).toMatchObject({ role: 'admin', firstName: 'Platform', lastName: 'Administrator' });
+    expect(user.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(await prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'admin.created' } })).toMatchObject({ actorType: 'system', actorIdentifier: 'admin:create' });
+    expect(await prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.registered' } })).toMatchObject({ payload: expect.objectContaining({ role: 'admin' }) });
+  }, 60_000);
+
+  it('promotes an existing account without touching its password, and is idempotent', async () => {
+    const email = uniqueEmail('promote');
+    await adminCreate(['--email', email, '--password-stdin'], 'first account passphrase');
+    await prisma.user.updateMany({ where: { email }, data: { role: 'user' } });
+    const hashBefore = (await prisma.user.findFirstOrThrow({ where: { email } })).passwordHash;
+    const promoted = await adminCreate(['--email', email, '--password-stdin'], 'ignored for existing accounts');
+    expect(promoted).toMatchObject({ code: 0, stdout: expect.stringContaining('promoted to administrator') });
+    const user = await prisma.user.findFirstOrThrow({ where: { email } });
+    expect(user.role).toBe('admin');
+    expect(user.passwordHash).toBe(hashBefore);
+    expect(await prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.role.changed' } })).toMatchObject({
+      payload: { email, role: 'admin', old_role: 'user' },
+    });
+    expect((await adminCreate(['--email', email], '')).stdout).toContain('is already an administrator');
+  }, 60_000);
+
+  it('rejects a weak password and creates nothing', async () => {
+    const email = uniqueEmail('weak');
+    const result = await adminCreate(['--email', email, '--password-stdin'], 'password');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('WEAK_PASSWORD');
+    expect(await prisma.user.count({ where: { email } })).toBe(0);
+  }, 60_000);
+
+  it('explains its usage without an email', async () => {
+    const result = await adminCreate([], '');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('usage: npm run admin:create');
+  }, 60_000);
+});
