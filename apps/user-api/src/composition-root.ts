@@ -11,7 +11,8 @@ import {
   translateInfrastructureError,
   type PrismaClient,
 } from '@pandora/data-access';
-import { createUseCases, systemClock, type Clock, type Principal, type UseCases } from '@pandora/domain';
+import { RedisIdempotencyStore, RedisLoginThrottle, ResilientLoginThrottle, SlidingWindowRateLimiter } from '@pandora/abuse-controls';
+import { createUseCases, systemClock, type Clock, type LoginThrottle, type Principal, type UseCases } from '@pandora/domain';
 import { createHttpApp, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';
@@ -55,7 +56,7 @@ export interface UserServiceCore {
  */
 export async function createUserServiceCore(
   config: UserApiConfig,
-  { logger, clock, metrics }: { logger: Logger; clock: Clock; metrics: AppMetrics },
+  { logger, clock, metrics, loginThrottle }: { logger: Logger; clock: Clock; metrics: AppMetrics; loginThrottle: LoginThrottle },
 ): Promise<UserServiceCore> {
   const prisma = createPrismaClient({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'user-api' });
   let keyRing: KeyRing;
@@ -78,6 +79,7 @@ export async function createUserServiceCore(
     accessTokens: new JwtAccessTokenService(keyRing, { issuer: config.auth.issuer, audience: config.auth.audience, ttlMs: config.auth.accessTokenTtlMs }, clock),
     refreshTokens: new OpaqueRefreshTokenService(),
     principals: new CachedSessionPrincipalStore((sessionId) => repositories.sessions.loadPrincipal(sessionId), config.auth.sessionCacheTtlMs),
+    loginThrottle,
     clock,
     ids: { newId: randomUUID },
     metrics: metrics.domain(),
@@ -99,12 +101,23 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   const logger = overrides.logger ?? createLogger({ service: 'user-api', level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
   const metrics = new AppMetrics('user-api');
-  const { useCases, keyRing, prisma } = await createUserServiceCore(config, { logger, clock, metrics });
 
   const redis = createRedisClient({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, connectionName: 'user-api' });
   redis.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
   // Not awaited: the API serves logins and reads while Redis is away (ARCHITECTURE.md, failure policy).
   redis.connect().catch((error: Error) => logger.warn('redis not reachable at start-up', { error: error.message }));
+  const degraded = (component: string) => (error: Error) => {
+    metrics.redisDegradedTotal.inc({ component });
+    logger.warn('redis unavailable; degraded decision', { component, error: error.message });
+  };
+  const loginThrottle = new ResilientLoginThrottle(new RedisLoginThrottle(redis, config.loginLockout), config.loginLockout, degraded('login_throttle'));
+  const { useCases, keyRing, prisma } = await createUserServiceCore(config, { logger, clock, metrics, loginThrottle });
+  const limiter = new SlidingWindowRateLimiter(redis, {
+    rejected: (limit) => metrics.rateLimitRejectionsTotal.inc({ limit }),
+    degraded: (limit, error) => degraded(`rate_limit_${limit}`)(error),
+  });
+  const idempotency = new RedisIdempotencyStore(redis, config.idempotency.ttlMs);
+  const limits = config.rateLimits;
 
   let shuttingDown = false;
   const probe: ReadinessProbe = {
@@ -132,7 +145,10 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
 
   const publicApp = createHttpApp<Principal>({
     ...listenerOptions,
-    routes: [...authRoutes(useCases), ...accountRoutes(useCases), ...sessionRoutes(useCases), ...jwksRoutes(keyRing)],
+    guards: limits.enabled
+      ? { limiter, idempotency, perIp: { name: 'ip', ...limits.perIp }, perUser: { name: 'user', ...limits.perUser } }
+      : { idempotency },
+    routes: [...authRoutes(useCases, limits), ...accountRoutes(useCases), ...sessionRoutes(useCases), ...jwksRoutes(keyRing)],
     openApi: {
       title: 'Pandora Exchange user service — public API',
       version: '1.0.0',
@@ -141,7 +157,9 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   });
   const adminApp = createHttpApp<Principal>({
     ...listenerOptions,
-    routes: [...adminAuthRoutes(useCases), ...adminUserRoutes(useCases), ...adminAuditRoutes(useCases)],
+    // The admin port is private: no per-IP/per-user budgets, but admin login is limited like login.
+    guards: limits.enabled ? { limiter, idempotency } : { idempotency },
+    routes: [...adminAuthRoutes(useCases, limits), ...adminUserRoutes(useCases), ...adminAuditRoutes(useCases)],
     openApi: {
       title: 'Pandora Exchange user service — admin API',
       version: '1.0.0',

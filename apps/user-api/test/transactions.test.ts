@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Argon2PasswordHasher, CachedSessionPrincipalStore, JwtAccessTokenService, KeyRing, OpaqueRefreshTokenService } from '@pandora/auth';
 import { createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
-import { createUseCases, noopMetrics, noopSecurityLog, NO_REQUEST_CONTEXT, systemClock, type Repositories, type UnitOfWork } from '@pandora/domain';
+import { createUseCases, NO_LOGIN_THROTTLE, noopMetrics, noopSecurityLog, NO_REQUEST_CONTEXT, systemClock, type Repositories, type UnitOfWork } from '@pandora/domain';
 import { createTestDatabase, type TestDatabase } from '@pandora/testing';
 
 /**
@@ -40,6 +40,7 @@ async function buildUseCases() {
     accessTokens: new JwtAccessTokenService(keyRing, { issuer: 'i', audience: 'a', ttlMs: 60_000 }, systemClock),
     refreshTokens: new OpaqueRefreshTokenService(),
     principals: new CachedSessionPrincipalStore((id) => repositories.sessions.loadPrincipal(id), 0),
+    loginThrottle: NO_LOGIN_THROTTLE,
     clock: systemClock,
     ids: { newId: randomUUID },
     metrics: noopMetrics,

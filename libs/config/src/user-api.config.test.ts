@@ -27,6 +27,41 @@ describe('user-api configuration', () => {
     expect(config.argon2).toEqual({ memoryKib: 65_536, timeCost: 1, parallelism: 4 });
     expect(config.audit.retentionDays).toBe(30);
     expect(config.database.isLocalDefault).toBe(true);
+    expect(config.rateLimits).toEqual({
+      enabled: true,
+      perIp: { limit: 100, windowMs: 60_000 },
+      perUser: { limit: 60, windowMs: 60_000 },
+      login: { limit: 5, windowMs: 900_000 },
+      register: { limit: 10, windowMs: 3_600_000 },
+    });
+    expect(config.loginLockout).toEqual({ threshold: 5, baseMs: 60_000, maxMs: 3_600_000 });
+    expect(config.idempotency.ttlMs).toBe(86_400_000);
+  });
+
+  it('reads every SPEC §5 variable', () => {
+    const config = buildUserApiConfig({
+      ...base,
+      RATE_LIMIT_ENABLED: 'false',
+      RATE_LIMIT_REQUESTS_PER_WINDOW: '7',
+      RATE_LIMIT_WINDOW_DURATION: '30s',
+      RATE_LIMIT_USER_REQUESTS_PER_WINDOW: '6',
+      RATE_LIMIT_LOGIN_REQUESTS: '3',
+      RATE_LIMIT_LOGIN_WINDOW: '5m',
+      RATE_LIMIT_REGISTER_REQUESTS: '2',
+      RATE_LIMIT_REGISTER_WINDOW: '2h',
+      LOGIN_LOCKOUT_THRESHOLD: '4',
+      LOGIN_LOCKOUT_BASE: '30s',
+      LOGIN_LOCKOUT_MAX: '2h',
+    });
+    expect(config.rateLimits).toEqual({
+      enabled: false,
+      perIp: { limit: 7, windowMs: 30_000 },
+      perUser: { limit: 6, windowMs: 30_000 },
+      login: { limit: 3, windowMs: 300_000 },
+      register: { limit: 2, windowMs: 7_200_000 },
+    });
+    expect(config.loginLockout).toEqual({ threshold: 4, baseMs: 30_000, maxMs: 7_200_000 });
+    expect(problemsOf({ ...base, LOGIN_LOCKOUT_BASE: '2h', LOGIN_LOCKOUT_MAX: '1h' }).join()).toMatch(/LOGIN_LOCKOUT_MAX/);
   });
 
   it.each([

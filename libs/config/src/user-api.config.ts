@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { APP_ENV_DEFAULTS, isDeployedEnv, type AppEnv } from './app-env';
 import type { Env } from './connection-urls';
 import { durationSchema } from './duration';
-import { intField, listField, portField, trustProxyField, type TrustProxy } from './env-fields';
+import { boolField, intField, listField, portField, trustProxyField, type TrustProxy } from './env-fields';
 import { parseEnvironment, type SharedConfig } from './shared-config';
 import { signingKeysField, type SigningKeyConfig } from './signing-keys';
 import { withVaultSecrets } from './vault';
@@ -38,6 +38,17 @@ export interface UserApiConfig extends SharedConfig {
   };
   argon2: Argon2Config;
   audit: { retentionDays: number };
+  /** SPEC §5. Limits are per sliding window; `enabled: false` turns every rate limit off. */
+  rateLimits: {
+    enabled: boolean;
+    perIp: { limit: number; windowMs: number };
+    perUser: { limit: number; windowMs: number };
+    login: { limit: number; windowMs: number };
+    register: { limit: number; windowMs: number };
+  };
+  /** Account throttling; always on (not a rate limit). */
+  loginLockout: { threshold: number; baseMs: number; maxMs: number };
+  idempotency: { ttlMs: number };
   /** Names (never values) of the variables that came from Vault. */
   vaultKeys: string[];
 }
@@ -67,6 +78,18 @@ const userApiSchema = {
   ARGON2_MEMORY_KIB: intField(65_536, 64, 4_194_304),
   ARGON2_TIME_COST: intField(1, 1, 20),
   ARGON2_PARALLELISM: intField(4, 1, 16),
+  RATE_LIMIT_ENABLED: boolField(true),
+  RATE_LIMIT_REQUESTS_PER_WINDOW: intField(100, 1, 1_000_000),
+  RATE_LIMIT_WINDOW_DURATION: durationSchema('1m', { min: '1s', max: '24h' }),
+  RATE_LIMIT_USER_REQUESTS_PER_WINDOW: intField(60, 1, 1_000_000),
+  RATE_LIMIT_LOGIN_REQUESTS: intField(5, 1, 10_000),
+  RATE_LIMIT_LOGIN_WINDOW: durationSchema('15m', { min: '1s', max: '24h' }),
+  RATE_LIMIT_REGISTER_REQUESTS: intField(10, 1, 10_000),
+  RATE_LIMIT_REGISTER_WINDOW: durationSchema('1h', { min: '1s', max: '24h' }),
+  LOGIN_LOCKOUT_THRESHOLD: intField(5, 1, 10_000),
+  LOGIN_LOCKOUT_BASE: durationSchema('1m', { min: '1s', max: '24h' }),
+  LOGIN_LOCKOUT_MAX: durationSchema('1h', { min: '1s', max: '168h' }),
+  IDEMPOTENCY_TTL: durationSchema('24h', { min: '1s', max: '168h' }),
   AUDIT_RETENTION_DAYS: z
     .string()
     .regex(/^\d+$/, 'expected a whole number of days')
@@ -84,6 +107,7 @@ function crossFieldProblems(env: z.infer<z.ZodObject<typeof userApiSchema>>, app
     if (env.CORS_ALLOWED_ORIGINS.includes('*')) problems.push('CORS_ALLOWED_ORIGINS: "*" is only allowed in dev/test');
   }
   if (env.ARGON2_MEMORY_KIB < 8 * env.ARGON2_PARALLELISM) problems.push('ARGON2_MEMORY_KIB: must be at least 8 × ARGON2_PARALLELISM');
+  if (env.LOGIN_LOCKOUT_MAX < env.LOGIN_LOCKOUT_BASE) problems.push('LOGIN_LOCKOUT_MAX: must not be shorter than LOGIN_LOCKOUT_BASE');
   if (env.SERVER_PORT !== 0 && env.SERVER_PORT === env.ADMIN_PORT) {
     problems.push('ADMIN_PORT: must differ from SERVER_PORT (the admin API is a separate listener)');
   }
@@ -121,6 +145,15 @@ export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserA
     },
     argon2: { memoryKib: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? APP_ENV_DEFAULTS[shared.appEnv].auditRetentionDays },
+    rateLimits: {
+      enabled: env.RATE_LIMIT_ENABLED,
+      perIp: { limit: env.RATE_LIMIT_REQUESTS_PER_WINDOW, windowMs: env.RATE_LIMIT_WINDOW_DURATION },
+      perUser: { limit: env.RATE_LIMIT_USER_REQUESTS_PER_WINDOW, windowMs: env.RATE_LIMIT_WINDOW_DURATION },
+      login: { limit: env.RATE_LIMIT_LOGIN_REQUESTS, windowMs: env.RATE_LIMIT_LOGIN_WINDOW },
+      register: { limit: env.RATE_LIMIT_REGISTER_REQUESTS, windowMs: env.RATE_LIMIT_REGISTER_WINDOW },
+    },
+    loginLockout: { threshold: env.LOGIN_LOCKOUT_THRESHOLD, baseMs: env.LOGIN_LOCKOUT_BASE, maxMs: env.LOGIN_LOCKOUT_MAX },
+    idempotency: { ttlMs: env.IDEMPOTENCY_TTL },
     vaultKeys,
   };
 }

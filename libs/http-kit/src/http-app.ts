@@ -6,6 +6,7 @@ import { buildOpenApiDocument, type OpenApiInfo } from './openapi';
 import { operationalRoutes, SWAGGER_UI_DIST, type ReadinessProbe } from './operational-routes';
 import type { RouteDefinition } from './route-definition';
 import { RouteTable } from './route-table';
+import type { RouterGuards } from './request-guards';
 import { buildRouter, type Authenticator } from './router';
 import { requestLifecycle } from './request-lifecycle';
 import { securityHeaders, SWAGGER_UI_CSP } from './security-headers';
@@ -23,6 +24,8 @@ export interface HttpAppOptions<Principal> {
   translateError?: ErrorTranslator;
   probe: ReadinessProbe;
   openApi: OpenApiInfo;
+  /** Rate limits and Idempotency-Key handling for the listener's API routes. */
+  guards?: RouterGuards;
 }
 
 export interface HttpApp {
@@ -75,6 +78,7 @@ export function createHttpApp<Principal>(options: HttpAppOptions<Principal>): Ht
     buildRouter(options.routes, {
       bodyLimitBytes: options.bodyLimitBytes,
       ...(options.authenticator ? { authenticator: options.authenticator } : {}),
+      ...(options.guards ? { guards: options.guards } : {}),
     }),
   );
   app.use(notFoundHandler(new RouteTable(allRoutes)));

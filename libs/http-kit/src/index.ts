@@ -4,6 +4,7 @@ export * from './http-app';
 export * from './http-server';
 export * from './json-body';
 export * from './openapi';
+export * from './request-guards';
 export * from './operational-routes';
 export * from './route-definition';
 export * from './route-table';

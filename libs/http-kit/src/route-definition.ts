@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ErrorCode } from '@pandora/errors';
 import type { z, ZodObject, ZodType } from 'zod';
+import type { RateLimitSpec } from './request-guards';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -66,6 +67,8 @@ export interface RouteSpec<
   errors?: ErrorCode[];
   /** Not listed in the OpenAPI document (e.g. the Swagger UI's own asset routes). */
   hidden?: boolean;
+  /** A limit of this route, counted after validation (e.g. logins per IP and email). */
+  rateLimit?: (input: { body: Output<B>; client: ClientContext }) => (RateLimitSpec & { subject: string }) | null;
   handler: (context: RouteContext<Principal, Output<B>, Output<Q>, Output<P>>) => Promise<RouteResult> | RouteResult;
 }
 

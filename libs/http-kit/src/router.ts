@@ -1,10 +1,11 @@
-import { AppError, type FieldIssue } from '@pandora/errors';
+import { AppError, httpStatusOf, toHttpError, type FieldIssue } from '@pandora/errors';
 import { annotateLogContext } from '@pandora/observability';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { clientIp, traceparentFrom, userAgent } from './client-context';
 import { createJsonBodyReader } from './json-body';
-import type { RouteDefinition, RouteResult } from './route-definition';
+import { enforceRateLimit, idempotencyKeyFrom, requestFingerprintSource, type RouterGuards } from './request-guards';
+import type { ClientContext, RouteDefinition, RouteResult } from './route-definition';
 import { parseInput } from './validation';
 
 export interface Authenticator<Principal> {
@@ -17,11 +18,13 @@ export interface Authenticator<Principal> {
 export interface RouterOptions<Principal> {
   bodyLimitBytes: number;
   authenticator?: Authenticator<Principal>;
+  guards?: RouterGuards;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 const EMPTY_BODY = z.strictObject({});
 const WRITE_METHODS = new Set(['post', 'put', 'patch']);
+const IDEMPOTENT_CAPABLE = new Set(['post', 'put', 'patch', 'delete']);
 
 /** Extracts the bearer token; a missing or malformed header is 401 UNAUTHORIZED. */
 export function bearerToken(header: string | undefined): string {
@@ -43,30 +46,68 @@ function send(res: Response, result: RouteResult): void {
   }
 }
 
+function storable(result: RouteResult) {
+  return { status: result.status, headers: result.headers ?? {}, body: result.body ?? null };
+}
+
 /**
- * Mounts route definitions on an express router. Per request: authenticate (and the admin check)
- * first, then read the body, then validate params, query and body with the route's zod schemas,
- * then call the handler. Every failure is an AppError for the error handler.
+ * Mounts route definitions on an express router. Per request:
+ *   per-IP limit → authenticate → per-user limit → admin check → read body → Idempotency-Key
+ *   → validate params/query/body → route limit (e.g. per IP+email) → handler → record the answer.
+ * Every failure is an AppError for the error handler.
  */
 export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], options: RouterOptions<Principal>): Router {
   const router = express.Router({ caseSensitive: true, strict: false });
   const readBody = createJsonBodyReader(options.bodyLimitBytes);
+  const guards = options.guards ?? {};
 
   for (const route of routes) {
     const bodySchema = route.body ?? (WRITE_METHODS.has(route.method) ? EMPTY_BODY : undefined);
     const bodyOptional = route.body === undefined || route.bodyOptional === true;
 
     router[route.method](route.path, async (req: Request, res: Response, next: NextFunction) => {
+      let idempotency: { handle: unknown } | undefined;
       try {
         res.locals.routePattern = route.path;
+        const client: ClientContext = {
+          requestId: res.locals.requestId as string,
+          ipAddress: clientIp(req),
+          userAgent: userAgent(req),
+          traceparent: traceparentFrom(req),
+        };
+        if (guards.limiter && guards.perIp) {
+          await enforceRateLimit(guards.limiter, { ...guards.perIp, subject: client.ipAddress ?? 'unknown' }, res);
+        }
+
         let principal: Principal | undefined;
+        let userId: string | undefined;
         if (route.auth !== 'none') {
           if (!options.authenticator) throw new Error(`Route ${route.operationId} needs an authenticator`);
           principal = await options.authenticator.authenticate(bearerToken(req.headers.authorization));
-          const { userId, role } = options.authenticator.describe(principal);
+          const described = options.authenticator.describe(principal);
+          userId = described.userId;
           res.locals.userId = userId;
           annotateLogContext({ user_id: userId });
-          if (route.auth === 'admin' && role !== 'admin') throw new AppError('FORBIDDEN', 'This route is for administrators only.');
+          if (guards.limiter && guards.perUser) await enforceRateLimit(guards.limiter, { ...guards.perUser, subject: userId }, res);
+          if (route.auth === 'admin' && described.role !== 'admin') throw new AppError('FORBIDDEN', 'This route is for administrators only.');
+        }
+
+        const raw = bodySchema ? await readBody(req, res) : undefined;
+
+        const key = guards.idempotency && IDEMPOTENT_CAPABLE.has(route.method) ? idempotencyKeyFrom(req.headers['idempotency-key']) : null;
+        if (key !== null && guards.idempotency) {
+          const scope = `${userId ? `user:${userId}` : `ip:${client.ipAddress ?? 'unknown'}`}|${route.method}|${route.path}`;
+          const begun = await guards.idempotency.begin({ scope, key, request: requestFingerprintSource(req.method, req.originalUrl, raw) }).catch((error: unknown) => {
+            // Without Redis we cannot know whether this key already ran: refuse rather than risk a double execution.
+            throw new AppError('SERVICE_UNAVAILABLE', 'Idempotency-Key requests cannot be served right now; retry shortly.', { cause: error });
+          });
+          if (begun.kind === 'replay') {
+            send(res, { status: begun.response.status, headers: { ...begun.response.headers, 'Idempotent-Replayed': 'true' }, body: begun.response.body ?? undefined });
+            return;
+          }
+          if (begun.kind === 'mismatch') throw new AppError('IDEMPOTENCY_KEY_REUSED');
+          if (begun.kind === 'in_progress') throw new AppError('IDEMPOTENCY_IN_PROGRESS');
+          idempotency = { handle: begun.handle };
         }
 
         const details: FieldIssue[] = [];
@@ -76,7 +117,6 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
         details.push(...(query.details ?? []));
         let body: { value?: unknown; details?: FieldIssue[] } = { value: undefined };
         if (bodySchema) {
-          const raw = await readBody(req, res);
           if (raw === undefined && !bodyOptional) {
             details.push({ field: 'body', message: 'A JSON request body is required.' });
           } else {
@@ -86,24 +126,45 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
         }
         if (details.length > 0) throw AppError.invalidInput(details);
 
+        const routeLimit = guards.limiter && route.rateLimit ? route.rateLimit({ body: body.value, client }) : null;
+        if (routeLimit && guards.limiter) await enforceRateLimit(guards.limiter, routeLimit, res);
+
         const result = await route.handler({
           body: body.value,
           query: query.value,
           params: params.value,
           principal: principal as Principal,
-          client: {
-            requestId: res.locals.requestId as string,
-            ipAddress: clientIp(req),
-            userAgent: userAgent(req),
-            traceparent: traceparentFrom(req),
-          },
+          client,
           headers: req.headers,
         });
+        if (idempotency && guards.idempotency) {
+          const finished = idempotency;
+          idempotency = undefined;
+          if (result.status >= 500 || result.status === 429) await guards.idempotency.abandon(finished.handle);
+          else await guards.idempotency.complete(finished.handle, storable(result));
+        }
         send(res, result);
       } catch (error) {
+        if (idempotency && guards.idempotency) await settleFailedIdempotentRequest(guards, idempotency.handle, error, res);
         next(error);
       }
     });
   }
   return router;
+}
+
+/** A 4xx answer (except 429) is the request's answer and is kept; anything else may be retried. */
+async function settleFailedIdempotentRequest(guards: RouterGuards, handle: unknown, error: unknown, res: Response): Promise<void> {
+  const store = guards.idempotency;
+  if (!store) return;
+  try {
+    if (error instanceof AppError && httpStatusOf(error.code) < 500 && error.code !== 'RATE_LIMITED') {
+      const { status, body } = toHttpError(error, res.locals.requestId as string);
+      await store.complete(handle, { status, headers: {}, body });
+    } else {
+      await store.abandon(handle);
+    }
+  } catch {
+    // Redis failed while settling: the record keeps its lease and answers 409 until it expires.
+  }
 }

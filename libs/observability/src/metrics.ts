@@ -50,6 +50,26 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly rateLimitRejectionsTotal = new Counter({
+    name: 'rate_limit_rejections_total',
+    help: 'Requests refused with 429, by limit (ip, user, login, register, account_lockout).',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
+  readonly loginLockoutsTotal = new Counter({
+    name: 'login_lockouts_total',
+    help: 'Accounts (emails) locked after too many consecutive failed logins.',
+    registers: [this.registry],
+  });
+
+  readonly redisDegradedTotal = new Counter({
+    name: 'redis_degraded_decisions_total',
+    help: 'Decisions taken without Redis (rate limits failed open, login throttle fell back to this process).',
+    labelNames: ['component'] as const,
+    registers: [this.registry],
+  });
+
   constructor(readonly service: string) {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -58,8 +78,12 @@ export class AppMetrics {
   domain() {
     return {
       registration: () => this.userRegistrationsTotal.inc(),
-      login: (result: string) => this.userLoginsTotal.inc({ result }),
+      login: (result: string) => {
+        this.userLoginsTotal.inc({ result });
+        if (result === 'locked') this.rateLimitRejectionsTotal.inc({ limit: 'account_lockout' });
+      },
       tokenRefresh: (result: string) => this.tokenRefreshTotal.inc({ result }),
+      loginLocked: () => this.loginLockoutsTotal.inc(),
     };
   }
 

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadUserApiConfig } from '@pandora/config';
-import { systemClock } from '@pandora/domain';
+import { NO_LOGIN_THROTTLE, systemClock } from '@pandora/domain';
 import { AppError } from '@pandora/errors';
 import { AppMetrics, createLogger } from '@pandora/observability';
 import { createUserServiceCore } from '../composition-root';
@@ -35,7 +35,8 @@ async function main(): Promise<number> {
 
   const config = await loadUserApiConfig();
   const logger = createLogger({ service: 'admin-create', level: 'error' });
-  const core = await createUserServiceCore(config, { logger, clock: systemClock, metrics: new AppMetrics('admin-create') });
+  // The CLI logs nobody in, so it needs no login throttle (and no Redis).
+  const core = await createUserServiceCore(config, { logger, clock: systemClock, metrics: new AppMetrics('admin-create'), loginThrottle: NO_LOGIN_THROTTLE });
   try {
     const { user, outcome } = await core.useCases.bootstrapAdmin.execute({
       email: values.email,

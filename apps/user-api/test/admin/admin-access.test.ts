@@ -35,6 +35,7 @@ describe('admin authorization', () => {
         'PUT /api/v1/admin/users/:id/role',
         'DELETE /api/v1/admin/users/:id',
         'GET /api/v1/admin/users/:id/sessions',
+        'POST /api/v1/admin/users/:id/unlock',
         'DELETE /api/v1/admin/users/:id/sessions',
         'GET /api/v1/admin/audit-logs',
         'GET /api/v1/admin/stats',

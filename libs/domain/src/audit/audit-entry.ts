@@ -10,6 +10,8 @@ export const AUDIT_EVENTS = {
   userRegistered: { eventType: 'user.registered', category: 'user', action: 'register' },
   loginSucceeded: { eventType: 'auth.login.succeeded', category: 'authentication', action: 'login' },
   loginFailed: { eventType: 'auth.login.failed', category: 'authentication', action: 'login' },
+  loginLocked: { eventType: 'security.login_locked', category: 'security', action: 'lock_login' },
+  loginUnlocked: { eventType: 'admin.login_unlocked', category: 'admin', action: 'unlock_login' },
   loggedOut: { eventType: 'auth.logout', category: 'session', action: 'logout' },
   loggedOutEverywhere: { eventType: 'auth.logout_all', category: 'session', action: 'logout_all' },
   sessionRevoked: { eventType: 'session.revoked', category: 'session', action: 'revoke_session' },

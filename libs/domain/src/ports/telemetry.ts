@@ -6,6 +6,8 @@ export interface DomainMetrics {
   registration(): void;
   login(result: LoginResult): void;
   tokenRefresh(result: RefreshResult): void;
+  /** An account (email) was locked after too many failed logins. */
+  loginLocked(): void;
 }
 
 /** Security-relevant happenings, logged whatever the log level (SPEC §12). */
@@ -13,5 +15,10 @@ export interface SecurityEventLog {
   record(event: string, fields: Record<string, unknown>): void;
 }
 
-export const noopMetrics: DomainMetrics = { registration: () => undefined, login: () => undefined, tokenRefresh: () => undefined };
+export const noopMetrics: DomainMetrics = {
+  registration: () => undefined,
+  login: () => undefined,
+  tokenRefresh: () => undefined,
+  loginLocked: () => undefined,
+};
 export const noopSecurityLog: SecurityEventLog = { record: () => undefined };

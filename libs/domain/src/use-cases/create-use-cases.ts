@@ -8,6 +8,7 @@ import { GetStatistics } from './admin/get-statistics';
 import { GetUser, GetUserByEmail } from './admin/get-user';
 import { ListUsers } from './admin/list-users';
 import { QueryAuditLog } from './admin/query-audit-log';
+import { GetLoginLocks, UnlockLogin } from './admin/unlock-login';
 import { ListUserSessions, RevokeUserSessions } from './admin/user-sessions';
 import { Authenticate } from './auth/authenticate';
 import { LogIn } from './auth/log-in';
@@ -46,6 +47,8 @@ export function createUseCases(deps: UseCaseDeps) {
     queryAuditLog: new QueryAuditLog(deps),
     getStatistics: new GetStatistics(deps),
     bootstrapAdmin: new BootstrapAdmin(deps),
+    unlockLogin: new UnlockLogin(deps),
+    getLoginLocks: new GetLoginLocks(deps),
   };
 }
 

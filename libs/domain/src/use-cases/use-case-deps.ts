@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock';
 import type { IdGenerator } from '../ports/id-generator';
+import type { LoginThrottle } from '../ports/login-throttle';
 import type { PasswordHasher } from '../ports/password-hasher';
 import type { Repositories, UnitOfWork } from '../ports/repositories';
 import type { SessionPrincipalStore } from '../ports/session-principal-store';
@@ -22,6 +23,7 @@ export interface UseCaseDeps {
   accessTokens: AccessTokenService;
   refreshTokens: RefreshTokenService;
   principals: SessionPrincipalStore;
+  loginThrottle: LoginThrottle;
   clock: Clock;
   ids: IdGenerator;
   metrics: DomainMetrics;

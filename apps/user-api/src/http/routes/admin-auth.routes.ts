@@ -1,10 +1,12 @@
+import type { UserApiConfig } from '@pandora/config';
 import type { Principal, UseCases } from '@pandora/domain';
 import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { authResponseSchema, toAuthResponse } from '../schemas/dto.schemas';
 import { loginRequestSchema } from '../schemas/request.schemas';
+import { loginRateLimit } from './auth.routes';
 
 /** POST /api/v1/admin/auth/login — administrators only; anyone else gets the wrong-password answer. */
-export function adminAuthRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
+export function adminAuthRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits']): RouteDefinition<Principal>[] {
   const route = routeBuilder<Principal>();
   return [
     route({
@@ -17,7 +19,8 @@ export function adminAuthRoutes(useCases: UseCases): RouteDefinition<Principal>[
       auth: 'none',
       body: loginRequestSchema,
       responses: { 200: { description: 'Logged in.', schema: authResponseSchema } },
-      errors: ['INVALID_CREDENTIALS'],
+      errors: ['INVALID_CREDENTIALS', 'RATE_LIMITED'],
+      rateLimit: loginRateLimit(limits),
       handler: async ({ body, client }) => ({
         status: 200,
         body: toAuthResponse(await useCases.logInAsAdmin.execute({ email: body.email, password: body.password }, client)),

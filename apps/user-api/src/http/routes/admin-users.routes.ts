@@ -1,4 +1,4 @@
-import type { Actor, Principal, UseCases } from '@pandora/domain';
+import type { Actor, Principal, UseCases, User } from '@pandora/domain';
 import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { sessionListSchema, toSessionDto } from '../schemas/dto.schemas';
 import {
@@ -12,6 +12,12 @@ import {
 } from '../schemas/admin.schemas';
 
 const asAdmin = (principal: Principal): Actor => ({ type: 'admin', id: principal.userId, identifier: principal.email });
+
+/** AdminUser DTOs with each user's current login lock (from the login throttle). */
+async function withLocks(useCases: UseCases, users: User[]) {
+  const locks = await useCases.getLoginLocks.execute(users.map((user) => user.email));
+  return users.map((user) => toAdminUserDto(user, locks.get(user.email) ?? null));
+}
 
 /** /api/v1/admin/users… (SPEC §6): search, inspect, KYC decisions, roles, deletion, sessions. */
 export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
@@ -80,7 +86,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
           limit: query.limit,
           offset: query.offset,
         });
-        return { status: 200, body: { users: users.map((user) => toAdminUserDto(user)), total, limit: query.limit, offset: query.offset } };
+        return { status: 200, body: { users: await withLocks(useCases, users), total, limit: query.limit, offset: query.offset } };
       },
     }),
     route({
@@ -93,7 +99,10 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       params: userIdParamsSchema,
       responses: adminUser,
       errors: ['USER_NOT_FOUND'],
-      handler: async ({ params }) => ({ status: 200, body: toAdminUserDto(await useCases.getUser.execute(params.id, { includeDeleted: true })) }),
+      handler: async ({ params }) => {
+        const [user] = await withLocks(useCases, [await useCases.getUser.execute(params.id, { includeDeleted: true })]);
+        return { status: 200, body: user };
+      },
     }),
     kycChange('patch'),
     kycChange('put'),
@@ -111,6 +120,21 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       errors: ['USER_NOT_FOUND', 'FORBIDDEN'],
       handler: async ({ principal, params, client }) => {
         await useCases.deleteUser.execute({ userId: params.id, actor: asAdmin(principal), actorSessionId: principal.sessionId }, client);
+        return { status: 204 };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/v1/admin/users/:id/unlock',
+      operationId: 'adminUnlockLogin',
+      summary: 'Clear login throttling (failed-login count and any lock) for a user',
+      tags: ['admin'],
+      auth: 'admin',
+      params: userIdParamsSchema,
+      responses: { 204: { description: 'Unlocked.' } },
+      errors: ['USER_NOT_FOUND'],
+      handler: async ({ principal, params, client }) => {
+        await useCases.unlockLogin.execute({ userId: params.id, actor: asAdmin(principal), actorSessionId: principal.sessionId }, client);
         return { status: 204 };
       },
     }),

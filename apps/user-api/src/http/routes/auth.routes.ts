@@ -1,10 +1,20 @@
-import type { Principal, UseCases } from '@pandora/domain';
+import type { UserApiConfig } from '@pandora/config';
+import { normalizeEmail, type Principal, type UseCases } from '@pandora/domain';
 import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { authResponseSchema, toAuthResponse } from '../schemas/dto.schemas';
 import { loginRequestSchema, refreshRequestSchema, registerRequestSchema } from '../schemas/request.schemas';
 
+/** Logins per client IP and email (SPEC §5): slows credential stuffing from one source. */
+export function loginRateLimit(limits: UserApiConfig['rateLimits']) {
+  return ({ body, client }: { body: { email: string }; client: { ipAddress: string | null } }) => ({
+    name: 'login',
+    subject: `${client.ipAddress ?? 'unknown'}|${normalizeEmail(body.email)}`,
+    ...limits.login,
+  });
+}
+
 /** POST /api/v1/auth/register | login | refresh (SPEC §3). */
-export function authRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
+export function authRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits']): RouteDefinition<Principal>[] {
   const route = routeBuilder<Principal>();
   return [
     route({
@@ -16,7 +26,8 @@ export function authRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
       auth: 'none',
       body: registerRequestSchema,
       responses: { 201: { description: 'Registered; the new user is logged in.', schema: authResponseSchema } },
-      errors: ['USER_ALREADY_EXISTS', 'WEAK_PASSWORD'],
+      errors: ['USER_ALREADY_EXISTS', 'WEAK_PASSWORD', 'RATE_LIMITED'],
+      rateLimit: ({ client }) => ({ name: 'register', subject: client.ipAddress ?? 'unknown', ...limits.register }),
       handler: async ({ body, client }) => {
         const result = await useCases.register.execute(
           { email: body.email, password: body.password, firstName: body.first_name, lastName: body.last_name },
@@ -35,7 +46,8 @@ export function authRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
       auth: 'none',
       body: loginRequestSchema,
       responses: { 200: { description: 'Logged in.', schema: authResponseSchema } },
-      errors: ['INVALID_CREDENTIALS'],
+      errors: ['INVALID_CREDENTIALS', 'RATE_LIMITED'],
+      rateLimit: loginRateLimit(limits),
       handler: async ({ body, client }) => ({
         status: 200,
         body: toAuthResponse(await useCases.logIn.execute({ email: body.email, password: body.password }, client)),

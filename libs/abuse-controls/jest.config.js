@@ -1,0 +1,1 @@
+module.exports = { displayName: 'abuse-controls', preset: '../../jest.preset.js', rootDir: __dirname };
