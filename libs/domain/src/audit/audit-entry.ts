@@ -19,6 +19,7 @@ export const AUDIT_EVENTS = {
   kycUpdated: { eventType: 'user.kyc.updated', category: 'kyc', action: 'update_kyc_status' },
   roleChanged: { eventType: 'user.role.changed', category: 'admin', action: 'change_role' },
   userDeleted: { eventType: 'user.deleted', category: 'user', action: 'delete_user' },
+  auditRetentionCompleted: { eventType: 'audit.retention.completed', category: 'system', action: 'purge_expired_records' },
 } as const satisfies Record<string, { eventType: string; category: AuditCategory; action: string }>;
 
 export type AuditEventKey = keyof typeof AUDIT_EVENTS;
