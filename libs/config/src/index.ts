@@ -1,4 +1,5 @@
 export * from './app-env';
+export * from './audit-cleanup-worker.config';
 export * from './config-error';
 export * from './connection-urls';
 export * from './duration';

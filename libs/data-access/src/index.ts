@@ -1,4 +1,5 @@
 export { PrismaClient } from '@prisma/client';
+export * from './lib/advisory-lock';
 export * from './lib/audit-log.reader';
 export * from './lib/audit-log.writer';
 export * from './lib/health-checks';
@@ -7,5 +8,6 @@ export * from './lib/outbox.writer';
 export * from './lib/prisma-client';
 export * from './lib/prisma-unit-of-work';
 export * from './lib/redis-client';
+export * from './lib/retention.store';
 export * from './lib/session.repository';
 export * from './lib/user.repository';

@@ -18,6 +18,9 @@ export function createPrismaClient(options: DatabaseOptions): PrismaClient {
     application_name: options.applicationName,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // The adapter sends Date parameters as timestamps without an offset and reads timestamptz back
+    // as if it were UTC: only a UTC session makes both exact whatever the server's TimeZone is.
+    options: '-c TimeZone=UTC',
   });
   return new PrismaClient({ adapter });
 }

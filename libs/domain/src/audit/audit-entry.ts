@@ -22,6 +22,7 @@ export const AUDIT_EVENTS = {
   roleChanged: { eventType: 'user.role.changed', category: 'admin', action: 'change_role' },
   adminCreated: { eventType: 'admin.created', category: 'admin', action: 'create_admin' },
   userDeleted: { eventType: 'user.deleted', category: 'user', action: 'delete_user' },
+  auditRetentionCompleted: { eventType: 'audit.retention.completed', category: 'system', action: 'purge_expired_records' },
 } as const satisfies Record<string, { eventType: string; category: AuditCategory; action: string }>;
 
 export type AuditEventKey = keyof typeof AUDIT_EVENTS;

@@ -1,0 +1,121 @@
+import type { RetentionKind, RetentionStore } from '@pandora/domain';
+import { Prisma, type PrismaClient } from '@prisma/client';
+
+export interface RetentionStoreOptions {
+  /** How long one batch may wait for a row lock (a cascade into refresh_tokens) before giving up. */
+  lockTimeoutMs?: number;
+  /** Upper bound of one batch statement; a slower batch means CLEANUP_BATCH_SIZE is too large. */
+  statementTimeoutMs?: number;
+  /** Attempts of a batch that lost a deadlock or hit the lock timeout. */
+  maxAttempts?: number;
+}
+
+/** Deadlock, lock_timeout, serialization failure: the batch did nothing and can simply run again. */
+const RETRYABLE_SQLSTATES = new Set(['40P01', '55P03', '40001']);
+
+/**
+ * The retention queries of audit-cleanup-worker. Every batch is one short transaction that picks at
+ * most `limit` expired rows along the kind's index (`ORDER BY <indexed column> LIMIT n FOR UPDATE
+ * SKIP LOCKED`, so it neither waits for nor blocks the API's row locks) and deletes exactly those,
+ * re-checking the expiry condition in the DELETE itself. The audit_logs trigger refuses to delete a
+ * retained row whatever this code does; this code never asks it to.
+ *
+ * Sessions have two ways to expire and an index for each: `expires_at` (the refresh expiry, never
+ * later than `absolute_expires_at`, so it covers both lifetimes) and `revoked_at`. A batch drains
+ * the first before the second, so each statement stays a plain index range scan.
+ */
+export class PrismaRetentionStore implements RetentionStore {
+  private readonly lockTimeoutMs: number;
+  private readonly statementTimeoutMs: number;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    options: RetentionStoreOptions = {},
+  ) {
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 2_000;
+    this.statementTimeoutMs = options.statementTimeoutMs ?? 60_000;
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  async now(): Promise<Date> {
+    const rows = await this.prisma.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`;
+    return (rows[0] as { now: Date }).now;
+  }
+
+  async countExpired(kind: RetentionKind, cutoff: Date): Promise<number> {
+    const rows = await this.prisma.$queryRaw<Array<{ count: bigint }>>(countStatement(kind, cutoff));
+    return Number((rows[0] as { count: bigint }).count);
+  }
+
+  async deleteExpiredBatch(kind: RetentionKind, cutoff: Date, limit: number): Promise<number> {
+    if (kind === 'audit_logs') {
+      return this.inBatchTransaction(Prisma.sql`
+        DELETE FROM audit_logs
+        WHERE id = ANY(ARRAY(
+          SELECT id FROM audit_logs WHERE retention_until < ${cutoff}
+          ORDER BY retention_until LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+          AND retention_until < ${cutoff}`);
+    }
+    if (kind === 'outbox_events') {
+      return this.inBatchTransaction(Prisma.sql`
+        DELETE FROM outbox_events
+        WHERE id = ANY(ARRAY(
+          SELECT id FROM outbox_events WHERE published_at < ${cutoff}
+          ORDER BY published_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+          AND published_at < ${cutoff}`);
+    }
+    const expired = await this.inBatchTransaction(Prisma.sql`
+      DELETE FROM sessions
+      WHERE id = ANY(ARRAY(
+        SELECT id FROM sessions WHERE expires_at < ${cutoff}
+        ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+        AND expires_at < ${cutoff}`);
+    if (expired > 0) return expired;
+    return this.inBatchTransaction(Prisma.sql`
+      DELETE FROM sessions
+      WHERE id = ANY(ARRAY(
+        SELECT id FROM sessions WHERE revoked_at < ${cutoff}
+        ORDER BY revoked_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+        AND revoked_at < ${cutoff}`);
+  }
+
+  /**
+   * One batch = one transaction with bounded waits. Deleting a session cascades into its
+   * refresh_tokens rows; a refresh racing for the same (long expired) session can deadlock with
+   * that, and PostgreSQL then aborts one side: if it is this batch, it runs again.
+   */
+  private async inBatchTransaction(statement: Prisma.Sql): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [, , deleted] = await this.prisma.$transaction([
+          this.prisma.$queryRaw`SELECT set_config('lock_timeout', ${`${this.lockTimeoutMs}ms`}, true)`,
+          this.prisma.$queryRaw`SELECT set_config('statement_timeout', ${`${this.statementTimeoutMs}ms`}, true)`,
+          this.prisma.$executeRaw(statement),
+        ]);
+        return deleted;
+      } catch (error) {
+        if (attempt >= this.maxAttempts || !RETRYABLE_SQLSTATES.has(sqlState(error) ?? '')) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.floor(Math.random() * 50)));
+      }
+    }
+  }
+}
+
+function countStatement(kind: RetentionKind, cutoff: Date): Prisma.Sql {
+  switch (kind) {
+    case 'audit_logs':
+      return Prisma.sql`SELECT count(*) AS count FROM audit_logs WHERE retention_until < ${cutoff}`;
+    case 'sessions':
+      return Prisma.sql`SELECT count(*) AS count FROM sessions WHERE expires_at < ${cutoff} OR revoked_at < ${cutoff}`;
+    case 'outbox_events':
+      return Prisma.sql`SELECT count(*) AS count FROM outbox_events WHERE published_at < ${cutoff}`;
+  }
+}
+
+/** The PostgreSQL SQLSTATE inside a Prisma driver-adapter error, if any. */
+export function sqlState(error: unknown): string | undefined {
+  const candidate = error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null;
+  const code = candidate?.meta?.driverAdapterError?.cause?.originalCode;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,31 @@
+/**
+ * What audit-cleanup-worker removes (SPEC §10). The names are also the `kind` label of
+ * `audit_cleanup_deleted_total`.
+ */
+export const RETENTION_KINDS = ['audit_logs', 'sessions', 'outbox_events'] as const;
+export type RetentionKind = (typeof RETENTION_KINDS)[number];
+
+export type RetentionCounts = Record<RetentionKind, number>;
+
+/**
+ * A row of a kind is expired when its timestamp lies before the kind's cutoff:
+ *  - audit_logs: `retention_until` (cutoff = now);
+ *  - sessions: `expires_at` or `revoked_at` (cutoff = now − the session window);
+ *  - outbox_events: `published_at`; unpublished rows never expire (cutoff = now − the outbox window).
+ */
+export type RetentionCutoffs = Record<RetentionKind, Date>;
+
+export interface RetentionStore {
+  /**
+   * The database's clock. The audit trigger judges retention by it, so cutoffs are taken from it
+   * too: a skewed application clock can then never select a row the database still protects.
+   */
+  now(): Promise<Date>;
+  countExpired(kind: RetentionKind, cutoff: Date): Promise<number>;
+  /**
+   * Deletes at most `limit` expired rows of `kind` in one short transaction, oldest first along
+   * the kind's index, skipping rows another transaction holds. Returns how many it deleted; 0 means
+   * nothing expired is left (apart from rows that were locked, which the next run picks up).
+   */
+  deleteExpiredBatch(kind: RetentionKind, cutoff: Date, limit: number): Promise<number>;
+}

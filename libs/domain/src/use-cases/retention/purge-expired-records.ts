@@ -1,0 +1,152 @@
+import type { Actor } from '../../model/actor';
+import type { Clock } from '../../ports/clock';
+import type { IdGenerator } from '../../ports/id-generator';
+import type { UnitOfWork } from '../../ports/repositories';
+import { RETENTION_KINDS, type RetentionCounts, type RetentionCutoffs, type RetentionKind, type RetentionStore } from '../../ports/retention-store';
+import { auditEntry, domainEvent } from '../records';
+import { NO_REQUEST_CONTEXT } from '../request-context';
+
+export interface RetentionPolicy {
+  /** Sessions expired or revoked longer ago than this are deleted. */
+  sessionWindowMs: number;
+  /** Outbox rows published longer ago than this are deleted. */
+  outboxWindowMs: number;
+  batchSize: number;
+  /** Sleep between two batches (0: none). */
+  pauseMs: number;
+}
+
+export interface RetentionDeps {
+  store: RetentionStore;
+  uow: UnitOfWork;
+  clock: Clock;
+  ids: IdGenerator;
+  /** The retention of the audit row the run writes about itself. */
+  settings: { auditRetentionDays: number };
+}
+
+export interface RetentionBatch {
+  kind: RetentionKind;
+  /** 1-based number of this batch within its kind. */
+  batch: number;
+  deleted: number;
+  /** Rows of this kind deleted so far in this run. */
+  kindDeleted: number;
+  batchMs: number;
+  /** Time spent on this kind so far in this run. */
+  kindElapsedMs: number;
+}
+
+export interface PurgeRunOptions {
+  dryRun: boolean;
+  /** Asked before every batch: true ends the run after the batch in flight (SIGTERM, a lost lock). */
+  shouldStop?: () => boolean;
+  /** Called once the cutoffs are fixed, before anything is counted or deleted. */
+  onStart?: (cutoffs: RetentionCutoffs) => void;
+  onBatch?: (batch: RetentionBatch) => void;
+}
+
+export type PurgeOutcome =
+  | { status: 'completed'; cutoffs: RetentionCutoffs; deleted: RetentionCounts; eventId: string }
+  | { status: 'interrupted'; cutoffs: RetentionCutoffs; deleted: RetentionCounts }
+  | { status: 'dry_run'; cutoffs: RetentionCutoffs; expired: RetentionCounts };
+
+export const RETENTION_ACTOR: Actor = { type: 'system', id: null, identifier: 'audit-cleanup-worker' };
+
+/**
+ * One retention run (SPEC §10). Cutoffs are fixed once, from the database clock, at the start, so
+ * the run ends even while new rows keep expiring. Every batch commits on its own: a run killed at
+ * any point has lost nothing but its unfinished batch, and the next run simply continues. Only a
+ * run that got through every kind records `audit.retention.completed` (with an audit row about
+ * itself) — in one transaction, so the event and the record exist together or not at all.
+ */
+export class PurgeExpiredRecords {
+  constructor(
+    private readonly deps: RetentionDeps,
+    private readonly policy: RetentionPolicy,
+  ) {}
+
+  async execute(options: PurgeRunOptions): Promise<PurgeOutcome> {
+    const { store } = this.deps;
+    const now = await store.now();
+    const cutoffs: RetentionCutoffs = {
+      audit_logs: now,
+      sessions: new Date(now.getTime() - this.policy.sessionWindowMs),
+      outbox_events: new Date(now.getTime() - this.policy.outboxWindowMs),
+    };
+    options.onStart?.(cutoffs);
+
+    if (options.dryRun) {
+      const expired = zeroCounts();
+      for (const kind of RETENTION_KINDS) expired[kind] = await store.countExpired(kind, cutoffs[kind]);
+      return { status: 'dry_run', cutoffs, expired };
+    }
+
+    const deleted = zeroCounts();
+    const shouldStop = options.shouldStop ?? (() => false);
+    for (const kind of RETENTION_KINDS) {
+      const kindStarted = this.deps.clock.now().getTime();
+      for (let batch = 1; ; batch++) {
+        if (shouldStop()) return { status: 'interrupted', cutoffs, deleted };
+        const batchStarted = this.deps.clock.now().getTime();
+        const count = await store.deleteExpiredBatch(kind, cutoffs[kind], this.policy.batchSize);
+        if (count === 0) break;
+        deleted[kind] += count;
+        const finished = this.deps.clock.now().getTime();
+        options.onBatch?.({ kind, batch, deleted: count, kindDeleted: deleted[kind], batchMs: finished - batchStarted, kindElapsedMs: finished - kindStarted });
+        if (this.policy.pauseMs > 0) await pause(this.policy.pauseMs, shouldStop);
+      }
+    }
+
+    const eventId = await this.recordCompletion(cutoffs, deleted);
+    return { status: 'completed', cutoffs, deleted, eventId };
+  }
+
+  private recordCompletion(cutoffs: RetentionCutoffs, deleted: RetentionCounts): Promise<string> {
+    const { deps } = this;
+    const at = deps.clock.now();
+    const event = domainEvent(deps, NO_REQUEST_CONTEXT, RETENTION_ACTOR, {
+      type: 'audit.retention.completed',
+      userId: null,
+      at,
+      payload: {
+        deleted_audit_logs: deleted.audit_logs,
+        deleted_sessions: deleted.sessions,
+        deleted_outbox_events: deleted.outbox_events,
+        cutoff: cutoffs.audit_logs.toISOString(),
+      },
+    });
+    const audit = auditEntry(deps, NO_REQUEST_CONTEXT, {
+      event: 'auditRetentionCompleted',
+      userId: null,
+      actor: RETENTION_ACTOR,
+      at,
+      metadata: {
+        event_id: event.id,
+        deleted: { ...deleted },
+        cutoffs: {
+          audit_logs: cutoffs.audit_logs.toISOString(),
+          sessions: cutoffs.sessions.toISOString(),
+          outbox_events: cutoffs.outbox_events.toISOString(),
+        },
+      },
+    });
+    return deps.uow.run(async (repositories) => {
+      await repositories.outbox.append(event);
+      await repositories.audit.append(audit);
+      return event.id;
+    });
+  }
+}
+
+function zeroCounts(): RetentionCounts {
+  return { audit_logs: 0, sessions: 0, outbox_events: 0 };
+}
+
+/** Sleeps `ms`, waking early when a stop is requested (a pause never delays a shutdown). */
+async function pause(ms: number, shouldStop: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (!shouldStop() && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(100, until - Date.now())));
+  }
+}
