@@ -21,6 +21,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@pandora/([a-z-]+)$': path.join(root, 'libs/$1/src/index.ts'),
+    '^@pandora/([a-z-]+)/([a-z-]+)$': path.join(root, 'libs/$1/src/$2.ts'),
   },
   testMatch: ['**/?(*.)test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

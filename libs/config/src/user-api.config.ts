@@ -22,6 +22,8 @@ export interface UserApiConfig extends SharedConfig {
     trustProxy: TrustProxy;
     corsAllowedOrigins: string[];
     shutdownTimeoutMs: number;
+    /** Between SIGTERM (readiness 503) and closing the listeners: time for load balancers to notice. */
+    shutdownDelayMs: number;
     bodyLimitBytes: number;
   };
   auth: {
@@ -67,6 +69,7 @@ const userApiSchema = {
     message: 'expected a comma-separated list of origins such as https://app.example.com',
   }),
   SHUTDOWN_TIMEOUT: durationSchema('10s', { max: '5m' }),
+  SHUTDOWN_DELAY: durationSchema('0s', { max: '1m' }),
   JWT_ISSUER: z.string().min(1).max(200).default('pandora-exchange'),
   JWT_AUDIENCE: z.string().min(1).max(200).default('pandora-exchange-api'),
   JWT_ACCESS_TOKEN_EXPIRY: durationSchema('15m', { min: '10s', max: '24h' }),
@@ -131,6 +134,7 @@ export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserA
       trustProxy: env.TRUST_PROXY,
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+      shutdownDelayMs: env.SHUTDOWN_DELAY,
       bodyLimitBytes: 16 * 1024,
     },
     auth: {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { activeTraceparent } from '@pandora/observability';
 import type { Request } from 'express';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -30,7 +31,16 @@ export function userAgent(req: Request): string | null {
   return cleaned.slice(0, USER_AGENT_MAX) || null;
 }
 
-export function traceparentFrom(req: Request): string | null {
+/** The caller's W3C trace context header when it is well-formed. */
+export function incomingTraceparent(req: Request): string | null {
   const value = req.headers.traceparent;
   return typeof value === 'string' && TRACEPARENT.test(value) ? value : null;
+}
+
+/**
+ * The trace context use cases copy into event metadata: the active span when tracing is on (so a
+ * consumer continues this very trace), else whatever the caller sent.
+ */
+export function traceparentFrom(req: Request): string | null {
+  return activeTraceparent() ?? incomingTraceparent(req);
 }

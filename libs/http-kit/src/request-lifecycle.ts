@@ -1,7 +1,7 @@
 import type { AppMetrics, Logger } from '@pandora/observability';
-import { runWithLogContext } from '@pandora/observability';
+import { currentTraceIds, parseTraceparent, runWithLogContext, type LogContext } from '@pandora/observability';
 import type { NextFunction, Request, Response } from 'express';
-import { requestIdFrom } from './client-context';
+import { incomingTraceparent, requestIdFrom } from './client-context';
 
 /**
  * First middleware of every listener: assigns the request id (echoed in X-Request-ID and every
@@ -13,7 +13,10 @@ export function requestLifecycle(logger: Logger, metrics?: AppMetrics) {
     const started = process.hrtime.bigint();
     res.locals.requestId = requestId;
     res.setHeader('X-Request-ID', requestId);
-    const context = { request_id: requestId } as { request_id: string; user_id?: string };
+    // Trace ids are captured here, where the server span is active, so that every line of the
+    // request — the access log written on 'finish' included — carries them. Without tracing, the
+    // caller's traceparent still correlates our lines with theirs.
+    const context: LogContext = { request_id: requestId, ...(currentTraceIds() ?? parseTraceparent(incomingTraceparent(req)) ?? {}) };
 
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

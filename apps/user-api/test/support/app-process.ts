@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import path from 'node:path';
+import { WORKSPACE_ROOT } from '@pandora/testing';
+import request from 'supertest';
+
+/** user-api as a real OS process (the entry point with tracing, signals and exit codes). */
+export interface AppProcess {
+  child: ChildProcess;
+  publicUrl: string;
+  adminUrl: string;
+  output: () => string;
+  /** Parsed JSON log lines so far. */
+  logs: () => Array<Record<string, unknown>>;
+  exit: Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function startUserApiProcess(env: Record<string, string>): Promise<AppProcess> {
+  const [publicPort, adminPort] = [await freePort(), await freePort()];
+  let output = '';
+  // `node --import tsx` keeps the app in this very process (the tsx CLI would fork a child that
+  // signals do not reach directly).
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(WORKSPACE_ROOT, 'apps/user-api/src/main.ts')], {
+    cwd: WORKSPACE_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      APP_ENV: 'test',
+      LOG_LEVEL: 'info',
+      SERVER_PORT: String(publicPort),
+      ADMIN_PORT: String(adminPort),
+      HOST: '127.0.0.1',
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_PARALLELISM: '1',
+      RATE_LIMIT_ENABLED: 'false',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  const publicUrl = `http://127.0.0.1:${publicPort}`;
+  const started = Date.now();
+  for (;;) {
+    const ok = await request(publicUrl).get('/health').then((r) => r.status === 200, () => false);
+    if (ok) break;
+    if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`user-api did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    child,
+    publicUrl,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
+    output: () => output,
+    logs: () => output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>),
+    exit,
+  };
+}
