@@ -18,10 +18,16 @@ const settings = { threshold: 3, baseMs: 400, maxMs: 1000 };
 let counter = 0;
 const email = () => `victim${++counter}@example.com`;
 
-const msUntil = (date: Date | null) => {
-  if (!date) throw new Error('expected a lock');
-  return date.getTime() - Date.now();
-};
+/** The lock must end `durationMs` after the failing call, whenever the call actually ran. */
+async function expectLockOf(durationMs: number, failing: () => Promise<{ lockedUntil: Date | null }>) {
+  const before = Date.now();
+  const { lockedUntil } = await failing();
+  const after = Date.now();
+  if (!lockedUntil) throw new Error('expected a lock');
+  expect(lockedUntil.getTime()).toBeGreaterThanOrEqual(before + durationMs - 5);
+  expect(lockedUntil.getTime()).toBeLessThanOrEqual(after + durationMs + 5);
+  return lockedUntil;
+}
 
 async function fail(throttle: LoginThrottle, address: string) {
   const attempt = await throttle.reserve(address);
@@ -46,24 +52,18 @@ describe.each([
     const address = email();
     expect((await fail(throttle, address)).lockedUntil).toBeNull();
     await fail(throttle, address);
-    const first = await fail(throttle, address);
-    expect(first.lockLevel).toBe(1);
-    expect(msUntil(first.lockedUntil)).toBeGreaterThan(200);
-    expect(msUntil(first.lockedUntil)).toBeLessThanOrEqual(400);
+    const first = await expectLockOf(400, () => fail(throttle, address));
     expect(await throttle.reserve(address)).toMatchObject({ allowed: false });
-    expect(await throttle.lockedUntil(address)).toEqual(first.lockedUntil);
+    expect(await throttle.lockedUntil(address)).toEqual(first);
 
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    const waitUntil = (date: Date) => new Promise((resolve) => setTimeout(resolve, date.getTime() - Date.now() + 20));
+    await waitUntil(first);
     for (let i = 0; i < 2; i++) await fail(throttle, address);
-    const second = await fail(throttle, address);
-    expect(second.lockLevel).toBe(2);
-    expect(msUntil(second.lockedUntil)).toBeGreaterThan(600);
+    const second = await expectLockOf(800, () => fail(throttle, address));
 
-    await new Promise((resolve) => setTimeout(resolve, 850));
+    await waitUntil(second);
     for (let i = 0; i < 2; i++) await fail(throttle, address);
-    const third = await fail(throttle, address);
-    expect(third.lockLevel).toBe(3);
-    expect(msUntil(third.lockedUntil)).toBeLessThanOrEqual(1000);
+    await expectLockOf(1000, () => fail(throttle, address)); // 1600 capped at LOGIN_LOCKOUT_MAX
   });
 
   it('starts counting again after a success', async () => {

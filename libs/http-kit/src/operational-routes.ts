@@ -16,13 +16,18 @@ export const readinessSchema = z
   .object({ status: z.enum(['ready', 'not_ready', 'shutting_down']), checks: z.record(z.string(), z.enum(['up', 'down'])) })
   .meta({ id: 'Readiness' });
 
-/** Runs every readiness check concurrently; ready only when all are up and no shutdown began. */
-export async function readiness(probe: ReadinessProbe) {
+/**
+ * Runs every readiness check concurrently and reports them all. Ready when no shutdown began and
+ * every check in `required` (default: all of them) is up. Kubernetes probes user-api with
+ * `?require=database`: Redis being down must not take every replica out of service, because the
+ * API keeps serving without it (SPEC §5) — while people and alerts still see `redis: down`.
+ */
+export async function readiness(probe: ReadinessProbe, required: readonly string[] = Object.keys(probe.checks)) {
   const entries = await Promise.all(
     Object.entries(probe.checks).map(async ([name, check]) => [name, await check().catch(() => 'down' as const)] as const),
   );
   const checks = Object.fromEntries(entries) as Record<string, CheckResult>;
-  const status = probe.isShuttingDown() ? 'shutting_down' : entries.every(([, result]) => result === 'up') ? 'ready' : 'not_ready';
+  const status = probe.isShuttingDown() ? 'shutting_down' : required.every((name) => checks[name] === 'up') ? 'ready' : 'not_ready';
   return { status, checks } as const;
 }
 
@@ -69,15 +74,25 @@ export function operationalRoutes(options: {
       method: 'get',
       path: '/ready',
       operationId: 'ready',
-      summary: 'Readiness: PostgreSQL and Redis reachable, not shutting down',
+      summary: 'Readiness: dependencies reachable, not shutting down',
+      description: '`require` (comma-separated check names) limits which checks decide the status; all are reported.',
       tags: ['operations'],
       auth: 'none',
+      query: z.strictObject({
+        require: z
+          .string()
+          .optional()
+          .transform((value) => value?.split(',').map((name) => name.trim()).filter(Boolean))
+          .refine((names) => !names || names.every((name) => name in options.probe.checks), {
+            message: `must name checks among: ${Object.keys(options.probe.checks).join(', ')}`,
+          }),
+      }),
       responses: {
         200: { description: 'Ready to serve.', schema: readinessSchema },
-        503: { description: 'A dependency is down or the process is stopping.', schema: readinessSchema },
+        503: { description: 'A required dependency is down or the process is stopping.', schema: readinessSchema },
       },
-      handler: async () => {
-        const result = await readiness(options.probe);
+      handler: async ({ query }) => {
+        const result = await readiness(options.probe, query.require);
         return { status: result.status === 'ready' ? 200 : 503, body: result };
       },
     }),

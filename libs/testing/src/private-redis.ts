@@ -27,6 +27,7 @@ async function waitUntilReady(port: number, timeoutMs: number): Promise<void> {
   const started = Date.now();
   for (;;) {
     const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined); // refused connections are expected until the server is up
     try {
       await probe.connect();
       if ((await probe.ping()) === 'PONG') return;

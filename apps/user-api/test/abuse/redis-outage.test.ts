@@ -39,8 +39,13 @@ describe('with Redis down', () => {
     await eventually(async () => (await t.http().get('/ready')).status === 503, 5000);
   });
 
-  it('reports redis down on /ready', async () => {
+  it('reports redis down on /ready, but stays ready for a probe that requires only the database', async () => {
     expect((await t.http().get('/ready')).body).toEqual({ status: 'not_ready', checks: { database: 'up', redis: 'down' } });
+    const databaseOnly = await t.http().get('/ready?require=database');
+    expect(databaseOnly.status).toBe(200);
+    expect(databaseOnly.body).toEqual({ status: 'ready', checks: { database: 'up', redis: 'down' } });
+    expect((await t.http().get('/ready?require=redis')).status).toBe(503);
+    expect((await t.http().get('/ready?require=cache')).status).toBe(400);
   });
 
   it('keeps serving reads with limits failing open', async () => {

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'deploy-checks', preset: '../../jest.preset.js', rootDir: __dirname };

@@ -1,0 +1,222 @@
+import { find, field, ofKind, podTemplates, resolvePort, selects, type Container, type PodTemplate, type Probe } from './k8s-model';
+import type { K8sObject } from './kustomize';
+import { ingressViolations, networkPolicyViolations, referenceViolations } from './network-rules';
+import { APP_ENV_OF, namespaceOf, type AppName, type Environment } from './repository';
+import { effectiveEnvironment, secretViolations, workloadViolations } from './workload-rules';
+
+export interface RenderContext {
+  unit: AppName | 'migrate';
+  env: Environment;
+}
+
+interface ProbeExpectation {
+  port: number;
+  /** An HTTP path, or `grpc` for the grpc.health.v1 probe. */
+  check: string;
+}
+
+interface ServiceExpectation {
+  kind: 'Deployment';
+  ports: Record<string, number>;
+  liveness: ProbeExpectation;
+  readiness: ProbeExpectation;
+  /** Where Prometheus scrapes /metrics. */
+  metricsPort: number;
+  config: Record<string, string>;
+  companions: Array<[kind: string, name: string]>;
+  autoscaled: boolean;
+}
+
+/** What each long-running app's render must contain (SPEC §1, §14). */
+export const SERVICE_EXPECTATIONS: Record<'user-api' | 'user-grpc' | 'event-relay', ServiceExpectation> = {
+  'user-api': {
+    kind: 'Deployment',
+    ports: { http: 8080, admin: 8081 },
+    liveness: { port: 8080, check: '/health' },
+    readiness: { port: 8080, check: '/ready?require=database' },
+    metricsPort: 8080,
+    config: { SERVER_PORT: '8080', ADMIN_PORT: '8081' },
+    companions: [
+      ['Service', 'user-api'],
+      ['Service', 'user-api-admin'],
+      ['HorizontalPodAutoscaler', 'user-api'],
+      ['PodDisruptionBudget', 'user-api'],
+      ['Ingress', 'user-api'],
+      ['NetworkPolicy', 'user-api-ingress'],
+    ],
+    autoscaled: true,
+  },
+  'user-grpc': {
+    kind: 'Deployment',
+    ports: { grpc: 9090, metrics: 9464 },
+    liveness: { port: 9464, check: '/health' },
+    readiness: { port: 9090, check: 'grpc' },
+    metricsPort: 9464,
+    config: { GRPC_PORT: '9090', METRICS_PORT: '9464' },
+    companions: [
+      ['Service', 'user-grpc'],
+      ['HorizontalPodAutoscaler', 'user-grpc'],
+      ['PodDisruptionBudget', 'user-grpc'],
+      ['NetworkPolicy', 'user-grpc-ingress'],
+    ],
+    autoscaled: true,
+  },
+  'event-relay': {
+    kind: 'Deployment',
+    ports: { metrics: 9465 },
+    liveness: { port: 9465, check: '/health' },
+    readiness: { port: 9465, check: '/ready' },
+    metricsPort: 9465,
+    config: { METRICS_PORT: '9465' },
+    companions: [
+      ['PodDisruptionBudget', 'event-relay'],
+      ['NetworkPolicy', 'event-relay-ingress'],
+    ],
+    autoscaled: false,
+  },
+};
+
+/** Retention per environment: the SPEC's APP_ENV defaults, written out (prod: seven years). */
+const RETENTION_DAYS: Record<Environment, string> = { dev: '30', staging: '90', prod: '2555' };
+
+function probeMatches(probe: Probe | undefined, expected: ProbeExpectation, containers: Container[]): boolean {
+  if (!probe) return false;
+  if (expected.check === 'grpc') return probe.grpc?.port === expected.port;
+  return probe.httpGet?.path === expected.check && resolvePort(probe.httpGet.port, containers) === expected.port;
+}
+
+function namespaceViolations(objects: K8sObject[], env: Environment): string[] {
+  const expected = namespaceOf(env);
+  const problems: string[] = [];
+  const namespace = find(objects, 'Namespace', expected);
+  if (!namespace) problems.push(`no Namespace ${expected}`);
+  else if (namespace.metadata.labels?.['pod-security.kubernetes.io/enforce'] !== 'restricted') {
+    problems.push(`Namespace/${expected}: Pod Security Admission must enforce "restricted"`);
+  }
+  for (const object of objects) {
+    if (object.kind !== 'Namespace' && object.metadata.namespace !== expected) {
+      problems.push(`${object.kind}/${object.metadata.name}: namespace ${object.metadata.namespace ?? '(none)'} instead of ${expected}`);
+    }
+  }
+  return problems;
+}
+
+function configViolations(pod: PodTemplate, objects: K8sObject[], env: Environment, extra: Record<string, string>): string[] {
+  const container = pod.spec.containers?.[0];
+  if (!container) return [];
+  const { env: values, problems } = effectiveEnvironment(objects, container);
+  const expected: Record<string, string> = { APP_ENV: APP_ENV_OF[env], AUDIT_RETENTION_DAYS: RETENTION_DAYS[env], ...extra };
+  for (const [name, value] of Object.entries(expected)) {
+    if (values[name] !== value) problems.push(`${pod.id}: ${name} is ${values[name] ?? 'unset'}, expected ${value} in ${env}`);
+  }
+  if (!values.LOG_LEVEL) problems.push(`${pod.id}: LOG_LEVEL is not set explicitly`);
+  for (const name of ['DATABASE_URL', 'REDIS_URL']) {
+    if (!values[name]?.startsWith('<secret:')) problems.push(`${pod.id}: ${name} must come from a Secret`);
+  }
+  return problems.map((problem) => (problem.startsWith(pod.id) ? problem : `${pod.id}: ${problem}`));
+}
+
+function serviceViolations(objects: K8sObject[], app: keyof typeof SERVICE_EXPECTATIONS, env: Environment): string[] {
+  const expected = SERVICE_EXPECTATIONS[app];
+  const problems: string[] = [];
+  const workload = find(objects, expected.kind, app);
+  if (!workload) return [`no ${expected.kind}/${app}`];
+  for (const [kind, name] of expected.companions) if (!find(objects, kind, name)) problems.push(`no ${kind}/${name}`);
+
+  const pod = podTemplates([workload])[0];
+  const containers = pod.spec.containers ?? [];
+  const container = containers.find((candidate) => candidate.name === app);
+  if (!container) return [...problems, `${pod.id}: no container named ${app}`];
+  for (const [name, port] of Object.entries(expected.ports)) {
+    if (!container.ports?.some((candidate) => candidate.name === name && candidate.containerPort === port)) {
+      problems.push(`${pod.id}: no container port ${name}=${port}`);
+    }
+  }
+  if (!probeMatches(container.livenessProbe, expected.liveness, containers)) {
+    problems.push(`${pod.id}: livenessProbe must check ${expected.liveness.check} on port ${expected.liveness.port}`);
+  }
+  if (!probeMatches(container.readinessProbe, expected.readiness, containers)) {
+    problems.push(`${pod.id}: readinessProbe must check ${expected.readiness.check} on port ${expected.readiness.port}`);
+  }
+
+  // Prometheus finds the pod by its annotations and must be let in on that port.
+  const annotations = pod.annotations;
+  if (annotations['prometheus.io/scrape'] !== 'true' || annotations['prometheus.io/port'] !== String(expected.metricsPort) || annotations['prometheus.io/path'] !== '/metrics') {
+    problems.push(`${pod.id}: prometheus.io annotations must point at /metrics on port ${expected.metricsPort}`);
+  }
+  const prometheusAllowed = ofKind(objects, 'NetworkPolicy').some((policy) => {
+    const spec = policy.spec as { podSelector?: { matchLabels?: Record<string, string> }; ingress?: Array<{ from?: Array<Record<string, { matchLabels?: Record<string, string> }>>; ports?: Array<{ port?: number }> }> };
+    return (
+      selects(spec.podSelector, pod.labels) &&
+      (spec.ingress ?? []).some(
+        (rule) =>
+          (rule.ports ?? []).some((port) => port.port === expected.metricsPort) &&
+          (rule.from ?? []).some((peer) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring'),
+      )
+    );
+  });
+  if (!prometheusAllowed) problems.push(`${pod.id}: no NetworkPolicy lets Prometheus (monitoring namespace) reach port ${expected.metricsPort}`);
+
+  problems.push(...configViolations(pod, objects, env, expected.config));
+
+  if (expected.autoscaled) {
+    const min = field<number>(find(objects, 'HorizontalPodAutoscaler', app) ?? workload, 'spec', 'minReplicas') ?? 0;
+    if (env === 'prod' && min < 2) problems.push(`HorizontalPodAutoscaler/${app}: prod needs minReplicas ≥ 2 (got ${min})`);
+  } else {
+    const replicas = field<number>(workload, 'spec', 'replicas') ?? 1;
+    if (env === 'prod' && replicas < 2) problems.push(`${pod.id}: prod needs ≥ 2 replicas (got ${replicas})`);
+  }
+  return problems;
+}
+
+function cleanupViolations(objects: K8sObject[], env: Environment): string[] {
+  const cronJob = find(objects, 'CronJob', 'audit-cleanup-worker');
+  if (!cronJob) return ['no CronJob/audit-cleanup-worker'];
+  const id = 'CronJob/audit-cleanup-worker';
+  const problems: string[] = [];
+  const spec = cronJob.spec as Record<string, unknown> & { jobTemplate?: { spec?: Record<string, unknown> } };
+  if (spec.concurrencyPolicy !== 'Forbid') problems.push(`${id}: concurrencyPolicy must be Forbid (got ${spec.concurrencyPolicy ?? 'Allow'})`);
+  if (typeof spec.schedule !== 'string' || !/^\d{1,2} \d{1,2} \* \* \*$/.test(spec.schedule)) problems.push(`${id}: schedule ${spec.schedule} is not once a day`);
+  for (const name of ['successfulJobsHistoryLimit', 'failedJobsHistoryLimit', 'startingDeadlineSeconds']) {
+    if (typeof spec[name] !== 'number') problems.push(`${id}: ${name} must be set`);
+  }
+  for (const name of ['activeDeadlineSeconds', 'backoffLimit']) {
+    if (typeof spec.jobTemplate?.spec?.[name] !== 'number') problems.push(`${id}: jobTemplate ${name} must be set`);
+  }
+  if (spec.suspend === true) problems.push(`${id}: suspended`);
+  const pod = podTemplates([cronJob])[0];
+  problems.push(...configViolations(pod, objects, env, {}));
+  return problems;
+}
+
+function migrationViolations(objects: K8sObject[]): string[] {
+  const job = find(objects, 'Job', 'user-service-migrate');
+  if (!job) return ['no Job/user-service-migrate'];
+  const problems: string[] = [];
+  const spec = job.spec as Record<string, unknown>;
+  // A failed migration needs a human: an automatic retry would run against a half-applied state.
+  if (spec.backoffLimit !== 0) problems.push('Job/user-service-migrate: backoffLimit must be 0');
+  if (typeof spec.activeDeadlineSeconds !== 'number') problems.push('Job/user-service-migrate: activeDeadlineSeconds must be set');
+  const container = podTemplates([job])[0].spec.containers?.[0];
+  if (container?.env?.find((variable) => variable.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.name !== 'pandora-user-database-migrator') {
+    problems.push('Job/user-service-migrate: DATABASE_URL must come from the migrator Secret (pandora-user-database-migrator)');
+  }
+  return problems;
+}
+
+/** Every rule for one rendered overlay; an empty list means the render may be applied. */
+export function manifestViolations(objects: K8sObject[], context: RenderContext): string[] {
+  const problems = [
+    ...secretViolations(objects),
+    ...namespaceViolations(objects, context.env),
+    ...workloadViolations(objects, { requireReleaseImages: context.env === 'prod' }),
+    ...networkPolicyViolations(objects),
+    ...referenceViolations(objects),
+    ...ingressViolations(objects),
+  ];
+  if (context.unit !== 'user-api' && ofKind(objects, 'Ingress').length > 0) problems.push(`only user-api may have an Ingress (${context.unit} has one)`);
+  if (context.unit === 'audit-cleanup-worker') problems.push(...cleanupViolations(objects, context.env));
+  else if (context.unit === 'migrate') problems.push(...migrationViolations(objects));
+  else problems.push(...serviceViolations(objects, context.unit, context.env));
+  return problems;
+}
