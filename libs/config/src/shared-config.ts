@@ -40,6 +40,8 @@ export function parseEnvironment<T extends z.ZodRawShape>(
   check: (env: z.infer<z.ZodObject<T>>, appEnv: AppEnv) => string[] = () => [],
   /** Secrets the app cannot run without outside dev/test (checked even when other variables are bad). */
   requiredWhenDeployed: string[] = [],
+  /** `usesRedis: false` for an app that never connects to Redis: REDIS_URL is then not required. */
+  options: { usesRedis?: boolean } = {},
 ): SharedConfig & { env: z.infer<z.ZodObject<T>> } {
   const env = normalizeEnv(rawEnv);
   const databaseUrl = databaseUrlFromEnv(env);
@@ -53,7 +55,7 @@ export function parseEnvironment<T extends z.ZodRawShape>(
   const appEnv: AppEnv = (parsed.success ? (parsed.data as { APP_ENV: AppEnv }).APP_ENV : appEnvSchema.safeParse(env.APP_ENV).data) ?? "dev";
   if (isDeployedEnv(appEnv)) {
     if (databaseUrl === null) problems.push(`DATABASE_URL: required when APP_ENV=${appEnv} (the local default is for development only)`);
-    if (redisUrl === null) problems.push(`REDIS_URL: required when APP_ENV=${appEnv} (the local default is for development only)`);
+    if (redisUrl === null && options.usesRedis !== false) problems.push(`REDIS_URL: required when APP_ENV=${appEnv} (the local default is for development only)`);
     for (const variable of requiredWhenDeployed) {
       if (env[variable] === undefined) problems.push(`${variable}: required when APP_ENV=${appEnv} (it is not set)`);
     }
