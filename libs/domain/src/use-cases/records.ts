@@ -25,7 +25,11 @@ export interface AuditSpec {
 }
 
 /** An audit row for `spec`, with the request's context and the configured retention. */
-export function auditEntry(deps: Pick<UseCaseDeps, 'ids' | 'settings'>, ctx: RequestContext, spec: AuditSpec): AuditEntry {
+export function auditEntry(
+  deps: Pick<UseCaseDeps, 'ids'> & { settings: Pick<UseCaseDeps['settings'], 'auditRetentionDays'> },
+  ctx: RequestContext,
+  spec: AuditSpec,
+): AuditEntry {
   const definition = AUDIT_EVENTS[spec.event];
   return {
     id: deps.ids.newId(),
