@@ -7,7 +7,7 @@ import { z } from 'zod';
  * an absent number 0, so defaults are decided here. Problems are reported under the proto field
  * names (user_id, kyc_status…), which is what callers see in the .proto file.
  */
-export const DEFAULT_PAGE_SIZE = 10;
+const DEFAULT_PAGE_SIZE = 10;
 const UPDATED_BY_MAX = 255;
 
 const userId = z

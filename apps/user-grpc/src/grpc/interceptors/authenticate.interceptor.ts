@@ -1,11 +1,12 @@
 import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
+import { HEALTH_SERVICE_NAME } from '@pandora/grpc-contract';
 import type { Logger } from '@pandora/observability';
 import type { CallerAuthenticator } from '../caller-authenticator';
 import { rpcContextOf } from '../rpc-context';
 import { toGrpcStatus } from '../status-mapping';
 
 /** Health checks are answered to anyone: probes and load balancers hold no credentials. */
-const UNAUTHENTICATED_PREFIXES = ['/grpc.health.v1.Health/'];
+const UNAUTHENTICATED_PREFIXES = [`/${HEALTH_SERVICE_NAME}/`];
 
 /**
  * Caller authentication before any handler runs (SPEC §11). A refused call ends here with

@@ -1,9 +1,10 @@
 import { Metadata, ServerInterceptingCall, status as Status, type ServerInterceptor } from '@grpc/grpc-js';
+import { HEALTH_SERVICE_NAME } from '@pandora/grpc-contract';
 import { runWithLogContext, type GrpcServerMetrics, type Logger } from '@pandora/observability';
 import { attachRpcContext, createRpcContext, type RpcContext } from '../rpc-context';
 
-export const REQUEST_ID_KEY = 'x-request-id';
-const HEALTH_PREFIX = 'grpc.health.v1.Health/';
+const REQUEST_ID_KEY = 'x-request-id';
+const HEALTH_PREFIX = `${HEALTH_SERVICE_NAME}/`;
 /**
  * A caller whose deadline expires cancels the stream itself, usually a moment before the server's
  * own deadline timer fires (the timeout travels rounded up). A cancellation this close to the
