@@ -42,6 +42,7 @@ function boundaries({ allowTesting }) {
         { sourceTag: 'scope:user-api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:user-api'] },
         { sourceTag: 'scope:audit-cleanup-worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:audit-cleanup-worker'] },
         { sourceTag: 'scope:deploy-checks', onlyDependOnLibsWithTags: ['scope:shared', 'scope:deploy-checks'] },
+        { sourceTag: 'scope:user-grpc', onlyDependOnLibsWithTags: ['scope:shared', 'scope:user-grpc'] },
       ],
     },
   ];

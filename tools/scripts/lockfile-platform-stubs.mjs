@@ -15,6 +15,8 @@ const file = path.join(root, 'package-lock.json');
 const lock = JSON.parse(fs.readFileSync(file, 'utf8'));
 const OS = ['darwin', 'win32', 'linux', 'android', 'freebsd', 'openharmony', 'sunos', 'netbsd', 'openbsd', 'aix'];
 const CPU = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el', 'wasm32'];
+// Names some packages use for a CPU instead of node's `process.arch` (e.g. @bufbuild/buf-linux-armv7).
+const CPU_ALIASES = { aarch64: 'arm64', armv7: 'arm', amd64: 'x64' };
 
 let added = 0;
 for (const entry of Object.values(lock.packages)) {
@@ -23,7 +25,7 @@ for (const entry of Object.values(lock.packages)) {
     if (lock.packages[key]) continue;
     const tokens = name.split('/').pop().split('-');
     const os = OS.find((candidate) => tokens.includes(candidate));
-    const cpu = CPU.find((candidate) => tokens.includes(candidate));
+    const cpu = CPU.find((candidate) => tokens.includes(candidate)) ?? tokens.map((token) => CPU_ALIASES[token]).find(Boolean);
     if (!os || !cpu) {
       console.error(`cannot tell the platform of ${name}; add its lockfile entry by hand`);
       process.exitCode = 1;

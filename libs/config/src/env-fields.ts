@@ -106,3 +106,13 @@ export function trustProxyField() {
       return entries;
     });
 }
+
+/** AUDIT_RETENTION_DAYS: whole days, 1–36500; unset means the APP_ENV default (SPEC §9). */
+export function auditRetentionDaysField() {
+  return z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number of days')
+    .transform(Number)
+    .refine((days) => days >= 1 && days <= 36_500, 'expected between 1 and 36500 days')
+    .optional();
+}

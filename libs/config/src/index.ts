@@ -7,4 +7,5 @@ export * from './env-fields';
 export * from './shared-config';
 export * from './signing-keys';
 export * from './user-api.config';
+export * from './user-grpc.config';
 export * from './vault';

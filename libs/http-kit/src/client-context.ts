@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { activeTraceparent } from '@pandora/observability';
+import { activeTraceparent, parseTraceparent } from '@pandora/observability';
 import type { Request } from 'express';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const USER_AGENT_MAX = 512;
 
 /** The client's X-Request-ID when it is sane (≤128 of [A-Za-z0-9._-]), else a new UUID. */
@@ -31,10 +30,9 @@ export function userAgent(req: Request): string | null {
   return cleaned.slice(0, USER_AGENT_MAX) || null;
 }
 
-/** The caller's W3C trace context header when it is well-formed. */
+/** The caller's W3C trace context header when it is valid. */
 export function incomingTraceparent(req: Request): string | null {
-  const value = req.headers.traceparent;
-  return typeof value === 'string' && TRACEPARENT.test(value) ? value : null;
+  return parseTraceparent(req.headers.traceparent)?.traceparent ?? null;
 }
 
 /**

@@ -16,7 +16,11 @@ export function requestLifecycle(logger: Logger, metrics?: AppMetrics) {
     // Trace ids are captured here, where the server span is active, so that every line of the
     // request — the access log written on 'finish' included — carries them. Without tracing, the
     // caller's traceparent still correlates our lines with theirs.
-    const context: LogContext = { request_id: requestId, ...(currentTraceIds() ?? parseTraceparent(incomingTraceparent(req)) ?? {}) };
+    const incoming = parseTraceparent(incomingTraceparent(req));
+    const context: LogContext = {
+      request_id: requestId,
+      ...(currentTraceIds() ?? (incoming ? { trace_id: incoming.traceId, span_id: incoming.spanId } : {})),
+    };
 
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -1,3 +1,4 @@
+export * from './grpc-metrics';
 export * from './logger';
 export * from './metrics';
 export * from './redaction';

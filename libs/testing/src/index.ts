@@ -1,4 +1,6 @@
+export * from './fake-otlp-collector';
 export * from './private-redis';
+export * from './test-certificates';
 export * from './test-database';
 export * from './test-infrastructure';
 export * from './test-redis';

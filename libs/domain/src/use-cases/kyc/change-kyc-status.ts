@@ -15,7 +15,12 @@ export interface ChangeKycStatusInput {
   /** Who is recorded in the audit row and event metadata. */
   actor: Actor;
   actorSessionId?: string | null;
+  /** Extra facts for the audit row's metadata, e.g. which authenticated service made the call. */
+  auditMetadata?: Record<string, unknown>;
 }
+
+/** Only what a KYC change touches: no hasher, tokens or sessions (internal services wire just these). */
+export type ChangeKycStatusDeps = Pick<UseCaseDeps, 'uow' | 'clock' | 'ids'> & { settings: Pick<UseCaseDeps['settings'], 'auditRetentionDays'> };
 
 /**
  * The one KYC use case, shared by PATCH /users/me/kyc, the admin API and gRPC UpdateKYCStatus.
@@ -23,7 +28,7 @@ export interface ChangeKycStatusInput {
  * Setting the current status again changes nothing and records nothing.
  */
 export class ChangeKycStatus {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: ChangeKycStatusDeps) {}
 
   async execute(input: ChangeKycStatusInput, ctx: RequestContext): Promise<User> {
     const { deps } = this;
@@ -43,7 +48,7 @@ export class ChangeKycStatus {
           sessionId: input.actorSessionId ?? null,
           previousState: { kyc_status: user.kycStatus },
           newState: { kyc_status: updated.kycStatus },
-          metadata: { rules: input.as },
+          metadata: { ...input.auditMetadata, rules: input.as },
         }),
       );
       await repositories.outbox.append(

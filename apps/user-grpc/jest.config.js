@@ -1,0 +1,1 @@
+module.exports = { displayName: 'user-grpc', preset: '../../jest.preset.js', rootDir: __dirname };

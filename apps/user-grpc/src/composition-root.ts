@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { UserGrpcConfig } from '@pandora/config';
+import { checkDatabase, createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
+import { createServiceUseCases, systemClock, type Clock, type ServiceUseCases } from '@pandora/domain';
+import { createHttpApp, listen, type HttpApp, type RunningServer } from '@pandora/http-kit';
+import { AppMetrics, createLogger, GrpcServerMetrics, type Logger } from '@pandora/observability';
+import { CallerAuthenticator } from './grpc/caller-authenticator';
+import { UserGrpcServer } from './grpc/grpc-server';
+import { serverCredentials } from './grpc/server-credentials';
+
+export interface UserGrpc {
+  config: UserGrpcConfig;
+  logger: Logger;
+  metrics: AppMetrics;
+  useCases: ServiceUseCases;
+  prisma: PrismaClient;
+  grpc: UserGrpcServer;
+  /** /health, /ready and /metrics on METRICS_PORT. */
+  httpApp: HttpApp;
+  authenticator: CallerAuthenticator;
+  /** Binds GRPC_PORT and METRICS_PORT (0: ephemeral) and reports SERVING. */
+  start(): Promise<{ grpcPort: number; metricsPort: number }>;
+  /** NOT_SERVING and /ready 503, stop accepting, drain (bounded by SHUTDOWN_TIMEOUT), close the database. */
+  shutdown(): Promise<{ forced: boolean }>;
+}
+
+export interface UserGrpcOverrides {
+  logger?: Logger;
+  clock?: Clock;
+}
+
+const READINESS_TIMEOUT_MS = 1_000;
+
+/** Builds user-grpc from its configuration: PostgreSQL → the internal-service use cases → gRPC. */
+export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverrides = {}): UserGrpc {
+  const logger = overrides.logger ?? createLogger({ service: 'user-grpc', level: config.logLevel });
+  const metrics = new AppMetrics('user-grpc');
+  const prisma = createPrismaClient({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'user-grpc' });
+  const useCases = createServiceUseCases({
+    uow: new PrismaUnitOfWork(prisma),
+    repositories: createRepositories(prisma),
+    clock: overrides.clock ?? systemClock,
+    ids: { newId: randomUUID },
+    settings: { auditRetentionDays: config.audit.retentionDays },
+  });
+  const authenticator = new CallerAuthenticator(config.grpc.authTokens, config.grpc.tls?.clientCa != null);
+  const grpc = new UserGrpcServer({
+    useCases,
+    authenticator,
+    logger,
+    metrics: new GrpcServerMetrics(metrics.registry),
+    reflection: config.grpc.reflection,
+  });
+
+  let shuttingDown = false;
+  const httpApp = createHttpApp({
+    logger,
+    metrics,
+    trustProxy: false,
+    corsAllowedOrigins: [],
+    bodyLimitBytes: 1024,
+    hsts: false,
+    routes: [],
+    probe: { checks: { database: () => checkDatabase(prisma, READINESS_TIMEOUT_MS) }, isShuttingDown: () => shuttingDown },
+    openApi: { title: 'Pandora Exchange user-grpc — operations', version: '1.0.0', description: 'Health, readiness and metrics of the gRPC server.' },
+  });
+  let metricsServer: RunningServer | undefined;
+
+  return {
+    config,
+    logger,
+    metrics,
+    useCases,
+    prisma,
+    grpc,
+    httpApp,
+    authenticator,
+    async start() {
+      const grpcPort = await grpc.listen(config.grpc.host, config.grpc.port, serverCredentials(config.grpc.tls));
+      metricsServer = await listen(httpApp.app, config.metrics.port, config.grpc.host);
+      return { grpcPort, metricsPort: metricsServer.port };
+    },
+    async shutdown() {
+      shuttingDown = true;
+      const outcome = await grpc.shutdown(config.grpc.shutdownTimeoutMs);
+      await metricsServer?.close(1_000);
+      await prisma.$disconnect();
+      return outcome;
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { Metadata, ServerInterceptingCall, status as Status, type ServerInterceptor } from '@grpc/grpc-js';
+import type { Logger } from '@pandora/observability';
+import { ERROR_CODE_KEY, INTERNAL_MESSAGE } from '../status-mapping';
+
+/**
+ * Last line of defence against leaking internals. Our handlers map every error themselves (see
+ * unary-handler.ts), so this only ever acts on statuses produced elsewhere — grpc-js answering
+ * UNKNOWN for a handler that threw, or a library service failing: their details may quote an
+ * exception, so they are logged here and replaced by the generic INTERNAL answer.
+ */
+export function recoveryInterceptor(logger: Logger): ServerInterceptor {
+  return (descriptor, call) =>
+    new ServerInterceptingCall(call, {
+      sendStatus: (status, next) => {
+        const leaks = status.code === Status.UNKNOWN || (status.code === Status.INTERNAL && status.details !== INTERNAL_MESSAGE);
+        if (!leaks) {
+          next(status);
+          return;
+        }
+        logger.error('grpc call failed outside the error mapping', { grpc_method: descriptor.path, grpc_code: Status[status.code], details: status.details });
+        const metadata = new Metadata();
+        metadata.set(ERROR_CODE_KEY, 'INTERNAL_ERROR');
+        next({ code: Status.INTERNAL, details: INTERNAL_MESSAGE, metadata });
+      },
+    });
+}

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'grpc-contract', preset: '../../jest.preset.js', rootDir: __dirname };
