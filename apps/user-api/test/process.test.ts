@@ -1,19 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
-import { createTestDatabase, createTestRedis, WORKSPACE_ROOT, type TestDatabase, type TestRedis } from '@pandora/testing';
+import { createTestDatabase, createTestRedis, freePort, WORKSPACE_ROOT, type TestDatabase, type TestRedis } from '@pandora/testing';
 import request from 'supertest';
 import { STRONG_PASSWORD, uniqueEmail } from './support/fixtures';
-
-/** The real entry point as an OS process: config from env, both listeners, SIGTERM → exit 0. */
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  return port;
-}
 
 function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   let output = '';

@@ -1,22 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { createPrismaClient, type PrismaClient } from '@pandora/data-access';
 import { HealthClient, ServingStatus, UserServiceClient, type HealthCheckResponse, type UpdateKYCResponse } from '@pandora/grpc-contract';
-import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@pandora/testing';
+import { createTestDatabase, freePort, WORKSPACE_ROOT, type TestDatabase } from '@pandora/testing';
 import request from 'supertest';
 import { seedUser, TEST_AUTH_TOKENS, WALLET_TOKEN } from './support/test-user-grpc';
-
-/** The real entry point as an OS process: config from env, SIGTERM → NOT_SERVING → drain → exit 0. */
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  return port;
-}
 
 function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   let output = '';

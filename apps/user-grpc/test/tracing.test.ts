@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { createPrismaClient, type PrismaClient } from '@pandora/data-access';
 import { UserServiceClient, type UpdateKYCResponse } from '@pandora/grpc-contract';
-import { createTestDatabase, spanAttribute, startFakeOtlpCollector, WORKSPACE_ROOT, type FakeOtlpCollector, type TestDatabase } from '@pandora/testing';
+import { createTestDatabase, freePort, spanAttribute, startFakeOtlpCollector, WORKSPACE_ROOT, type FakeOtlpCollector, type TestDatabase } from '@pandora/testing';
 import { seedUser, TEST_AUTH_TOKENS, WALLET_TOKEN } from './support/test-user-grpc';
 
 /**
@@ -13,14 +12,6 @@ import { seedUser, TEST_AUTH_TOKENS, WALLET_TOKEN } from './support/test-user-gr
  * that continues the caller's, and that trace's traceparent in the outbox event. Only the OTLP
  * collector is played by the test.
  */
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 let collector: FakeOtlpCollector;
 let db: TestDatabase;
 let prisma: PrismaClient;

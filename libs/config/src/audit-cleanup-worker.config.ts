@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import { APP_ENV_DEFAULTS, LOG_LEVELS, type LogLevel } from './app-env';
 import type { Env } from './connection-urls';
 import { durationSchema } from './duration';
-import { intField, urlField } from './env-fields';
+import { auditRetentionDaysField, intField, urlField } from './env-fields';
 import { normalizeEnv, parseEnvironment, type SharedConfig } from './shared-config';
 import { withVaultSecrets } from './vault';
 
@@ -36,12 +35,7 @@ export interface AuditCleanupWorkerConfig extends Omit<SharedConfig, 'redis'> {
 export const MAX_CLEANUP_BATCH_SIZE = 5_000;
 
 const auditCleanupWorkerSchema = {
-  AUDIT_RETENTION_DAYS: z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number of days')
-    .transform(Number)
-    .refine((days) => days >= 1 && days <= 36_500, 'expected between 1 and 36500 days')
-    .optional(),
+  AUDIT_RETENTION_DAYS: auditRetentionDaysField(),
   SESSION_RETENTION: durationSchema('168h', { min: '1h', max: '8760h' }),
   OUTBOX_RETENTION: durationSchema('168h', { min: '1h', max: '8760h' }),
   CLEANUP_BATCH_SIZE: intField(MAX_CLEANUP_BATCH_SIZE, 1, MAX_CLEANUP_BATCH_SIZE),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { APP_ENV_DEFAULTS, isDeployedEnv, type AppEnv } from './app-env';
 import type { Env } from './connection-urls';
 import { durationSchema } from './duration';
-import { boolField, intField, listField, portField, trustProxyField, type TrustProxy } from './env-fields';
+import { auditRetentionDaysField, boolField, intField, listField, portField, type TrustProxy, trustProxyField } from './env-fields';
 import { parseEnvironment, type SharedConfig } from './shared-config';
 import { signingKeysField, type SigningKeyConfig } from './signing-keys';
 import { withVaultSecrets } from './vault';
@@ -93,12 +93,7 @@ const userApiSchema = {
   LOGIN_LOCKOUT_BASE: durationSchema('1m', { min: '1s', max: '24h' }),
   LOGIN_LOCKOUT_MAX: durationSchema('1h', { min: '1s', max: '168h' }),
   IDEMPOTENCY_TTL: durationSchema('24h', { min: '1s', max: '168h' }),
-  AUDIT_RETENTION_DAYS: z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number of days')
-    .transform(Number)
-    .refine((days) => days >= 1 && days <= 36_500, 'expected between 1 and 36500 days')
-    .optional(),
+  AUDIT_RETENTION_DAYS: auditRetentionDaysField(),
 };
 
 function crossFieldProblems(env: z.infer<z.ZodObject<typeof userApiSchema>>, appEnv: AppEnv): string[] {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import Redis from 'ioredis';
+import { freePort } from './test-infrastructure';
 
 /**
  * A redis-server of the test's own on a free port, for fault injection: `stop()` kills it (the
@@ -13,14 +13,6 @@ export interface PrivateRedis {
   port: number;
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function waitUntilReady(port: number, timeoutMs: number): Promise<void> {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -76,3 +78,12 @@ export async function migrateDatabase(url: string): Promise<void> {
 }
 
 export const LOCAL_DEFAULTS = { postgres: LOCAL_PG, redis: LOCAL_REDIS };
+
+/** A TCP port nothing listens on right now (for a process the test starts itself). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,9 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createEmptyDatabase, createTestDatabase, createTestRedis, withPgClient, type TestDatabase, type TestRedis } from '@pandora/testing';
+import { createEmptyDatabase, createTestDatabase, createTestRedis, freePort, withPgClient, type TestDatabase, type TestRedis } from '@pandora/testing';
 import { appsPresent, REPOSITORY_ROOT, type AppName } from '../src/repository';
 
 /**
@@ -25,14 +24,6 @@ function run(command: string, args: string[], cwd: string): void {
 
 function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 interface Started {

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
-import { WORKSPACE_ROOT } from '@pandora/testing';
+import { freePort, WORKSPACE_ROOT } from '@pandora/testing';
 import request from 'supertest';
 
 /** user-api as a real OS process (the entry point with tracing, signals and exit codes). */
@@ -14,14 +13,6 @@ export interface AppProcess {
   /** Parsed JSON log lines so far. */
   logs: () => Array<Record<string, unknown>>;
   exit: Promise<number | null>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startUserApiProcess(env: Record<string, string>): Promise<AppProcess> {
