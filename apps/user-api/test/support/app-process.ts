@@ -15,7 +15,8 @@ export interface AppProcess {
   exit: Promise<number | null>;
 }
 
-export async function startUserApiProcess(env: Record<string, string>): Promise<AppProcess> {
+/** Spawns user-api with `env` (over test defaults) and waits for /health unless `waitForHealth` is false. */
+export async function startUserApiProcess(env: Record<string, string>, options: { waitForHealth?: boolean } = {}): Promise<AppProcess> {
   const [publicPort, adminPort] = [await freePort(), await freePort()];
   let output = '';
   // `node --import tsx` keeps the app in this very process (the tsx CLI would fork a child that
@@ -41,7 +42,7 @@ export async function startUserApiProcess(env: Record<string, string>): Promise<
   const exit = once(child, 'exit').then(([code]) => code as number | null);
   const publicUrl = `http://127.0.0.1:${publicPort}`;
   const started = Date.now();
-  for (;;) {
+  while (options.waitForHealth !== false) {
     const ok = await request(publicUrl).get('/health').then((r) => r.status === 200, () => false);
     if (ok) break;
     if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`user-api did not start:\n${output}`);
