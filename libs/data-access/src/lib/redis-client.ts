@@ -5,6 +5,8 @@ export interface RedisOptions {
   /** Prepended to every key (tests isolate suites with it; empty in production). */
   keyPrefix: string;
   connectionName: string;
+  /** A command unanswered for this long fails (the server may still execute it); unset: no limit. */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -21,5 +23,6 @@ export function createRedisClient(options: RedisOptions): Redis {
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 3_000),
+    ...(options.commandTimeoutMs !== undefined ? { commandTimeout: options.commandTimeoutMs } : {}),
   });
 }
