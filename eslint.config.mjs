@@ -40,6 +40,7 @@ function boundaries({ allowTesting }) {
         { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util'] },
         { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
         { sourceTag: 'scope:user-api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:user-api'] },
+        { sourceTag: 'scope:event-relay', onlyDependOnLibsWithTags: ['scope:shared', 'scope:event-relay'] },
       ],
     },
   ];
