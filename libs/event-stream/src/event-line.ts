@@ -1,4 +1,5 @@
-import type { RawStreamEvent } from './stream-entry';
+import { EVENT_PAYLOAD_SCHEMAS } from '@pandora/domain';
+import { isKnownEventType, type RawStreamEvent } from './stream-entry';
 
 /**
  * One line per event for `npm run events:tail`: `text` for people (time, type, user, payload as
@@ -10,6 +11,13 @@ export type EventLineFormat = 'text' | 'json';
 function inline(value: unknown): string {
   if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
   return JSON.stringify(value);
+}
+
+/** Payload fields in the catalog's order (the stream's JSON comes out of jsonb, keys reordered). */
+function orderedEntries(type: string, payload: Record<string, unknown>): Array<[string, unknown]> {
+  const documented = isKnownEventType(type) ? Object.keys(EVENT_PAYLOAD_SCHEMAS[type].shape) : [];
+  const rank = (key: string) => (documented.includes(key) ? documented.indexOf(key) : documented.length);
+  return Object.entries(payload).sort(([a], [b]) => rank(a) - rank(b));
 }
 
 export function formatEventLine(event: RawStreamEvent, format: EventLineFormat): string {
@@ -26,7 +34,7 @@ export function formatEventLine(event: RawStreamEvent, format: EventLineFormat):
   }
   const payload =
     event.payload !== null && typeof event.payload === 'object' && !Array.isArray(event.payload)
-      ? Object.entries(event.payload as Record<string, unknown>).map(([key, value]) => `${key}=${inline(value)}`)
+      ? orderedEntries(event.type, event.payload as Record<string, unknown>).map(([key, value]) => `${key}=${inline(value)}`)
       : [`payload=${inline(event.payload)}`];
   const context = ['actor_type', 'actor_id', 'request_id']
     .filter((key) => typeof event.metadata[key] === 'string')

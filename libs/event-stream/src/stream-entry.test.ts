@@ -98,6 +98,11 @@ describe('event lines for people and pipes', () => {
     );
   });
 
+  it('prints payload fields in the catalog order whatever order the JSON has', () => {
+    const reordered = { ...decoded.value, payload: { role: 'user', email: 'ada@example.com', last_name: 'Lovelace', first_name: 'Ada' } };
+    expect(formatEventLine(reordered, 'text')).toContain('email=ada@example.com  first_name=Ada  last_name=Lovelace  role=user');
+  });
+
   it('prints one JSON object per line for pipes', () => {
     expect(JSON.parse(formatEventLine(decoded.value, 'json'))).toEqual({
       stream_id: '1700000000000-0',
