@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { freePort, WORKSPACE_ROOT } from '@pandora/testing';
 
 /** An app started the way production starts it: its TypeScript entry point as an OS process. */
@@ -18,7 +17,9 @@ export interface AppProcess {
 
 function spawnEntry(entry: string, env: Record<string, string>, port: number): AppProcess {
   let output = '';
-  const child = spawn(process.execPath, [path.join(WORKSPACE_ROOT, 'node_modules/tsx/dist/cli.mjs'), entry], {
+  // tsx as a loader inside one node process (not the tsx CLI, which runs the app in a child
+  // process): SIGKILL must hit the app itself, not a wrapper that would leave it orphaned.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: WORKSPACE_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
