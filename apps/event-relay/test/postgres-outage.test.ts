@@ -75,4 +75,26 @@ describe('PostgreSQL going away', () => {
     await eventually(async () => (await fetch(`${relay.url}/ready`)).status === 200, 'the relay to be ready again');
     console.info(`event-relay: PostgreSQL crash mid-backlog: ${entries.length} entries for ${rows.length} events (${entries.length - inStream.size} duplicates)`);
   }, 240_000);
+
+  it('starts while PostgreSQL is down, stays up, and catches up once it is reachable', async () => {
+    expect(await relay.stop('SIGTERM')).toBe(0);
+    await pg.crash();
+    relay = await startRelay(
+      { databaseUrl: pg.url, redisUrl: redis.url, redisKeyPrefix: redis.keyPrefix },
+      { EVENTS_STREAM: 'late-start', EVENT_RELAY_MAX_BACKOFF: '500ms' },
+    );
+    const ready = await fetch(`${relay.url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { checks: Record<string, string> }).checks.database).toBe('down');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(relay.exited()).toBe(false);
+
+    await pg.restart();
+    const [userId] = await registerSome(1);
+    await eventually(
+      async () => (await readStream(redis.raw, `${redis.keyPrefix}late-start`)).some((entry) => entry.userId === userId && entry.eventType === 'user.registered'),
+      'the event registered after the database came up',
+      60_000,
+    );
+  }, 120_000);
 });

@@ -31,6 +31,12 @@ export interface OutboxConnectionOptions {
   url: string;
   /** A query unanswered for this long fails, so that a hung server cannot wedge the relay. */
   statementTimeoutMs: number;
+  /**
+   * The server ends the session after this long without a query (PostgreSQL 14+), which frees the
+   * lease of a leader that went silent (partitioned, frozen) long before TCP would notice. The
+   * relay queries far more often than this while it is healthy.
+   */
+  idleSessionTimeoutMs: number;
   onNotification: () => void;
   /** The session ended or broke: the lease (if held) is gone with it. */
   onLost: (error: Error) => void;
@@ -70,6 +76,15 @@ export class OutboxConnection {
     });
     try {
       await client.connect();
+      // Server-side keepalives: the server notices a vanished client in ~25 s instead of hours.
+      await client.query(
+        `SELECT set_config('tcp_keepalives_idle', '10', false), set_config('tcp_keepalives_interval', '5', false),
+                set_config('tcp_keepalives_count', '3', false)`,
+      );
+      await client.query(
+        `SELECT set_config('idle_session_timeout', $1, false) WHERE current_setting('server_version_num')::int >= 140000`,
+        [`${options.idleSessionTimeoutMs}ms`],
+      );
     } catch (error) {
       await connection.close();
       throw error;

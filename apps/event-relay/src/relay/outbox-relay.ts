@@ -12,6 +12,7 @@ export interface OutboxRelaySettings {
   leaderRetryIntervalMs: number;
   maxBackoffMs: number;
   leaderYieldAfterMs: number;
+  publishTimeoutMs: number;
   /** Bound of every relay query (a hung PostgreSQL must not wedge the relay). */
   statementTimeoutMs: number;
 }
@@ -31,6 +32,14 @@ type BatchOutcome = 'empty' | 'partial' | 'full' | 'refused';
 export function backoffDelay(attempt: number, maxMs: number): number {
   const ceiling = Math.min(maxMs, 200 * 2 ** Math.min(Math.max(attempt - 1, 0), 16));
   return Math.round(ceiling * (0.5 + Math.random() * 0.5));
+}
+
+/**
+ * The longest a healthy relay leaves its session without a query (a poll wait, a backoff, a
+ * publish waiting for Redis), doubled, plus a margin: past that, the session is presumed dead.
+ */
+export function sessionIdleLimitMs(settings: OutboxRelaySettings): number {
+  return 2 * Math.max(settings.pollIntervalMs, settings.leaderRetryIntervalMs, settings.maxBackoffMs, settings.publishTimeoutMs) + 10_000;
 }
 
 function toOutgoingEvent(row: OutboxRow): OutgoingEvent {
@@ -121,6 +130,7 @@ export class OutboxRelay {
         connection = await OutboxConnection.open({
           url: this.deps.databaseUrl,
           statementTimeoutMs: settings.statementTimeoutMs,
+          idleSessionTimeoutMs: sessionIdleLimitMs(settings),
           onNotification: () => this.onNotification(),
           onLost: (error) => {
             this.lost = error;
