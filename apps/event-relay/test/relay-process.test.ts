@@ -90,7 +90,7 @@ describe('the event-relay process', () => {
     // the marking (entries in the stream whose rows are still unpublished): the interesting case.
     let landedMidBatch = false;
     let kills = 0;
-    while (!landedMidBatch && kills < 8 && (await unpublishedIds()).size > 0) {
+    while (!landedMidBatch && kills < 12 && (await unpublishedIds()).size > 0) {
       const before = await redis.raw.xlen(key);
       const victim = await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
       await eventually(async () => (await redis.raw.xlen(key)) > before || (await unpublishedIds()).size === 0, 'the relay to start publishing', 30_000, 5);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDomainEvent } from '@pandora/domain';
-import { createTestDatabase, createTestRedis, withPgClient, type TestDatabase, type TestRedis } from '@pandora/testing';
+import { createEmptyDatabase, createTestDatabase, createTestRedis, withPgClient, type TestDatabase, type TestRedis } from '@pandora/testing';
 import { startInProcessRelay, type InProcessRelay } from './support/in-process-relay';
 import type { Infrastructure } from './support/processes';
 import { eventually, insertVolume, outboxRows, perUserOrderViolations, readStream } from './support/stream';
@@ -206,6 +206,27 @@ describe('the outbox relay', () => {
     const after = (await outboxRows(db.url)).find((candidate) => candidate.id === row.id);
     expect(after?.publishedAt).not.toBeNull();
     expect(after?.lastError).toBeNull();
+  });
+
+  it('backs off against a database it cannot use (unmigrated) instead of spinning, and is not ready', async () => {
+    const empty = await createEmptyDatabase();
+    try {
+      relay = await startInProcessRelay({ ...infra, databaseUrl: empty.url }, { EVENTS_STREAM: streamName, EVENT_RELAY_MAX_BACKOFF: '2s' });
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const retries = relay.logs.filter((line) => line.message === 'PostgreSQL unavailable; the relay retries');
+      // 200 ms doubling to a 2 s cap (with jitter): a handful of attempts in 3 s, escalating.
+      expect(retries.length).toBeGreaterThanOrEqual(2);
+      expect(retries.length).toBeLessThanOrEqual(10);
+      expect(retries.map((line) => line.attempt)).toEqual(retries.map((_, index) => index + 1));
+      expect(String(retries[0]?.error)).toMatch(/outbox_events/);
+      const ready = await fetch(`${relay.url}/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'not_ready', checks: { database: 'down', redis: 'up' } });
+    } finally {
+      await relay?.stop();
+      relay = null;
+      await empty.drop();
+    }
   });
 
   it('serves /health, /ready and the SPEC metrics', async () => {

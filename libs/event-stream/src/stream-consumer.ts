@@ -200,6 +200,8 @@ export class StreamConsumer {
   }
 
   private async readNew(blockMs: number): Promise<Entry[]> {
+    // A connection that gave up reconnecting (a caller's retryStrategy may stop) is started again.
+    if (this.reader.status === 'end' || this.reader.status === 'wait') await this.reader.connect();
     this.reading = true;
     try {
       const reply = (await this.reader.xreadgroup(

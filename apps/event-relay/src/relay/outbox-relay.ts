@@ -166,8 +166,8 @@ export class OutboxRelay {
       if (this.lost) throw this.lost;
       if (!leader) {
         const acquired = await connection.tryAcquireLease();
-        healthy();
         if (!acquired) {
+          healthy();
           if (this.role !== 'standby') logger.info('another replica holds the leader lease; standing by');
           this.setRole('standby');
           await this.pause(settings.leaderRetryIntervalMs, false);
@@ -183,6 +183,9 @@ export class OutboxRelay {
 
       this.notified = false;
       const outcome = await this.publishBatch(connection);
+      // Only a completed round proves the database usable (a session that connects but whose
+      // queries fail, e.g. an unmigrated database, must keep backing off).
+      healthy();
       if (outcome === 'refused') {
         refusals++;
         refusedSince ??= Date.now();
