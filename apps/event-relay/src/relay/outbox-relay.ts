@@ -78,6 +78,7 @@ export class OutboxRelay {
   /** A NOTIFY arrived since the last fetch began. */
   private notified = false;
   private lost: Error | null = null;
+  private session: symbol | null = null;
 
   constructor(private readonly deps: OutboxRelayDeps) {}
 
@@ -124,15 +125,22 @@ export class OutboxRelay {
     const { logger, settings } = this.deps;
     let failures = 0;
     while (!this.stopping) {
-      let connection: OutboxConnection | null = null;
+      // Callbacks of an earlier, abandoned session must not disturb this one (or the backoff).
+      const session = Symbol('session');
+      this.session = session;
       this.lost = null;
+      let connection: OutboxConnection | null = null;
+      let failure: unknown = null;
       try {
         connection = await OutboxConnection.open({
           url: this.deps.databaseUrl,
           statementTimeoutMs: settings.statementTimeoutMs,
           idleSessionTimeoutMs: sessionIdleLimitMs(settings),
-          onNotification: () => this.onNotification(),
+          onNotification: () => {
+            if (this.session === session) this.onNotification();
+          },
           onLost: (error) => {
+            if (this.session !== session) return;
             this.lost = error;
             this.waiter?.wake();
           },
@@ -142,16 +150,19 @@ export class OutboxRelay {
           failures = 0;
         });
       } catch (error) {
-        if (this.stopping) break;
-        failures++;
-        const retryInMs = backoffDelay(failures, settings.maxBackoffMs);
-        logger.warn('PostgreSQL unavailable; the relay retries', { error: messageOf(error), attempt: failures, retry_in_ms: retryInMs });
-        this.setRole('standby');
-        await this.pause(retryInMs, false);
-      } finally {
-        // Ending the session releases the lease if an error left it held.
-        await connection?.close();
+        failure = error;
       }
+      // Ending the session releases the lease at once if an error left it held: another replica
+      // can take over while this one backs off.
+      this.session = null;
+      this.lost = null;
+      await connection?.close();
+      if (failure === null || this.stopping) continue;
+      failures++;
+      const retryInMs = backoffDelay(failures, settings.maxBackoffMs);
+      logger.warn('PostgreSQL unavailable; the relay retries', { error: messageOf(failure), attempt: failures, retry_in_ms: retryInMs });
+      this.setRole('standby');
+      await this.pause(retryInMs, false);
     }
     this.setRole('stopped');
   }
