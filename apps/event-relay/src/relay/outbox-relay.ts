@@ -58,7 +58,7 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * Moves committed outbox rows to the Redis stream (ARCHITECTURE.md, "event-relay").
+ * Moves committed outbox rows to the Redis stream (ARCHITECTURE.md, "Domain events").
  *
  * One replica at a time publishes: the holder of the leader lease (an advisory lock on the relay's
  * PostgreSQL session); the others stand by and try to take it every `leaderRetryIntervalMs`.
