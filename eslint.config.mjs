@@ -43,6 +43,7 @@ function boundaries({ allowTesting }) {
         { sourceTag: 'scope:audit-cleanup-worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:audit-cleanup-worker'] },
         { sourceTag: 'scope:deploy-checks', onlyDependOnLibsWithTags: ['scope:shared', 'scope:deploy-checks'] },
         { sourceTag: 'scope:user-grpc', onlyDependOnLibsWithTags: ['scope:shared', 'scope:user-grpc'] },
+        { sourceTag: 'scope:event-relay', onlyDependOnLibsWithTags: ['scope:shared', 'scope:event-relay'] },
       ],
     },
   ];

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // A local .env fills in what the real environment does not set (the environment always wins).
 if (fs.existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'));
-export const LONG_RUNNING_APPS = ['user-api', 'user-grpc'];
+export const LONG_RUNNING_APPS = ['user-api', 'user-grpc', 'event-relay'];
 
 function step(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });

@@ -4,6 +4,7 @@ export * from './config-error';
 export * from './connection-urls';
 export * from './duration';
 export * from './env-fields';
+export * from './event-relay.config';
 export * from './shared-config';
 export * from './signing-keys';
 export * from './user-api.config';

@@ -1,5 +1,5 @@
 export * from './fake-otlp-collector';
-export * from './private-redis';
+export * from './private-servers';
 export * from './test-certificates';
 export * from './test-database';
 export * from './test-infrastructure';

@@ -1,4 +1,4 @@
-import { startPrivateRedis, type PrivateRedis } from '@pandora/testing';
+import { PrivateRedis } from '@pandora/testing';
 import { bearer, eventually, registerUser, uniqueEmail, type RegisteredUser } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
@@ -12,7 +12,7 @@ let redis: PrivateRedis;
 let t: TestUserApi;
 let user: RegisteredUser;
 beforeAll(async () => {
-  redis = await startPrivateRedis();
+  redis = await PrivateRedis.start();
   t = await startTestUserApi({
     env: {
       REDIS_URL: redis.url,
@@ -28,14 +28,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.stop();
-  await redis.stop();
+  await redis.destroy();
 });
 
 const me = () => t.http().get('/api/v1/users/me').set(bearer(user.accessToken));
 
 describe('with Redis down', () => {
   beforeAll(async () => {
-    await redis.stop();
+    await redis.kill();
     await eventually(async () => (await t.http().get('/ready')).status === 503, 5000);
   });
 
@@ -80,7 +80,7 @@ describe('with Redis down', () => {
 
 describe('after Redis is back', () => {
   beforeAll(async () => {
-    await redis.start();
+    await redis.restart();
     await eventually(async () => (await t.http().get('/ready')).status === 200, 10_000, 100);
   });
 

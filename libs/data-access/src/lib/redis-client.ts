@@ -5,6 +5,8 @@ export interface RedisOptions {
   /** Prepended to every key (tests isolate suites with it; empty in production). */
   keyPrefix: string;
   connectionName: string;
+  /** A command unanswered for this long fails (the server may still execute it); unset: no limit. */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -24,5 +26,6 @@ export function createRedisClient(options: RedisOptions): Redis {
     // never will, and the default 2 s would keep a stopping process alive for nothing.
     disconnectTimeout: 200,
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 3_000),
+    ...(options.commandTimeoutMs !== undefined ? { commandTimeout: options.commandTimeoutMs } : {}),
   });
 }

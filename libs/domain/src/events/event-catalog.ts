@@ -4,7 +4,8 @@ import { ROLES } from '../model/role';
 
 /**
  * The domain events of SPEC §8 and their payloads. These schemas are the contract with every
- * consumer of the `user-service:events` stream; docs/events.md is generated from the same list.
+ * consumer of the `user-service:events` stream; docs/events.md describes them for consumers, and a
+ * test (libs/event-stream/test/events-doc.test.ts) keeps the two in step.
  * Payload keys are snake_case, timestamps RFC 3339 UTC strings.
  */
 const isoTimestamp = z.iso.datetime({ offset: false });

@@ -1,0 +1,118 @@
+import type { EventRelayConfig } from '@pandora/config';
+import { checkRedis, createRedisClient } from '@pandora/data-access';
+import { createHttpApp, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
+import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
+import type Redis from 'ioredis';
+import pg from 'pg';
+import { OutboxRelay } from './relay/outbox-relay';
+import { RelayMetrics } from './relay/relay-metrics';
+
+export interface EventRelayApp {
+  config: EventRelayConfig;
+  logger: Logger;
+  metrics: AppMetrics;
+  relay: OutboxRelay;
+  /** /health, /ready, /metrics (and /openapi.json, /docs) on METRICS_PORT. */
+  httpApp: HttpApp;
+  /** Readiness turns 503 from here on. */
+  beginShutdown(): void;
+  /** Closes the probe pool and the Redis connection (stop the relay first). */
+  close(): Promise<void>;
+}
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+/** Builds event-relay from its configuration: Redis, the probe pool, the relay loop, the HTTP listener. */
+export function createEventRelay(config: EventRelayConfig, overrides: { logger?: Logger } = {}): EventRelayApp {
+  const logger = overrides.logger ?? createLogger({ service: 'event-relay', level: config.logLevel });
+  const metrics = new AppMetrics('event-relay');
+
+  const redis: Redis = createRedisClient({
+    url: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    connectionName: 'event-relay',
+    commandTimeoutMs: config.relay.publishTimeoutMs,
+  });
+  redis.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
+  // Not awaited: the relay starts (and reports not ready) while Redis is away, and catches up later.
+  redis.connect().catch((error: Error) => logger.warn('redis not reachable at start-up', { error: error.message }));
+
+  // Readiness and the pending-events gauge use their own small pool, so that a probe never waits
+  // behind (or interferes with) the relay's session.
+  const probePool = new pg.Pool({
+    connectionString: config.database.url,
+    application_name: 'event-relay:probe',
+    max: 2,
+    connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+    idleTimeoutMillis: 10_000,
+    statement_timeout: PROBE_TIMEOUT_MS,
+    query_timeout: PROBE_TIMEOUT_MS + 500,
+  });
+  probePool.on('error', (error) => logger.warn('database probe connection error', { error: error.message }));
+
+  const relayMetrics = new RelayMetrics(metrics.registry, async () => {
+    try {
+      const { rows } = await probePool.query<{ pending: number }>('SELECT count(*)::int AS pending FROM outbox_events WHERE published_at IS NULL');
+      return rows[0]?.pending ?? 0;
+    } catch {
+      return null;
+    }
+  });
+
+  const relay = new OutboxRelay({
+    databaseUrl: config.database.url,
+    redis,
+    stream: { stream: config.stream.name, maxLength: config.stream.maxLength },
+    settings: { ...config.relay, statementTimeoutMs: 30_000 },
+    metrics: relayMetrics,
+    logger,
+  });
+
+  let shuttingDown = false;
+  const probe: ReadinessProbe = {
+    checks: {
+      // The table the relay reads, not just `SELECT 1`: an unmigrated database is not ready either.
+      database: async () => {
+        try {
+          await probePool.query('SELECT 1 FROM outbox_events LIMIT 0');
+          return 'up';
+        } catch {
+          return 'down';
+        }
+      },
+      redis: () => checkRedis(redis, PROBE_TIMEOUT_MS),
+    },
+    isShuttingDown: () => shuttingDown,
+  };
+
+  const httpApp = createHttpApp({
+    logger,
+    metrics,
+    trustProxy: false,
+    corsAllowedOrigins: [],
+    bodyLimitBytes: 1024,
+    hsts: false,
+    routes: [],
+    probe,
+    openApi: {
+      title: 'Pandora Exchange user service — event-relay',
+      version: '1.0.0',
+      description: 'Health, readiness and Prometheus metrics of the outbox relay.',
+    },
+  });
+
+  return {
+    config,
+    logger,
+    metrics,
+    relay,
+    httpApp,
+    beginShutdown: () => {
+      shuttingDown = true;
+    },
+    close: async () => {
+      await probePool.end().catch(() => undefined);
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

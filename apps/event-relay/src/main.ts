@@ -1,0 +1,62 @@
+// First import: tracing has to be registered before anything else loads the modules it instruments.
+import { tracing } from './instrument';
+import { ConfigError, loadEventRelayConfig } from '@pandora/config';
+import { listen } from '@pandora/http-kit';
+import { createEventRelay } from './composition-root';
+
+/**
+ * event-relay: publishes committed outbox rows to the Redis stream; /health, /ready and /metrics
+ * on METRICS_PORT. SIGTERM/SIGINT: readiness turns 503, the batch in flight is finished and
+ * marked (bounded by SHUTDOWN_TIMEOUT; an unfinished batch simply stays unpublished and goes out
+ * again later), the leader lease is released, connections close, exit 0.
+ */
+async function main(): Promise<void> {
+  const config = await loadEventRelayConfig();
+  const app = createEventRelay(config);
+  const { logger } = app;
+  const server = await listen(app.httpApp.app, config.http.metricsPort, config.http.host);
+  app.relay.start();
+  logger.info('event-relay started', {
+    app_env: config.appEnv,
+    metrics_port: server.port,
+    stream: config.stream.name,
+    stream_maxlen: config.stream.maxLength,
+    batch_size: config.relay.batchSize,
+    vault_keys: config.vaultKeys,
+    tracing: tracing.settings.enabled ? { endpoint: tracing.settings.endpoint, sample_rate: tracing.settings.sampleRate } : 'off',
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('event-relay shutting down', { signal });
+    app.beginShutdown();
+    const forced = setTimeout(() => {
+      logger.error('shutdown timed out; exiting (unmarked events will be published again)');
+      process.exit(1);
+    }, config.http.shutdownTimeoutMs + 5_000);
+    forced.unref();
+    const relayStopped = await Promise.race([
+      app.relay.stop().then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), config.http.shutdownTimeoutMs).unref()),
+    ]);
+    if (!relayStopped) logger.warn('the batch in flight did not finish in time; it stays unpublished and goes out again');
+    await server.close(1_000);
+    await app.close();
+    await tracing.shutdown().catch((error: Error) => logger.warn('could not flush spans', { error: error.message }));
+    logger.info('event-relay stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`event-relay failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,159 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createTestDatabase, createTestRedis, withPgClient, WORKSPACE_ROOT, type TestDatabase, type TestRedis } from '@pandora/testing';
+import { startRelay, startUserApi, type AppProcess, type Infrastructure } from './support/processes';
+import { eventually, insertVolume, outboxRows, perUserOrderViolations, readStream } from './support/stream';
+import { registerAccount, renameAccount } from './support/user-api-client';
+
+/**
+ * The relay as a real OS process: stopped while the API works, killed with SIGKILL in the middle
+ * of a batch, stopped with SIGTERM. Nothing committed may be missing from the stream afterwards.
+ */
+let db: TestDatabase;
+let redis: TestRedis;
+let infra: Infrastructure;
+let api: AppProcess;
+const relays: AppProcess[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  redis = await createTestRedis();
+  infra = { databaseUrl: db.url, redisUrl: redis.url, redisKeyPrefix: redis.keyPrefix };
+  api = await startUserApi(infra);
+}, 60_000);
+afterEach(async () => {
+  await Promise.all(relays.splice(0).map((relay) => relay.stop('SIGKILL')));
+});
+afterAll(async () => {
+  await api?.stop();
+  await redis.cleanup();
+  await db.drop();
+});
+
+async function relay(env: Record<string, string>): Promise<AppProcess> {
+  // Longer than the volume used here: the default MAXLEN ~ 10000 would trim what the test checks.
+  const started = await startRelay(infra, { EVENTS_STREAM_MAXLEN: '1000000', ...env });
+  relays.push(started);
+  return started;
+}
+
+async function markEverythingPublished(): Promise<void> {
+  await withPgClient(db.url, (client) => client.query('UPDATE outbox_events SET published_at = now() WHERE published_at IS NULL'));
+}
+
+async function unpublishedIds(): Promise<Set<string>> {
+  return new Set((await outboxRows(db.url)).filter((row) => row.publishedAt === null).map((row) => row.id));
+}
+
+describe('the event-relay process', () => {
+  it('publishes all 100 changes made while it was stopped, once each, in per-user order', async () => {
+    const stream = `events-${randomUUID().slice(0, 8)}`;
+    // Ten users, each registering and renaming themselves nine times: 100 state changes, no relay.
+    const accounts = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const account = await registerAccount(api.url);
+        for (let i = 1; i <= 9; i++) await renameAccount(api.url, account, `Ada${i}`);
+        return account;
+      }),
+    );
+    const rows = (await outboxRows(db.url)).filter((row) => accounts.some((account) => account.id === row.aggregateId));
+    expect(rows).toHaveLength(100);
+    expect(rows.every((row) => row.publishedAt === null)).toBe(true);
+
+    await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '16' });
+    const entries = await eventually(async () => {
+      const found = await readStream(redis.raw, `${redis.keyPrefix}${stream}`);
+      return found.length >= 100 && found;
+    }, 'the 100 events');
+    await eventually(async () => (await unpublishedIds()).size === 0, 'every row to be marked published');
+
+    expect(entries.map((entry) => entry.eventId).sort()).toEqual(rows.map((row) => row.id).sort());
+    expect(perUserOrderViolations(entries, rows)).toEqual([]);
+    for (const account of accounts) {
+      const names = entries.filter((entry) => entry.userId === account.id).map((entry) => entry.payload.first_name);
+      expect(names).toEqual(['Ada', 'Ada1', 'Ada2', 'Ada3', 'Ada4', 'Ada5', 'Ada6', 'Ada7', 'Ada8', 'Ada9']);
+    }
+  }, 120_000);
+
+  it('loses nothing when killed with SIGKILL in the middle of a batch (duplicates keep their event_id)', async () => {
+    const stream = `events-${randomUUID().slice(0, 8)}`;
+    const key = `${redis.keyPrefix}${stream}`;
+    await markEverythingPublished();
+    const earlier = new Set((await outboxRows(db.url)).map((row) => row.id));
+    await insertVolume(db.url, 20_000, 200);
+    // Real changes through the API interleave with the volume.
+    const account = await registerAccount(api.url);
+    for (let i = 1; i <= 5; i++) await renameAccount(api.url, account, `Killed${i}`);
+
+    // Kill the relay right after it starts publishing, until one kill lands between the XADD and
+    // the marking (entries in the stream whose rows are still unpublished): the interesting case.
+    let landedMidBatch = false;
+    let kills = 0;
+    while (!landedMidBatch && kills < 12 && (await unpublishedIds()).size > 0) {
+      const before = await redis.raw.xlen(key);
+      const victim = await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
+      await eventually(async () => (await redis.raw.xlen(key)) > before || (await unpublishedIds()).size === 0, 'the relay to start publishing', 30_000, 5);
+      await victim.stop('SIGKILL');
+      kills++;
+      const unpublished = await unpublishedIds();
+      const inStream = await readStream(redis.raw, key);
+      landedMidBatch = inStream.some((entry) => unpublished.has(entry.eventId));
+    }
+    expect(landedMidBatch).toBe(true);
+    console.info(`event-relay: SIGKILL landed between XADD and marking after ${kills} kill(s)`);
+
+    await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
+    await eventually(async () => (await unpublishedIds()).size === 0, 'the backlog to drain after the restart', 90_000);
+
+    const rows = await outboxRows(db.url);
+    const expected = rows.filter((row) => !earlier.has(row.id));
+    expect(expected).toHaveLength(20_006);
+    const entries = await readStream(redis.raw, key);
+    const published = new Set(entries.map((entry) => entry.eventId));
+    expect(expected.filter((row) => !published.has(row.id))).toEqual([]);
+    expect(published.size).toBe(expected.length);
+    const duplicates = entries.length - published.size;
+    expect(duplicates).toBeGreaterThan(0);
+    expect(perUserOrderViolations(entries, rows)).toEqual([]);
+    console.info(`event-relay: after SIGKILL, ${entries.length} stream entries for ${published.size} events (${duplicates} re-published duplicates)`);
+  }, 240_000);
+
+  it('finishes its batch and releases the lease on SIGTERM, exiting 0', async () => {
+    const stream = `events-${randomUUID().slice(0, 8)}`;
+    const key = `${redis.keyPrefix}${stream}`;
+    await markEverythingPublished();
+    await insertVolume(db.url, 20_000, 100);
+    const first = await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
+    await eventually(async () => (await redis.raw.xlen(key)) > 0, 'publishing to begin', 30_000, 5);
+    const code = await first.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(first.output()).toContain('"message":"released the leader lease"');
+    expect(first.output()).toContain('"message":"event-relay stopped"');
+
+    // Every entry it put in the stream was marked before it exited.
+    const unpublished = await unpublishedIds();
+    const inStream = await readStream(redis.raw, key);
+    expect(inStream.filter((entry) => unpublished.has(entry.eventId))).toEqual([]);
+
+    await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
+    await eventually(async () => (await unpublishedIds()).size === 0, 'the rest of the backlog', 90_000);
+    const entries = await readStream(redis.raw, key);
+    expect(new Set(entries.map((entry) => entry.eventId)).size).toBe(entries.length);
+    expect(entries.length).toBeGreaterThanOrEqual(unpublished.size);
+  }, 180_000);
+
+  it('refuses to start with a clear message when the configuration is invalid', async () => {
+    const result = spawnSync(process.execPath, [path.join(WORKSPACE_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'apps/event-relay/src/main.ts'], {
+      cwd: WORKSPACE_ROOT,
+      env: { PATH: process.env.PATH ?? '', APP_ENV: 'prod', METRICS_PORT: 'ninety', EVENT_RELAY_BATCH_SIZE: '0' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid configuration for event-relay');
+    expect(result.stderr).toContain('METRICS_PORT: expected a TCP port');
+    expect(result.stderr).toContain('EVENT_RELAY_BATCH_SIZE: expected an integer between 1 and 10000');
+    expect(result.stderr).toContain('DATABASE_URL: required when APP_ENV=prod');
+  }, 60_000);
+});
