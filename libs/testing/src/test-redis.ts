@@ -27,7 +27,8 @@ export async function createTestRedis(): Promise<TestRedis> {
         if (keys.length > 0) await raw.del(...keys);
         cursor = next;
       } while (cursor !== '0');
-      raw.disconnect();
+      // QUIT closes the socket cleanly; disconnect() would hold the process ~2 s on its timer.
+      await raw.quit();
     },
   };
 }
