@@ -56,11 +56,54 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
   }
 }
 
+/** The start time encoded in a run id (newRunId), or null when `text` is not one. */
+export function runIdTime(text: string): number | null {
+  const match = /^(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})(\d{2})$/.exec(text);
+  if (!match) return null;
+  const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
+  return Date.UTC(year as number, (month as number) - 1, day, hour, minute, second);
+}
+
+/** No run lasts this long: what is older was left by a run that was killed before its cleanup. */
+const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+
+/** Drops databases and deletes keys that killed bench runs left behind (bench-named and stale only). */
+async function removeLeftovers(serverUrl: string, redis: Redis, log: (line: string) => void): Promise<void> {
+  const isStale = (runId: string | undefined) => {
+    const started = runId ? runIdTime(runId) : null;
+    return started !== null && Date.now() - started > STALE_AFTER_MS;
+  };
+  await withClient(serverUrl, async (client) => {
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'pandora\\_bench\\_%'");
+    for (const { datname } of rows.filter((row) => isStale(/^pandora_bench_(.+)$/.exec(row.datname)?.[1]))) {
+      await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      log(`dropped ${datname}, left behind by a killed run`);
+    }
+  });
+  const stalePrefixes = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', 'bench:*', 'COUNT', 1000);
+    for (const key of keys) {
+      const runId = /^bench:([^:]+):/.exec(key)?.[1];
+      if (isStale(runId)) stalePrefixes.add(`bench:${runId}:`);
+    }
+    cursor = next;
+  } while (cursor !== '0');
+  for (const prefix of stalePrefixes) {
+    await deleteKeys(redis, `${prefix}*`);
+    log(`deleted ${prefix}*, left behind by a killed run`);
+  }
+}
+
 export async function createPrivateInfrastructure(runId: string, log: (line: string) => void): Promise<PrivateInfrastructure> {
   const serverUrl = databaseUrlFromEnv(process.env) ?? LOCAL_SERVER_URL;
   const redisUrl = redisUrlFromEnv(process.env) ?? LOCAL_REDIS_URL;
   const databaseName = `pandora_bench_${runId}`;
   const databaseUrl = databaseUrlFor(serverUrl, databaseName);
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, connectionName: 'bench' });
+  await redis.connect();
+  await removeLeftovers(serverUrl, redis, log);
 
   log(`database ${databaseName} on ${redactUrl(serverUrl)}`);
   await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${databaseName}"`));
@@ -74,14 +117,13 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
     });
   } catch (error) {
     await dropDatabase();
+    redis.disconnect();
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     throw new Error(`prisma migrate deploy failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
   }
 
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, application_name: 'bench', options: '-c TimeZone=UTC' });
   const redisKeyPrefix = `bench:${runId}:`;
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, connectionName: 'bench' });
-  await redis.connect();
   log(`redis ${redactUrl(redisUrl)} under the key prefix ${redisKeyPrefix}`);
 
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
