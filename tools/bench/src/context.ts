@@ -11,9 +11,9 @@ import { firstMessage, freePort, spawnNode, startApp, waitForHttp, type AppName,
  * apps with production settings. Settings (docs/benchmarks.md, "Settings"):
  *   APP_ENV=prod, NODE_ENV=production, `node --enable-source-maps dist/apps/<app>/main.js` — what
  *   the container images run; secrets generated for the run (ES256 key ring, a 64-hex gRPC token);
- *   LOG_LEVEL=info — one JSON access line per request is written (SPEC §13) and its cost is
- *   measured (prod's own level, warn, would hide it); output goes to a file, as a container runtime
- *   would take it; production Argon2id parameters (m=65536 t=1 p=4); RATE_LIMIT_ENABLED=false —
+ *   LOG_LEVEL=info (--log-level) — one JSON access line per request is written (SPEC §13) and its
+ *   cost is measured (prod's configured level, warn, drops those lines); output goes to a file, as a
+ *   container runtime would take it; production Argon2id parameters (m=65536 t=1 p=4); RATE_LIMIT_ENABLED=false —
  *   one client IP drives thousands of requests per second (the per-IP budget is 100/min); account
  *   throttling stays on (it counts failures only; every benchmark login succeeds).
  */
@@ -60,7 +60,7 @@ export function createContext(options: BenchOptions, infra: PrivateInfrastructur
   const shared = (): Record<string, string> => ({
     APP_ENV: 'prod',
     NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: options.logLevel,
     DATABASE_URL: infra.databaseUrl,
     REDIS_URL: infra.redisUrl,
     REDIS_KEY_PREFIX: infra.redisKeyPrefix,

@@ -128,7 +128,7 @@ async function run(options: BenchOptions): Promise<number> {
     settings: {
       durations: options.durations,
       app_env: 'prod',
-      log_level: 'info',
+      log_level: options.logLevel,
       rate_limits: 'disabled (RATE_LIMIT_ENABLED=false); account throttling on',
       argon2: 'm=65536 t=1 p=4',
     },

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
 
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const SCENARIOS = ['login', 'users_me', 'grpc_get_user', 'relay', 'cleanup'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -28,6 +31,8 @@ export interface BenchOptions {
   out: string | null;
   /** Start every app with --cpu-prof and summarise the profiles. */
   profile: boolean;
+  /** LOG_LEVEL of the apps: info (default) writes the access line of every request. */
+  logLevel: LogLevel;
   durations: Durations;
 }
 
@@ -51,10 +56,11 @@ export const QUICK: Durations = {
   cleanupQuietMs: 4_000,
 };
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only name,…] [--profile] [--out file.json]
+export const USAGE = `usage: npm run bench -- [--quick] [--only name,…] [--profile] [--log-level level] [--out file.json]
   --quick      short durations (a smoke run, under 2 minutes); same method and output
   --only       a subset of: ${SCENARIOS.join(', ')}
   --profile    run the apps with --cpu-prof and print where their CPU time went
+  --log-level  LOG_LEVEL of the apps: ${LOG_LEVELS.join(', ')} (default info: every request's access line is written)
   --out        where to write the JSON result (default tmp/bench/<run id>.json)`;
 
 export class UsageError extends Error {}
@@ -68,6 +74,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         quick: { type: 'boolean', default: false },
         only: { type: 'string' },
         profile: { type: 'boolean', default: false },
+        'log-level': { type: 'string', default: 'info' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -86,11 +93,14 @@ export function parseOptions(argv: string[]): BenchOptions {
     if (unknown.length > 0 || names.length === 0) throw new UsageError(`--only: unknown scenario(s) ${unknown.join(', ') || '(none given)'}`);
     scenarios = SCENARIOS.filter((name) => names.includes(name));
   }
+  const logLevel = values['log-level'];
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level: one of ${LOG_LEVELS.join(', ')}`);
   return {
     quick: values.quick,
     scenarios,
     out: values.out ?? null,
     profile: values.profile,
+    logLevel: logLevel as LogLevel,
     durations: values.quick ? QUICK : FULL,
   };
 }
