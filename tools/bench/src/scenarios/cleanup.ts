@@ -1,5 +1,4 @@
 import type { BenchContext } from '../context';
-import { perOperation } from '../cpu-accounting';
 import { runHttpLoad, startHttpLoad, type HttpLoad } from '../http-load';
 import { fmt, verdict, type ScenarioOutcome } from '../report';
 import { ratio, round } from '../stats';
@@ -75,11 +74,9 @@ export async function cleanupScenario(ctx: BenchContext): Promise<ScenarioOutcom
     ctx.log('cleanup: the worker runs, the same API load beside it');
     const running = startHttpLoad(load(3_600_000, rate));
     const worker = ctx.startCleanupWorker();
-    const cpu = await ctx.cpuWindow(worker, api.process);
     const exitCode = await worker.exit;
     running.stop();
     const during = await running.done;
-    const cpuDuring = await cpu.end();
     const lines = worker
       .output()
       .split('\n')
@@ -124,8 +121,6 @@ export async function cleanupScenario(ctx: BenchContext): Promise<ScenarioOutcom
           without: { ...quiet.latency, completed: quiet.completed, non2xx: quiet.non2xx },
           during: { ...during.latency, completed: during.completed, non2xx: during.non2xx, seconds: round(during.seconds) },
         },
-        cpu_seconds_during: cpuDuring,
-        cpu_ms_per_row: perOperation(cpuDuring, deleted),
       },
       rows: [
         {

@@ -115,6 +115,7 @@ export async function relayScenario(ctx: BenchContext): Promise<ScenarioOutcome>
   );
   if (!template) throw new Error('no outbox event to model the benchmark events on');
   const streamKey = `${ctx.infra.redisKeyPrefix}${STREAM}`;
+  const waiting = await unpublished(ctx);
   const relay = await ctx.startRelay('event-relay');
   const reader = new Redis(ctx.infra.redisUrl, { connectionName: 'bench-stream-reader' });
   const producer = new pg.Pool({ connectionString: ctx.infra.databaseUrl, max: 8, application_name: 'bench-producer' });
@@ -122,7 +123,7 @@ export async function relayScenario(ctx: BenchContext): Promise<ScenarioOutcome>
 
   try {
     // Warm-up: whatever earlier scenarios left in the outbox, plus a backlog of our own.
-    ctx.log(`relay: warm-up (draining ${await unpublished(ctx)} waiting events + ${Math.min(10_000, durations.relayBacklog / 5)})`);
+    ctx.log(`relay: warm-up (draining the ${waiting} events earlier scenarios left + ${Math.min(10_000, durations.relayBacklog / 5)})`);
     await insertBacklog(ctx, template, Math.min(10_000, durations.relayBacklog / 5));
     await waitUntilDrained(ctx, 180_000);
 
