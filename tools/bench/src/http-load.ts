@@ -27,6 +27,8 @@ export interface HttpLoadResult {
   /** Latency of every completed request, sub-millisecond (autocannon's own histogram rounds to ms). */
   latency: LatencySummary;
   samples: Float64Array;
+  /** When each sample's response arrived (epoch ms), in the order of `samples`. */
+  completedAt: Float64Array;
   /** Status codes seen other than 2xx, for diagnosing a failed run. */
   statuses: Record<string, number>;
 }
@@ -39,6 +41,7 @@ export interface RunningHttpLoad {
 
 export function startHttpLoad(load: HttpLoad): RunningHttpLoad {
   const samples = new Samples();
+  const completedAt = new Samples();
   const statuses: Record<string, number> = {};
   let nextClient = 0;
   const started = performance.now();
@@ -80,12 +83,14 @@ export function startHttpLoad(load: HttpLoad): RunningHttpLoad {
           seconds,
           latency: summarize(values),
           samples: values,
+          completedAt: completedAt.values(),
           statuses,
         });
       },
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       samples.push(responseTime);
+      completedAt.push(performance.timeOrigin + performance.now());
       if (statusCode < 200 || statusCode >= 300) statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
     });
   });
