@@ -1,5 +1,5 @@
 import type { CpuBreakdown } from './cpu-accounting';
-import { ratio, round, summarize, type LatencySummary } from './stats';
+import { concatSamples, ratio, round, summarize, type LatencySummary } from './stats';
 
 /** One measured run of one side: how many operations succeeded, in how long, how fast each was. */
 export interface RoundResult {
@@ -64,12 +64,7 @@ export function summarizeSide(results: RoundResult[]): SideSummary {
   const ok = results.reduce((sum, result) => sum + result.ok, 0);
   const failed = results.reduce((sum, result) => sum + result.failed, 0);
   const seconds = results.reduce((sum, result) => sum + result.seconds, 0);
-  const all = new Float64Array(results.reduce((sum, result) => sum + result.samples.length, 0));
-  let offset = 0;
-  for (const result of results) {
-    all.set(result.samples, offset);
-    offset += result.samples.length;
-  }
+  const all = concatSamples(results.map((result) => result.samples));
   const failures: Record<string, number> = {};
   for (const result of results) for (const [name, count] of Object.entries(result.failures)) failures[name] = (failures[name] ?? 0) + count;
   return {

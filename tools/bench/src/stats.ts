@@ -53,6 +53,16 @@ export class Samples {
   }
 }
 
+export function concatSamples(parts: Float64Array[]): Float64Array {
+  const all = new Float64Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    all.set(part, offset);
+    offset += part.length;
+  }
+  return all;
+}
+
 /** Rounded for reports: 3 significant decimals below 10, 2 below 1000, integers above. */
 export function round(value: number): number {
   if (!Number.isFinite(value)) return value;
