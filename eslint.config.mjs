@@ -44,6 +44,7 @@ function boundaries({ allowTesting }) {
         { sourceTag: 'scope:deploy-checks', onlyDependOnLibsWithTags: ['scope:shared', 'scope:deploy-checks'] },
         { sourceTag: 'scope:user-grpc', onlyDependOnLibsWithTags: ['scope:shared', 'scope:user-grpc'] },
         { sourceTag: 'scope:event-relay', onlyDependOnLibsWithTags: ['scope:shared', 'scope:event-relay'] },
+        { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['scope:shared', 'scope:bench'] },
       ],
     },
   ];

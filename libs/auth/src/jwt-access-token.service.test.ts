@@ -116,6 +116,31 @@ describe('JWT access tokens', () => {
     expect(await codeOf(service.verify(token))).toBe('TOKEN_EXPIRED');
   });
 
+  it('remembers a verified token by its exact text only: forgeries of it are still refused', async () => {
+    const { token } = await service.issue(subject);
+    await expect(service.verify(token)).resolves.toMatchObject({ sub: subject.userId });
+    const [header, payload, signature] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload as string, 'base64url').toString());
+    const forged = `${header}.${base64url.encode(JSON.stringify({ ...claims, role: 'admin' }))}.${signature}`;
+    expect(await codeOf(service.verify(forged))).toBe('INVALID_TOKEN');
+    expect(await codeOf(service.verify(`${token}x`))).toBe('INVALID_TOKEN');
+    const again = await service.verify(token);
+    expect(again).toEqual({ sub: subject.userId, sid: subject.sessionId, email: subject.email, role: 'user', jti: claims.jti, iat: claims.iat, exp: claims.exp });
+    again.role = 'admin';
+    await expect(service.verify(token)).resolves.toMatchObject({ role: 'user' });
+  });
+
+  it('applies nbf to a remembered token like to a fresh one when the clock moves back', async () => {
+    const { token } = await service.issue(subject);
+    await expect(service.verify(token)).resolves.toBeDefined();
+    const issuedAt = clock.current.getTime();
+    clock.current = new Date(issuedAt - 5_000);
+    await expect(service.verify(token)).resolves.toBeDefined();
+    clock.current = new Date(issuedAt - 7_000);
+    expect(await codeOf(service.verify(token))).toBe('INVALID_TOKEN');
+    expect(await codeOf(new JwtAccessTokenService(ring, settings, clock).verify(token))).toBe('INVALID_TOKEN');
+  });
+
   it('rejects the wrong issuer, audience or token type', async () => {
     const other = (overrides: Partial<typeof settings>) => new JwtAccessTokenService(ring, { ...settings, ...overrides }, clock);
     expect(await codeOf(service.verify((await other({ issuer: 'evil' }).issue(subject)).token))).toBe('INVALID_TOKEN');

@@ -14,12 +14,29 @@ export interface AccessTokenSettings {
 /** RFC 9068 media type: other kinds of JWT signed with the same keys are not access tokens. */
 const ACCESS_TOKEN_TYP = 'at+jwt';
 const MAX_TOKEN_LENGTH = 4096;
+/** jose's clockTolerance below, in seconds; the cache applies the same leeway. */
+const CLOCK_TOLERANCE_S = 5;
+/** Verified tokens remembered (the oldest is forgotten first); about 1 KiB each. */
+const MAX_VERIFIED = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const invalid = (message = 'The access token is invalid.') => new AppError('INVALID_TOKEN', message);
 
-/** Access tokens: short-lived JWTs signed by the key ring's active key (SPEC §4 claims). */
+/**
+ * Access tokens: short-lived JWTs signed by the key ring's active key (SPEC §4 claims).
+ *
+ * A client presents the same token on every request for its lifetime, and checking an ES256
+ * signature is the largest CPU cost of an authenticated request (docs/benchmarks.md). So a token
+ * that passed every check is remembered, keyed by its exact text: presenting it again skips the
+ * signature and claim checks, which cannot come out differently for the same bytes and this
+ * process's key ring (fixed at start-up); only the time checks are repeated, with jose's rules and
+ * leeway, so that a remembered token expires exactly when a fresh verification would say so.
+ * Whether the session behind the token is still live is not this class's business and is checked
+ * on every request (Authenticate). Only tokens that verified are remembered.
+ */
 export class JwtAccessTokenService implements AccessTokenService {
+  private readonly verified = new Map<string, { claims: AccessTokenClaims; nbf: number }>();
+
   constructor(
     private readonly keyRing: KeyRing,
     private readonly settings: AccessTokenSettings,
@@ -45,6 +62,16 @@ export class JwtAccessTokenService implements AccessTokenService {
 
   async verify(token: string): Promise<AccessTokenClaims> {
     if (token.length > MAX_TOKEN_LENGTH) throw invalid();
+    const remembered = this.verified.get(token);
+    if (remembered) {
+      const now = Math.floor(this.clock.now().getTime() / 1000);
+      if (remembered.nbf > now + CLOCK_TOLERANCE_S) throw invalid();
+      if (remembered.claims.exp <= now - CLOCK_TOLERANCE_S) {
+        this.verified.delete(token);
+        throw new AppError('TOKEN_EXPIRED');
+      }
+      return { ...remembered.claims };
+    }
     let header: { kid?: unknown; alg?: unknown };
     try {
       header = decodeProtectedHeader(token);
@@ -63,7 +90,7 @@ export class JwtAccessTokenService implements AccessTokenService {
         audience: this.settings.audience,
         typ: ACCESS_TOKEN_TYP,
         currentDate: this.clock.now(),
-        clockTolerance: 5,
+        clockTolerance: CLOCK_TOLERANCE_S,
         requiredClaims: ['sub', 'jti', 'iat', 'nbf', 'exp'],
       }));
     } catch (error) {
@@ -71,7 +98,7 @@ export class JwtAccessTokenService implements AccessTokenService {
       throw invalid();
     }
 
-    const { sub, sid, email, role, jti, iat, exp, token_type: tokenType } = payload;
+    const { sub, sid, email, role, jti, iat, nbf, exp, token_type: tokenType } = payload;
     if (
       tokenType !== 'access' ||
       typeof sub !== 'string' ||
@@ -83,6 +110,9 @@ export class JwtAccessTokenService implements AccessTokenService {
     ) {
       throw invalid();
     }
-    return { sub, sid, email, role: role as AccessTokenClaims['role'], jti: jti as string, iat: iat as number, exp: exp as number };
+    const claims: AccessTokenClaims = { sub, sid, email, role: role as AccessTokenClaims['role'], jti: jti as string, iat: iat as number, exp: exp as number };
+    this.verified.set(token, { claims, nbf: nbf as number });
+    if (this.verified.size > MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value as string);
+    return { ...claims };
   }
 }

@@ -24,6 +24,15 @@ describe('log redaction', () => {
     expect(maskEmail('zoe@pandora.exchange')).toBe('z***@pandora.exchange');
   });
 
+  it('returns strings with nothing secret-looking untouched, and still finds scheme words in any case', () => {
+    for (const plain of ['GET', '/api/v1/users/me', '0b9f0c2e-7f7e-4c8a-9b1d-2d4a3b2c1d0e', 'http request', 'trace 4bf92f3577b34da6']) {
+      expect(redactString(plain)).toBe(plain);
+    }
+    expect(redactString('BEARER abc.def')).toBe('BEARER [REDACTED]');
+    expect(redactString('basic dXNlcjpwYXNz')).toBe('basic [REDACTED]');
+    expect(redactString('mail: x@y.io')).toBe('mail: x***@y.io');
+  });
+
   it('survives cycles, deep nesting and errors', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;

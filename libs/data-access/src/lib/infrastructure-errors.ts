@@ -14,12 +14,20 @@ const UNAVAILABLE_ADAPTER_KINDS = new Set([
 ]);
 const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+/**
+ * SQLSTATEs of node-postgres errors (reads that run on the pool directly, directPoolOf) that the
+ * driver adapter turns into DatabaseDoesNotExist and TooManyConnections for Prisma's queries.
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['3D000', '53300']);
 
 function isUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 4) return false;
   const candidate = error as { code?: unknown; kind?: unknown; name?: unknown; message?: unknown; cause?: unknown; meta?: unknown };
   if (typeof candidate.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(candidate.kind)) return true;
-  if (typeof candidate.code === 'string' && (UNAVAILABLE_PRISMA_CODES.has(candidate.code) || UNAVAILABLE_NODE_CODES.has(candidate.code))) {
+  if (
+    typeof candidate.code === 'string' &&
+    (UNAVAILABLE_PRISMA_CODES.has(candidate.code) || UNAVAILABLE_NODE_CODES.has(candidate.code) || UNAVAILABLE_SQLSTATES.has(candidate.code))
+  ) {
     return true;
   }
   if (candidate.name === 'PrismaClientInitializationError') return true;

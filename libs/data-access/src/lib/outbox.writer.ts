@@ -1,21 +1,24 @@
 import type { DomainEvent, OutboxWriter } from '@pandora/domain';
-import type { Prisma } from '@prisma/client';
+import { jsonParameter } from './audit-log.writer';
 import type { Db } from './prisma-client';
+
+/** Hand-written SQL for the reason given in audit-log.writer.ts (every write path appends events). */
+const INSERT_OUTBOX_ROW = `INSERT INTO outbox_events (id, event_type, aggregate_id, payload, metadata, occurred_at)
+  VALUES ($1::uuid, $2, $3::uuid, $4::jsonb, $5::jsonb, $6)`;
 
 /** Appends events to `outbox_events` inside the caller's transaction; event-relay publishes them. */
 export class PrismaOutboxWriter implements OutboxWriter {
   constructor(private readonly db: Db) {}
 
   async append(event: DomainEvent): Promise<void> {
-    await this.db.outboxEvent.create({
-      data: {
-        id: event.id,
-        eventType: event.type,
-        aggregateId: event.userId,
-        payload: event.payload as Prisma.InputJsonValue,
-        metadata: event.metadata as Prisma.InputJsonValue,
-        occurredAt: event.occurredAt,
-      },
-    });
+    await this.db.$executeRawUnsafe(
+      INSERT_OUTBOX_ROW,
+      event.id,
+      event.type,
+      event.userId,
+      jsonParameter(event.payload),
+      jsonParameter(event.metadata),
+      event.occurredAt,
+    );
   }
 }

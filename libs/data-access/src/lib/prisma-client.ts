@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Prisma, PrismaClient } from '@prisma/client';
+import { PrismaClient, type Prisma } from '@prisma/client';
+import pg from 'pg';
 
 export type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -10,9 +11,31 @@ export interface DatabaseOptions {
   applicationName: string;
 }
 
+/**
+ * The driver adapter, noting the pool of its live connection: Prisma connects the adapter on its
+ * first query and disposes of it (ending its pool) on $disconnect(); `current` follows both.
+ */
+class PoolSharingPrismaPg extends PrismaPg {
+  current: pg.Pool | null = null;
+
+  override async connect(): ReturnType<PrismaPg['connect']> {
+    const adapter = await super.connect();
+    const pool = adapter.underlyingDriver();
+    this.current = pool;
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      if (this.current === pool) this.current = null;
+      await dispose();
+    };
+    return adapter;
+  }
+}
+
+const adapters = new WeakMap<object, PoolSharingPrismaPg>();
+
 /** The application's Prisma client: the Rust-free client over node-postgres (no native engine). */
 export function createPrismaClient(options: DatabaseOptions): PrismaClient {
-  const adapter = new PrismaPg({
+  const adapter = new PoolSharingPrismaPg({
     connectionString: options.url,
     max: options.poolMax,
     application_name: options.applicationName,
@@ -22,10 +45,21 @@ export function createPrismaClient(options: DatabaseOptions): PrismaClient {
     // as if it were UTC: only a UTC session makes both exact whatever the server's TimeZone is.
     options: '-c TimeZone=UTC',
   });
-  return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter });
+  adapters.set(client, adapter);
+  return client;
 }
 
-/** Nullable JSON columns need Prisma's DbNull marker instead of JS null. */
-export function jsonOrNull(value: Record<string, unknown> | null): Prisma.InputJsonValue | typeof Prisma.DbNull {
-  return value === null ? Prisma.DbNull : (value as Prisma.InputJsonValue);
+/**
+ * The node-postgres pool under a client made by createPrismaClient — the very connections Prisma
+ * uses — or null (a transaction client, a client made elsewhere, a client that has not connected
+ * yet or has been disconnected: then Prisma runs the query, connecting as it always does).
+ * Hot single-statement reads outside transactions run their hand-written SQL on it: Prisma's client
+ * compiles every query through its WASM query compiler, which costs several times the query itself
+ * on the per-request paths (docs/benchmarks.md has the measurements). Errors are then the driver's
+ * own; translateInfrastructureError knows both kinds.
+ */
+export function directPoolOf(db: Db): pg.Pool | null {
+  const pool = adapters.get(db)?.current;
+  return pool && !pool.ending ? pool : null;
 }

@@ -1,5 +1,5 @@
 import type { NewRefreshToken, NewSession, RefreshTokenRecord, Role, Session, SessionPrincipal, SessionRepository } from '@pandora/domain';
-import type { Db } from './prisma-client';
+import { directPoolOf, type Db } from './prisma-client';
 import { toSession } from './row-mappers';
 
 interface SessionSqlRow {
@@ -30,31 +30,51 @@ function fromSql(row: SessionSqlRow): Session {
   };
 }
 
+const CREATE_SESSION_SQL = `WITH session AS (
+    INSERT INTO sessions (id, user_id, ip_address, user_agent, created_at, last_used_at, expires_at, absolute_expires_at)
+    VALUES ($1::uuid, $2::uuid, $3, $4, $5, $5, $6, $7)
+    RETURNING id, user_id, ip_address, user_agent, created_at, last_used_at, expires_at, absolute_expires_at, revoked_at, revoked_reason
+  ), token AS (
+    INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)
+    SELECT $8::uuid, session.id, $9::text, $10::timestamptz, $11::timestamptz FROM session
+  )
+  SELECT * FROM session`;
+
+interface PrincipalRow {
+  id: string;
+  user_id: string;
+  email: string;
+  role: string;
+  revoked_at: Date | null;
+  absolute_expires_at: Date;
+  deleted_at: Date | null;
+}
+
+const PRINCIPAL_SQL = `SELECT s.id, s.user_id, u.email, u.role::text AS role, s.revoked_at, s.absolute_expires_at, u.deleted_at
+  FROM sessions s JOIN users u ON u.id = s.user_id
+  WHERE s.id = $1::uuid`;
+
 export class PrismaSessionRepository implements SessionRepository {
   constructor(private readonly db: Db) {}
 
   async create(session: NewSession, refreshToken: NewRefreshToken): Promise<Session> {
-    const row = await this.db.session.create({
-      data: {
-        id: session.id,
-        userId: session.userId,
-        ipAddress: session.ipAddress,
-        userAgent: session.userAgent,
-        createdAt: session.createdAt,
-        lastUsedAt: session.createdAt,
-        expiresAt: session.expiresAt,
-        absoluteExpiresAt: session.absoluteExpiresAt,
-        refreshTokens: {
-          create: {
-            id: refreshToken.id,
-            tokenHash: refreshToken.tokenHash,
-            createdAt: refreshToken.createdAt,
-            expiresAt: refreshToken.expiresAt,
-          },
-        },
-      },
-    });
-    return toSession(row);
+    // One statement for both rows (Prisma's nested create takes three, each through its query
+    // compiler): every login and registration runs this (docs/benchmarks.md).
+    const rows = await this.db.$queryRawUnsafe<SessionSqlRow[]>(
+      CREATE_SESSION_SQL,
+      session.id,
+      session.userId,
+      session.ipAddress,
+      session.userAgent,
+      session.createdAt,
+      session.expiresAt,
+      session.absoluteExpiresAt,
+      refreshToken.id,
+      refreshToken.tokenHash,
+      refreshToken.createdAt,
+      refreshToken.expiresAt,
+    );
+    return fromSql(rows[0] as SessionSqlRow);
   }
 
   async findById(id: string): Promise<Session | null> {
@@ -139,12 +159,12 @@ export class PrismaSessionRepository implements SessionRepository {
   }
 
   async loadPrincipal(sessionId: string): Promise<SessionPrincipal | null> {
-    const rows = await this.db.$queryRaw<
-      Array<{ id: string; user_id: string; email: string; role: string; revoked_at: Date | null; absolute_expires_at: Date; deleted_at: Date | null }>
-    >`
-      SELECT s.id, s.user_id, u.email, u.role::text AS role, s.revoked_at, s.absolute_expires_at, u.deleted_at
-      FROM sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.id = ${sessionId}::uuid`;
+    // On every request whose session is not cached: hand-written SQL on the client's own pool
+    // when there is one (prisma-client.ts, directPoolOf), else through Prisma.
+    const direct = directPoolOf(this.db);
+    const rows = direct
+      ? (await direct.query<PrincipalRow>(PRINCIPAL_SQL, [sessionId])).rows
+      : await this.db.$queryRawUnsafe<PrincipalRow[]>(PRINCIPAL_SQL, sessionId);
     const row = rows[0];
     if (!row) return null;
     return {

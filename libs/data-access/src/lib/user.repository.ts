@@ -2,7 +2,7 @@ import { KYC_STATUSES, type KycStatus, type NewUser, type User, type UserChanges
 import { AppError } from '@pandora/errors';
 import { Prisma, type User as UserRow } from '@prisma/client';
 import { isUniqueViolation } from './infrastructure-errors';
-import type { Db } from './prisma-client';
+import { directPoolOf, type Db } from './prisma-client';
 import { toUser } from './row-mappers';
 
 /** LIKE metacharacters are matched literally: an admin searching for "50%" means the text "50%". */
@@ -10,8 +10,11 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
-const USER_COLUMNS = Prisma.sql`id, email, password_hash, first_name, last_name, role::text AS role, kyc_status::text AS kyc_status,
+const USER_COLUMN_LIST = `id, email, password_hash, first_name, last_name, role::text AS role, kyc_status::text AS kyc_status,
   created_at, updated_at, deleted_at`;
+const USER_COLUMNS = Prisma.raw(USER_COLUMN_LIST);
+const USER_BY_ID_SQL = `SELECT ${USER_COLUMN_LIST} FROM users WHERE id = $1::uuid`;
+const ACTIVE_USER_BY_EMAIL_SQL = `SELECT ${USER_COLUMN_LIST} FROM users WHERE email = $1 AND deleted_at IS NULL LIMIT 1`;
 
 /** Raw rows from hand-written SQL use column names; map them onto the Prisma model shape. */
 interface UserSqlRow {
@@ -45,20 +48,37 @@ function fromSql(row: UserSqlRow): UserRow {
 export class PrismaUserRepository implements UserRepository {
   constructor(private readonly db: Db) {}
 
+  /**
+   * Outside transactions the per-request reads skip Prisma's query compiler (prisma-client.ts):
+   * one row by hand-written SQL on the client's own pool, or undefined when only Prisma can run it.
+   */
+  private async directRow(sql: string, value: string): Promise<UserRow | null | undefined> {
+    const pool = directPoolOf(this.db);
+    if (!pool) return undefined;
+    const { rows } = await pool.query<UserSqlRow>(sql, [value]);
+    return rows[0] ? fromSql(rows[0]) : null;
+  }
+
   async findById(id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
-    const row = await this.db.user.findUnique({ where: { id } });
+    const direct = await this.directRow(USER_BY_ID_SQL, id);
+    const row = direct === undefined ? await this.db.user.findUnique({ where: { id } }) : direct;
     if (!row || (row.deletedAt !== null && !options.includeDeleted)) return null;
     return toUser(row);
   }
 
   async findByEmail(email: string): Promise<User | null> {
-    const row = await this.db.user.findFirst({ where: { email, deletedAt: null } });
+    const row = await this.activeByEmail(email);
     return row ? toUser(row) : null;
   }
 
   async findCredentialsByEmail(email: string): Promise<UserCredentials | null> {
-    const row = await this.db.user.findFirst({ where: { email, deletedAt: null } });
+    const row = await this.activeByEmail(email);
     return row ? { user: toUser(row), passwordHash: row.passwordHash } : null;
+  }
+
+  private async activeByEmail(email: string): Promise<UserRow | null> {
+    const direct = await this.directRow(ACTIVE_USER_BY_EMAIL_SQL, email);
+    return direct === undefined ? await this.db.user.findFirst({ where: { email, deletedAt: null } }) : direct;
   }
 
   async findCredentialsById(id: string): Promise<UserCredentials | null> {

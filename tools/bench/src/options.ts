@@ -1,0 +1,106 @@
+import { parseArgs } from 'node:util';
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const SCENARIOS = ['login', 'users_me', 'grpc_get_user', 'relay', 'cleanup'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** How long and how hard each measurement runs; `--quick` shrinks everything but the method. */
+export interface Durations {
+  /** Load before the first measured round of each side (JIT, pools, caches). */
+  warmupMs: number;
+  /** Baseline and measured side alternate this many times (interference hits both alike). */
+  rounds: number;
+  /** Length of one measured round of one side. */
+  roundMs: number;
+  /** Relay: how long events are produced at the fixed rate. */
+  relayFixedRateMs: number;
+  /** Relay: the backlog drained at saturation (and XADDed raw for the baseline). */
+  relayBacklog: number;
+  /** Cleanup: expired audit rows seeded for the worker. */
+  cleanupRows: number;
+  /** Cleanup: API latency sample taken without the worker before each of its `rounds` runs. */
+  cleanupQuietMs: number;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  scenarios: ScenarioName[];
+  /** Where the JSON result goes (default tmp/bench/<run id>.json). */
+  out: string | null;
+  /** Start every app with --cpu-prof and summarise the profiles. */
+  profile: boolean;
+  /** LOG_LEVEL of the apps: info (default) writes the access line of every request. */
+  logLevel: LogLevel;
+  durations: Durations;
+}
+
+export const FULL: Durations = {
+  warmupMs: 5_000,
+  rounds: 3,
+  roundMs: 10_000,
+  relayFixedRateMs: 20_000,
+  relayBacklog: 100_000,
+  cleanupRows: 200_000,
+  cleanupQuietMs: 5_000,
+};
+
+export const QUICK: Durations = {
+  warmupMs: 1_500,
+  rounds: 2,
+  roundMs: 2_500,
+  relayFixedRateMs: 5_000,
+  relayBacklog: 20_000,
+  cleanupRows: 200_000,
+  cleanupQuietMs: 2_000,
+};
+
+export const USAGE = `usage: npm run bench -- [--quick] [--only name,…] [--profile] [--log-level level] [--out file.json]
+  --quick      short durations (a smoke run, under 2 minutes); same method and output
+  --only       a subset of: ${SCENARIOS.join(', ')}
+  --profile    run the apps with --cpu-prof and print where their CPU time went
+  --log-level  LOG_LEVEL of the apps: ${LOG_LEVELS.join(', ')} (default info: every request's access line is written)
+  --out        where to write the JSON result (default tmp/bench/<run id>.json)`;
+
+export class UsageError extends Error {}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        quick: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        profile: { type: 'boolean', default: false },
+        'log-level': { type: 'string', default: 'info' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) throw new UsageError('');
+  let scenarios: ScenarioName[] = [...SCENARIOS];
+  if (values.only !== undefined) {
+    const names = values.only.split(',').map((name) => name.trim()).filter(Boolean);
+    const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+    if (unknown.length > 0 || names.length === 0) throw new UsageError(`--only: unknown scenario(s) ${unknown.join(', ') || '(none given)'}`);
+    scenarios = SCENARIOS.filter((name) => names.includes(name));
+  }
+  const logLevel = values['log-level'];
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level: one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    quick: values.quick,
+    scenarios,
+    out: values.out ?? null,
+    profile: values.profile,
+    logLevel: logLevel as LogLevel,
+    durations: values.quick ? QUICK : FULL,
+  };
+}
