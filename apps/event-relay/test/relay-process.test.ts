@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import pg from 'pg';
 import { createTestDatabase, createTestRedis, withPgClient, WORKSPACE_ROOT, type TestDatabase, type TestRedis } from '@pandora/testing';
 import { startRelay, startUserApi, type AppProcess, type Infrastructure } from './support/processes';
 import { eventually, insertVolume, outboxRows, perUserOrderViolations, readStream } from './support/stream';
@@ -86,22 +87,40 @@ describe('the event-relay process', () => {
     const account = await registerAccount(api.url);
     for (let i = 1; i <= 5; i++) await renameAccount(api.url, account, `Killed${i}`);
 
-    // Kill the relay right after it starts publishing, until one kill lands between the XADD and
-    // the marking (entries in the stream whose rows are still unpublished): the interesting case.
-    let landedMidBatch = false;
-    let kills = 0;
-    while (!landedMidBatch && kills < 12 && (await unpublishedIds()).size > 0) {
-      const before = await redis.raw.xlen(key);
+    // Hold row locks on the first batch the relay will read. Its SELECT takes no locks, so it
+    // reads the batch and XADDs it, then its marking UPDATE waits on our locks: the kill is
+    // certain to land between the XADD and the marking, the case that matters.
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      const locked = await blocker.query<{ id: string }>(
+        'SELECT id FROM outbox_events WHERE published_at IS NULL ORDER BY seq LIMIT 500 FOR UPDATE',
+      );
+      expect(locked.rows).toHaveLength(500);
       const victim = await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
-      await eventually(async () => (await redis.raw.xlen(key)) > before || (await unpublishedIds()).size === 0, 'the relay to start publishing', 30_000, 5);
+      const markingBackend = async (): Promise<number | undefined> => {
+        const waiting = await blocker.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+        );
+        return waiting.rows[0]?.pid;
+      };
+      // Queued on our locks = its batch is already in the stream and the marking has not happened.
+      const pid = await eventually(markingBackend, 'the relay to publish its first batch and wait to mark it', 30_000, 5);
       await victim.stop('SIGKILL');
-      kills++;
-      const unpublished = await unpublishedIds();
-      const inStream = await readStream(redis.raw, key);
-      landedMidBatch = inStream.some((entry) => unpublished.has(entry.eventId));
+      // The dead relay's backend is still queued on our locks and would commit its marking the
+      // moment we let go (PostgreSQL only notices a vanished client when it next writes to it).
+      // A real crash can end either way; ending the backend here makes the test the harder case.
+      await blocker.query('SELECT pg_terminate_backend($1)', [pid]);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
     }
-    expect(landedMidBatch).toBe(true);
-    console.info(`event-relay: SIGKILL landed between XADD and marking after ${kills} kill(s)`);
+    const unpublished = await unpublishedIds();
+    const inStream = await readStream(redis.raw, key);
+    expect(inStream.length).toBe(500);
+    expect(inStream.every((entry) => unpublished.has(entry.eventId))).toBe(true);
 
     await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
     await eventually(async () => (await unpublishedIds()).size === 0, 'the backlog to drain after the restart', 90_000);
