@@ -15,10 +15,20 @@ const UNAVAILABLE_ADAPTER_KINDS = new Set([
 const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
 /**
- * SQLSTATEs of node-postgres errors (reads that run on the pool directly, directPoolOf) that the
- * driver adapter turns into DatabaseDoesNotExist and TooManyConnections for Prisma's queries.
+ * SQLSTATEs meaning "no database to talk to right now", whether node-postgres reports them
+ * directly (reads on the pool, directPoolOf) or the driver adapter wraps them (raw queries fail as
+ * P2010 with the SQLSTATE in meta.driverAdapterError.cause.code): missing database, too many
+ * connections, the backend terminated by an administrator or a crash, the server starting up or
+ * shutting down, and the whole connection-exception class 08.
  */
-const UNAVAILABLE_SQLSTATES = new Set(['3D000', '53300']);
+const UNAVAILABLE_SQLSTATES = new Set(['3D000', '53300', '57P01', '57P02', '57P03', '57P05']);
+const CONNECTION_EXCEPTION_CLASS = /^08[0-9A-Z]{3}$/;
+/**
+ * node-postgres reports a socket that died mid-query, or a connect that timed out, as a plain
+ * Error with no code — through Prisma's adapter too — so only its message tells.
+ */
+const UNAVAILABLE_PG_MESSAGES =
+  /^(Connection terminated unexpectedly|Connection terminated due to connection timeout|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable)$/;
 
 function isUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 4) return false;
@@ -26,14 +36,18 @@ function isUnavailable(error: unknown, depth = 0): boolean {
   if (typeof candidate.kind === 'string' && UNAVAILABLE_ADAPTER_KINDS.has(candidate.kind)) return true;
   if (
     typeof candidate.code === 'string' &&
-    (UNAVAILABLE_PRISMA_CODES.has(candidate.code) || UNAVAILABLE_NODE_CODES.has(candidate.code) || UNAVAILABLE_SQLSTATES.has(candidate.code))
+    (UNAVAILABLE_PRISMA_CODES.has(candidate.code) ||
+      UNAVAILABLE_NODE_CODES.has(candidate.code) ||
+      UNAVAILABLE_SQLSTATES.has(candidate.code) ||
+      CONNECTION_EXCEPTION_CLASS.test(candidate.code))
   ) {
     return true;
   }
   if (candidate.name === 'PrismaClientInitializationError') return true;
-  // ioredis: a command with the offline queue disabled while disconnected.
-  if (typeof candidate.message === 'string' && /Stream isn't writeable|Connection is closed|enableOfflineQueue/.test(candidate.message)) {
-    return true;
+  if (typeof candidate.message === 'string') {
+    // ioredis: a command with the offline queue disabled while disconnected.
+    if (/Stream isn't writeable|Connection is closed|enableOfflineQueue/.test(candidate.message)) return true;
+    if (UNAVAILABLE_PG_MESSAGES.test(candidate.message)) return true;
   }
   const meta = candidate.meta as { driverAdapterError?: unknown } | undefined;
   return isUnavailable(candidate.cause, depth + 1) || isUnavailable(meta?.driverAdapterError, depth + 1);

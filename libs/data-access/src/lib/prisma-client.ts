@@ -22,6 +22,7 @@ class PoolSharingPrismaPg extends PrismaPg {
     const adapter = await super.connect();
     const pool = adapter.underlyingDriver();
     this.current = pool;
+    releaseDeadTransactionConnections(adapter);
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {
       if (this.current === pool) this.current = null;
@@ -29,6 +30,37 @@ class PoolSharingPrismaPg extends PrismaPg {
     };
     return adapter;
   }
+}
+
+type ConnectedAdapter = Awaited<ReturnType<PrismaPg['connect']>>;
+
+/**
+ * @prisma/adapter-pg 6.19 hands each interactive transaction its own pooled connection and gives
+ * it back only in commit()/rollback(); when the socket dies mid-transaction (a failover, a network
+ * cut) Prisma's ROLLBACK fails and the connection is never returned: the pool shrinks by one for
+ * good, and after poolMax such blips every query waits forever (measured; the infrastructure-errors
+ * tests reproduce it). So a transaction connection that ends is released here, as broken, and the
+ * adapter's own later release becomes a no-op.
+ */
+function releaseDeadTransactionConnections(adapter: ConnectedAdapter): void {
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const transaction = await startTransaction(isolationLevel);
+    const connection = (transaction as unknown as { client?: pg.PoolClient }).client;
+    if (!connection || typeof connection.release !== 'function') return transaction;
+    const releaseToPool = connection.release.bind(connection);
+    let released = false;
+    const releaseOnce = (error?: Error | boolean): void => {
+      if (released) return;
+      released = true;
+      connection.removeListener('end', onEnd);
+      releaseToPool(error);
+    };
+    const onEnd = (): void => releaseOnce(new Error('the transaction connection ended'));
+    connection.once('end', onEnd);
+    connection.release = releaseOnce;
+    return transaction;
+  };
 }
 
 const adapters = new WeakMap<object, PoolSharingPrismaPg>();
