@@ -35,16 +35,26 @@ export interface Tracing {
 }
 
 const TRUE = /^(true|1|yes|on)$/i;
+const FALSE = /^(false|0|no|off)?$/i;
+/** Plain decimals only: Number() would also take "0x1", "1e0" or "Infinity". */
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 
-/** Reads the OTEL_* variables; refuses nonsense loudly, since this runs before config validation. */
+/**
+ * Reads the OTEL_* variables; refuses nonsense loudly, since this runs before config validation
+ * (a typo such as OTEL_ENABLED=ture must not silently turn tracing off).
+ */
 export function tracingSettingsFromEnv(service: string, env: Record<string, string | undefined> = process.env): TracingSettings {
+  const problems: string[] = [];
   const rawRate = env.OTEL_SAMPLE_RATE?.trim();
-  const sampleRate = rawRate ? Number(rawRate) : env.APP_ENV === 'prod' ? 0.1 : 1;
-  if (!Number.isFinite(sampleRate) || sampleRate < 0 || sampleRate > 1) {
-    throw new Error(`Invalid configuration for ${service}:\n  - OTEL_SAMPLE_RATE: expected a number between 0 and 1 (got "${rawRate}")`);
+  const sampleRate = rawRate ? (DECIMAL.test(rawRate) ? Number(rawRate) : Number.NaN) : env.APP_ENV === 'prod' ? 0.1 : 1;
+  if (!(sampleRate >= 0 && sampleRate <= 1)) {
+    problems.push(`OTEL_SAMPLE_RATE: expected a number between 0 and 1 (got "${rawRate}")`);
   }
+  const rawEnabled = env.OTEL_ENABLED?.trim() ?? '';
+  if (!TRUE.test(rawEnabled) && !FALSE.test(rawEnabled)) problems.push(`OTEL_ENABLED: expected true or false (got "${rawEnabled}")`);
+  if (problems.length > 0) throw new Error(`Invalid configuration for ${service}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   return {
-    enabled: TRUE.test(env.OTEL_ENABLED?.trim() ?? ''),
+    enabled: TRUE.test(rawEnabled),
     serviceName: env.OTEL_SERVICE_NAME?.trim() || service,
     endpoint: (env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || 'http://localhost:4318').replace(/\/+$/, ''),
     sampleRate,
@@ -84,7 +94,18 @@ export function startTracing(settings: TracingSettings): Tracing {
   return { settings, shutdown: () => sdk.shutdown() };
 }
 
-/** Convenience for entry points: read the env, start, return the handle. */
+/**
+ * Convenience for entry points: read the env, start, return the handle. Bad OTEL_* values end the
+ * process the way a config error does (message, exit 1): this runs while the entry point is still
+ * importing, where a thrown error would surface as a stack trace instead.
+ */
 export function startTracingFromEnv(service: string): Tracing {
-  return startTracing(tracingSettingsFromEnv(service));
+  let settings: TracingSettings;
+  try {
+    settings = tracingSettingsFromEnv(service);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  return startTracing(settings);
 }
