@@ -13,10 +13,19 @@ import {
 
 const asAdmin = (principal: Principal): Actor => ({ type: 'admin', id: principal.userId, identifier: principal.email });
 
-/** AdminUser DTOs with each user's current login lock (from the login throttle). */
+/**
+ * AdminUser DTOs with each user's current login lock (from the login throttle). Every admin reply
+ * that returns AdminUsers goes through here: `locked_until` lives in Redis, not on the user row,
+ * so a reply built from the row alone would claim "not locked" for a locked account.
+ */
 async function withLocks(useCases: UseCases, users: User[]) {
   const locks = await useCases.getLoginLocks.execute(users.map((user) => user.email));
   return users.map((user) => toAdminUserDto(user, locks.get(user.email) ?? null));
+}
+
+async function adminUserReply(useCases: UseCases, user: User) {
+  const [dto] = await withLocks(useCases, [user]);
+  return { status: 200, body: dto };
 }
 
 /** /api/v1/admin/users… (SPEC §6): search, inspect, KYC decisions, roles, deletion, sessions. */
@@ -41,7 +50,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
           { userId: params.id, status: body.kyc_status, as: 'admin', actor: asAdmin(principal), actorSessionId: principal.sessionId },
           client,
         );
-        return { status: 200, body: toAdminUserDto(user) };
+        return adminUserReply(useCases, user);
       },
     });
 
@@ -62,7 +71,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
           { userId: params.id, role: body.role, actor: asAdmin(principal), actorSessionId: principal.sessionId },
           client,
         );
-        return { status: 200, body: toAdminUserDto(user) };
+        return adminUserReply(useCases, user);
       },
     });
 
@@ -100,8 +109,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       responses: adminUser,
       errors: ['USER_NOT_FOUND'],
       handler: async ({ params }) => {
-        const [user] = await withLocks(useCases, [await useCases.getUser.execute(params.id, { includeDeleted: true })]);
-        return { status: 200, body: user };
+        return adminUserReply(useCases, await useCases.getUser.execute(params.id, { includeDeleted: true }));
       },
     }),
     kycChange('patch'),

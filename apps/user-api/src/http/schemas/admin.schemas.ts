@@ -34,7 +34,8 @@ export const adminUserDtoSchema = userDtoSchema
   })
   .meta({ id: 'AdminUser' });
 
-export function toAdminUserDto(user: User, lockedUntil: Date | null = null) {
+/** `lockedUntil` is required: AdminUser promises the lock, which only the login throttle knows. */
+export function toAdminUserDto(user: User, lockedUntil: Date | null) {
   return {
     ...toUserDto(user),
     deleted_at: user.deletedAt ? user.deletedAt.toISOString() : null,
