@@ -1,4 +1,4 @@
-import { Server, type ServerCredentials } from '@grpc/grpc-js';
+import { Server, type ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
 import type { ServiceUseCases } from '@pandora/domain';
 import { HealthService as HealthServiceDefinition, ServingStatus, USER_SERVICE_NAME, UserServiceService } from '@pandora/grpc-contract';
 import type { GrpcServerMetrics, Logger } from '@pandora/observability';
@@ -18,25 +18,29 @@ export interface GrpcServerOptions {
   reflection: boolean;
 }
 
+/**
+ * grpc-js runs interceptors[0] first on the way in and last on the way out, so observe sees every
+ * call from its first byte to its final status (recovered, authenticated or not).
+ */
+export function serverInterceptors(options: Pick<GrpcServerOptions, 'authenticator' | 'logger' | 'metrics'>): ServerInterceptor[] {
+  return [
+    observeInterceptor(options.logger, options.metrics),
+    recoveryInterceptor(options.logger),
+    authenticateInterceptor(options.authenticator, options.logger),
+  ];
+}
+
 /** Requests are a few ids and strings; anything near this size is not a request of ours. */
 const MAX_RECEIVE_MESSAGE_BYTES = 64 * 1024;
 
-/**
- * The gRPC listener: UserService behind the interceptors, the health service, and reflection
- * when enabled. grpc-js runs interceptors[0] first on the way in and last on the way out, so
- * observe sees every call from its first byte to its final status (recovered, authenticated or not).
- */
+/** The gRPC listener: UserService behind the interceptors, the health service, and reflection when enabled. */
 export class UserGrpcServer {
   readonly health = new HealthService([USER_SERVICE_NAME]);
   private readonly server: Server;
 
   constructor(options: GrpcServerOptions) {
     this.server = new Server({
-      interceptors: [
-        observeInterceptor(options.logger, options.metrics),
-        recoveryInterceptor(options.logger),
-        authenticateInterceptor(options.authenticator, options.logger),
-      ],
+      interceptors: serverInterceptors(options),
       'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES,
       // Long-lived client connections would pin callers to one replica forever; recycling them
       // every few minutes lets new replicas take load. In-flight calls get the grace period.
