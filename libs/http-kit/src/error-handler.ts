@@ -1,6 +1,7 @@
 import { AppError, toHttpError } from '@pandora/errors';
 import type { Logger } from '@pandora/observability';
 import type { NextFunction, Request, Response } from 'express';
+import { clientIp } from './client-context';
 import { translateBodyParserError } from './json-body';
 import type { RouteTable } from './route-table';
 
@@ -20,14 +21,39 @@ function toAppError(error: unknown, translate?: ErrorTranslator): AppError {
   return AppError.internal(error);
 }
 
+/**
+ * Refusals worth a security line, written whatever the log level (SPEC §12): someone without a
+ * valid credential, someone doing what they may not, someone over a limit. A failed login is one
+ * of the 401s; the login use case adds its own line with the reason and the masked email.
+ */
+const SECURITY_EVENT_BY_STATUS: Partial<Record<number, string>> = {
+  401: 'authentication_failed',
+  403: 'access_denied',
+  429: 'rate_limited',
+};
+
 /** The last middleware: every error becomes the SPEC §2 envelope; 5xx are logged with the request id. */
 export function errorHandler(logger: Logger, translate?: ErrorTranslator) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     const appError = toAppError(error, translate);
     const requestId = (res.locals.requestId as string | undefined) ?? 'unknown';
     const { status, body } = toHttpError(appError, requestId);
+    const route = (res.locals.routePattern as string | undefined) ?? 'unmatched';
     if (status >= 500) {
-      logger.error('request failed', { error: appError.cause ?? error, code: appError.code, method: req.method, route: res.locals.routePattern ?? 'unmatched' });
+      logger.error('request failed', { error: appError.cause ?? error, code: appError.code, method: req.method, route });
+    }
+    const securityEvent = SECURITY_EVENT_BY_STATUS[status];
+    if (securityEvent) {
+      logger.security(securityEvent, {
+        status,
+        code: appError.code,
+        detail: appError.message,
+        method: req.method,
+        route,
+        ip_address: clientIp(req),
+        request_id: requestId,
+        user_id: res.locals.userId as string | undefined,
+      });
     }
     if (res.headersSent) {
       next(error);

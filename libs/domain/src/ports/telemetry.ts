@@ -10,7 +10,10 @@ export interface DomainMetrics {
   loginLocked(): void;
 }
 
-/** Security-relevant happenings, logged whatever the log level (SPEC §12). */
+/**
+ * Security-relevant happenings, logged whatever the log level (SPEC §12). Fields may hold an email
+ * (never a password or a token): implementations mask personal data before writing anything.
+ */
 export interface SecurityEventLog {
   record(event: string, fields: Record<string, unknown>): void;
 }

@@ -135,6 +135,15 @@ export class LogIn {
       }
     });
     deps.metrics.login(reason === 'insufficient_role' ? 'forbidden' : 'invalid_credentials');
+    // The email lets operators follow a guessing campaign; the log implementation masks it.
+    deps.securityLog.record('login_failed', {
+      reason,
+      user_id: userId,
+      email,
+      required_role: this.options.requiredRole ?? null,
+      request_id: ctx.requestId,
+      ip_address: ctx.ipAddress,
+    });
     if (lock.lockedUntil) {
       deps.metrics.loginLocked();
       deps.securityLog.record('login_locked', {
