@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AppMetrics, Logger } from '@pandora/observability';
 import { currentTraceIds, parseTraceparent, runWithLogContext, type LogContext } from '@pandora/observability';
 import type { NextFunction, Request, Response } from 'express';
@@ -15,11 +16,12 @@ export function requestLifecycle(logger: Logger, metrics?: AppMetrics) {
     res.setHeader('X-Request-ID', requestId);
     // Trace ids are captured here, where the server span is active, so that every line of the
     // request — the access log written on 'finish' included — carries them. Without tracing, the
-    // caller's traceparent still correlates our lines with theirs.
+    // caller's traceparent still correlates our lines with theirs; without either, a fresh W3C
+    // trace id does (SPEC §13: a trace id on every line; no span exists, so no span id).
     const incoming = parseTraceparent(incomingTraceparent(req));
     const context: LogContext = {
       request_id: requestId,
-      ...(currentTraceIds() ?? (incoming ? { trace_id: incoming.traceId, span_id: incoming.spanId } : {})),
+      ...(currentTraceIds() ?? (incoming ? { trace_id: incoming.traceId, span_id: incoming.spanId } : { trace_id: randomBytes(16).toString('hex') })),
     };
 
     res.on('finish', () => {
