@@ -10,7 +10,8 @@ let grpc: TestUserGrpc;
 let health: HealthClient;
 
 beforeAll(async () => {
-  grpc = await startTestUserGrpc();
+  // APP_ENV=test, like every test instance: reflection is off there unless asked for.
+  grpc = await startTestUserGrpc({ env: { GRPC_REFLECTION: 'true' } });
   health = grpc.health();
 });
 afterAll(() => grpc.stop());
@@ -110,7 +111,7 @@ function reflect(address: string, query: ReflectionQuery, token: string | null):
 }
 
 describe('server reflection', () => {
-  it('lists the served services (APP_ENV=test enables it)', async () => {
+  it('lists the served services when GRPC_REFLECTION=true', async () => {
     const answer = await reflect(grpc.address, { listServices: true }, WALLET_TOKEN);
     expect(answer.services).toEqual(expect.arrayContaining(['pandora.user.v1.UserService', 'grpc.health.v1.Health']));
   });
@@ -135,9 +136,13 @@ describe('server reflection', () => {
     await expect(reflect(grpc.address, { listServices: true }, null)).rejects.toMatchObject({ code: Status.UNAUTHENTICATED });
   });
 
-  it('is not served when GRPC_REFLECTION=false', async () => {
-    const withoutReflection = await startTestUserGrpc({ db: grpc.db, env: { GRPC_REFLECTION: 'false' } });
+  it.each([
+    ['GRPC_REFLECTION=false', { GRPC_REFLECTION: 'false' }],
+    ['APP_ENV=test by default (SPEC: dev and sandbox only)', {}],
+  ])('is not served with %s', async (_case, env: Record<string, string>) => {
+    const withoutReflection = await startTestUserGrpc({ db: grpc.db, env });
     try {
+      expect(withoutReflection.service.config.appEnv).toBe('test');
       await expect(reflect(withoutReflection.address, { listServices: true }, WALLET_TOKEN)).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
     } finally {
       await withoutReflection.stop();

@@ -8,10 +8,14 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const appEnvSchema = z.enum(APP_ENVS).default('dev');
 
-/** Per-environment defaults of SPEC §12 (each overridable by its own env var). */
+/**
+ * Per-environment defaults of SPEC §12 (each overridable by its own env var). SPEC names no log
+ * level or retention for `test`; reflection is SPEC §11's "dev or sandbox" — a test that needs it
+ * asks for it with GRPC_REFLECTION=true.
+ */
 export const APP_ENV_DEFAULTS: Record<AppEnv, { logLevel: LogLevel; auditRetentionDays: number; grpcReflection: boolean }> = {
   dev: { logLevel: 'debug', auditRetentionDays: 30, grpcReflection: true },
-  test: { logLevel: 'warn', auditRetentionDays: 30, grpcReflection: true },
+  test: { logLevel: 'warn', auditRetentionDays: 30, grpcReflection: false },
   sandbox: { logLevel: 'info', auditRetentionDays: 90, grpcReflection: true },
   audit: { logLevel: 'warn', auditRetentionDays: 2555, grpcReflection: false },
   prod: { logLevel: 'error', auditRetentionDays: 2555, grpcReflection: false },

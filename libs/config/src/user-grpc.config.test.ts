@@ -83,7 +83,7 @@ describe('user-grpc configuration', () => {
 
   it.each([
     ['dev', true],
-    ['test', true],
+    ['test', false],
     ['sandbox', true],
     ['audit', false],
     ['prod', false],
@@ -92,11 +92,15 @@ describe('user-grpc configuration', () => {
     expect(buildUserGrpcConfig(env).grpc.reflection).toBe(expected);
   });
 
-  it('lets GRPC_REFLECTION turn reflection off anywhere, but never on in prod', () => {
+  it('lets GRPC_REFLECTION turn reflection off anywhere and on in test, but never on in audit or prod', () => {
     expect(buildUserGrpcConfig({ GRPC_REFLECTION: 'false' }).grpc.reflection).toBe(false);
-    expect(problemsOf({ APP_ENV: 'prod', ...deployed, GRPC_AUTH_TOKENS: `w:${LONG_TOKEN}`, GRPC_REFLECTION: 'true' })).toContain(
-      'GRPC_REFLECTION: reflection is not allowed when APP_ENV=prod',
-    );
+    expect(buildUserGrpcConfig({ APP_ENV: 'sandbox', ...deployed, GRPC_AUTH_TOKENS: `w:${LONG_TOKEN}`, GRPC_REFLECTION: 'false' }).grpc.reflection).toBe(false);
+    expect(buildUserGrpcConfig({ APP_ENV: 'test', GRPC_REFLECTION: 'true' }).grpc.reflection).toBe(true);
+    for (const appEnv of ['audit', 'prod']) {
+      expect(problemsOf({ APP_ENV: appEnv, ...deployed, GRPC_AUTH_TOKENS: `w:${LONG_TOKEN}`, GRPC_REFLECTION: 'true' })).toContain(
+        `GRPC_REFLECTION: reflection is not allowed when APP_ENV=${appEnv}`,
+      );
+    }
     expect(problemsOf({ GRPC_REFLECTION: 'maybe' })).toContain('GRPC_REFLECTION: expected true or false');
   });
 

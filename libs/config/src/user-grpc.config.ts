@@ -27,7 +27,7 @@ export interface UserGrpcConfig extends Omit<SharedConfig, 'redis'> {
   grpc: {
     host: string;
     port: number;
-    /** Server reflection (for grpcurl and friends): on by default in dev/test/sandbox only. */
+    /** Server reflection (for grpcurl and friends): on by default in dev/sandbox only, refused in audit/prod. */
     reflection: boolean;
     shutdownTimeoutMs: number;
     /** Accepted bearer tokens; empty: no token checking (then mTLS, or dev/test without credentials). */
@@ -124,7 +124,9 @@ function reflectionSetting(env: UserGrpcEnv, appEnv: AppEnv): { value: boolean }
   if (env.GRPC_REFLECTION === undefined) return { value: APP_ENV_DEFAULTS[appEnv].grpcReflection };
   const parsed = boolField(false).safeParse(env.GRPC_REFLECTION);
   if (!parsed.success) return { problem: `GRPC_REFLECTION: expected true or false (got "${env.GRPC_REFLECTION}")` };
-  if (parsed.data && !APP_ENV_DEFAULTS[appEnv].grpcReflection) {
+  // A deployed environment without reflection by default (audit, prod) must never expose it;
+  // `test` may switch it on for the tests of reflection itself.
+  if (parsed.data && !APP_ENV_DEFAULTS[appEnv].grpcReflection && isDeployedEnv(appEnv)) {
     return { problem: `GRPC_REFLECTION: reflection is not allowed when APP_ENV=${appEnv} (it exposes the whole API surface)` };
   }
   return { value: parsed.data };
