@@ -39,6 +39,13 @@ import { Timestamp } from "../../../google/protobuf/timestamp";
  * The trailing metadata entry `error-code` carries the service's own error code
  * (e.g. USER_NOT_FOUND, INVALID_KYC_TRANSITION) for callers that need finer distinctions,
  * and every response carries `x-request-id` (the caller's, when it sent a sane one).
+ *
+ * Deadlines: set one on every call. A call whose deadline has passed before the server starts it
+ * does no work and answers DEADLINE_EXCEEDED. Work already under way is not interrupted when the
+ * deadline passes (nor when the caller cancels): the caller gets DEADLINE_EXCEEDED (or CANCELLED)
+ * while the server finishes, so a read's answer is merely lost, but a write may still commit.
+ * After DEADLINE_EXCEEDED, CANCELLED or UNAVAILABLE from UpdateKYCStatus the outcome is unknown:
+ * send the same request again (it is idempotent, see UpdateKYCStatus) or read the user.
  */
 
 /** A user account as other services see it. Never carries credentials. */
@@ -1132,6 +1139,9 @@ export const UserServiceService = {
    * again succeeds and changes nothing. Any other move is FAILED_PRECONDITION (reopening a
    * rejected application is the user's or compliance's decision, not a service's).
    * A change writes an audit record and a `user.kyc.updated` event in the same transaction.
+   * Because setting the current status again changes nothing, retrying is safe: a change that
+   * committed although its caller saw DEADLINE_EXCEEDED or CANCELLED is found already made, and no
+   * second audit record or event is written.
    */
   updateKycStatus: {
     path: "/pandora.user.v1.UserService/UpdateKYCStatus" as const,
@@ -1176,6 +1186,9 @@ export interface UserServiceServer extends UntypedServiceImplementation {
    * again succeeds and changes nothing. Any other move is FAILED_PRECONDITION (reopening a
    * rejected application is the user's or compliance's decision, not a service's).
    * A change writes an audit record and a `user.kyc.updated` event in the same transaction.
+   * Because setting the current status again changes nothing, retrying is safe: a change that
+   * committed although its caller saw DEADLINE_EXCEEDED or CANCELLED is found already made, and no
+   * second audit record or event is written.
    */
   updateKycStatus: handleUnaryCall<UpdateKYCRequest, UpdateKYCResponse>;
   /** Whether a user id may act: never NOT_FOUND, unknown and deleted users answer is_valid=false. */
@@ -1223,6 +1236,9 @@ export interface UserServiceClient extends Client {
    * again succeeds and changes nothing. Any other move is FAILED_PRECONDITION (reopening a
    * rejected application is the user's or compliance's decision, not a service's).
    * A change writes an audit record and a `user.kyc.updated` event in the same transaction.
+   * Because setting the current status again changes nothing, retrying is safe: a change that
+   * committed although its caller saw DEADLINE_EXCEEDED or CANCELLED is found already made, and no
+   * second audit record or event is written.
    */
   updateKycStatus(
     request: UpdateKYCRequest,
