@@ -77,6 +77,7 @@ export function createHttpApp<Principal>(options: HttpAppOptions<Principal>): Ht
   app.use(
     buildRouter(options.routes, {
       bodyLimitBytes: options.bodyLimitBytes,
+      logger: options.logger,
       ...(options.authenticator ? { authenticator: options.authenticator } : {}),
       ...(options.guards ? { guards: options.guards } : {}),
     }),

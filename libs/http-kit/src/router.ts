@@ -1,10 +1,10 @@
-import { AppError, httpStatusOf, toHttpError, type FieldIssue } from '@pandora/errors';
-import { annotateLogContext } from '@pandora/observability';
+import { AppError, toHttpError, type FieldIssue } from '@pandora/errors';
+import { annotateLogContext, type Logger } from '@pandora/observability';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { clientIp, traceparentFrom, userAgent } from './client-context';
 import { createJsonBodyReader } from './json-body';
-import { enforceRateLimit, idempotencyKeyFrom, requestFingerprintSource, type RouterGuards } from './request-guards';
+import { enforceRateLimit, idempotencyKeyFrom, requestFingerprintSource, type IdempotencyStore, type RouterGuards, type StoredResponse } from './request-guards';
 import type { ClientContext, RouteDefinition, RouteResult } from './route-definition';
 import { parseInput } from './validation';
 
@@ -19,6 +19,8 @@ export interface RouterOptions<Principal> {
   bodyLimitBytes: number;
   authenticator?: Authenticator<Principal>;
   guards?: RouterGuards;
+  /** Where a failure to record an idempotent answer is reported (the client still gets the answer). */
+  logger?: Logger;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
@@ -48,6 +50,21 @@ function send(res: Response, result: RouteResult): void {
 
 function storable(result: RouteResult) {
   return { status: result.status, headers: result.headers ?? {}, body: result.body ?? null };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A replay is a new request with its own X-Request-ID, and SPEC §2 wants the envelope's request_id
+ * to be that id, not the first request's (whose logs are about a different exchange). Success bodies
+ * carry no request id of their own, so only the error envelope changes.
+ */
+function replayOf(stored: StoredResponse, requestId: string): RouteResult {
+  const { body } = stored;
+  const replayedBody = isRecord(body) && isRecord(body.error) ? { ...body, error: { ...body.error, request_id: requestId } } : body;
+  return { status: stored.status, headers: { ...stored.headers, 'Idempotent-Replayed': 'true' }, body: replayedBody ?? undefined };
 }
 
 /**
@@ -102,7 +119,7 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
             throw new AppError('SERVICE_UNAVAILABLE', 'Idempotency-Key requests cannot be served right now; retry shortly.', { cause: error });
           });
           if (begun.kind === 'replay') {
-            send(res, { status: begun.response.status, headers: { ...begun.response.headers, 'Idempotent-Replayed': 'true' }, body: begun.response.body ?? undefined });
+            send(res, replayOf(begun.response, client.requestId));
             return;
           }
           if (begun.kind === 'mismatch') throw new AppError('IDEMPOTENCY_KEY_REUSED');
@@ -140,12 +157,11 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
         if (idempotency && guards.idempotency) {
           const finished = idempotency;
           idempotency = undefined;
-          if (result.status >= 500 || result.status === 429) await guards.idempotency.abandon(finished.handle);
-          else await guards.idempotency.complete(finished.handle, storable(result));
+          await recordIdempotentAnswer(guards.idempotency, finished.handle, result, client.requestId, options.logger);
         }
         send(res, result);
       } catch (error) {
-        if (idempotency && guards.idempotency) await settleFailedIdempotentRequest(guards, idempotency.handle, error, res);
+        if (idempotency && guards.idempotency) await settleFailedIdempotentRequest(guards.idempotency, idempotency.handle, error, res, options.logger);
         next(error);
       }
     });
@@ -153,18 +169,32 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
   return router;
 }
 
-/** A 4xx answer (except 429) is the request's answer and is kept; anything else may be retried. */
-async function settleFailedIdempotentRequest(guards: RouterGuards, handle: unknown, error: unknown, res: Response): Promise<void> {
-  const store = guards.idempotency;
-  if (!store) return;
+/**
+ * The handler has run (and may have committed): its answer goes to the client whatever Redis does
+ * now. Turning a done change into a 5xx would invite a retry of something that happened. If the
+ * record cannot be updated it keeps its in-progress marker, so a retry gets 409 rather than a second
+ * execution, until the record expires.
+ */
+async function recordIdempotentAnswer(store: IdempotencyStore, handle: unknown, result: RouteResult, requestId: string, logger?: Logger): Promise<void> {
+  const retryable = result.status >= 500 || result.status === 429;
   try {
-    if (error instanceof AppError && httpStatusOf(error.code) < 500 && error.code !== 'RATE_LIMITED') {
-      const { status, body } = toHttpError(error, res.locals.requestId as string);
-      await store.complete(handle, { status, headers: {}, body });
-    } else {
-      await store.abandon(handle);
-    }
-  } catch {
-    // Redis failed while settling: the record keeps its lease and answers 409 until it expires.
+    if (retryable) await store.abandon(handle);
+    else await store.complete(handle, storable(result));
+  } catch (error) {
+    // The body may hold tokens: only its status is logged.
+    logger?.warn('could not record the idempotent answer; the key stays in progress until it expires', {
+      request_id: requestId,
+      status: result.status,
+      operation: retryable ? 'abandon' : 'complete',
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
+}
+
+/** A 4xx answer (except 429) is the request's answer and is kept; anything else may be retried. */
+async function settleFailedIdempotentRequest(store: IdempotencyStore, handle: unknown, error: unknown, res: Response, logger?: Logger): Promise<void> {
+  const requestId = res.locals.requestId as string;
+  // Errors other than AppError (a lost database…) are translated to 5xx later: retryable either way.
+  const answer = error instanceof AppError ? toHttpError(error, requestId) : { status: 500, body: undefined };
+  await recordIdempotentAnswer(store, handle, answer, requestId, logger);
 }
