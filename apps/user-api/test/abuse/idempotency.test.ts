@@ -1,10 +1,14 @@
-import { bearer, createAdmin, expectErrorEnvelope, registerUser, STRONG_PASSWORD, uniqueEmail } from '../support/fixtures';
+import { whileDatabaseIsAway } from '../support/database-outage';
+import { bearer, createAdmin, eventually, expectErrorEnvelope, registerUser, STRONG_PASSWORD, uniqueEmail } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
-/** Idempotency-Key (SPEC §5) over real HTTP and real Redis, on both listeners. */
+/**
+ * Idempotency-Key (SPEC §5) over real HTTP and real Redis, on both listeners. TRUST_PROXY=loopback
+ * lets a test speak as several anonymous clients through X-Forwarded-For.
+ */
 let t: TestUserApi;
 beforeAll(async () => {
-  t = await startTestUserApi({ env: { IDEMPOTENCY_TTL: '3s' } });
+  t = await startTestUserApi({ env: { IDEMPOTENCY_TTL: '3s', TRUST_PROXY: 'loopback' } });
 });
 afterAll(() => t.stop());
 
@@ -58,10 +62,21 @@ describe('Idempotency-Key', () => {
     expect(weak.status).toBe(422);
     const replayed = await register(body, 'key-expiry-1');
     expect(replayed.headers['idempotent-replayed']).toBe('true');
-    expect(replayed.body).toEqual(weak.body);
+    expect(replayed.body).toEqual({ error: { ...weak.body.error, request_id: replayed.headers['x-request-id'] } });
     await new Promise((resolve) => setTimeout(resolve, 3100));
     const again = await register(body, 'key-expiry-1');
     expect(again.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('gives a replayed error the request id of the retry, the one its X-Request-ID header carries', async () => {
+    const body = { ...registration(), password: 'password' };
+    const first = await register(body, 'key-request-id-1').set('X-Request-ID', 'first-attempt');
+    expect(first.status).toBe(422);
+    expect(first.body.error.request_id).toBe('first-attempt');
+    const retry = await register(body, 'key-request-id-1').set('X-Request-ID', 'second-attempt');
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.headers['x-request-id']).toBe('second-attempt');
+    expect(retry.body).toEqual({ error: { ...first.body.error, request_id: 'second-attempt' } });
   });
 
   it.each([
@@ -88,6 +103,35 @@ describe('Idempotency-Key', () => {
     expect(bobs.headers['idempotent-replayed']).toBeUndefined();
   });
 
+  it('scopes keys to the route: the same key on another route executes there', async () => {
+    const body = registration();
+    expect((await register(body, 'key-route-1')).status).toBe(201);
+    const login = await t.http().post('/api/v1/auth/login').set('Idempotency-Key', 'key-route-1').send({ email: body.email, password: body.password });
+    expect(login.status).toBe(200);
+    expect(login.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('scopes keys to the method: PATCH and PUT of one resource with one key both execute', async () => {
+    const user = await registerUser(t.http());
+    const patched = await t.http().patch('/api/v1/users/me').set(bearer(user.accessToken)).set('Idempotency-Key', 'key-method-1').send({ first_name: 'Patched' });
+    expect(patched.body.first_name).toBe('Patched');
+    const put = await t.http().put('/api/v1/users/me').set(bearer(user.accessToken)).set('Idempotency-Key', 'key-method-1').send({ first_name: 'Put', last_name: 'Whole' });
+    expect(put.status).toBe(200);
+    expect(put.headers['idempotent-replayed']).toBeUndefined();
+    expect(put.body).toMatchObject({ first_name: 'Put', last_name: 'Whole' });
+  });
+
+  it("scopes anonymous keys to the client IP: another client sending the same key and body is not handed the first one's tokens", async () => {
+    const body = registration();
+    const first = await register(body, 'key-ip-1').set('X-Forwarded-For', '198.51.100.1');
+    expect(first.status).toBe(201);
+    const other = await register(body, 'key-ip-1').set('X-Forwarded-For', '198.51.100.2');
+    expect(other.status).toBe(409);
+    expectErrorEnvelope(other.body, 'USER_ALREADY_EXISTS');
+    expect(other.headers['idempotent-replayed']).toBeUndefined();
+    expect(JSON.stringify(other.body)).not.toContain(first.body.refresh_token);
+  });
+
   it('covers DELETE and the admin listener', async () => {
     const admin = await createAdmin(t);
     const user = await registerUser(t.http());
@@ -106,5 +150,49 @@ describe('Idempotency-Key', () => {
     const stored = (await Promise.all(keys.map((key) => t.redis.raw.get(key)))).join();
     expect(stored).not.toContain(first.body.refresh_token);
     expect(stored).not.toContain(body.email);
+  });
+});
+
+describe('answers that may be retried are not stored', () => {
+  it('a 5xx: with the database away the keyed request gets 503, and the retry executes once it is back', async () => {
+    const body = registration();
+    const during = await whileDatabaseIsAway(t.db, () => register(body, 'key-5xx-1'));
+    expect(during.status).toBe(503);
+    expectErrorEnvelope(during.body, 'SERVICE_UNAVAILABLE');
+    const retry = await register(body, 'key-5xx-1');
+    expect(retry.status).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    expect(await t.prisma.user.count({ where: { email: body.email } })).toBe(1);
+  });
+
+  it('a 429: once the register limit has passed, the retry with the same key executes', async () => {
+    const limited = await startTestUserApi({
+      shareWith: t,
+      env: {
+        IDEMPOTENCY_TTL: '1m',
+        TRUST_PROXY: 'loopback',
+        RATE_LIMIT_ENABLED: 'true',
+        RATE_LIMIT_REQUESTS_PER_WINDOW: '1000',
+        RATE_LIMIT_USER_REQUESTS_PER_WINDOW: '1000',
+        RATE_LIMIT_REGISTER_REQUESTS: '1',
+        RATE_LIMIT_REGISTER_WINDOW: '2s',
+      },
+    });
+    try {
+      // Redis connects in the background; until it has, a keyed request is refused with 503.
+      await eventually(async () => (await limited.http().get('/ready')).status === 200, 5000);
+      const fromOneIp = (body: object, key: string) => limited.http().post('/api/v1/auth/register').set('X-Forwarded-For', '198.51.100.77').set('Idempotency-Key', key).send(body);
+      expect((await fromOneIp(registration(), 'key-429-a')).status).toBe(201);
+      const body = registration();
+      const refused = await fromOneIp(body, 'key-429-b');
+      expect(refused.status).toBe(429);
+      await new Promise((resolve) => setTimeout(resolve, Number(refused.headers['retry-after']) * 1000 + 100));
+      const retry = await fromOneIp(body, 'key-429-b');
+      expect(retry.status).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBeUndefined();
+      expect(await t.prisma.user.count({ where: { email: body.email } })).toBe(1);
+    } finally {
+      await limited.stop();
+    }
   });
 });
