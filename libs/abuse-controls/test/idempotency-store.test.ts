@@ -27,11 +27,23 @@ describe('Redis idempotency store', () => {
     expect(await store.begin(request('ip:1|post|/x', 'key-1', 'POST /x\nother body'))).toEqual({ kind: 'mismatch' });
   });
 
-  it('scopes keys to the caller and route', async () => {
+  it('scopes keys to the caller', async () => {
     const store = new RedisIdempotencyStore(client, 60_000);
     const mine = await store.begin(request('user:a|post|/x', 'shared-key'));
     const theirs = await store.begin(request('user:b|post|/x', 'shared-key'));
     expect([mine.kind, theirs.kind]).toEqual(['started', 'started']);
+  });
+
+  it('scopes keys to the method and the route of one caller', async () => {
+    const store = new RedisIdempotencyStore(client, 60_000);
+    const first = await store.begin(request('user:c|post|/x', 'one-key'));
+    if (first.kind !== 'started') throw new Error('expected started');
+    await store.complete(first.handle, answer);
+    // Same key and request text: only the scope differs, so a shared record would replay or refuse.
+    const otherMethod = await store.begin(request('user:c|put|/x', 'one-key'));
+    const otherRoute = await store.begin(request('user:c|post|/y', 'one-key'));
+    expect([otherMethod.kind, otherRoute.kind]).toEqual(['started', 'started']);
+    expect(await store.begin(request('user:c|post|/x', 'one-key'))).toEqual({ kind: 'replay', response: answer });
   });
 
   it('stores neither the key, the answer nor a plain hash of the request in Redis', async () => {
