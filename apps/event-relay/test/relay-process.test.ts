@@ -138,17 +138,40 @@ describe('the event-relay process', () => {
     console.info(`event-relay: after SIGKILL, ${entries.length} stream entries for ${published.size} events (${duplicates} re-published duplicates)`);
   }, 240_000);
 
-  it('finishes its batch and releases the lease on SIGTERM, exiting 0', async () => {
+  it('on SIGTERM turns readiness 503 at once, finishes its batch, releases the lease and exits 0', async () => {
     const stream = `events-${randomUUID().slice(0, 8)}`;
     const key = `${redis.keyPrefix}${stream}`;
     await markEverythingPublished();
     await insertVolume(db.url, 20_000, 100);
-    const first = await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
-    await eventually(async () => (await redis.raw.xlen(key)) > 0, 'publishing to begin', 30_000, 5);
-    const code = await first.stop('SIGTERM');
-    expect(code).toBe(0);
-    expect(first.output()).toContain('"message":"released the leader lease"');
-    expect(first.output()).toContain('"message":"event-relay stopped"');
+
+    // As in the SIGKILL test: our row locks make the first batch's marking wait, so the relay is
+    // provably in the middle of a batch when the signal arrives and stays there until we let go.
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT id FROM outbox_events WHERE published_at IS NULL ORDER BY seq LIMIT 500 FOR UPDATE');
+      const first = await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
+      await eventually(async () => (await redis.raw.xlen(key)) > 0, 'the first batch to reach the stream', 30_000, 5);
+      expect((await fetch(`${first.url}/ready`)).status).toBe(200);
+      const code = first.stop('SIGTERM');
+
+      const draining = await eventually(async () => {
+        const response = await fetch(`${first.url}/ready`);
+        return response.status === 503 && ((await response.json()) as { status: string });
+      }, 'readiness to turn 503 while the batch is in flight', 10_000, 20);
+      expect(draining.status).toBe('shutting_down');
+      expect(first.exited()).toBe(false);
+      expect((await fetch(`${first.url}/health`)).status).toBe(200);
+
+      await blocker.query('ROLLBACK');
+      expect(await code).toBe(0);
+      expect(first.output()).toContain('"message":"released the leader lease"');
+      expect(first.output()).toContain('"message":"event-relay stopped"');
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+    }
 
     // Every entry it put in the stream was marked before it exited.
     const unpublished = await unpublishedIds();
@@ -161,6 +184,18 @@ describe('the event-relay process', () => {
     expect(new Set(entries.map((entry) => entry.eventId)).size).toBe(entries.length);
     expect(entries.length).toBeGreaterThanOrEqual(unpublished.size);
   }, 180_000);
+
+  it('refuses to start with a clear message, not a stack trace, when a tracing variable is invalid', async () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'apps/event-relay/src/main.ts'], {
+      cwd: WORKSPACE_ROOT,
+      env: { PATH: process.env.PATH ?? '', APP_ENV: 'test', OTEL_SAMPLE_RATE: 'half' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid configuration for event-relay:\n  - OTEL_SAMPLE_RATE: expected a number between 0 and 1 (got "half")');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
 
   it('refuses to start with a clear message when the configuration is invalid', async () => {
     const result = spawnSync(process.execPath, [path.join(WORKSPACE_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'apps/event-relay/src/main.ts'], {
