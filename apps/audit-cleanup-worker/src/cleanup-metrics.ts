@@ -17,7 +17,7 @@ export class CleanupMetrics {
 
   readonly deletedTotal = new Counter({
     name: 'audit_cleanup_deleted_total',
-    help: 'Rows deleted by the latest audit-cleanup-worker run, by kind (audit_logs, sessions, outbox_events).',
+    help: 'Rows deleted by the latest audit-cleanup-worker run, by kind (audit_logs, refresh_tokens, sessions, outbox_events).',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });

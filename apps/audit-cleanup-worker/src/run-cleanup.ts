@@ -53,7 +53,7 @@ export async function runCleanup(config: AuditCleanupWorkerConfig, options: Clea
   const stopRequested = options.stopRequested ?? (() => null);
   const started = performance.now();
   const metrics = new CleanupMetrics();
-  const deleted: RetentionCounts = { audit_logs: 0, sessions: 0, outbox_events: 0 };
+  const deleted = Object.fromEntries(RETENTION_KINDS.map((kind) => [kind, 0])) as RetentionCounts;
   let cutoffs: RetentionCutoffs | null = null;
   let lock: SessionAdvisoryLock | null = null;
   let lockLost: Error | null = null;

@@ -48,7 +48,7 @@ describe('the audit-cleanup-worker process', () => {
     expect(second.lines().filter((line) => line.message === 'audit cleanup batch')).toEqual([]);
 
     expect(firstExit.code).toBe(0);
-    expect(summaryOf(first.lines()).deleted).toEqual({ audit_logs: 3_000, sessions: 0, outbox_events: 0 });
+    expect(summaryOf(first.lines()).deleted).toEqual({ audit_logs: 3_000, refresh_tokens: 0, sessions: 0, outbox_events: 0 });
     expect((await completionEvents(db.url)).map((event) => event.payload.deleted_audit_logs)).toEqual([3_000]);
     expect(await advisoryLocksHeld(db.url)).toBe(0);
   }, 90_000);
@@ -74,7 +74,7 @@ describe('the audit-cleanup-worker process', () => {
 
     const rerun = startWorker({ DATABASE_URL: db.url, CLEANUP_BATCH_SIZE: '5000' });
     expect((await rerun.exited).code).toBe(0);
-    expect(summaryOf(rerun.lines()).deleted).toEqual({ audit_logs: left, sessions: 0, outbox_events: 0 });
+    expect(summaryOf(rerun.lines()).deleted).toEqual({ audit_logs: left, refresh_tokens: 0, sessions: 0, outbox_events: 0 });
     expect(await countRows(db.url, 'audit_logs')).toBe(50 + 1); // the retained rows + the rerun's own audit row
     expect((await completionEvents(db.url)).map((event) => event.payload.deleted_audit_logs)).toEqual([left]);
   }, 90_000);
@@ -99,7 +99,7 @@ describe('the audit-cleanup-worker process', () => {
 
     const rerun = startWorker({ DATABASE_URL: db.url });
     expect((await rerun.exited).code).toBe(0);
-    expect(summaryOf(rerun.lines()).deleted).toEqual({ audit_logs: 5_000 - deleted, sessions: 0, outbox_events: 0 });
+    expect(summaryOf(rerun.lines()).deleted).toEqual({ audit_logs: 5_000 - deleted, refresh_tokens: 0, sessions: 0, outbox_events: 0 });
   }, 90_000);
 
   it('runs through `npm run audit:cleanup -- --dry-run`: the script builds the bundle and passes the flag through', async () => {
@@ -108,7 +108,7 @@ describe('the audit-cleanup-worker process', () => {
 
     expect((await run.exited).code).toBe(0);
     expect(summaryOf(run.lines())).toEqual(
-      expect.objectContaining({ outcome: 'dry_run', dry_run: true, would_delete: { audit_logs: 12, sessions: 0, outbox_events: 0 } }),
+      expect.objectContaining({ outcome: 'dry_run', dry_run: true, would_delete: { audit_logs: 12, refresh_tokens: 0, sessions: 0, outbox_events: 0 } }),
     );
     expect(await countRows(db.url, 'audit_logs')).toBe(12);
   }, 90_000);

@@ -76,6 +76,7 @@ describe('the run’s metrics', () => {
     const values = samples(push.body);
     expect(values['audit_cleanup_deleted_total{kind="audit_logs"}']).toBe(5);
     expect(values['audit_cleanup_deleted_total{kind="sessions"}']).toBe(3);
+    expect(values['audit_cleanup_deleted_total{kind="refresh_tokens"}']).toBe(6);
     expect(values['audit_cleanup_deleted_total{kind="outbox_events"}']).toBe(0);
     expect(values.audit_cleanup_run_duration_seconds).toBeGreaterThan(0);
     expect(values.audit_cleanup_last_success_timestamp_seconds).toBeCloseTo(Date.now() / 1000, -2);

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@pandora/testing';
 import { runCleanup } from '../src/run-cleanup';
-import { completionEvents, countRows, remainingByLabel, seedAuditRows, seedOutboxEvents, seedSessions, sql } from './support/seed';
+import { completionEvents, countRows, remainingByLabel, seedAuditRows, seedOutboxEvents, seedSessions, sql, watchDeletesPerTransaction } from './support/seed';
 import { capturingLogger, summaryOf, workerConfig, type LogLine } from './support/worker';
 
 /**
@@ -38,11 +38,12 @@ async function seedBothSidesOfEveryCutoff(url: string): Promise<void> {
   await seedOutboxEvents(url, { label: 'never-published-30-days-old', count: 4, published: null });
 }
 
-const EXPECTED_DELETED = { audit_logs: 43, sessions: 11, outbox_events: 8 };
+// Every seeded session has two refresh tokens.
+const EXPECTED_DELETED = { audit_logs: 43, refresh_tokens: 22, sessions: 11, outbox_events: 8 };
 const EXPECTED_REMAINING = {
   audit: { 'retained-1-minute-more': 2, 'retained-years': 5 },
   sessions: { 'expired-just-inside-window': 2, 'expired-yesterday': 3, 'revoked-just-inside-window': 2, active: 5 },
-  // Every refresh token of a deleted session goes with it (ON DELETE CASCADE); the others stay.
+  // Every refresh token of a deleted session goes with it; the others stay.
   tokens: { 'expired-just-inside-window': 4, 'expired-yesterday': 6, 'revoked-just-inside-window': 4, active: 10 },
   outbox: { 'published-just-inside-window': 2, 'published-a-minute-ago': 3, 'never-published-30-days-old': 4 },
 };
@@ -59,7 +60,7 @@ describe('a cleanup run', () => {
     const summary = summaryOf(lines());
     expect(summary.level).toBe('info');
     expect(summary.deleted).toEqual(EXPECTED_DELETED);
-    expect(summary.deleted_total).toBe(62);
+    expect(summary.deleted_total).toBe(84);
   });
 
   it('in --dry-run deletes nothing, writes nothing, and reports the counts a real run then deletes', async () => {
@@ -97,11 +98,12 @@ describe('a cleanup run', () => {
     expect(event?.id).toBe(summary.event_id);
     expect(event?.aggregate_id).toBeNull();
     expect(event?.published_at).toBeNull();
-    expect(event?.payload).toEqual({ deleted_audit_logs: 43, deleted_sessions: 11, deleted_outbox_events: 8, cutoff: cutoffs.audit_logs });
+    expect(event?.payload).toEqual({ deleted_audit_logs: 43, deleted_sessions: 11, deleted_refresh_tokens: 22, deleted_outbox_events: 8, cutoff: cutoffs.audit_logs });
     expect(event?.metadata).toEqual({ actor_type: 'system' });
     // The cutoffs follow from one database timestamp: the audit cutoff is "now", the others 7 days before it.
     const auditCutoff = Date.parse(cutoffs.audit_logs as string);
     expect(Date.parse(cutoffs.sessions as string)).toBe(auditCutoff - 7 * 86_400_000);
+    expect(cutoffs.refresh_tokens).toBe(cutoffs.sessions);
     expect(Date.parse(cutoffs.outbox_events as string)).toBe(auditCutoff - 7 * 86_400_000);
 
     const [audit] = await sql<{ actor_type: string; actor_identifier: string; action: string; metadata: Record<string, unknown>; days: number }>(
@@ -127,7 +129,7 @@ describe('a cleanup run', () => {
 
     const events = await completionEvents(db.url);
     expect(events.map((event) => event.payload.deleted_audit_logs + event.payload.deleted_sessions + event.payload.deleted_outbox_events)).toEqual([0, 0]);
-    expect(summaryOf(second.lines()).deleted).toEqual({ audit_logs: 0, sessions: 0, outbox_events: 0 });
+    expect(summaryOf(second.lines()).deleted).toEqual({ audit_logs: 0, refresh_tokens: 0, sessions: 0, outbox_events: 0 });
   });
 
   it('deletes in batches of at most CLEANUP_BATCH_SIZE rows and logs each batch with its rate', async () => {
@@ -141,13 +143,48 @@ describe('a cleanup run', () => {
     const batches = lines().filter((line) => line.message === 'audit cleanup batch');
     const sizes = (kind: string) => batches.filter((line) => line.kind === kind).map((line) => line.deleted);
     expect(sizes('audit_logs')).toEqual([500, 500, 500, 500, 345]);
-    // Expired sessions first (expires_at index), then revoked ones (revoked_at index).
+    // Expired sessions first (expires_at index), then revoked ones (revoked_at index), each batch
+    // after the refresh tokens of the sessions it takes.
     expect(sizes('sessions')).toEqual([250, 120]);
+    expect(sizes('refresh_tokens')).toEqual([500, 240]);
     for (const batch of batches) {
       expect(batch).toEqual(expect.objectContaining({ batch: expect.any(Number), kind_deleted: expect.any(Number), batch_ms: expect.any(Number), rows_per_s: expect.any(Number) }));
     }
     expect(batches.filter((line) => line.kind === 'audit_logs').map((line) => line.kind_deleted)).toEqual([500, 1000, 1500, 2000, 2345]);
   });
+
+  it('deletes the refresh tokens of long-lived sessions in batches of their own, so that no transaction deletes more than CLEANUP_BATCH_SIZE rows', async () => {
+    await seedSessions(db.url, { label: 'expired-long-lived', count: 3, expires: '-30 days', revoked: null, tokens: 12_000 });
+    await seedSessions(db.url, { label: 'revoked-long-lived', count: 1, expires: '10 days', revoked: '-30 days', tokens: 7_000 });
+    await seedSessions(db.url, { label: 'active', count: 2, expires: '6 days', revoked: null, tokens: 3_000 });
+    await sql(db.url, 'ANALYZE sessions, refresh_tokens');
+    const deletesPerTransaction = await watchDeletesPerTransaction(db.url);
+
+    const dry = capturingLogger();
+    await runCleanup(workerConfig(db.url, { CLEANUP_BATCH_SIZE: '5000' }), { dryRun: true, logger: dry.logger });
+    const { logger, lines } = capturingLogger();
+    const result = await runCleanup(workerConfig(db.url, { CLEANUP_BATCH_SIZE: '5000' }), { dryRun: false, logger });
+
+    expect(result.outcome).toBe('completed');
+    // A session batch whose cascade took the tokens would leave the token batches short of 43,000.
+    const batches = lines().filter((line) => line.message === 'audit cleanup batch');
+    const tokenBatches = batches.filter((line) => line.kind === 'refresh_tokens').map((line) => line.deleted as number);
+    expect(tokenBatches.every((size) => size <= 5_000)).toBe(true);
+    expect(tokenBatches.reduce((sum, size) => sum + size, 0)).toBe(43_000);
+    expect(batches.filter((line) => line.kind === 'sessions').map((line) => line.deleted)).toEqual([3, 1]);
+    // Measured in the database, cascades included: every transaction stayed within the batch size.
+    const { transactions, largest } = await deletesPerTransaction();
+    expect(largest).toBeLessThanOrEqual(5_000);
+    expect(transactions).toBeGreaterThanOrEqual(10);
+
+    const remaining = await remainingByLabel(db.url);
+    expect(remaining.sessions).toEqual({ active: 2 });
+    expect(remaining.tokens).toEqual({ active: 6_000 });
+    const expected = { audit_logs: 0, refresh_tokens: 43_000, sessions: 4, outbox_events: 0 };
+    expect(summaryOf(lines()).deleted).toEqual(expected);
+    expect(summaryOf(dry.lines()).would_delete).toEqual(expected);
+    expect((await completionEvents(db.url))[0]?.payload).toEqual(expect.objectContaining({ deleted_sessions: 4, deleted_refresh_tokens: 43_000 }));
+  }, 60_000);
 
   it('honours SESSION_RETENTION and OUTBOX_RETENTION instead of the 7-day default', async () => {
     await seedSessions(db.url, { label: 'expired-4-days-ago', count: 2, expires: '-4 days', revoked: null });
@@ -183,7 +220,7 @@ describe('a cleanup run', () => {
     expect(await completionEvents(db.url)).toEqual([]);
     const summary = summaryOf(lines());
     expect(summary).toEqual(expect.objectContaining({ level: 'warn', outcome: 'interrupted', stopped_by: 'SIGTERM' }));
-    expect(summary.deleted).toEqual({ audit_logs: 300, sessions: 0, outbox_events: 0 });
+    expect(summary.deleted).toEqual({ audit_logs: 300, refresh_tokens: 0, sessions: 0, outbox_events: 0 });
   });
 
   it('fails with exit code 1 and an error summary when the database is unreachable', async () => {
@@ -207,7 +244,7 @@ describe('a cleanup run', () => {
 
     const metricsLine = lines().find((line) => line.message.startsWith('audit cleanup metrics'));
     const metrics = metricsLine?.metrics as Record<string, unknown>;
-    expect(metrics.audit_cleanup_deleted_total).toEqual({ audit_logs: 7, sessions: 0, outbox_events: 2 });
+    expect(metrics.audit_cleanup_deleted_total).toEqual({ audit_logs: 7, refresh_tokens: 0, sessions: 0, outbox_events: 2 });
     expect(metrics.audit_cleanup_run_duration_seconds).toEqual(expect.any(Number));
     expect(metrics.audit_cleanup_last_success_timestamp_seconds).toBeCloseTo(Date.now() / 1000, -2);
   });

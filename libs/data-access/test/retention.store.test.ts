@@ -1,4 +1,5 @@
 import { createTestDatabase, withPgClient, type TestDatabase } from '@pandora/testing';
+import type { RetentionKind } from '@pandora/domain';
 import pg from 'pg';
 import { createPrismaClient, PrismaRetentionStore, sqlState, type PrismaClient } from '../src';
 
@@ -41,6 +42,37 @@ async function seedExpiredSessionWithToken(): Promise<{ sessionId: string; token
   );
   const row = rows[0] as { session_id: string; id: string };
   return { sessionId: row.session_id, tokenId: row.id };
+}
+
+/** One user's session with `tokens` refresh tokens; times are SQL intervals relative to now(). */
+async function seedSession(spec: { expires: string; revoked?: string; tokens: number }): Promise<string> {
+  const rows = await sql(
+    `WITH owner AS (
+       INSERT INTO users (id, email, password_hash, first_name, last_name)
+       VALUES (gen_random_uuid(), 'owner.' || gen_random_uuid() || '@example.com', 'x', 'A', 'B') RETURNING id
+     ), session AS (
+       INSERT INTO sessions (id, user_id, expires_at, absolute_expires_at, revoked_at)
+       SELECT gen_random_uuid(), owner.id, now() + $1::interval, now() + $1::interval, now() + $2::interval FROM owner RETURNING id
+     ), tokens AS (
+       INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at)
+       SELECT gen_random_uuid(), session.id, encode(sha256(gen_random_uuid()::text::bytea), 'hex'), now() FROM session, generate_series(1, $3::int)
+     )
+     SELECT id FROM session`,
+    [spec.expires, spec.revoked ?? null, spec.tokens],
+  );
+  return (rows[0] as { id: string }).id;
+}
+
+const tokensOf = async (sessionId: string) =>
+  ((await sql('SELECT count(*)::int AS n FROM refresh_tokens WHERE session_id = $1', [sessionId]))[0] as { n: number }).n;
+
+async function drain(store: PrismaRetentionStore, kind: RetentionKind, cutoff: Date, limit: number): Promise<number[]> {
+  const batches: number[] = [];
+  for (let deleted = -1; deleted !== 0; ) {
+    deleted = await store.deleteExpiredBatch(kind, cutoff, limit);
+    batches.push(deleted);
+  }
+  return batches;
 }
 
 /** A second connection that holds row locks the way a concurrent API transaction would. */
@@ -121,6 +153,45 @@ describe('PrismaRetentionStore', () => {
     expect(await count('sessions')).toBe(1);
   });
 
+  it('deletes the refresh tokens of exactly the sessions its next session batch takes, at most `limit` per transaction', async () => {
+    const oldest = await seedSession({ expires: '-30 days', tokens: 30 });
+    const older = await seedSession({ expires: '-20 days', tokens: 25 });
+    const old = await seedSession({ expires: '-10 days', tokens: 4 });
+    const revoked = await seedSession({ expires: '10 days', revoked: '-9 days', tokens: 12 });
+    const live = await seedSession({ expires: '10 days', tokens: 5 });
+    const store = new PrismaRetentionStore(prisma);
+    const cutoff = new Date((await store.now()).getTime() - 7 * 86_400_000);
+
+    // With limit 2 the next session batch takes the two oldest expired sessions: their 55 tokens go.
+    expect(await drain(store, 'refresh_tokens', cutoff, 2)).toEqual([2, 2, ...Array(25).fill(2), 1, 0]);
+    expect([await tokensOf(oldest), await tokensOf(older), await tokensOf(old)]).toEqual([0, 0, 4]);
+    expect(await store.deleteExpiredBatch('sessions', cutoff, 2)).toBe(2);
+
+    expect(await drain(store, 'refresh_tokens', cutoff, 10)).toEqual([4, 0]);
+    expect(await store.deleteExpiredBatch('sessions', cutoff, 10)).toBe(1);
+    // Revoked sessions only once no expired one is left, as the session batch takes them.
+    expect(await tokensOf(revoked)).toBe(12);
+    expect(await drain(store, 'refresh_tokens', cutoff, 10)).toEqual([10, 2, 0]);
+    expect(await store.deleteExpiredBatch('sessions', cutoff, 10)).toBe(1);
+
+    expect(await drain(store, 'refresh_tokens', cutoff, 10)).toEqual([0]);
+    expect(await tokensOf(live)).toBe(5);
+    expect(await count('sessions')).toBe(1);
+  });
+
+  it('skips refresh tokens another transaction holds, and deletes them once they are free', async () => {
+    const sessionId = await seedSession({ expires: '-30 days', tokens: 6 });
+    const held = await holdLocks('SELECT id FROM refresh_tokens WHERE session_id = $1 LIMIT 2 FOR UPDATE', [sessionId]);
+    const store = new PrismaRetentionStore(prisma);
+    const cutoff = new Date(Date.now() - 7 * 86_400_000);
+    try {
+      expect(await drain(store, 'refresh_tokens', cutoff, 100)).toEqual([4, 0]);
+    } finally {
+      await held.release();
+    }
+    expect(await drain(store, 'refresh_tokens', cutoff, 100)).toEqual([2, 0]);
+  });
+
   it('counts exactly what it would delete, for each kind', async () => {
     await seedAudit(4, '-1 hour');
     await seedAudit(1, '1 hour');
@@ -130,6 +201,7 @@ describe('PrismaRetentionStore', () => {
     const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
     expect(await store.countExpired('audit_logs', now)).toBe(4);
     expect(await store.countExpired('sessions', weekAgo)).toBe(1);
+    expect(await store.countExpired('refresh_tokens', weekAgo)).toBe(1);
     expect(await store.countExpired('outbox_events', weekAgo)).toBe(0);
   });
 });

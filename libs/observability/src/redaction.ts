@@ -6,7 +6,8 @@
  *  - email addresses are masked to their first character and domain.
  */
 const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|authorization|cookie|hash|private[_-]?key|api[_-]?key|credential|signature/i;
-const ALLOWED_KEYS = new Set(['token_type', 'password_rehashed', 'hash_duration_seconds']);
+// Secret-looking names whose values are not secrets (refresh_tokens: audit-cleanup-worker's row counts).
+const ALLOWED_KEYS = new Set(['token_type', 'password_rehashed', 'hash_duration_seconds', 'refresh_tokens']);
 
 const SECRET_PATTERNS: Array<[RegExp, string]> = [
   [/eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[REDACTED_JWT]'],

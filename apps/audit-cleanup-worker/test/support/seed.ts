@@ -28,10 +28,11 @@ export async function seedAuditRows(url: string, spec: SeedSpec & { retention: s
 }
 
 /**
- * Sessions (each with two refresh tokens) of one seeded user; label in user_agent.
+ * Sessions of one seeded user, each with `tokens` refresh tokens (default 2; one per rotation, so a
+ * long-lived session has thousands); label in user_agent.
  * `expires` is relative to now; `revoked` too, or null for a session never revoked.
  */
-export async function seedSessions(url: string, spec: SeedSpec & { expires: string; revoked: string | null }): Promise<void> {
+export async function seedSessions(url: string, spec: SeedSpec & { expires: string; revoked: string | null; tokens?: number }): Promise<void> {
   await sql(
     url,
     `WITH owner AS (
@@ -47,9 +48,9 @@ export async function seedSessions(url: string, spec: SeedSpec & { expires: stri
        RETURNING id, expires_at
      )
      INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)
-     SELECT gen_random_uuid(), created.id, md5(random()::text) || md5(random()::text), now() - interval '60 days', created.expires_at
-     FROM created, generate_series(1, 2)`,
-    [spec.label, spec.count ?? 1, spec.expires, spec.revoked],
+     SELECT gen_random_uuid(), created.id, encode(sha256(gen_random_uuid()::text::bytea), 'hex'), now() - interval '60 days', created.expires_at
+     FROM created, generate_series(1, $5::int)`,
+    [spec.label, spec.count ?? 1, spec.expires, spec.revoked, spec.tokens ?? 2],
   );
 }
 
@@ -84,7 +85,7 @@ export async function countRows(url: string, table: 'audit_logs' | 'sessions' | 
 export interface CompletionEventRow {
   id: string;
   aggregate_id: string | null;
-  payload: { deleted_audit_logs: number; deleted_sessions: number; deleted_outbox_events: number; cutoff: string };
+  payload: { deleted_audit_logs: number; deleted_sessions: number; deleted_refresh_tokens: number; deleted_outbox_events: number; cutoff: string };
   metadata: Record<string, string>;
   published_at: Date | null;
 }
@@ -94,4 +95,26 @@ export function completionEvents(url: string): Promise<CompletionEventRow[]> {
     url,
     "SELECT id, aggregate_id, payload, metadata, published_at FROM outbox_events WHERE event_type = 'audit.retention.completed' ORDER BY seq",
   );
+}
+
+/**
+ * Records, by a row trigger, which transaction deleted each session and refresh token (cascaded
+ * deletes included), and returns a reader of the largest number of such rows one transaction deleted.
+ */
+export async function watchDeletesPerTransaction(url: string): Promise<() => Promise<{ transactions: number; largest: number }>> {
+  await sql(
+    url,
+    `CREATE UNLOGGED TABLE test_deleted_rows (xid bigint NOT NULL);
+     CREATE FUNCTION test_record_delete() RETURNS trigger LANGUAGE plpgsql AS
+       $$ BEGIN INSERT INTO test_deleted_rows VALUES (txid_current()); RETURN OLD; END $$;
+     CREATE TRIGGER test_record_delete AFTER DELETE ON sessions FOR EACH ROW EXECUTE FUNCTION test_record_delete();
+     CREATE TRIGGER test_record_delete AFTER DELETE ON refresh_tokens FOR EACH ROW EXECUTE FUNCTION test_record_delete();`,
+  );
+  return async () => {
+    const [row] = await sql<{ transactions: number; largest: number }>(
+      url,
+      'SELECT count(*)::int AS transactions, coalesce(max(n), 0)::int AS largest FROM (SELECT count(*) AS n FROM test_deleted_rows GROUP BY xid) AS per_transaction',
+    );
+    return row as { transactions: number; largest: number };
+  };
 }

@@ -23,6 +23,11 @@ const RETRYABLE_SQLSTATES = new Set(['40P01', '55P03', '40001']);
  * Sessions have two ways to expire and an index for each: `expires_at` (the refresh expiry, never
  * later than `absolute_expires_at`, so it covers both lifetimes) and `revoked_at`. A batch drains
  * the first before the second, so each statement stays a plain index range scan.
+ *
+ * A session's delete cascades into all its refresh tokens: one per rotation, so thousands for a
+ * long-lived session, and one batch of 5,000 such sessions could mean millions of rows and a
+ * statement timeout on the same oldest sessions in every run. The use case therefore deletes the
+ * `refresh_tokens` of the next session batch first, at most `limit` per transaction.
  */
 export class PrismaRetentionStore implements RetentionStore {
   private readonly lockTimeoutMs: number;
@@ -49,35 +54,11 @@ export class PrismaRetentionStore implements RetentionStore {
   }
 
   async deleteExpiredBatch(kind: RetentionKind, cutoff: Date, limit: number): Promise<number> {
-    if (kind === 'audit_logs') {
-      return this.inBatchTransaction(Prisma.sql`
-        DELETE FROM audit_logs
-        WHERE id = ANY(ARRAY(
-          SELECT id FROM audit_logs WHERE retention_until < ${cutoff}
-          ORDER BY retention_until LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-          AND retention_until < ${cutoff}`);
+    for (const statement of batchStatements(kind, cutoff, limit)) {
+      const deleted = await this.inBatchTransaction(statement);
+      if (deleted > 0) return deleted;
     }
-    if (kind === 'outbox_events') {
-      return this.inBatchTransaction(Prisma.sql`
-        DELETE FROM outbox_events
-        WHERE id = ANY(ARRAY(
-          SELECT id FROM outbox_events WHERE published_at < ${cutoff}
-          ORDER BY published_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-          AND published_at < ${cutoff}`);
-    }
-    const expired = await this.inBatchTransaction(Prisma.sql`
-      DELETE FROM sessions
-      WHERE id = ANY(ARRAY(
-        SELECT id FROM sessions WHERE expires_at < ${cutoff}
-        ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-        AND expires_at < ${cutoff}`);
-    if (expired > 0) return expired;
-    return this.inBatchTransaction(Prisma.sql`
-      DELETE FROM sessions
-      WHERE id = ANY(ARRAY(
-        SELECT id FROM sessions WHERE revoked_at < ${cutoff}
-        ORDER BY revoked_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-        AND revoked_at < ${cutoff}`);
+    return 0;
   }
 
   /**
@@ -102,10 +83,73 @@ export class PrismaRetentionStore implements RetentionStore {
   }
 }
 
+/**
+ * The statements of one batch of `kind`, tried in order until one deletes something (sessions: the
+ * expired ones first, then the revoked ones). Exported for the EXPLAIN test that pins their plans.
+ */
+export function batchStatements(kind: RetentionKind, cutoff: Date, limit: number): Prisma.Sql[] {
+  switch (kind) {
+    case 'audit_logs':
+      return [
+        Prisma.sql`
+          DELETE FROM audit_logs
+          WHERE id = ANY(ARRAY(
+            SELECT id FROM audit_logs WHERE retention_until < ${cutoff}
+            ORDER BY retention_until LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+            AND retention_until < ${cutoff}`,
+      ];
+    case 'outbox_events':
+      return [
+        Prisma.sql`
+          DELETE FROM outbox_events
+          WHERE id = ANY(ARRAY(
+            SELECT id FROM outbox_events WHERE published_at < ${cutoff}
+            ORDER BY published_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+            AND published_at < ${cutoff}`,
+      ];
+    case 'sessions':
+      return [
+        Prisma.sql`
+          DELETE FROM sessions
+          WHERE id = ANY(ARRAY(
+            SELECT id FROM sessions WHERE expires_at < ${cutoff}
+            ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+            AND expires_at < ${cutoff}`,
+        Prisma.sql`
+          DELETE FROM sessions
+          WHERE id = ANY(ARRAY(
+            SELECT id FROM sessions WHERE revoked_at < ${cutoff}
+            ORDER BY revoked_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+            AND revoked_at < ${cutoff}`,
+      ];
+    case 'refresh_tokens':
+      // The tokens of exactly the sessions the next session batch picks (the revoked ones only once
+      // no expired one is left, as there), found through refresh_tokens_session_id_idx. No re-check
+      // in the DELETE: an expired or long-revoked session never comes back to life.
+      return [
+        Prisma.sql`
+          DELETE FROM refresh_tokens
+          WHERE id = ANY(ARRAY(
+            SELECT id FROM refresh_tokens
+            WHERE session_id = ANY(ARRAY(
+              (SELECT id FROM sessions WHERE expires_at < ${cutoff} ORDER BY expires_at LIMIT ${limit})
+              UNION ALL
+              (SELECT id FROM sessions
+               WHERE revoked_at < ${cutoff} AND NOT EXISTS (SELECT 1 FROM sessions WHERE expires_at < ${cutoff})
+               ORDER BY revoked_at LIMIT ${limit})))
+            LIMIT ${limit} FOR UPDATE SKIP LOCKED))`,
+      ];
+  }
+}
+
 function countStatement(kind: RetentionKind, cutoff: Date): Prisma.Sql {
   switch (kind) {
     case 'audit_logs':
       return Prisma.sql`SELECT count(*) AS count FROM audit_logs WHERE retention_until < ${cutoff}`;
+    case 'refresh_tokens':
+      return Prisma.sql`
+        SELECT count(*) AS count FROM refresh_tokens
+        WHERE session_id IN (SELECT id FROM sessions WHERE expires_at < ${cutoff} OR revoked_at < ${cutoff})`;
     case 'sessions':
       return Prisma.sql`SELECT count(*) AS count FROM sessions WHERE expires_at < ${cutoff} OR revoked_at < ${cutoff}`;
     case 'outbox_events':

@@ -31,6 +31,8 @@ export const EVENT_PAYLOAD_SCHEMAS = {
   'audit.retention.completed': z.strictObject({
     deleted_audit_logs: z.number().int().nonnegative(),
     deleted_sessions: z.number().int().nonnegative(),
+    // Always written; optional so that readers still accept events published before it existed.
+    deleted_refresh_tokens: z.number().int().nonnegative().optional(),
     deleted_outbox_events: z.number().int().nonnegative(),
     cutoff: isoTimestamp,
   }),

@@ -56,7 +56,9 @@ export const RETENTION_ACTOR: Actor = { type: 'system', id: null, identifier: 'a
 /**
  * One retention run (SPEC §10). Cutoffs are fixed once, from the database clock, at the start, so
  * the run ends even while new rows keep expiring. Every batch commits on its own: a run killed at
- * any point has lost nothing but its unfinished batch, and the next run simply continues. Only a
+ * any point has lost nothing but its unfinished batch, and the next run simply continues. Before
+ * each session batch, the refresh tokens of the sessions it will pick are deleted in batches of
+ * their own, so that the batch's ON DELETE CASCADE stays small. Only a
  * run that got through every kind records `audit.retention.completed` (with an audit row about
  * itself) — in one transaction, so the event and the record exist together or not at all.
  */
@@ -69,9 +71,11 @@ export class PurgeExpiredRecords {
   async execute(options: PurgeRunOptions): Promise<PurgeOutcome> {
     const { store } = this.deps;
     const now = await store.now();
+    const sessionCutoff = new Date(now.getTime() - this.policy.sessionWindowMs);
     const cutoffs: RetentionCutoffs = {
       audit_logs: now,
-      sessions: new Date(now.getTime() - this.policy.sessionWindowMs),
+      refresh_tokens: sessionCutoff,
+      sessions: sessionCutoff,
       outbox_events: new Date(now.getTime() - this.policy.outboxWindowMs),
     };
     options.onStart?.(cutoffs);
@@ -82,24 +86,20 @@ export class PurgeExpiredRecords {
       return { status: 'dry_run', cutoffs, expired };
     }
 
-    const deleted = zeroCounts();
-    const shouldStop = options.shouldStop ?? (() => false);
+    const run = new BatchRun(this.deps, this.policy, cutoffs, options);
     for (const kind of RETENTION_KINDS) {
-      const kindStarted = this.deps.clock.now().getTime();
-      for (let batch = 1; ; batch++) {
-        if (shouldStop()) return { status: 'interrupted', cutoffs, deleted };
-        const batchStarted = this.deps.clock.now().getTime();
-        const count = await store.deleteExpiredBatch(kind, cutoffs[kind], this.policy.batchSize);
-        if (count === 0) break;
-        deleted[kind] += count;
-        const finished = this.deps.clock.now().getTime();
-        options.onBatch?.({ kind, batch, deleted: count, kindDeleted: deleted[kind], batchMs: finished - batchStarted, kindElapsedMs: finished - kindStarted });
-        if (this.policy.pauseMs > 0) await pause(this.policy.pauseMs, shouldStop);
+      if (isDrainedAhead(kind)) continue;
+      const ahead = DRAINED_AHEAD_OF[kind];
+      for (;;) {
+        // Emptying the next batch's cascade first keeps every transaction within the batch size.
+        if (ahead) await run.drain(ahead);
+        if ((await run.batch(kind)) === 0) break;
       }
+      if (run.stopped) return { status: 'interrupted', cutoffs, deleted: run.deleted };
     }
 
-    const eventId = await this.recordCompletion(cutoffs, deleted);
-    return { status: 'completed', cutoffs, deleted, eventId };
+    const eventId = await this.recordCompletion(cutoffs, run.deleted);
+    return { status: 'completed', cutoffs, deleted: run.deleted, eventId };
   }
 
   private recordCompletion(cutoffs: RetentionCutoffs, deleted: RetentionCounts): Promise<string> {
@@ -112,6 +112,7 @@ export class PurgeExpiredRecords {
       payload: {
         deleted_audit_logs: deleted.audit_logs,
         deleted_sessions: deleted.sessions,
+        deleted_refresh_tokens: deleted.refresh_tokens,
         deleted_outbox_events: deleted.outbox_events,
         cutoff: cutoffs.audit_logs.toISOString(),
       },
@@ -124,11 +125,7 @@ export class PurgeExpiredRecords {
       metadata: {
         event_id: event.id,
         deleted: { ...deleted },
-        cutoffs: {
-          audit_logs: cutoffs.audit_logs.toISOString(),
-          sessions: cutoffs.sessions.toISOString(),
-          outbox_events: cutoffs.outbox_events.toISOString(),
-        },
+        cutoffs: Object.fromEntries(RETENTION_KINDS.map((kind) => [kind, cutoffs[kind].toISOString()])),
       },
     });
     return deps.uow.run(async (repositories) => {
@@ -140,7 +137,67 @@ export class PurgeExpiredRecords {
 }
 
 function zeroCounts(): RetentionCounts {
-  return { audit_logs: 0, sessions: 0, outbox_events: 0 };
+  return { audit_logs: 0, refresh_tokens: 0, sessions: 0, outbox_events: 0 };
+}
+
+/**
+ * Kinds whose rows would otherwise go by cascade inside another kind's batch: before each batch of
+ * the key, the value is deleted in batches until the store reports that batch's cascade empty.
+ */
+const DRAINED_AHEAD_OF: Partial<Record<RetentionKind, RetentionKind>> = { sessions: 'refresh_tokens' };
+
+function isDrainedAhead(kind: RetentionKind): boolean {
+  return Object.values(DRAINED_AHEAD_OF).includes(kind);
+}
+
+/** The batches of one run: stop checks, per-kind numbering and timing, progress, pauses. */
+class BatchRun {
+  readonly deleted = zeroCounts();
+  stopped = false;
+  private readonly batches = zeroCounts();
+  private readonly kindStarted: Partial<Record<RetentionKind, number>> = {};
+  private readonly shouldStop: () => boolean;
+
+  constructor(
+    private readonly deps: RetentionDeps,
+    private readonly policy: RetentionPolicy,
+    private readonly cutoffs: RetentionCutoffs,
+    private readonly options: PurgeRunOptions,
+  ) {
+    this.shouldStop = options.shouldStop ?? (() => false);
+  }
+
+  async drain(kind: RetentionKind): Promise<void> {
+    while ((await this.batch(kind)) > 0) {
+      // each batch commits on its own; the next one starts after the pause
+    }
+  }
+
+  /** One batch of `kind`; 0 when nothing of it is left, or when the run has been asked to stop. */
+  async batch(kind: RetentionKind): Promise<number> {
+    if (this.stopped || this.shouldStop()) {
+      this.stopped = true;
+      return 0;
+    }
+    const { clock, store } = this.deps;
+    const batchStarted = clock.now().getTime();
+    const kindStarted = (this.kindStarted[kind] ??= batchStarted);
+    const count = await store.deleteExpiredBatch(kind, this.cutoffs[kind], this.policy.batchSize);
+    if (count === 0) return 0;
+    this.deleted[kind] += count;
+    this.batches[kind] += 1;
+    const finished = clock.now().getTime();
+    this.options.onBatch?.({
+      kind,
+      batch: this.batches[kind],
+      deleted: count,
+      kindDeleted: this.deleted[kind],
+      batchMs: finished - batchStarted,
+      kindElapsedMs: finished - kindStarted,
+    });
+    if (this.policy.pauseMs > 0) await pause(this.policy.pauseMs, this.shouldStop);
+    return count;
+  }
 }
 
 /** Sleeps `ms`, waking early when a stop is requested (a pause never delays a shutdown). */
