@@ -1,7 +1,8 @@
 import { createTestDatabase, withPgClient, type TestDatabase } from '@pandora/testing';
 import type { RetentionKind } from '@pandora/domain';
+import { Prisma } from '@prisma/client';
 import pg from 'pg';
-import { createPrismaClient, PrismaRetentionStore, sqlState, type PrismaClient } from '../src';
+import { batchStatements, createPrismaClient, PrismaRetentionStore, sqlState, type PrismaClient } from '../src';
 
 /** The retention queries against real PostgreSQL, including the audit trigger behind them. */
 let db: TestDatabase;
@@ -203,5 +204,75 @@ describe('PrismaRetentionStore', () => {
     expect(await store.countExpired('sessions', weekAgo)).toBe(1);
     expect(await store.countExpired('refresh_tokens', weekAgo)).toBe(1);
     expect(await store.countExpired('outbox_events', weekAgo)).toBe(0);
+  });
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function planNodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(planNodes)];
+}
+
+/**
+ * The plan of a batch statement with sequential and bitmap scans priced out: what remains shows
+ * whether an index can serve the statement, and a Sort node whether its ORDER BY follows the index.
+ */
+async function planOf(statement: Prisma.Sql): Promise<PlanNode[]> {
+  const [, , rows] = await prisma.$transaction([
+    prisma.$executeRaw`SET LOCAL enable_seqscan = off`,
+    prisma.$executeRaw`SET LOCAL enable_bitmapscan = off`,
+    prisma.$queryRaw<Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>>(Prisma.sql`EXPLAIN (FORMAT JSON) ${statement}`),
+  ]);
+  const plan = rows[0]?.['QUERY PLAN'][0]?.Plan;
+  if (!plan) throw new Error('EXPLAIN returned no plan');
+  return planNodes(plan);
+}
+
+const indexScansOf = (nodes: PlanNode[]) =>
+  nodes.filter((node) => node['Node Type'] === 'Index Scan' || node['Node Type'] === 'Index Only Scan').map((node) => node['Index Name']);
+
+describe('the plans of the retention batches', () => {
+  const expected: Array<[RetentionKind, string[][]]> = [
+    ['audit_logs', [['audit_logs_retention_until_idx', 'audit_logs_pkey']]],
+    // The expired sessions' index twice: for the batch, and to tell whether any expired one is left.
+    ['refresh_tokens', [['sessions_expires_at_idx', 'sessions_expires_at_idx', 'sessions_revoked_at_idx', 'refresh_tokens_session_id_idx', 'refresh_tokens_pkey']]],
+    ['sessions', [['sessions_expires_at_idx', 'sessions_pkey'], ['sessions_revoked_at_idx', 'sessions_pkey']]],
+    ['outbox_events', [['outbox_events_published_at_idx', 'outbox_events_pkey']]],
+  ];
+
+  it.each(expected)('of %s walk their indexes, in index order (no Sort) and with no sequential scan', async (kind, indexes) => {
+    // A backlog of expired rows, as in production: the statistics then say that the range of the
+    // kind's index matches many rows, and the DELETE has to find its batch by primary key.
+    await seedAudit(20_000, '-1 day');
+    await sql(
+      `WITH owner AS (
+         INSERT INTO users (id, email, password_hash, first_name, last_name) VALUES (gen_random_uuid(), 'backlog@example.com', 'x', 'A', 'B') RETURNING id
+       ), session AS (
+         INSERT INTO sessions (id, user_id, expires_at, absolute_expires_at, revoked_at)
+         SELECT gen_random_uuid(), owner.id, now() - interval '30 days', now() - interval '30 days', now() - interval '31 days'
+         FROM owner, generate_series(1, 20000) RETURNING id
+       )
+       INSERT INTO refresh_tokens (id, session_id, token_hash, expires_at)
+       SELECT gen_random_uuid(), session.id, encode(sha256(gen_random_uuid()::text::bytea), 'hex'), now() FROM session, generate_series(1, 2)`,
+    );
+    await sql(
+      `INSERT INTO outbox_events (id, event_type, payload, metadata, occurred_at, published_at)
+       SELECT gen_random_uuid(), 'user.registered', '{}', '{}', now(), now() - interval '30 days' FROM generate_series(1, 20000)`,
+    );
+    await sql('ANALYZE');
+    const now = Date.now();
+    const statements = batchStatements(kind, new Date(kind === 'audit_logs' ? now : now - 7 * 86_400_000), 5_000);
+    expect(statements).toHaveLength(indexes.length);
+
+    for (const [index, statement] of statements.entries()) {
+      const nodes = await planOf(statement);
+      expect(nodes.map((node) => node['Node Type'])).not.toEqual(expect.arrayContaining([expect.stringMatching(/Sort|Seq Scan/)]));
+      expect(indexScansOf(nodes).sort()).toEqual([...(indexes[index] ?? [])].sort());
+    }
   });
 });
