@@ -1,32 +1,72 @@
-import readline from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
+
+/** Where the password comes from and the prompts go: process.stdin and process.stderr, or a test's streams. */
+export interface Terminal {
+  input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  output: NodeJS.WritableStream;
+}
+
+const PROCESS_TERMINAL: Terminal = { input: process.stdin, output: process.stderr };
+
+const CTRL_C = '\x03';
+const CTRL_D = '\x04';
+const ESC = '\x1b';
+const BACKSPACES = new Set(['\x7f', '\b']);
+const ENTERS = new Set(['\r', '\n']);
 
 /** The whole of stdin, without its trailing newline (for `printf '%s' pw | …` and `… < file`). */
-async function readStdin(): Promise<string> {
+async function readStdin(input: Terminal['input']): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of input) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-/** Prompts on the terminal without echoing what is typed. */
-function prompt(question: string): Promise<string> {
-  return new Promise((resolve) => {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    const write = (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput.bind(rl);
-    (rl as unknown as { _writeToOutput: (text: string) => void })._writeToOutput = (text: string) => {
-      write(text.startsWith(question) ? question : '');
+/**
+ * Prompts without echoing anything typed, not even the cursor moving (which would tell the
+ * password's length). Raw mode hands over each key: Enter ends the answer, backspace deletes the
+ * last character, Ctrl-C (no SIGINT in raw mode) and Ctrl-D on an empty line abort, other control
+ * keys and escape sequences (arrow keys, which arrive as one chunk) are ignored. Keys after Enter
+ * in the same chunk are dropped rather than typed into the next prompt.
+ */
+function prompt(question: string, { input, output }: Terminal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const decoder = new StringDecoder('utf8');
+    const typed: string[] = [];
+
+    const finish = (settle: () => void) => {
+      input.removeListener('data', onData);
+      input.removeListener('end', onEnd);
+      input.setRawMode?.(false);
+      input.pause();
+      output.write('\n');
+      settle();
     };
-    rl.question(question, (answer) => {
-      rl.close();
-      process.stderr.write('\n');
-      resolve(answer);
-    });
+    const cancel = () => finish(() => reject(new Error('password entry cancelled')));
+    const onEnd = cancel;
+    const onData = (chunk: Buffer | string) => {
+      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+      // for…of walks code points, so backspace removes a whole character.
+      for (const key of text) {
+        if (ENTERS.has(key)) return finish(() => resolve(typed.join('')));
+        if (key === CTRL_C || (key === CTRL_D && typed.length === 0)) return cancel();
+        if (key === ESC) return;
+        if (BACKSPACES.has(key)) typed.pop();
+        else if (key >= ' ') typed.push(key);
+      }
+    };
+
+    output.write(question);
+    input.setRawMode?.(true);
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.resume();
   });
 }
 
-export async function readPassword(options: { fromStdin: boolean }): Promise<string> {
-  if (options.fromStdin || !process.stdin.isTTY) return readStdin();
-  const password = await prompt('Password for the new administrator: ');
-  const again = await prompt('Repeat it: ');
+export async function readPassword(options: { fromStdin: boolean }, terminal: Terminal = PROCESS_TERMINAL): Promise<string> {
+  if (options.fromStdin || !terminal.input.isTTY) return readStdin(terminal.input);
+  const password = await prompt('Password for the new administrator: ', terminal);
+  const again = await prompt('Repeat it: ', terminal);
   if (password !== again) throw new Error('the passwords do not match');
   return password;
 }
