@@ -1,4 +1,5 @@
 import { userDtoSchema } from '../src/http/schemas/dto.schemas';
+import { expectNoSecretIn, onlyAuditRow } from './support/audit-rows';
 import { bearer, expectErrorEnvelope, logIn, registerUser } from './support/fixtures';
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
 
@@ -127,6 +128,25 @@ describe('POST /api/v1/users/me/password', () => {
     ]);
   });
 
+  it('records the change in the audit trail: action change_password by the user, sensitive, with neither password', async () => {
+    const user = await registerUser(t.http());
+    const otherDevice = await logIn(t.http(), user.email, user.password);
+    const newPassword = 'another brand new passphrase';
+    const response = await t.http().post('/api/v1/users/me/password').set(bearer(user.accessToken)).send({ current_password: user.password, new_password: newPassword }).expect(204);
+    const row = await onlyAuditRow(t.prisma, user.id, 'user.password.changed');
+    expect(row).toMatchObject({
+      action: 'change_password',
+      status: 'success',
+      actorType: 'user',
+      actorIdentifier: user.email,
+      sessionId: user.sessionId,
+      requestId: response.headers['x-request-id'],
+      isSensitive: true,
+      metadata: { revoked_sessions: 1 },
+    });
+    expectNoSecretIn(row, user, [newPassword, otherDevice.accessToken, otherDevice.refreshToken]);
+  });
+
   it('refuses a wrong current password with 401 INVALID_CREDENTIALS and records the attempt', async () => {
     const user = await registerUser(t.http());
     const response = await t.http().post('/api/v1/users/me/password').set(bearer(user.accessToken)).send({ current_password: 'not my password', new_password: 'a brand new passphrase' });
@@ -166,5 +186,23 @@ describe('DELETE /api/v1/users/me', () => {
     const revoked = await t.prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: user.id, eventType: 'session.revoked' } });
     expect(revoked.payload).toEqual({ session_ids: [user.sessionId, second.sessionId].sort(), reason: 'account_deleted' });
     expect(await t.prisma.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+  });
+
+  it('records the deletion in the audit trail: action delete_user by the user themself, with no secret', async () => {
+    const user = await registerUser(t.http());
+    const response = await t.http().delete('/api/v1/users/me').set(bearer(user.accessToken)).expect(204);
+    const row = await onlyAuditRow(t.prisma, user.id, 'user.deleted');
+    expect(row).toMatchObject({
+      action: 'delete_user',
+      status: 'success',
+      actorType: 'user',
+      actorIdentifier: user.email,
+      resourceId: user.id,
+      sessionId: user.sessionId,
+      requestId: response.headers['x-request-id'],
+      previousState: { email: user.email, deleted_at: null },
+      newState: { deleted_at: expect.any(String) },
+    });
+    expectNoSecretIn(row, user);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sessionListSchema } from '../src/http/schemas/dto.schemas';
+import { expectNoSecretIn, onlyAuditRow } from './support/audit-rows';
 import { bearer, expectErrorEnvelope, logIn, registerUser } from './support/fixtures';
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
 
@@ -35,6 +36,24 @@ describe('sessions of the caller', () => {
     // Idempotent: revoking again is fine and announces nothing new.
     expect((await t.http().delete(`/api/v1/users/me/sessions/${second.sessionId}`).set(bearer(user.accessToken))).status).toBe(204);
     expect(await t.prisma.outboxEvent.count({ where: { aggregateId: user.id, eventType: 'session.revoked' } })).toBe(1);
+  });
+
+  it('records the revocation in the audit trail: action revoke_session by the user, naming the session, with no secret', async () => {
+    const user = await registerUser(t.http());
+    const second = await logIn(t.http(), user.email, user.password);
+    const response = await t.http().delete(`/api/v1/users/me/sessions/${second.sessionId}`).set(bearer(user.accessToken)).expect(204);
+    const row = await onlyAuditRow(t.prisma, user.id, 'session.revoked');
+    expect(row).toMatchObject({
+      action: 'revoke_session',
+      eventCategory: 'session',
+      status: 'success',
+      actorType: 'user',
+      actorIdentifier: user.email,
+      sessionId: user.sessionId,
+      requestId: response.headers['x-request-id'],
+      metadata: { session_ids: [second.sessionId], reason: 'user_revoked' },
+    });
+    expectNoSecretIn(row, user, [second.accessToken, second.refreshToken]);
   });
 
   it('answers 404 for another user’s session and leaves it alone (no IDOR)', async () => {
@@ -102,5 +121,23 @@ describe('POST /api/v1/users/me/logout-all', () => {
     expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'session.revoked' } })).toMatchObject({
       payload: { session_ids: [user.sessionId, second.sessionId].sort(), reason: 'logout_all' },
     });
+  });
+
+  it('records it in the audit trail: action logout_all by the user, naming every session, with no secret', async () => {
+    const user = await registerUser(t.http());
+    const second = await logIn(t.http(), user.email, user.password);
+    const response = await t.http().post('/api/v1/users/me/logout-all').set(bearer(second.accessToken)).expect(204);
+    const row = await onlyAuditRow(t.prisma, user.id, 'auth.logout_all');
+    expect(row).toMatchObject({
+      action: 'logout_all',
+      eventCategory: 'session',
+      status: 'success',
+      actorType: 'user',
+      actorIdentifier: user.email,
+      sessionId: second.sessionId,
+      requestId: response.headers['x-request-id'],
+      metadata: { session_ids: [user.sessionId, second.sessionId].sort(), reason: 'logout_all' },
+    });
+    expectNoSecretIn(row, user, [second.accessToken, second.refreshToken]);
   });
 });
