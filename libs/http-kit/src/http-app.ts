@@ -44,7 +44,11 @@ export function createHttpApp<Principal>(options: HttpAppOptions<Principal>): Ht
   app.set('query parser', 'simple');
 
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
-  const openApiDocument = () => (document ??= buildOpenApiDocument(allRoutes, options.openApi));
+  const openApiDocument = () =>
+    (document ??= buildOpenApiDocument(
+      [{ routes: operational }, { routes: options.routes as RouteDefinition<unknown>[], ...(options.guards ? { guards: options.guards } : {}) }],
+      options.openApi,
+    ));
   const operational = operationalRoutes({
     probe: options.probe,
     ...(options.metrics ? { metrics: options.metrics } : {}),

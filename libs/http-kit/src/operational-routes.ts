@@ -67,6 +67,7 @@ export function operationalRoutes(options: {
       summary: 'Liveness: the process is up (no dependency checks)',
       tags: ['operations'],
       auth: 'none',
+      outageProof: true,
       responses: { 200: { description: 'Alive.', schema: healthSchema } },
       handler: () => ({ status: 200, body: { status: 'ok' } }),
     }),
@@ -78,6 +79,7 @@ export function operationalRoutes(options: {
       description: '`require` (comma-separated check names) limits which checks decide the status; all are reported.',
       tags: ['operations'],
       auth: 'none',
+      outageProof: true,
       query: z.strictObject({
         require: z
           .string()
@@ -103,6 +105,7 @@ export function operationalRoutes(options: {
       summary: 'This OpenAPI document',
       tags: ['operations'],
       auth: 'none',
+      outageProof: true,
       responses: { 200: { description: 'OpenAPI 3.1 document.' } },
       handler: () => ({ status: 200, body: options.openApiDocument() }),
     }),
@@ -113,6 +116,7 @@ export function operationalRoutes(options: {
       summary: 'Swagger UI for this document',
       tags: ['operations'],
       auth: 'none',
+      outageProof: true,
       responses: { 200: { description: 'HTML page.', contentType: 'text/html' } },
       handler: () => ({ status: 200, headers: { 'Content-Security-Policy': options.swaggerCsp }, raw: { contentType: 'text/html; charset=utf-8', body: SWAGGER_HTML } }),
     }),
@@ -123,6 +127,7 @@ export function operationalRoutes(options: {
       summary: 'Swagger UI start-up script',
       tags: ['operations'],
       auth: 'none',
+      outageProof: true,
       hidden: true,
       responses: { 200: { description: 'JavaScript.' } },
       handler: () => ({ status: 200, raw: { contentType: 'application/javascript; charset=utf-8', body: SWAGGER_INITIALIZER } }),
@@ -138,6 +143,7 @@ export function operationalRoutes(options: {
         summary: 'Prometheus metrics',
         tags: ['operations'],
         auth: 'none',
+        outageProof: true,
         responses: { 200: { description: 'Prometheus text exposition format.', contentType: 'text/plain' } },
         handler: async () => {
           const { contentType, body } = await metrics.exposition();

@@ -67,6 +67,11 @@ export interface RouteSpec<
   errors?: ErrorCode[];
   /** Not listed in the OpenAPI document (e.g. the Swagger UI's own asset routes). */
   hidden?: boolean;
+  /**
+   * The handler cannot fail because PostgreSQL or Redis is down: it needs neither (JWKS, /health)
+   * or reports their state itself (/ready). Without it the OpenAPI document lists 503.
+   */
+  outageProof?: boolean;
   /** A limit of this route, counted after validation (e.g. logins per IP and email). */
   rateLimit?: (input: { body: Output<B>; client: ClientContext }) => (RateLimitSpec & { subject: string }) | null;
   handler: (context: RouteContext<Principal, Output<B>, Output<Q>, Output<P>>) => Promise<RouteResult> | RouteResult;

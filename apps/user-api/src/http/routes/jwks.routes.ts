@@ -18,6 +18,7 @@ export function jwksRoutes(keyRing: KeyRing): RouteDefinition<Principal>[] {
       summary: 'JSON Web Key Set of the access-token signing keys',
       tags: ['auth'],
       auth: 'none',
+      outageProof: true,
       responses: { 200: { description: 'The key set.', schema: jwksSchema } },
       // Public material: caches may keep it briefly (rotation keeps the old key in grace meanwhile).
       handler: () => ({ status: 200, headers: { 'Cache-Control': 'public, max-age=300' }, body: keyRing.jwks() }),
