@@ -35,17 +35,19 @@ export interface CleanupRunOptions {
   stopRequested?: () => NodeJS.Signals | null;
 }
 
-/** 128 + the signal number, as a shell reports a process ended by that signal (SIGTERM → 143). */
+/** 128 + the signal number, as a shell reports a process ended by that signal (SIGTERM → 143): a second signal's exit. */
 export function exitCodeForSignal(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 15);
 }
 
 /**
  * One run of the worker, from a validated configuration to an exit code:
- *   0   completed, dry run done, or another run holds the lock (nothing to do here);
+ *   0   completed, dry run done, another run holds the lock (nothing to do here), or stopped by a
+ *       signal after finishing the batch in flight: a graceful shutdown (SPEC §13), and the next run
+ *       continues where it stopped. Such a run's summary says `interrupted`; it pushes no success
+ *       timestamp, so runs that never complete still trip the staleness alert;
  *   1   failed (database error, lost lock, trigger refusal…): whatever was deleted stays deleted,
- *       the next run continues;
- *   128+n  stopped by signal n (SIGTERM → 143) after finishing the batch in flight.
+ *       the next run continues.
  * Progress is logged per batch and the run ends with exactly one `audit cleanup summary` line.
  */
 export async function runCleanup(config: AuditCleanupWorkerConfig, options: CleanupRunOptions): Promise<CleanupResult> {
@@ -134,7 +136,7 @@ export async function runCleanup(config: AuditCleanupWorkerConfig, options: Clea
     } else {
       const signal = stopRequested();
       summary.stopped_by = signal ?? 'lost advisory lock';
-      result = signal ? { outcome: 'interrupted', exitCode: exitCodeForSignal(signal) } : { outcome: 'failed', exitCode: 1 };
+      result = signal ? { outcome: 'interrupted', exitCode: 0 } : { outcome: 'failed', exitCode: 1 };
     }
   } catch (error) {
     summary.error = error instanceof Error ? error.message : String(error);

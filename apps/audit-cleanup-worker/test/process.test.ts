@@ -79,7 +79,7 @@ describe('the audit-cleanup-worker process', () => {
     expect((await completionEvents(db.url)).map((event) => event.payload.deleted_audit_logs)).toEqual([left]);
   }, 90_000);
 
-  it('on SIGTERM finishes the batch in flight, exits 143 without a completion event, and the next run continues', async () => {
+  it('on SIGTERM shuts down gracefully: finishes the batch in flight, releases the lock, says interrupted, exits 0 without a completion event, and the next run finishes', async () => {
     await seedAuditRows(db.url, { label: 'expired', count: 5_000, retention: '-1 day' });
     const stopping = startWorker({ DATABASE_URL: db.url, CLEANUP_BATCH_SIZE: '500', CLEANUP_BATCH_PAUSE: '300ms' });
     await stopping.waitForLine(isBatch(2));
@@ -87,19 +87,49 @@ describe('the audit-cleanup-worker process', () => {
     stopping.child.kill('SIGTERM');
     const exit = await stopping.exited;
 
-    expect(exit.code).toBe(143);
+    expect(exit).toEqual({ code: 0, signal: null });
     const lines = stopping.lines();
     expect(lines.some((line) => line.message === 'audit cleanup stop requested; finishing the batch in flight')).toBe(true);
     const summary = summaryOf(lines);
-    expect(summary).toEqual(expect.objectContaining({ outcome: 'interrupted', stopped_by: 'SIGTERM' }));
+    expect(summary).toEqual(expect.objectContaining({ level: 'warn', outcome: 'interrupted', stopped_by: 'SIGTERM' }));
     const deleted = (summary.deleted as { audit_logs: number }).audit_logs;
+    expect(deleted).toBeGreaterThanOrEqual(1_000);
     expect(deleted % 500).toBe(0);
     expect(await countRows(db.url, 'audit_logs')).toBe(5_000 - deleted);
     expect(await completionEvents(db.url)).toEqual([]);
+    // Its metrics are published (logged here, without PUSHGATEWAY_URL), with no success timestamp.
+    const metrics = lines.find((line) => line.message === 'audit cleanup metrics (PUSHGATEWAY_URL is not set)')?.metrics as Record<string, unknown>;
+    expect(metrics).toEqual(expect.objectContaining({ audit_cleanup_deleted_total: expect.objectContaining({ audit_logs: deleted }) }));
+    expect(metrics).not.toHaveProperty('audit_cleanup_last_success_timestamp_seconds');
+    expect(await advisoryLocksHeld(db.url)).toBe(0);
 
     const rerun = startWorker({ DATABASE_URL: db.url });
     expect((await rerun.exited).code).toBe(0);
+    expect(summaryOf(rerun.lines())).toEqual(expect.objectContaining({ outcome: 'completed' }));
     expect(summaryOf(rerun.lines()).deleted).toEqual({ audit_logs: 5_000 - deleted, refresh_tokens: 0, sessions: 0, outbox_events: 0 });
+    expect(await countRows(db.url, 'audit_logs')).toBe(1); // the rerun's own audit row
+  }, 90_000);
+
+  it('on a second signal stops at once with 128+signal, without a summary, and the next run continues', async () => {
+    await seedAuditRows(db.url, { label: 'expired', count: 5_000, retention: '-1 day' });
+    const impatient = startWorker({ DATABASE_URL: db.url, CLEANUP_BATCH_SIZE: '500', CLEANUP_BATCH_PAUSE: '300ms' });
+    await impatient.waitForLine(isBatch(1));
+
+    impatient.child.kill('SIGINT');
+    await impatient.waitForLine((line) => line.message === 'audit cleanup stop requested; finishing the batch in flight');
+    impatient.child.kill('SIGINT');
+    const exit = await impatient.exited;
+
+    expect(exit.code).toBe(130);
+    expect(impatient.lines().filter((line) => line.message === 'audit cleanup summary')).toEqual([]);
+    const left = await countRows(db.url, 'audit_logs');
+    expect(left % 500).toBe(0);
+    expect(await completionEvents(db.url)).toEqual([]);
+    await eventually(async () => (await advisoryLocksHeld(db.url)) === 0, 20_000, 'the stopped run’s lock to disappear');
+
+    const rerun = startWorker({ DATABASE_URL: db.url });
+    expect((await rerun.exited).code).toBe(0);
+    expect(summaryOf(rerun.lines()).deleted).toEqual(expect.objectContaining({ audit_logs: left }));
   }, 90_000);
 
   it('runs through `npm run audit:cleanup -- --dry-run`: the script builds the bundle and passes the flag through', async () => {

@@ -98,6 +98,29 @@ describe('the run’s metrics', () => {
     expect(Object.keys(values).some((name) => name.startsWith('audit_cleanup_last_success_timestamp_seconds'))).toBe(false);
   });
 
+  it('of a run stopped by a signal are pushed with its counts and duration, but no last-success timestamp', async () => {
+    await seedAuditRows(db.url, { label: 'expired', count: 300, retention: '-1 day' });
+    const gateway = await fakePushgateway();
+    const { logger, lines } = capturingLogger();
+    const batches = () => lines().filter((line) => line.message === 'audit cleanup batch').length;
+    try {
+      const result = await runCleanup(workerConfig(db.url, { PUSHGATEWAY_URL: gateway.url, CLEANUP_BATCH_SIZE: '100' }), {
+        dryRun: false,
+        logger,
+        stopRequested: () => (batches() >= 1 ? 'SIGTERM' : null),
+      });
+      expect(result).toEqual({ outcome: 'interrupted', exitCode: 0 });
+    } finally {
+      await gateway.close();
+    }
+
+    expect(gateway.pushes).toHaveLength(1);
+    const values = samples((gateway.pushes[0] as Push).body);
+    expect(values['audit_cleanup_deleted_total{kind="audit_logs"}']).toBe(100);
+    expect(values.audit_cleanup_run_duration_seconds).toBeGreaterThan(0);
+    expect(Object.keys(values).some((name) => name.startsWith('audit_cleanup_last_success_timestamp_seconds'))).toBe(false);
+  });
+
   it('are not pushed by a dry run, which would overwrite the real run’s numbers with zeros', async () => {
     await seedAuditRows(db.url, { label: 'expired', count: 2, retention: '-1 day' });
     const gateway = await fakePushgateway();

@@ -200,7 +200,7 @@ describe('a cleanup run', () => {
     expect(remaining.outbox).toEqual({ 'published-30-minutes-ago': 2 });
   });
 
-  it('stops after the batch in flight when a stop is requested, exits 143 for SIGTERM and records no completion', async () => {
+  it('stops after the batch in flight when a stop is requested, exits 0 as a graceful shutdown, and records no completion', async () => {
     await seedAuditRows(db.url, { label: 'expired', count: 1_000, retention: '-1 day' });
     const { logger, lines } = capturingLogger();
     let stop: NodeJS.Signals | null = null;
@@ -215,7 +215,7 @@ describe('a cleanup run', () => {
       },
     });
 
-    expect(result).toEqual({ outcome: 'interrupted', exitCode: 143 });
+    expect(result).toEqual({ outcome: 'interrupted', exitCode: 0 });
     expect(await countRows(db.url, 'audit_logs')).toBe(700);
     expect(await completionEvents(db.url)).toEqual([]);
     const summary = summaryOf(lines());
