@@ -4,7 +4,7 @@ import { createTestDatabase, createTestPki, type TestCertificate, type TestCerti
 import { failure, invoke, seedUser, startTestUserGrpc, WALLET_TOKEN, type TestUserGrpc } from './support/test-user-grpc';
 
 /**
- * TLS and mTLS on the gRPC listener, with a PKI made for this suite (openssl, no network):
+ * TLS and mTLS on the gRPC listener, with a PKI made in-process for this suite (no network):
  * a CA for the server's certificate, a CA for callers, and an unrelated CA.
  */
 let pki: TestPki;

@@ -1,14 +1,17 @@
-import { execFile } from 'node:child_process';
+import { generateKeyPair } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import forge from 'node-forge';
 
 /**
- * Throw-away PKI for TLS/mTLS tests, made with the openssl CLI (node:crypto can make keys but not
- * sign certificates). Nothing touches the network. EC P-256 keys keep generation fast.
+ * Throw-away PKI for TLS/mTLS tests, made in-process: no openssl binary, no network. node:crypto
+ * makes the keys (natively) but cannot sign certificates, so node-forge builds and signs them.
+ * forge signs RSA only, hence RSA-2048 where real deployments may well use EC keys; the TLS code
+ * under test does not care.
  */
-const execFileAsync = promisify(execFile);
+const generateRsaKeyPair = promisify(generateKeyPair);
 
 export interface TestCertificate {
   certFile: string;
@@ -30,50 +33,103 @@ export interface TestPki {
   cleanup(): void;
 }
 
-async function openssl(args: string[], cwd: string): Promise<void> {
-  await execFileAsync('openssl', args, { cwd, timeout: 30_000 });
+interface KeyPair {
+  pem: string;
+  forgePrivate: forge.pki.rsa.PrivateKey;
+  forgePublic: forge.pki.rsa.PublicKey;
 }
 
-function read(certFile: string, keyFile: string): TestCertificate {
-  return { certFile, keyFile, cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) };
+/** Who signs a certificate: its own key (self-signed) or a CA's. */
+interface Signer {
+  certificate: forge.pki.Certificate | null;
+  keys: KeyPair;
 }
 
-const KEY_ARGS = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+type Extensions = Array<Record<string, unknown>>;
+
+const CA_EXTENSIONS: Extensions = [
+  { name: 'basicConstraints', cA: true, critical: true },
+  { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+];
+const LEAF_EXTENSIONS: Record<'server' | 'client', Extensions> = {
+  server: [
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    // 2: dNSName, 7: iPAddress (RFC 5280 GeneralName tags).
+    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+  ],
+  client: [
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true },
+    { name: 'extKeyUsage', clientAuth: true },
+  ],
+};
+/** Tolerates a little clock skew between the test and the TLS stack, like any CA does. */
+const BACKDATE_MS = 60_000;
+const VALIDITY_MS = 2 * 24 * 60 * 60_000;
+
+async function newKeyPair(): Promise<KeyPair> {
+  const { publicKey, privateKey } = await generateRsaKeyPair('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return { pem: privateKey, forgePrivate: forge.pki.privateKeyFromPem(privateKey), forgePublic: forge.pki.publicKeyFromPem(publicKey) };
+}
+
+/** forge writes these hex bytes as the DER INTEGER as they are: minimal, and positive (RFC 5280). */
+function serialHex(serial: number): string {
+  const hex = serial.toString(16);
+  const even = hex.length % 2 === 0 ? hex : `0${hex}`;
+  return parseInt(even.slice(0, 2), 16) >= 0x80 ? `00${even}` : even;
+}
+
+function buildCertificate(commonName: string, serial: number, keys: KeyPair, signer: Signer | null, extensions: Extensions): forge.pki.Certificate {
+  const certificate = forge.pki.createCertificate();
+  const subject = [{ name: 'commonName', value: commonName }];
+  certificate.publicKey = keys.forgePublic;
+  certificate.serialNumber = serialHex(serial);
+  certificate.validity.notBefore = new Date(Date.now() - BACKDATE_MS);
+  certificate.validity.notAfter = new Date(Date.now() + VALIDITY_MS);
+  certificate.setSubject(subject);
+  certificate.setIssuer(signer?.certificate ? signer.certificate.subject.attributes : subject);
+  const identifiers: Extensions = [{ name: 'subjectKeyIdentifier' }];
+  if (signer?.certificate) identifiers.push({ name: 'authorityKeyIdentifier', keyIdentifier: signer.certificate.generateSubjectKeyIdentifier().getBytes() });
+  certificate.setExtensions([...extensions, ...identifiers]);
+  certificate.sign(signer?.keys.forgePrivate ?? keys.forgePrivate, forge.md.sha256.create());
+  return certificate;
+}
 
 export function createTestPki(): TestPki {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pandora-pki-'));
   let serial = 1;
 
-  const selfSigned = async (commonName: string, extensions: string[] = []): Promise<TestCertificate> => {
-    const base = path.join(dir, `${commonName}-${serial++}`);
-    await openssl(
-      ['req', '-x509', ...KEY_ARGS, '-keyout', `${base}.key`, '-out', `${base}.crt`, '-days', '2', '-subj', `/CN=${commonName}`, ...extensions],
-      dir,
-    );
-    return read(`${base}.crt`, `${base}.key`);
+  const create = async (commonName: string, signer: Signer | null, extensions: Extensions) => {
+    const keys = await newKeyPair();
+    const number = serial++;
+    const certificate = buildCertificate(commonName, number, keys, signer, extensions);
+    const base = path.join(dir, `${commonName}-${number}`);
+    const written: TestCertificate = {
+      certFile: `${base}.crt`,
+      keyFile: `${base}.key`,
+      cert: Buffer.from(forge.pki.certificateToPem(certificate)),
+      key: Buffer.from(keys.pem),
+    };
+    fs.writeFileSync(written.certFile, written.cert);
+    fs.writeFileSync(written.keyFile, written.key, { mode: 0o600 });
+    return { written, certificate, keys };
   };
 
   return {
     dir,
-    selfSigned: (commonName) => selfSigned(commonName),
+    selfSigned: async (commonName) => (await create(commonName, null, LEAF_EXTENSIONS.client)).written,
     async createAuthority(name) {
-      const ca = await selfSigned(name, ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+      const ca = await create(name, null, CA_EXTENSIONS);
+      const signer: Signer = { certificate: ca.certificate, keys: ca.keys };
       return {
-        ...ca,
-        async issue(commonName, usage) {
-          const base = path.join(dir, `${commonName}-${serial++}`);
-          const extensions =
-            usage === 'server'
-              ? 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n'
-              : 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n';
-          fs.writeFileSync(`${base}.ext`, extensions);
-          await openssl(['req', '-new', ...KEY_ARGS, '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${commonName}`], dir);
-          await openssl(
-            ['x509', '-req', '-in', `${base}.csr`, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-set_serial', String(serial++), '-days', '2', '-out', `${base}.crt`, '-extfile', `${base}.ext`],
-            dir,
-          );
-          return read(`${base}.crt`, `${base}.key`);
-        },
+        ...ca.written,
+        issue: async (commonName, usage) => (await create(commonName, signer, LEAF_EXTENSIONS[usage])).written,
       };
     },
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
