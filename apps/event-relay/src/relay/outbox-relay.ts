@@ -1,5 +1,7 @@
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { appendToStream, type AppendResult, type OutgoingEvent, type StreamTarget } from '@pandora/event-stream';
-import type { Logger } from '@pandora/observability';
+import { parseTraceparent, type Logger } from '@pandora/observability';
 import type Redis from 'ioredis';
 import { OutboxConnection, type OutboxRow } from './outbox-connection';
 import type { RelayMetrics } from './relay-metrics';
@@ -53,6 +55,23 @@ function toOutgoingEvent(row: OutboxRow): OutgoingEvent {
   };
 }
 
+/** The SDK keeps at most this many links per span by default; more would only be dropped. */
+const MAX_LINKS = 128;
+
+/** Links the batch's span to the traces of the requests whose events it carries. */
+function producerLinks(rows: OutboxRow[]): Link[] {
+  const links: Link[] = [];
+  for (const row of rows) {
+    const parsed = parseTraceparent(row.metadata.traceparent);
+    if (!parsed) continue;
+    links.push({ context: { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: Number.parseInt(parsed.traceparent.split('-')[3] ?? '00', 16), isRemote: true } });
+    if (links.length === MAX_LINKS) break;
+  }
+  return links;
+}
+
+const tracer = trace.getTracer('event-relay');
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -82,8 +101,13 @@ export class OutboxRelay {
 
   constructor(private readonly deps: OutboxRelayDeps) {}
 
+  /**
+   * The loop runs with tracing suppressed: the pg instrumentation would otherwise start a trace of
+   * its own for every lease attempt and every idle poll. Only a round that found rows is traced,
+   * as one `relay.publish_batch` span with the XADD and the marking beneath it.
+   */
   start(): void {
-    this.loop ??= this.run();
+    this.loop ??= context.with(suppressTracing(context.active()), () => this.run());
   }
 
   /** Finishes the batch in flight (if any), releases the lease and returns. */
@@ -229,10 +253,44 @@ export class OutboxRelay {
 
   /** One round: read the oldest unpublished rows, XADD them, mark what Redis accepted. */
   private async publishBatch(connection: OutboxConnection): Promise<BatchOutcome> {
-    const { logger, metrics, settings } = this.deps;
-    const rows = await connection.fetchUnpublished(settings.batchSize);
+    const fetchStarted = new Date();
+    const rows = await connection.fetchUnpublished(this.deps.settings.batchSize);
     if (rows.length === 0) return 'empty';
 
+    // A new root (ROOT_CONTEXT is not suppressed), started when the fetch began so that its
+    // duration is the whole round; the fetch itself ran untraced, before we knew it found work.
+    const span = tracer.startSpan(
+      'relay.publish_batch',
+      {
+        kind: SpanKind.PRODUCER,
+        startTime: fetchStarted,
+        links: producerLinks(rows),
+        attributes: {
+          'messaging.system': 'redis',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': this.deps.stream.stream,
+          'messaging.batch.message_count': rows.length,
+          'relay.first_seq': rows[0]?.seq ?? '',
+          'relay.last_seq': rows[rows.length - 1]?.seq ?? '',
+        },
+      },
+      ROOT_CONTEXT,
+    );
+    try {
+      const outcome = await context.with(trace.setSpan(ROOT_CONTEXT, span), () => this.publishRows(connection, rows));
+      span.setAttribute('relay.outcome', outcome);
+      if (outcome === 'refused') span.setStatus({ code: SpanStatusCode.ERROR, message: 'Redis did not accept every event' });
+      return outcome;
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async publishRows(connection: OutboxConnection, rows: OutboxRow[]): Promise<BatchOutcome> {
+    const { logger, metrics, settings } = this.deps;
     let result: AppendResult;
     try {
       result = await appendToStream(this.deps.redis, this.deps.stream, rows.map(toOutgoingEvent));
