@@ -109,6 +109,25 @@ describe('registrations per IP', () => {
     expect429(await register(), 'register');
     expect(await t.prisma.user.count({ where: { lastName: 'L', firstName: 'R' } })).toBeGreaterThanOrEqual(2);
   });
+
+  it('spares other IPs, and its 429 describes the register limit with headers that agree', async () => {
+    const ip = nextIp();
+    const register = (from: string) => t.http().post('/api/v1/auth/register').set('X-Forwarded-For', from).send({ email: uniqueEmail(), password: STRONG_PASSWORD, first_name: 'R', last_name: 'L' });
+    for (let i = 0; i < 2; i++) expect((await register(ip)).status).toBe(201);
+    const refused = await register(ip);
+    expect429(refused, 'register');
+    // The most restrictive limit the request went through is the register one (2/60 s), not the per-IP one.
+    expect(refused.headers['ratelimit-limit']).toBe(LIMITS.RATE_LIMIT_REGISTER_REQUESTS);
+    const reset = Number(refused.headers['ratelimit-reset']);
+    expect(reset).toBeGreaterThanOrEqual(1);
+    expect(reset).toBeLessThanOrEqual(60);
+    expect(refused.headers['retry-after']).toBe(refused.headers['ratelimit-reset']);
+
+    const elsewhere = await register(nextIp());
+    expect(elsewhere.status).toBe(201);
+    expect(elsewhere.headers['ratelimit-limit']).toBe(LIMITS.RATE_LIMIT_REGISTER_REQUESTS);
+    expect(elsewhere.headers['ratelimit-remaining']).toBe('1');
+  });
 });
 
 describe('X-Forwarded-For without TRUST_PROXY', () => {
