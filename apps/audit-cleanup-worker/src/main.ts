@@ -1,3 +1,5 @@
+// First import: tracing has to be registered before anything else loads the modules it instruments.
+import './instrument';
 import { ConfigError, loadAuditCleanupWorkerConfig } from '@pandora/config';
 import { createLogger } from '@pandora/observability';
 import { parseCliArgs, USAGE, type CliOptions } from './cli-args';

@@ -14,6 +14,7 @@ import {
 import { PurgeExpiredRecords, RETENTION_KINDS, systemClock, type RetentionCounts, type RetentionCutoffs } from '@pandora/domain';
 import type { Logger } from '@pandora/observability';
 import { CleanupMetrics } from './cleanup-metrics';
+import { tracedRetentionStore, withRunSpan } from './cleanup-tracing';
 
 /**
  * The session-level advisory lock every run takes before deleting anything (pg_locks shows it as
@@ -50,7 +51,11 @@ export function exitCodeForSignal(signal: NodeJS.Signals): number {
  *       the next run continues.
  * Progress is logged per batch and the run ends with exactly one `audit cleanup summary` line.
  */
-export async function runCleanup(config: AuditCleanupWorkerConfig, options: CleanupRunOptions): Promise<CleanupResult> {
+export function runCleanup(config: AuditCleanupWorkerConfig, options: CleanupRunOptions): Promise<CleanupResult> {
+  return withRunSpan(options.dryRun, () => runOnce(config, options));
+}
+
+async function runOnce(config: AuditCleanupWorkerConfig, options: CleanupRunOptions): Promise<CleanupResult> {
   const { logger, dryRun } = options;
   const stopRequested = options.stopRequested ?? (() => null);
   const started = performance.now();
@@ -93,7 +98,7 @@ export async function runCleanup(config: AuditCleanupWorkerConfig, options: Clea
 
     const purge = new PurgeExpiredRecords(
       {
-        store: new PrismaRetentionStore(prisma),
+        store: tracedRetentionStore(new PrismaRetentionStore(prisma)),
         uow: new PrismaUnitOfWork(prisma),
         clock: systemClock,
         ids: { newId: randomUUID },
