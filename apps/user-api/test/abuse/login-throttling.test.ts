@@ -68,6 +68,24 @@ describe('an email without an account', () => {
     expect(after.status).toBe(429);
     expect(after.body.error.message).toMatch(/Too many failed logins/);
   });
+
+  it('gets the same lock answer as an existing account, Retry-After included', async () => {
+    const lockAnswer = async (email: string, password: string) => {
+      for (let i = 0; i < 5; i++) expect((await login(email, 'wrong password!', '192.0.2.30')).status).toBe(401);
+      return login(email, password, '192.0.2.30');
+    };
+    const user = await registerUser(t.http());
+    const existing = await lockAnswer(user.email, user.password);
+    const ghost = await lockAnswer(uniqueEmail('ghost'), user.password);
+    for (const response of [existing, ghost]) {
+      expect(response.status).toBe(429);
+      expectErrorEnvelope(response.body, 'RATE_LIMITED');
+      const retryAfter = Number(response.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(2); // LOGIN_LOCKOUT_BASE
+    }
+    expect(ghost.body.error.message).toBe(existing.body.error.message);
+  });
 });
 
 describe('lock lifecycle', () => {
