@@ -114,6 +114,107 @@ describe('the stream consumer helper', () => {
     expect(logger.lines).toContainEqual(expect.objectContaining({ message: 'claimed an entry from an unresponsive consumer' }));
   });
 
+  /** An entry read by `wallet-dead`, which then went away; it counts `deliveries` deliveries. */
+  async function leftOnDeadConsumer(stream: string, deliveries: number) {
+    await redis.xgroup('CREATE', `${testRedis.keyPrefix}${stream}`, 'wallet', '$', 'MKSTREAM');
+    const event = registeredEvent();
+    const { streamIds } = await appendToStream(redis, { stream, maxLength: 1000 }, [event]);
+    const streamId = streamIds[0] as string;
+    await redis.xreadgroup('GROUP', 'wallet', 'wallet-dead', 'COUNT', 10, 'STREAMS', stream, '>');
+    // Each XCLAIM is one more delivery (the dead consumer had been retrying it).
+    for (let delivery = 2; delivery <= deliveries; delivery++) await redis.xclaim(stream, 'wallet', 'wallet-dead', 0, streamId);
+    return { event, streamId };
+  }
+
+  const dlqFields = async (stream: string) => {
+    const entries = (await redis.xrange(`${stream}:dlq`, '-', '+')) as Array<[string, string[]]>;
+    return entries.map(([, fields]) => Object.fromEntries(fields.flatMap((value, index) => (index % 2 === 0 ? [[value, fields[index + 1]]] : []))));
+  };
+
+  it('dead-letters, without calling the handler, an entry claimed from a dead consumer that had used up its deliveries', async () => {
+    const stream = newStream();
+    const { event, streamId } = await leftOnDeadConsumer(stream, 3);
+    const handler = jest.fn();
+    const deadLettered: Array<{ streamId: string; deliveryCount: number }> = [];
+    await startConsumer({
+      stream,
+      consumer: 'wallet-alive',
+      maxDeliveries: 3,
+      claimIdleMs: 300,
+      handlers: { 'user.registered': handler },
+      hooks: { onDeadLetter: ({ streamId: id, deliveryCount }) => deadLettered.push({ streamId: id, deliveryCount }) },
+    }).started;
+
+    await waitFor(async () => deadLettered.length === 1 && (await pendingCount(stream)) === 0, 'the claimed entry to be dead-lettered');
+    expect(handler).not.toHaveBeenCalled();
+    expect(deadLettered).toEqual([{ streamId, deliveryCount: 3 }]);
+    expect(await dlqFields(stream)).toEqual([
+      expect.objectContaining({ event_id: event.eventId, dlq_source_id: streamId, dlq_consumer: 'wallet-alive', dlq_deliveries: '3', dlq_reason: 'gave up after 3 deliveries' }),
+    ]);
+  });
+
+  it('retries on this consumer an entry whose handler fails after it was claimed from a dead consumer', async () => {
+    const stream = newStream();
+    const { event } = await leftOnDeadConsumer(stream, 1);
+    const deliveries: Array<[string, number]> = [];
+    const owners: string[] = [];
+    await startConsumer({
+      stream,
+      consumer: 'wallet-alive',
+      maxDeliveries: 3,
+      claimIdleMs: 300,
+      handlers: {
+        'user.registered': async (received) => {
+          deliveries.push([received.eventId, received.deliveryCount]);
+          const [pending] = (await redis.xpending(stream, 'wallet', '-', '+', 1)) as Array<[string, string, number, number]>;
+          owners.push(pending?.[1] ?? 'none');
+          if (received.deliveryCount === 2) throw new Error('wallet database busy');
+        },
+      },
+    }).started;
+
+    await waitFor(async () => deliveries.length === 2 && (await pendingCount(stream)) === 0, 'a successful retry of the claimed entry');
+    expect(deliveries).toEqual([
+      [event.eventId, 2],
+      [event.eventId, 3],
+    ]);
+    // After the failure the entry stayed with the consumer that claimed it, which retried it itself.
+    expect(owners).toEqual(['wallet-alive', 'wallet-alive']);
+    expect(await redis.exists(`${stream}:dlq`)).toBe(0);
+  });
+
+  it('dead-letters an entry whose handler fails on the last delivery it was claimed with', async () => {
+    const stream = newStream();
+    const { event, streamId } = await leftOnDeadConsumer(stream, 2);
+    const deliveries: number[] = [];
+    await startConsumer({
+      stream,
+      consumer: 'wallet-alive',
+      maxDeliveries: 3,
+      claimIdleMs: 300,
+      handlers: {
+        'user.registered': (received) => {
+          deliveries.push(received.deliveryCount);
+          throw new Error('wallet database busy');
+        },
+      },
+    }).started;
+
+    await waitFor(async () => (await redis.exists(`${stream}:dlq`)) === 1 && (await pendingCount(stream)) === 0, 'the dead-letter entry');
+    expect(deliveries).toEqual([3]);
+    expect(await dlqFields(stream)).toEqual([
+      expect.objectContaining({
+        event_id: event.eventId,
+        dlq_source_id: streamId,
+        dlq_consumer: 'wallet-alive',
+        dlq_deliveries: '3',
+        dlq_reason: 'handler failed 3 times; last error: wallet database busy',
+      }),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(deliveries).toEqual([3]);
+  });
+
   it('moves an entry to the dead-letter stream after N failed deliveries, then acks it', async () => {
     const stream = newStream();
     const deliveries: number[] = [];
