@@ -104,8 +104,13 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
 
   const redis = createRedisClient({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, connectionName: 'user-api' });
   redis.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
-  // Not awaited: the API serves logins and reads while Redis is away (ARCHITECTURE.md, failure policy).
-  redis.connect().catch((error: Error) => logger.warn('redis not reachable at start-up', { error: error.message }));
+  // Awaited below, but a failure does not stop the start: the API serves logins and reads while
+  // Redis is away (ARCHITECTURE.md, failure policy). Waiting for the first attempt (≤ the 2 s connect
+  // timeout) keeps a fresh replica from failing its first requests' limits open for nothing.
+  const redisFirstAttempt = redis.connect().then(
+    () => undefined,
+    (error: Error) => logger.warn('redis not reachable at start-up', { error: error.message }),
+  );
   const degraded = (component: string) => (error: Error) => {
     metrics.redisDegradedTotal.inc({ component });
     logger.warn('redis unavailable; degraded decision', { component, error: error.message });
@@ -167,6 +172,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     },
   });
 
+  await redisFirstAttempt;
   return {
     config,
     logger,

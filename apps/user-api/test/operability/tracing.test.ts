@@ -36,7 +36,7 @@ beforeAll(async () => {
     OTEL_ENABLED: 'true',
     OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
     OTEL_BSP_SCHEDULE_DELAY: '100',
-  });
+  }, { waitForReady: true });
 }, 60_000);
 
 afterAll(async () => {

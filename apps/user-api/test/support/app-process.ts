@@ -15,8 +15,13 @@ export interface AppProcess {
   exit: Promise<number | null>;
 }
 
-/** Spawns user-api with `env` (over test defaults) and waits for /health unless `waitForHealth` is false. */
-export async function startUserApiProcess(env: Record<string, string>, options: { waitForHealth?: boolean } = {}): Promise<AppProcess> {
+/**
+ * Spawns user-api with `env` (over test defaults) and waits for /health unless `waitForHealth` is
+ * false. `waitForReady` also waits for /ready: Redis connects in the background (the API must start
+ * without it), so a suite whose first request needs Redis — a rate-limit decision, a Redis span —
+ * waits until it is there.
+ */
+export async function startUserApiProcess(env: Record<string, string>, options: { waitForHealth?: boolean; waitForReady?: boolean } = {}): Promise<AppProcess> {
   const [publicPort, adminPort] = [await freePort(), await freePort()];
   let output = '';
   // `node --import tsx` keeps the app in this very process (the tsx CLI would fork a child that
@@ -42,11 +47,14 @@ export async function startUserApiProcess(env: Record<string, string>, options: 
   const exit = once(child, 'exit').then(([code]) => code as number | null);
   const publicUrl = `http://127.0.0.1:${publicPort}`;
   const started = Date.now();
-  while (options.waitForHealth !== false) {
-    const ok = await request(publicUrl).get('/health').then((r) => r.status === 200, () => false);
-    if (ok) break;
-    if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`user-api did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const probes = [...(options.waitForHealth !== false ? ['/health'] : []), ...(options.waitForReady ? ['/ready'] : [])];
+  for (const probe of probes) {
+    for (;;) {
+      const ok = await request(publicUrl).get(probe).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`user-api did not answer ${probe}:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
   return {
     child,
