@@ -48,10 +48,23 @@ describe('request logging', () => {
     expect(callLines('obs-refused')[0]).not.toHaveProperty('caller');
   });
 
-  it('ignores a malformed traceparent', async () => {
+  it('ignores a malformed traceparent and logs a trace id of its own instead', async () => {
     const user = await seedUser(grpc.prisma);
     await invoke(client.getUser.bind(client), { userId: user.id }, { metadata: { 'x-request-id': 'obs-bad-trace', traceparent: `00-${'0'.repeat(32)}-b7ad6b7169203331-01` } });
-    expect(callLines('obs-bad-trace')[0]).not.toHaveProperty('trace_id');
+    const [line] = callLines('obs-bad-trace');
+    expect(line?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(line?.trace_id).not.toBe('0'.repeat(32));
+    expect(line).not.toHaveProperty('span_id');
+  });
+
+  it('gives every call without a traceparent a fresh trace id on its log line', async () => {
+    const user = await seedUser(grpc.prisma);
+    await invoke(client.getUser.bind(client), { userId: user.id }, { metadata: { 'x-request-id': 'obs-no-trace-1' } });
+    await invoke(client.getUser.bind(client), { userId: user.id }, { metadata: { 'x-request-id': 'obs-no-trace-2' } });
+    const [first, second] = [callLines('obs-no-trace-1')[0], callLines('obs-no-trace-2')[0]];
+    expect(first?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(second?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(first?.trace_id).not.toBe(second?.trace_id);
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Metadata, ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import type { RequestContext } from '@pandora/domain';
 import { requestIdFrom } from '@pandora/http-kit';
@@ -51,7 +52,9 @@ export function createRpcContext(method: string, metadata: Metadata, call: Serve
     method,
     requestId,
     traceparent: trace?.traceparent ?? null,
-    log: { request_id: requestId, ...(trace ? { trace_id: trace.traceId, span_id: trace.spanId } : {}) },
+    // Without the caller's trace, a fresh W3C trace id still ties the call's lines together (SPEC
+    // §13: a trace id on every line); the handler replaces it with the server span's when tracing is on.
+    log: { request_id: requestId, ...(trace ? { trace_id: trace.traceId, span_id: trace.spanId } : { trace_id: randomBytes(16).toString('hex') }) },
     ipAddress: peerAddress(call),
     userAgent,
     deadline: deadlineOf(call),
