@@ -2,7 +2,18 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createEmptyDatabase, createTestDatabase, createTestRedis, freePort, withPgClient, type TestDatabase, type TestRedis } from '@pandora/testing';
+import {
+  createEmptyDatabase,
+  createTestDatabase,
+  createTestRedis,
+  freePort,
+  spanAttribute,
+  startFakeOtlpCollector,
+  withPgClient,
+  type ExportedSpan,
+  type TestDatabase,
+  type TestRedis,
+} from '@pandora/testing';
 import { appsPresent, REPOSITORY_ROOT, type AppName } from '../src/repository';
 
 /**
@@ -168,6 +179,56 @@ describe('the image layouts', () => {
     },
     90_000,
   );
+
+  // The tracing tests run the sources through tsx; only the bundle shows that esbuild kept
+  // instrument.ts ahead of express, pg and ioredis (a library loaded first is never patched).
+  it('trace HTTP, PostgreSQL and Redis from the user-api bundle when OTEL_ENABLED=true', async () => {
+    const collector = await startFakeOtlpCollector();
+    const [server, admin] = [await freePort(), await freePort()];
+    const started = start(layout('user-api'), ['--enable-source-maps', 'dist/apps/user-api/main.js'], {
+      APP_ENV: 'dev',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.keyPrefix,
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_PARALLELISM: '1',
+      RATE_LIMIT_ENABLED: 'true',
+      OTEL_ENABLED: 'true',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      SERVER_PORT: String(server),
+      ADMIN_PORT: String(admin),
+    });
+    try {
+      await waitHealthy(layout('user-api'), 'SERVER_PORT', server, started);
+      const response = await fetch(`http://127.0.0.1:${server}/api/v1/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `bundle-${Date.now()}@example.com`, password: 'correct horse battery staple', first_name: 'B', last_name: 'U' }),
+      });
+      expect(response.status).toBe(201);
+      const system = (span: ExportedSpan) => spanAttribute(span, 'db.system') ?? spanAttribute(span, 'db.system.name');
+      const isServer = (span: ExportedSpan) => span.kind === 2 && span.name.includes('/api/v1/auth/register');
+      const deadline = Date.now() + 15_000;
+      let trace: ExportedSpan[] = [];
+      while (Date.now() < deadline) {
+        const root = collector.spans.find(isServer);
+        trace = root ? collector.spans.filter((span) => span.traceId === root.traceId) : [];
+        if (trace.some((span) => system(span) === 'postgresql') && trace.some((span) => system(span) === 'redis')) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect({ server: trace.some(isServer), postgresql: trace.some((span) => system(span) === 'postgresql'), redis: trace.some((span) => system(span) === 'redis') }).toEqual({
+        server: true,
+        postgresql: true,
+        redis: true,
+      });
+    } finally {
+      started.stop();
+      await started.exit;
+      await collector.close();
+    }
+  }, 90_000);
 
   it('are left exactly as built: nothing writes into the image (a read-only root filesystem works)', () => {
     for (const name of [...present, 'migrate']) expect({ name, files: listFiles(layout(name)) }).toEqual({ name, files: before[name] });
