@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { clientIp, traceparentFrom, userAgent } from './client-context';
 import { createJsonBodyReader } from './json-body';
 import { enforceRateLimit, idempotencyKeyFrom, requestFingerprintSource, type IdempotencyStore, type RouterGuards, type StoredResponse } from './request-guards';
+import { BODY_METHODS, IDEMPOTENT_CAPABLE_METHODS } from './route-answers';
 import type { ClientContext, RouteDefinition, RouteResult } from './route-definition';
 import { parseInput } from './validation';
 
@@ -25,8 +26,6 @@ export interface RouterOptions<Principal> {
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 const EMPTY_BODY = z.strictObject({});
-const WRITE_METHODS = new Set(['post', 'put', 'patch']);
-const IDEMPOTENT_CAPABLE = new Set(['post', 'put', 'patch', 'delete']);
 
 /** Extracts the bearer token; a missing or malformed header is 401 UNAUTHORIZED. */
 export function bearerToken(header: string | undefined): string {
@@ -79,7 +78,7 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
   const guards = options.guards ?? {};
 
   for (const route of routes) {
-    const bodySchema = route.body ?? (WRITE_METHODS.has(route.method) ? EMPTY_BODY : undefined);
+    const bodySchema = route.body ?? (BODY_METHODS.has(route.method) ? EMPTY_BODY : undefined);
     const bodyOptional = route.body === undefined || route.bodyOptional === true;
 
     router[route.method](route.path, async (req: Request, res: Response, next: NextFunction) => {
@@ -111,7 +110,7 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
 
         const raw = bodySchema ? await readBody(req, res) : undefined;
 
-        const key = guards.idempotency && IDEMPOTENT_CAPABLE.has(route.method) ? idempotencyKeyFrom(req.headers['idempotency-key']) : null;
+        const key = guards.idempotency && IDEMPOTENT_CAPABLE_METHODS.has(route.method) ? idempotencyKeyFrom(req.headers['idempotency-key']) : null;
         if (key !== null && guards.idempotency) {
           const scope = `${userId ? `user:${userId}` : `ip:${client.ipAddress ?? 'unknown'}`}|${route.method}|${route.path}`;
           const begun = await guards.idempotency.begin({ scope, key, request: requestFingerprintSource(req.method, req.originalUrl, raw) }).catch((error: unknown) => {
