@@ -6,7 +6,11 @@ const path = require('node:path');
 const preset = require('./jest.preset');
 
 const projects = ['apps', 'libs', 'tools']
-  .flatMap((dir) => (fs.existsSync(path.join(__dirname, dir)) ? fs.readdirSync(path.join(__dirname, dir)).map((name) => path.join(__dirname, dir, name)) : []))
+  .flatMap((dir) =>
+    fs.existsSync(path.join(__dirname, dir))
+      ? fs.readdirSync(path.join(__dirname, dir)).map((name) => path.join(__dirname, dir, name))
+      : [],
+  )
   .filter((projectDir) => fs.existsSync(path.join(projectDir, 'jest.config.js')));
 
 module.exports = {

@@ -17,7 +17,11 @@ beforeAll(() => {
 async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
   let output: string;
   try {
-    output = execFileSync(path.join(root, 'node_modules/.bin/eslint'), ['--stdin', '--stdin-filename', filePath, '--format', 'json'], { cwd: root, env, input: code }).toString();
+    output = execFileSync(path.join(root, 'node_modules/.bin/eslint'), ['--stdin', '--stdin-filename', filePath, '--format', 'json'], {
+      cwd: root,
+      env,
+      input: code,
+    }).toString();
   } catch (error) {
     output = (error as { stdout: Buffer }).stdout.toString();
   }
@@ -30,30 +34,38 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
 describe('module boundaries', () => {
   it('forbid the domain lib to import express, Prisma, ioredis, grpc, pg or winston', async () => {
     const packages = ['express', '@prisma/client', 'ioredis', '@grpc/grpc-js', 'pg', 'winston'];
-    const source = packages.map((pkg, i) => `import * as x${i} from '${pkg}';`).join('\n') + `\nexport const y = [${packages.map((_, i) => `x${i}`).join(', ')}];\n`;
+    const source =
+      packages.map((pkg, i) => `import * as x${i} from '${pkg}';`).join('\n') +
+      `\nexport const y = [${packages.map((_, i) => `x${i}`).join(', ')}];\n`;
     const errors = await boundaryErrors('libs/domain/src/model/probe.ts', source);
     expect(errors).toEqual(packages.map((pkg) => expect.stringContaining(`not allowed to import "${pkg}"`)));
   });
 
   it('forbid the domain lib to depend on data-access', async () => {
-    const errors = await boundaryErrors('libs/domain/src/model/probe.ts', "import { createRepositories } from '@pandora/data-access';\nexport const y = createRepositories;\n");
+    const errors = await boundaryErrors(
+      'libs/domain/src/model/probe.ts',
+      "import { createRepositories } from '@pandora/data-access';\nexport const y = createRepositories;\n",
+    );
     expect(errors.join('\n')).toMatch(/type:domain|Circular dependency/);
   });
 
   it('forbid util libs to depend on domain or data-access', async () => {
-    expect(await boundaryErrors('libs/config/src/probe.ts', "import { ROLES } from '@pandora/domain';\nexport const y = ROLES;\n")).toEqual([
-      expect.stringContaining('type:util'),
-    ]);
+    expect(await boundaryErrors('libs/config/src/probe.ts', "import { ROLES } from '@pandora/domain';\nexport const y = ROLES;\n")).toEqual(
+      [expect.stringContaining('type:util')],
+    );
   });
 
   it('forbid production code to import the test harness, but allow tests to', async () => {
     const source = "import { createTestDatabase } from '@pandora/testing';\nexport const y = createTestDatabase;\n";
-    expect(await boundaryErrors('apps/user-api/src/probe.ts', source)).toEqual([expect.stringContaining('can only depend on libs tagged with')]);
+    expect(await boundaryErrors('apps/user-api/src/probe.ts', source)).toEqual([
+      expect.stringContaining('can only depend on libs tagged with'),
+    ]);
     expect(await boundaryErrors('apps/user-api/test/probe.test.ts', source)).toEqual([]);
   });
 
   it('allow the app to use domain, data-access and util libs', async () => {
-    const source = "import { createUseCases } from '@pandora/domain';\nimport { createRepositories } from '@pandora/data-access';\nimport { AppError } from '@pandora/errors';\nexport const y = [createUseCases, createRepositories, AppError];\n";
+    const source =
+      "import { createUseCases } from '@pandora/domain';\nimport { createRepositories } from '@pandora/data-access';\nimport { AppError } from '@pandora/errors';\nexport const y = [createUseCases, createRepositories, AppError];\n";
     expect(await boundaryErrors('apps/user-api/src/probe.ts', source)).toEqual([]);
   });
 });

@@ -43,7 +43,12 @@ function parseOptions() {
     }
     const count = values.count === undefined ? null : Number(values.count);
     if (count !== null && (!Number.isInteger(count) || count < 1)) throw new Error('--count expects a positive whole number');
-    return { format: (values.json ? 'json' : 'text') as EventLineFormat, fromBeginning: values['from-beginning'], count, stream: values.stream };
+    return {
+      format: (values.json ? 'json' : 'text') as EventLineFormat,
+      fromBeginning: values['from-beginning'],
+      count,
+      stream: values.stream,
+    };
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     process.exit(2);
@@ -96,7 +101,9 @@ async function main(): Promise<void> {
 
   await consumer.start();
   if (options.format === 'text') {
-    process.stderr.write(`tailing ${config.stream.name}${config.redis.keyPrefix ? ` (key prefix ${config.redis.keyPrefix})` : ''}${options.fromBeginning ? ' from the beginning' : ''}; Ctrl-C to stop\n`);
+    process.stderr.write(
+      `tailing ${config.stream.name}${config.redis.keyPrefix ? ` (key prefix ${config.redis.keyPrefix})` : ''}${options.fromBeginning ? ' from the beginning' : ''}; Ctrl-C to stop\n`,
+    );
   }
 }
 

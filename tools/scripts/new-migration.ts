@@ -22,7 +22,15 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 
 const result = spawnSync(
   path.join(root, 'node_modules/.bin/prisma'),
-  ['migrate', 'diff', '--from-migrations', migrationsDir, '--to-schema-datamodel', path.join(root, 'libs/data-access/prisma/schema.prisma'), '--script'],
+  [
+    'migrate',
+    'diff',
+    '--from-migrations',
+    migrationsDir,
+    '--to-schema-datamodel',
+    path.join(root, 'libs/data-access/prisma/schema.prisma'),
+    '--script',
+  ],
   { cwd: root, env: { ...process.env, DATABASE_URL: databaseUrlFromEnv(process.env) ?? LOCAL_DATABASE_URL }, encoding: 'utf8' },
 );
 if (result.status !== 0) {

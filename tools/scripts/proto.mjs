@@ -21,7 +21,12 @@ export const BASELINE = 'proto/breaking-baseline.json';
 const DESCRIPTOR_MODULE = 'descriptor-set.ts';
 
 function buf(args, options = {}) {
-  return execFileSync(process.execPath, [BUF, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, ...options });
+  return execFileSync(process.execPath, [BUF, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+    ...options,
+  });
 }
 
 /** The FileDescriptorProtos of a FileDescriptorSet (`repeated FileDescriptorProto file = 1`), encoded. */

@@ -60,9 +60,10 @@ export class CleanupMetrics {
     const snapshot: Record<string, unknown> = {};
     for (const metric of await this.registry.getMetricsAsJSON()) {
       const { values } = metric;
-      snapshot[metric.name] = metric.name === 'audit_cleanup_deleted_total'
-        ? Object.fromEntries(values.map((value) => [String(value.labels.kind), value.value]))
-        : values[0]?.value ?? null;
+      snapshot[metric.name] =
+        metric.name === 'audit_cleanup_deleted_total'
+          ? Object.fromEntries(values.map((value) => [String(value.labels.kind), value.value]))
+          : (values[0]?.value ?? null);
     }
     return snapshot;
   }

@@ -73,13 +73,21 @@ async function runOnce(config: AuditCleanupWorkerConfig, options: CleanupRunOpti
     outbox_retention: formatDuration(config.retention.outboxWindowMs),
   });
 
-  const prisma = createPrismaClient({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'audit-cleanup-worker' });
+  const prisma = createPrismaClient({
+    url: config.database.url,
+    poolMax: config.database.poolMax,
+    applicationName: 'audit-cleanup-worker',
+  });
   let result: CleanupResult;
   const summary: Record<string, unknown> = { dry_run: dryRun };
   try {
     // A dry run writes nothing, so it needs no lock and may run beside a real one.
     if (!dryRun) {
-      const attempt = await tryAcquireAdvisoryLock({ url: config.database.url, key: AUDIT_CLEANUP_LOCK_KEY, applicationName: 'audit-cleanup-worker:lock' });
+      const attempt = await tryAcquireAdvisoryLock({
+        url: config.database.url,
+        key: AUDIT_CLEANUP_LOCK_KEY,
+        applicationName: 'audit-cleanup-worker:lock',
+      });
       if (!attempt.acquired) {
         logger.info('audit cleanup skipped: another run holds the lock', {
           holder_pid: attempt.holder?.pid,

@@ -68,11 +68,16 @@ interface Window {
 
 /** The longest time within `window` during which no insert completed (its edges included). */
 function longestStall(inserts: Insert[], window: Window): number {
-  const points = [window.start, ...inserts.map((insert) => insert.finishedAt).filter((at) => at > window.start && at < window.end), window.end];
+  const points = [
+    window.start,
+    ...inserts.map((insert) => insert.finishedAt).filter((at) => at > window.start && at < window.end),
+    window.end,
+  ];
   return Math.max(...points.slice(1).map((at, index) => at - (points[index] as number)));
 }
 
-const completedWithin = (inserts: Insert[], window: Window) => inserts.filter((insert) => insert.finishedAt >= window.start && insert.finishedAt <= window.end).length;
+const completedWithin = (inserts: Insert[], window: Window) =>
+  inserts.filter((insert) => insert.finishedAt >= window.start && insert.finishedAt <= window.end).length;
 
 /** Appends audit rows back to back through the repository user-api uses, until told to stop. */
 function startWriter(): { stop: () => Promise<Insert[]> } {
@@ -160,7 +165,10 @@ describe('a cleanup of 50,000 expired audit rows', () => {
     expect(batches.map((line) => line.deleted)).toEqual(Array(10).fill(5_000));
 
     // Each batch ran in [its log line's time − batch_ms, its log line's time]; the run spans them all.
-    const windows: Window[] = batches.map((line: LogLine) => ({ start: Date.parse(line.timestamp) - Number(line.batch_ms), end: Date.parse(line.timestamp) }));
+    const windows: Window[] = batches.map((line: LogLine) => ({
+      start: Date.parse(line.timestamp) - Number(line.batch_ms),
+      end: Date.parse(line.timestamp),
+    }));
     const [runStart, runEnd] = [(windows[0] as Window).start, (windows[windows.length - 1] as Window).end];
     const duringRun = inserts.filter((insert) => insert.finishedAt >= runStart && insert.finishedAt <= runEnd);
     const perBatch = windows.map((window) => completedWithin(inserts, window));
@@ -170,7 +178,16 @@ describe('a cleanup of 50,000 expired audit rows', () => {
     expect(lockWaits.writerWaiting).toBe(0);
     // No stall anywhere in the run; the bound grows with the load the machine is under right now.
     const stall = longestStall(inserts, { start: runStart, end: runEnd });
-    expect(stall).toBeLessThan(Math.max(1_000, 4 * percentile(baseline.map((insert) => insert.latencyMs), 99)));
+    expect(stall).toBeLessThan(
+      Math.max(
+        1_000,
+        4 *
+          percentile(
+            baseline.map((insert) => insert.latencyMs),
+            99,
+          ),
+      ),
+    );
 
     // Every row the writer added is still there; only the expired rows are gone.
     expect(await countRows(db.url, 'audit_logs')).toBe(baseline.length + inserts.length + 1); // + the run's own audit row

@@ -98,7 +98,10 @@ describe('the audit-cleanup-worker process', () => {
     expect(await countRows(db.url, 'audit_logs')).toBe(5_000 - deleted);
     expect(await completionEvents(db.url)).toEqual([]);
     // Its metrics are published (logged here, without PUSHGATEWAY_URL), with no success timestamp.
-    const metrics = lines.find((line) => line.message === 'audit cleanup metrics (PUSHGATEWAY_URL is not set)')?.metrics as Record<string, unknown>;
+    const metrics = lines.find((line) => line.message === 'audit cleanup metrics (PUSHGATEWAY_URL is not set)')?.metrics as Record<
+      string,
+      unknown
+    >;
     expect(metrics).toEqual(expect.objectContaining({ audit_cleanup_deleted_total: expect.objectContaining({ audit_logs: deleted }) }));
     expect(metrics).not.toHaveProperty('audit_cleanup_last_success_timestamp_seconds');
     expect(await advisoryLocksHeld(db.url)).toBe(0);
@@ -138,7 +141,11 @@ describe('the audit-cleanup-worker process', () => {
 
     expect((await run.exited).code).toBe(0);
     expect(summaryOf(run.lines())).toEqual(
-      expect.objectContaining({ outcome: 'dry_run', dry_run: true, would_delete: { audit_logs: 12, refresh_tokens: 0, sessions: 0, outbox_events: 0 } }),
+      expect.objectContaining({
+        outcome: 'dry_run',
+        dry_run: true,
+        would_delete: { audit_logs: 12, refresh_tokens: 0, sessions: 0, outbox_events: 0 },
+      }),
     );
     expect(await countRows(db.url, 'audit_logs')).toBe(12);
   }, 90_000);

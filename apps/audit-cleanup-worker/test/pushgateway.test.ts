@@ -87,7 +87,10 @@ describe('the run’s metrics', () => {
     const gateway = await fakePushgateway();
     const { logger } = capturingLogger();
     try {
-      const result = await runCleanup(workerConfig('postgresql://postgres@127.0.0.1:1/nowhere', { PUSHGATEWAY_URL: gateway.url }), { dryRun: false, logger });
+      const result = await runCleanup(workerConfig('postgresql://postgres@127.0.0.1:1/nowhere', { PUSHGATEWAY_URL: gateway.url }), {
+        dryRun: false,
+        logger,
+      });
       expect(result.exitCode).toBe(1);
     } finally {
       await gateway.close();

@@ -1,6 +1,15 @@
 import { createTestDatabase, type TestDatabase } from '@pandora/testing';
 import { runCleanup } from '../src/run-cleanup';
-import { completionEvents, countRows, remainingByLabel, seedAuditRows, seedOutboxEvents, seedSessions, sql, watchDeletesPerTransaction } from './support/seed';
+import {
+  completionEvents,
+  countRows,
+  remainingByLabel,
+  seedAuditRows,
+  seedOutboxEvents,
+  seedSessions,
+  sql,
+  watchDeletesPerTransaction,
+} from './support/seed';
 import { capturingLogger, summaryOf, workerConfig, type LogLine } from './support/worker';
 
 /**
@@ -98,7 +107,13 @@ describe('a cleanup run', () => {
     expect(event?.id).toBe(summary.event_id);
     expect(event?.aggregate_id).toBeNull();
     expect(event?.published_at).toBeNull();
-    expect(event?.payload).toEqual({ deleted_audit_logs: 43, deleted_sessions: 11, deleted_refresh_tokens: 22, deleted_outbox_events: 8, cutoff: cutoffs.audit_logs });
+    expect(event?.payload).toEqual({
+      deleted_audit_logs: 43,
+      deleted_sessions: 11,
+      deleted_refresh_tokens: 22,
+      deleted_outbox_events: 8,
+      cutoff: cutoffs.audit_logs,
+    });
     expect(event?.metadata).toEqual({ actor_type: 'system' });
     // The cutoffs follow from one database timestamp: the audit cutoff is "now", the others 7 days before it.
     const auditCutoff = Date.parse(cutoffs.audit_logs as string);
@@ -106,7 +121,13 @@ describe('a cleanup run', () => {
     expect(cutoffs.refresh_tokens).toBe(cutoffs.sessions);
     expect(Date.parse(cutoffs.outbox_events as string)).toBe(auditCutoff - 7 * 86_400_000);
 
-    const [audit] = await sql<{ actor_type: string; actor_identifier: string; action: string; metadata: Record<string, unknown>; days: number }>(
+    const [audit] = await sql<{
+      actor_type: string;
+      actor_identifier: string;
+      action: string;
+      metadata: Record<string, unknown>;
+      days: number;
+    }>(
       db.url,
       `SELECT actor_type, actor_identifier, action, metadata, round(extract(epoch FROM retention_until - created_at) / 86400)::int AS days
        FROM audit_logs WHERE event_type = 'audit.retention.completed'`,
@@ -128,7 +149,9 @@ describe('a cleanup run', () => {
     await runCleanup(workerConfig(db.url), { dryRun: false, logger: second.logger });
 
     const events = await completionEvents(db.url);
-    expect(events.map((event) => event.payload.deleted_audit_logs + event.payload.deleted_sessions + event.payload.deleted_outbox_events)).toEqual([0, 0]);
+    expect(
+      events.map((event) => event.payload.deleted_audit_logs + event.payload.deleted_sessions + event.payload.deleted_outbox_events),
+    ).toEqual([0, 0]);
     expect(summaryOf(second.lines()).deleted).toEqual({ audit_logs: 0, refresh_tokens: 0, sessions: 0, outbox_events: 0 });
   });
 
@@ -148,7 +171,14 @@ describe('a cleanup run', () => {
     expect(sizes('sessions')).toEqual([250, 120]);
     expect(sizes('refresh_tokens')).toEqual([500, 240]);
     for (const batch of batches) {
-      expect(batch).toEqual(expect.objectContaining({ batch: expect.any(Number), kind_deleted: expect.any(Number), batch_ms: expect.any(Number), rows_per_s: expect.any(Number) }));
+      expect(batch).toEqual(
+        expect.objectContaining({
+          batch: expect.any(Number),
+          kind_deleted: expect.any(Number),
+          batch_ms: expect.any(Number),
+          rows_per_s: expect.any(Number),
+        }),
+      );
     }
     expect(batches.filter((line) => line.kind === 'audit_logs').map((line) => line.kind_deleted)).toEqual([500, 1000, 1500, 2000, 2345]);
   });
@@ -183,7 +213,9 @@ describe('a cleanup run', () => {
     const expected = { audit_logs: 0, refresh_tokens: 43_000, sessions: 4, outbox_events: 0 };
     expect(summaryOf(lines()).deleted).toEqual(expected);
     expect(summaryOf(dry.lines()).would_delete).toEqual(expected);
-    expect((await completionEvents(db.url))[0]?.payload).toEqual(expect.objectContaining({ deleted_sessions: 4, deleted_refresh_tokens: 43_000 }));
+    expect((await completionEvents(db.url))[0]?.payload).toEqual(
+      expect.objectContaining({ deleted_sessions: 4, deleted_refresh_tokens: 43_000 }),
+    );
   }, 60_000);
 
   it('honours SESSION_RETENTION and OUTBOX_RETENTION instead of the 7-day default', async () => {

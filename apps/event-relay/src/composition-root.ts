@@ -52,7 +52,9 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
 
   const relayMetrics = new RelayMetrics(metrics.registry, async () => {
     try {
-      const { rows } = await probePool.query<{ pending: number }>('SELECT count(*)::int AS pending FROM outbox_events WHERE published_at IS NULL');
+      const { rows } = await probePool.query<{ pending: number }>(
+        'SELECT count(*)::int AS pending FROM outbox_events WHERE published_at IS NULL',
+      );
       return rows[0]?.pending ?? 0;
     } catch {
       return null;

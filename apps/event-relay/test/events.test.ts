@@ -52,7 +52,10 @@ describe('events of the public API on the stream', () => {
     const base = api.url;
     const account = await registerAccount(base, context('req-register'));
     const firstSession = sessionIdOf(account.accessToken);
-    const login = await expectOk(call(base, 'POST', '/auth/login', { email: account.email, password: PASSWORD }, context('req-login')), 200);
+    const login = await expectOk(
+      call(base, 'POST', '/auth/login', { email: account.email, password: PASSWORD }, context('req-login')),
+      200,
+    );
     const token = login.access_token as string;
     const secondSession = sessionIdOf(token);
     await expectOk(call(base, 'PATCH', '/users/me', { first_name: 'Augusta' }, context('req-profile', { token })), 200);
@@ -61,14 +64,31 @@ describe('events of the public API on the stream', () => {
     // then the user resubmits it over HTTP.
     const complianceOfficer = randomUUID();
     await domain.useCases.changeKycStatus.execute(
-      { userId: account.id, status: 'rejected', as: 'admin', actor: { type: 'admin', id: complianceOfficer, identifier: 'compliance@pandora.exchange' } },
+      {
+        userId: account.id,
+        status: 'rejected',
+        as: 'admin',
+        actor: { type: 'admin', id: complianceOfficer, identifier: 'compliance@pandora.exchange' },
+      },
       { requestId: 'req-kyc-reject', ipAddress: '10.1.2.3', userAgent: 'back-office/2.0', traceparent: null },
     );
     await expectOk(call(base, 'PATCH', '/users/me/kyc', { kyc_status: 'pending' }, context('req-kyc-resubmit', { token })), 200);
 
-    await expectOk(call(base, 'POST', '/users/me/password', { current_password: PASSWORD, new_password: 'an even longer passphrase 2' }, context('req-password', { token })), 204);
+    await expectOk(
+      call(
+        base,
+        'POST',
+        '/users/me/password',
+        { current_password: PASSWORD, new_password: 'an even longer passphrase 2' },
+        context('req-password', { token }),
+      ),
+      204,
+    );
     await expectOk(call(base, 'POST', '/users/me/logout', undefined, context('req-logout', { token })), 204);
-    const again = await expectOk(call(base, 'POST', '/auth/login', { email: account.email, password: 'an even longer passphrase 2' }, context('req-login-2')), 200);
+    const again = await expectOk(
+      call(base, 'POST', '/auth/login', { email: account.email, password: 'an even longer passphrase 2' }, context('req-login-2')),
+      200,
+    );
     const thirdSession = sessionIdOf(again.access_token as string);
     await expectOk(call(base, 'DELETE', '/users/me', undefined, context('req-delete', { token: again.access_token as string })), 204);
 
@@ -77,23 +97,52 @@ describe('events of the public API on the stream', () => {
       return found.length >= 11 && found;
     }, 'all eleven events of the user');
 
-    const http = (requestId: string) => ({ request_id: requestId, ip_address: '127.0.0.1', user_agent: 'pandora-web/7.1', traceparent: TRACEPARENT, actor_id: account.id, actor_type: 'user' });
+    const http = (requestId: string) => ({
+      request_id: requestId,
+      ip_address: '127.0.0.1',
+      user_agent: 'pandora-web/7.1',
+      traceparent: TRACEPARENT,
+      actor_id: account.id,
+      actor_type: 'user',
+    });
     const summary = events.map((entry: PublishedEntry) => ({ type: entry.eventType, payload: entry.payload, metadata: entry.metadata }));
     expect(summary).toEqual([
-      { type: 'user.registered', payload: { email: account.email, first_name: 'Ada', last_name: 'Lovelace', role: 'user' }, metadata: http('req-register') },
+      {
+        type: 'user.registered',
+        payload: { email: account.email, first_name: 'Ada', last_name: 'Lovelace', role: 'user' },
+        metadata: http('req-register'),
+      },
       { type: 'user.logged_in', payload: { email: account.email }, metadata: http('req-login') },
-      { type: 'user.profile.updated', payload: { email: account.email, first_name: 'Augusta', last_name: 'Lovelace' }, metadata: http('req-profile') },
+      {
+        type: 'user.profile.updated',
+        payload: { email: account.email, first_name: 'Augusta', last_name: 'Lovelace' },
+        metadata: http('req-profile'),
+      },
       {
         type: 'user.kyc.updated',
         payload: { email: account.email, kyc_status: 'rejected', old_status: 'pending' },
-        metadata: { request_id: 'req-kyc-reject', ip_address: '10.1.2.3', user_agent: 'back-office/2.0', actor_id: complianceOfficer, actor_type: 'admin' },
+        metadata: {
+          request_id: 'req-kyc-reject',
+          ip_address: '10.1.2.3',
+          user_agent: 'back-office/2.0',
+          actor_id: complianceOfficer,
+          actor_type: 'admin',
+        },
       },
-      { type: 'user.kyc.updated', payload: { email: account.email, kyc_status: 'pending', old_status: 'rejected' }, metadata: http('req-kyc-resubmit') },
+      {
+        type: 'user.kyc.updated',
+        payload: { email: account.email, kyc_status: 'pending', old_status: 'rejected' },
+        metadata: http('req-kyc-resubmit'),
+      },
       { type: 'user.password.changed', payload: { email: account.email }, metadata: http('req-password') },
       { type: 'session.revoked', payload: { session_ids: [firstSession], reason: 'password_changed' }, metadata: http('req-password') },
       { type: 'session.revoked', payload: { session_ids: [secondSession], reason: 'logout' }, metadata: http('req-logout') },
       { type: 'user.logged_in', payload: { email: account.email }, metadata: http('req-login-2') },
-      { type: 'user.deleted', payload: { email: account.email, deleted_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) }, metadata: http('req-delete') },
+      {
+        type: 'user.deleted',
+        payload: { email: account.email, deleted_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) },
+        metadata: http('req-delete'),
+      },
       { type: 'session.revoked', payload: { session_ids: [thirdSession], reason: 'account_deleted' }, metadata: http('req-delete') },
     ]);
 

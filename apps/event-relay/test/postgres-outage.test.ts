@@ -27,7 +27,10 @@ async function registerSome(count: number): Promise<string[]> {
   try {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
-      const { user } = await domain.useCases.register.execute({ email: uniqueEmail('pg'), password: PASSWORD, firstName: 'Pg', lastName: 'Outage' }, requestContext(`req-pg-${i}`));
+      const { user } = await domain.useCases.register.execute(
+        { email: uniqueEmail('pg'), password: PASSWORD, firstName: 'Pg', lastName: 'Outage' },
+        requestContext(`req-pg-${i}`),
+      );
       ids.push(user.id);
     }
     return ids;
@@ -49,11 +52,15 @@ describe('PostgreSQL going away', () => {
     await eventually(async () => (await redis.raw.xlen(key)) > 0 && true, 'publishing to begin', 30_000, 5);
     await pg.crash();
 
-    const down = await eventually(async () => {
-      const response = await fetch(`${relay.url}/ready`);
-      const body = (await response.json()) as { checks: Record<string, string> };
-      return response.status === 503 && body.checks.database === 'down' && body;
-    }, 'the relay to report the database down', 20_000);
+    const down = await eventually(
+      async () => {
+        const response = await fetch(`${relay.url}/ready`);
+        const body = (await response.json()) as { checks: Record<string, string> };
+        return response.status === 503 && body.checks.database === 'down' && body;
+      },
+      'the relay to report the database down',
+      20_000,
+    );
     expect(down.checks.redis).toBe('up');
     await eventually(async () => relay.output().includes('PostgreSQL unavailable; the relay retries') && true, 'a retry to be logged');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -70,10 +77,13 @@ describe('PostgreSQL going away', () => {
     const inStream = new Set(entries.map((entry) => entry.eventId));
     expect(rows.filter((row) => !inStream.has(row.id))).toEqual([]);
     expect(perUserOrderViolations(entries, rows)).toEqual([]);
-    for (const id of [...before, ...after]) expect(entries.some((entry) => entry.userId === id && entry.eventType === 'user.registered')).toBe(true);
+    for (const id of [...before, ...after])
+      expect(entries.some((entry) => entry.userId === id && entry.eventType === 'user.registered')).toBe(true);
     expect(relay.output()).toContain('"message":"PostgreSQL is reachable again"');
     await eventually(async () => (await fetch(`${relay.url}/ready`)).status === 200, 'the relay to be ready again');
-    console.info(`event-relay: PostgreSQL crash mid-backlog: ${entries.length} entries for ${rows.length} events (${entries.length - inStream.size} duplicates)`);
+    console.info(
+      `event-relay: PostgreSQL crash mid-backlog: ${entries.length} entries for ${rows.length} events (${entries.length - inStream.size} duplicates)`,
+    );
   }, 240_000);
 
   it('starts while PostgreSQL is down, stays up, and catches up once it is reachable', async () => {
@@ -92,7 +102,10 @@ describe('PostgreSQL going away', () => {
     await pg.restart();
     const [userId] = await registerSome(1);
     await eventually(
-      async () => (await readStream(redis.raw, `${redis.keyPrefix}late-start`)).some((entry) => entry.userId === userId && entry.eventType === 'user.registered'),
+      async () =>
+        (await readStream(redis.raw, `${redis.keyPrefix}late-start`)).some(
+          (entry) => entry.userId === userId && entry.eventType === 'user.registered',
+        ),
       'the event registered after the database came up',
       60_000,
     );

@@ -64,7 +64,10 @@ describe('Redis going away during a burst', () => {
       blockMs: 200,
       maxBackoffMs: 500,
       logger: createLogger({ service: 'wallet-test', level: 'error' }),
-      handlers: { 'user.registered': (event) => void consumed.add(event.eventId), 'user.profile.updated': (event) => void consumed.add(event.eventId) },
+      handlers: {
+        'user.registered': (event) => void consumed.add(event.eventId),
+        'user.profile.updated': (event) => void consumed.add(event.eventId),
+      },
     });
     await consumer.start();
 
@@ -94,10 +97,14 @@ describe('Redis going away during a burst', () => {
     await privateRedis.kill();
     const atKill = completed;
 
-    const down = await eventually(async () => {
-      const ready = await readiness(relay);
-      return ready.status === 503 && ready.body.checks?.redis === 'down' && ready;
-    }, 'the relay to report Redis down', 20_000);
+    const down = await eventually(
+      async () => {
+        const ready = await readiness(relay);
+        return ready.status === 503 && ready.body.checks?.redis === 'down' && ready;
+      },
+      'the relay to report Redis down',
+      20_000,
+    );
     expect(down.body.checks?.database).toBe('up');
     expect((await fetch(`${relay.url}/health`)).status).toBe(200);
     // The API keeps changing state (and writing events to the outbox) while Redis is away.
@@ -126,6 +133,8 @@ describe('Redis going away during a burst', () => {
     await eventually(async () => rows.every((row) => consumed.has(row.id)) && true, 'the consumer group to receive every event', 30_000);
     await consumer.stop();
     await consumerRedis.quit();
-    console.info(`event-relay: ${whileDown} API calls succeeded while Redis was down; ${entries.length} entries for ${rows.length} events after recovery`);
+    console.info(
+      `event-relay: ${whileDown} API calls succeeded while Redis was down; ${entries.length} entries for ${rows.length} events after recovery`,
+    );
   }, 180_000);
 });

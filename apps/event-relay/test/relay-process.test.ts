@@ -135,7 +135,9 @@ describe('the event-relay process', () => {
     const duplicates = entries.length - published.size;
     expect(duplicates).toBeGreaterThan(0);
     expect(perUserOrderViolations(entries, rows)).toEqual([]);
-    console.info(`event-relay: after SIGKILL, ${entries.length} stream entries for ${published.size} events (${duplicates} re-published duplicates)`);
+    console.info(
+      `event-relay: after SIGKILL, ${entries.length} stream entries for ${published.size} events (${duplicates} re-published duplicates)`,
+    );
   }, 240_000);
 
   it('on SIGTERM turns readiness 503 at once, finishes its batch, releases the lease and exits 0', async () => {
@@ -156,10 +158,15 @@ describe('the event-relay process', () => {
       expect((await fetch(`${first.url}/ready`)).status).toBe(200);
       const code = first.stop('SIGTERM');
 
-      const draining = await eventually(async () => {
-        const response = await fetch(`${first.url}/ready`);
-        return response.status === 503 && ((await response.json()) as { status: string });
-      }, 'readiness to turn 503 while the batch is in flight', 10_000, 20);
+      const draining = await eventually(
+        async () => {
+          const response = await fetch(`${first.url}/ready`);
+          return response.status === 503 && ((await response.json()) as { status: string });
+        },
+        'readiness to turn 503 while the batch is in flight',
+        10_000,
+        20,
+      );
       expect(draining.status).toBe('shutting_down');
       expect(first.exited()).toBe(false);
       expect((await fetch(`${first.url}/health`)).status).toBe(200);
@@ -193,17 +200,23 @@ describe('the event-relay process', () => {
       timeout: 30_000,
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('Invalid configuration for event-relay:\n  - OTEL_SAMPLE_RATE: expected a number between 0 and 1 (got "half")');
+    expect(result.stderr).toContain(
+      'Invalid configuration for event-relay:\n  - OTEL_SAMPLE_RATE: expected a number between 0 and 1 (got "half")',
+    );
     expect(result.stderr).not.toMatch(/^\s+at /m);
   }, 60_000);
 
   it('refuses to start with a clear message when the configuration is invalid', async () => {
-    const result = spawnSync(process.execPath, [path.join(WORKSPACE_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'apps/event-relay/src/main.ts'], {
-      cwd: WORKSPACE_ROOT,
-      env: { PATH: process.env.PATH ?? '', APP_ENV: 'prod', METRICS_PORT: 'ninety', EVENT_RELAY_BATCH_SIZE: '0' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(WORKSPACE_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'apps/event-relay/src/main.ts'],
+      {
+        cwd: WORKSPACE_ROOT,
+        env: { PATH: process.env.PATH ?? '', APP_ENV: 'prod', METRICS_PORT: 'ninety', EVENT_RELAY_BATCH_SIZE: '0' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Invalid configuration for event-relay');
     expect(result.stderr).toContain('METRICS_PORT: expected a TCP port');

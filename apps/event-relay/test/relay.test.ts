@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createDomainEvent } from '@pandora/domain';
-import { createEmptyDatabase, createTestDatabase, createTestRedis, withPgClient, type TestDatabase, type TestRedis } from '@pandora/testing';
+import {
+  createEmptyDatabase,
+  createTestDatabase,
+  createTestRedis,
+  withPgClient,
+  type TestDatabase,
+  type TestRedis,
+} from '@pandora/testing';
 import { startInProcessRelay, type InProcessRelay } from './support/in-process-relay';
 import type { Infrastructure } from './support/processes';
 import { eventually, insertVolume, outboxRows, perUserOrderViolations, readStream } from './support/stream';
@@ -46,7 +53,10 @@ async function start(env: Record<string, string> = {}): Promise<InProcessRelay> 
 }
 
 async function register(requestId = `req-${randomUUID().slice(0, 8)}`) {
-  return domain.useCases.register.execute({ email: uniqueEmail('relay'), password: PASSWORD, firstName: 'Ada', lastName: 'Lovelace' }, requestContext(requestId));
+  return domain.useCases.register.execute(
+    { email: uniqueEmail('relay'), password: PASSWORD, firstName: 'Ada', lastName: 'Lovelace' },
+    requestContext(requestId),
+  );
 }
 
 async function unpublishedCount(): Promise<number> {
@@ -74,8 +84,17 @@ describe('the outbox relay', () => {
       metadata: expect.any(String),
     });
     expect(entry?.payload).toEqual({ email: user.email, first_name: 'Ada', last_name: 'Lovelace', role: 'user' });
-    expect(entry?.metadata).toEqual({ request_id: 'req-format', ip_address: '203.0.113.9', user_agent: 'relay-tests/1.0', actor_id: user.id, actor_type: 'user' });
-    await eventually(async () => (await outboxRows(db.url)).find((candidate) => candidate.id === row?.id)?.publishedAt ?? false, 'published_at');
+    expect(entry?.metadata).toEqual({
+      request_id: 'req-format',
+      ip_address: '203.0.113.9',
+      user_agent: 'relay-tests/1.0',
+      actor_id: user.id,
+      actor_type: 'user',
+    });
+    await eventually(
+      async () => (await outboxRows(db.url)).find((candidate) => candidate.id === row?.id)?.publishedAt ?? false,
+      'published_at',
+    );
     // The stream key went through the client's prefix, like every other key.
     expect(await redis.raw.exists(streamName)).toBe(0);
   });
@@ -86,7 +105,12 @@ describe('the outbox relay', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { user } = await register();
     const committedAt = Date.now();
-    await eventually(async () => (await readStream(redis.raw, fullKey())).some((entry) => entry.userId === user.id), 'the event', 10_000, 10);
+    await eventually(
+      async () => (await readStream(redis.raw, fullKey())).some((entry) => entry.userId === user.id),
+      'the event',
+      10_000,
+      10,
+    );
     const latencyMs = Date.now() - committedAt;
     // Anything under the 5-minute poll can only be the notification; the figure is in the report.
     expect(latencyMs).toBeLessThan(10_000);
@@ -99,7 +123,11 @@ describe('the outbox relay', () => {
       await start({ EVENT_RELAY_POLL_INTERVAL: '300ms' });
       await eventually(async () => relay?.app.relay.currentRole() === 'leader', 'leadership');
       const { user } = await register();
-      await eventually(async () => (await readStream(redis.raw, fullKey())).some((entry) => entry.userId === user.id), 'the polled event', 10_000);
+      await eventually(
+        async () => (await readStream(redis.raw, fullKey())).some((entry) => entry.userId === user.id),
+        'the polled event',
+        10_000,
+      );
     } finally {
       await withPgClient(db.url, (client) => client.query('ALTER TABLE outbox_events ENABLE TRIGGER outbox_events_notify'));
     }
@@ -149,7 +177,10 @@ describe('the outbox relay', () => {
     });
     await inTransaction;
     const { user: quickUser } = await register();
-    await eventually(async () => (await readStream(redis.raw, fullKey())).some((entry) => entry.userId === quickUser.id), 'the newer event');
+    await eventually(
+      async () => (await readStream(redis.raw, fullKey())).some((entry) => entry.userId === quickUser.id),
+      'the newer event',
+    );
     expect((await readStream(redis.raw, fullKey())).map((entry) => entry.eventId)).not.toContain(late.id);
 
     release();
@@ -175,7 +206,9 @@ describe('the outbox relay', () => {
     const batches = relay?.logs.filter((line) => line.message === 'published outbox events') ?? [];
     expect(batches.length).toBeGreaterThanOrEqual(12);
     expect(Math.max(...batches.map((line) => line.count as number))).toBe(250);
-    console.info(`event-relay: 3000-event backlog drained in ${elapsedMs} ms (${Math.round(3_000 / (elapsedMs / 1000))} events/s, batch 250)`);
+    console.info(
+      `event-relay: 3000-event backlog drained in ${elapsedMs} ms (${Math.round(3_000 / (elapsedMs / 1000))} events/s, batch 250)`,
+    );
   });
 
   it('trims the stream with MAXLEN ~', async () => {
@@ -202,7 +235,10 @@ describe('the outbox relay', () => {
     expect(row.lastError).toMatch(/WRONGTYPE/);
 
     await redis.raw.del(fullKey());
-    await eventually(async () => (await readStream(redis.raw, fullKey())).some((entry) => entry.userId === user.id), 'the event after recovery');
+    await eventually(
+      async () => (await readStream(redis.raw, fullKey())).some((entry) => entry.userId === user.id),
+      'the event after recovery',
+    );
     // The row is marked after its XADD (at-least-once), so the mark may land a moment later.
     const after = await eventually(async () => {
       const found = (await outboxRows(db.url)).find((candidate) => candidate.id === row.id);

@@ -29,7 +29,11 @@ afterAll(async () => {
 const KEY = () => `${redis.keyPrefix}user-service:events`;
 
 async function relay(): Promise<AppProcess> {
-  const started = await startRelay(infra, { EVENT_RELAY_BATCH_SIZE: '25', EVENTS_STREAM_MAXLEN: '1000000', EVENT_RELAY_LEADER_RETRY_INTERVAL: '200ms' });
+  const started = await startRelay(infra, {
+    EVENT_RELAY_BATCH_SIZE: '25',
+    EVENTS_STREAM_MAXLEN: '1000000',
+    EVENT_RELAY_LEADER_RETRY_INTERVAL: '200ms',
+  });
   relays.push(started);
   return started;
 }
@@ -82,7 +86,12 @@ describe('two relay processes at once', () => {
 
     await insertVolume(db.url, 5_000, 100);
     const traffic = burst(6, 8);
-    await eventually(async () => (await outboxRows(db.url)).filter((row) => !publishedBefore.has(row.id) && row.publishedAt !== null).length > 500 && true, 'the leader to be busy', 30_000, 5);
+    await eventually(
+      async () => (await outboxRows(db.url)).filter((row) => !publishedBefore.has(row.id) && row.publishedAt !== null).length > 500 && true,
+      'the leader to be busy',
+      30_000,
+      5,
+    );
     await leader.stop('SIGKILL');
     const killedAt = Date.now();
     await eventually(() => isLeader(standby), 'the standby to take the lease', 20_000, 20);

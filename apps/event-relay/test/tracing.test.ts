@@ -43,7 +43,8 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const isBatch = (span: ExportedSpan) => span.name === 'relay.publish_batch';
-const isPg = (span: ExportedSpan) => spanAttribute(span, 'db.system') === 'postgresql' || spanAttribute(span, 'db.system.name') === 'postgresql';
+const isPg = (span: ExportedSpan) =>
+  spanAttribute(span, 'db.system') === 'postgresql' || spanAttribute(span, 'db.system.name') === 'postgresql';
 const isRedis = (span: ExportedSpan) => spanAttribute(span, 'db.system') === 'redis' || spanAttribute(span, 'db.system.name') === 'redis';
 const intAttribute = (span: ExportedSpan, key: string) => Number(span.attributes.find((entry) => entry.key === key)?.value.intValue);
 
@@ -85,7 +86,12 @@ describe('tracing of the relay', () => {
       const children = await collector.spansOf(batch.traceId, (found) => found.some(isPg) && found.some(isRedis));
       const beneath = children.filter((span) => span !== batch);
       expect(beneath.every((span) => span.parentSpanId === batch.spanId)).toBe(true);
-      expect(beneath.filter(isPg).map((span) => span.name).join(' ')).toMatch(/UPDATE/i);
+      expect(
+        beneath
+          .filter(isPg)
+          .map((span) => span.name)
+          .join(' '),
+      ).toMatch(/UPDATE/i);
       const links = (batch as ExportedSpan & { links?: Array<{ traceId: string }> }).links ?? [];
       expect(links.length).toBe(intAttribute(batch, 'messaging.batch.message_count'));
       expect(links.every((link) => link.traceId === callerTrace)).toBe(true);

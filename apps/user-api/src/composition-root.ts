@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Argon2PasswordHasher, CachedSessionPrincipalStore, JwtAccessTokenService, KeyRing, OpaqueRefreshTokenService } from '@pandora/auth';
+import {
+  Argon2PasswordHasher,
+  CachedSessionPrincipalStore,
+  JwtAccessTokenService,
+  KeyRing,
+  OpaqueRefreshTokenService,
+} from '@pandora/auth';
 import type { UserApiConfig } from '@pandora/config';
 import {
   checkDatabase,
@@ -76,9 +82,16 @@ export async function createUserServiceCore(
     uow: new PrismaUnitOfWork(prisma),
     repositories,
     hasher,
-    accessTokens: new JwtAccessTokenService(keyRing, { issuer: config.auth.issuer, audience: config.auth.audience, ttlMs: config.auth.accessTokenTtlMs }, clock),
+    accessTokens: new JwtAccessTokenService(
+      keyRing,
+      { issuer: config.auth.issuer, audience: config.auth.audience, ttlMs: config.auth.accessTokenTtlMs },
+      clock,
+    ),
     refreshTokens: new OpaqueRefreshTokenService(),
-    principals: new CachedSessionPrincipalStore((sessionId) => repositories.sessions.loadPrincipal(sessionId), config.auth.sessionCacheTtlMs),
+    principals: new CachedSessionPrincipalStore(
+      (sessionId) => repositories.sessions.loadPrincipal(sessionId),
+      config.auth.sessionCacheTtlMs,
+    ),
     loginThrottle,
     clock,
     ids: { newId: randomUUID },
@@ -115,7 +128,11 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     metrics.redisDegradedTotal.inc({ component });
     logger.warn('redis unavailable; degraded decision', { component, error: error.message });
   };
-  const loginThrottle = new ResilientLoginThrottle(new RedisLoginThrottle(redis, config.loginLockout), config.loginLockout, degraded('login_throttle'));
+  const loginThrottle = new ResilientLoginThrottle(
+    new RedisLoginThrottle(redis, config.loginLockout),
+    config.loginLockout,
+    degraded('login_throttle'),
+  );
   const { useCases, keyRing, prisma } = await createUserServiceCore(config, { logger, clock, metrics, loginThrottle });
   const limiter = new SlidingWindowRateLimiter(redis, {
     rejected: (limit) => metrics.rateLimitRejectionsTotal.inc({ limit }),

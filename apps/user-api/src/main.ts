@@ -32,10 +32,13 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('user-api shutting down', { signal, drain_delay_ms: config.http.shutdownDelayMs });
     api.beginShutdown();
-    const forced = setTimeout(() => {
-      logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.http.shutdownDelayMs + config.http.shutdownTimeoutMs + 5_000);
+    const forced = setTimeout(
+      () => {
+        logger.error('shutdown timed out; exiting');
+        process.exit(1);
+      },
+      config.http.shutdownDelayMs + config.http.shutdownTimeoutMs + 5_000,
+    );
     forced.unref();
     await new Promise((resolve) => setTimeout(resolve, config.http.shutdownDelayMs));
     await Promise.all([publicServer.close(config.http.shutdownTimeoutMs), adminServer.close(config.http.shutdownTimeoutMs)]);

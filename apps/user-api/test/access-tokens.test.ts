@@ -19,7 +19,15 @@ describe('access tokens over HTTP', () => {
     const header = decode(headerPart);
     const claims = decode(payloadPart);
     expect(header.alg).toBe('ES256');
-    expect(claims).toMatchObject({ iss: 'pandora-exchange', aud: 'pandora-exchange-api', sub: user.id, email: user.email, role: 'user', sid: user.sessionId, token_type: 'access' });
+    expect(claims).toMatchObject({
+      iss: 'pandora-exchange',
+      aud: 'pandora-exchange-api',
+      sub: user.id,
+      email: user.email,
+      role: 'user',
+      sid: user.sessionId,
+      token_type: 'access',
+    });
     expect(claims.exp - claims.iat).toBe(900);
     const jwks = await t.http().get('/.well-known/jwks.json');
     expect(jwks.status).toBe(200);
@@ -29,7 +37,13 @@ describe('access tokens over HTTP', () => {
   });
 
   it('answers a missing or malformed Authorization header with 401 UNAUTHORIZED', async () => {
-    for (const headers of [{} as Record<string, string>, { Authorization: 'Basic dXNlcjpwYXNz' }, { Authorization: 'Bearer' }, { Authorization: 'Bearer a b' }, { Authorization: 'token abc' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { Authorization: 'Basic dXNlcjpwYXNz' },
+      { Authorization: 'Bearer' },
+      { Authorization: 'Bearer a b' },
+      { Authorization: 'token abc' },
+    ]) {
       const response = await me(headers);
       expect(response.status).toBe(401);
       expectErrorEnvelope(response.body, 'UNAUTHORIZED');
@@ -83,8 +97,13 @@ describe('access tokens over HTTP', () => {
     const now = Math.floor(Date.now() / 1000);
     const mixed = await new SignJWT({ email: alice.email, role: 'user', sid: bob.sessionId, token_type: 'access' })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-      .setIssuer('pandora-exchange').setAudience('pandora-exchange-api').setSubject(alice.id).setJti(randomUUID())
-      .setIssuedAt(now).setNotBefore(now).setExpirationTime(now + 60)
+      .setIssuer('pandora-exchange')
+      .setAudience('pandora-exchange-api')
+      .setSubject(alice.id)
+      .setJti(randomUUID())
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 60)
       .sign(key.signingKey);
     expect((await me(bearer(mixed))).status).toBe(401);
   });

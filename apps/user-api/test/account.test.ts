@@ -38,7 +38,11 @@ describe('PATCH and PUT /api/v1/users/me', () => {
   it('PUT replaces both names and requires both', async () => {
     const user = await registerUser(t.http());
     expect((await t.http().put('/api/v1/users/me').set(bearer(user.accessToken)).send({ first_name: 'Augusta' })).status).toBe(400);
-    const response = await t.http().put('/api/v1/users/me').set(bearer(user.accessToken)).send({ first_name: 'Augusta', last_name: 'King' });
+    const response = await t
+      .http()
+      .put('/api/v1/users/me')
+      .set(bearer(user.accessToken))
+      .send({ first_name: 'Augusta', last_name: 'King' });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ first_name: 'Augusta', last_name: 'King' });
   });
@@ -115,13 +119,20 @@ describe('POST /api/v1/users/me/password', () => {
   it('changes the password, keeps the current session and revokes the others', async () => {
     const user = await registerUser(t.http());
     const otherDevice = await logIn(t.http(), user.email, user.password);
-    const response = await t.http().post('/api/v1/users/me/password').set(bearer(user.accessToken)).send({ current_password: user.password, new_password: 'a brand new passphrase' });
+    const response = await t
+      .http()
+      .post('/api/v1/users/me/password')
+      .set(bearer(user.accessToken))
+      .send({ current_password: user.password, new_password: 'a brand new passphrase' });
     expect(response.status).toBe(204);
     expect((await t.http().get('/api/v1/users/me').set(bearer(user.accessToken))).status).toBe(200);
     expect((await t.http().get('/api/v1/users/me').set(bearer(otherDevice.accessToken))).status).toBe(401);
     expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: user.password })).status).toBe(401);
     expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'a brand new passphrase' })).status).toBe(200);
-    const events = await t.prisma.outboxEvent.findMany({ where: { aggregateId: user.id, eventType: { in: ['user.password.changed', 'session.revoked'] } }, orderBy: { seq: 'asc' } });
+    const events = await t.prisma.outboxEvent.findMany({
+      where: { aggregateId: user.id, eventType: { in: ['user.password.changed', 'session.revoked'] } },
+      orderBy: { seq: 'asc' },
+    });
     expect(events.map((event) => [event.eventType, event.payload])).toEqual([
       ['user.password.changed', { email: user.email }],
       ['session.revoked', { session_ids: [otherDevice.sessionId], reason: 'password_changed' }],
@@ -132,7 +143,12 @@ describe('POST /api/v1/users/me/password', () => {
     const user = await registerUser(t.http());
     const otherDevice = await logIn(t.http(), user.email, user.password);
     const newPassword = 'another brand new passphrase';
-    const response = await t.http().post('/api/v1/users/me/password').set(bearer(user.accessToken)).send({ current_password: user.password, new_password: newPassword }).expect(204);
+    const response = await t
+      .http()
+      .post('/api/v1/users/me/password')
+      .set(bearer(user.accessToken))
+      .send({ current_password: user.password, new_password: newPassword })
+      .expect(204);
     const row = await onlyAuditRow(t.prisma, user.id, 'user.password.changed');
     expect(row).toMatchObject({
       action: 'change_password',
@@ -149,16 +165,26 @@ describe('POST /api/v1/users/me/password', () => {
 
   it('refuses a wrong current password with 401 INVALID_CREDENTIALS and records the attempt', async () => {
     const user = await registerUser(t.http());
-    const response = await t.http().post('/api/v1/users/me/password').set(bearer(user.accessToken)).send({ current_password: 'not my password', new_password: 'a brand new passphrase' });
+    const response = await t
+      .http()
+      .post('/api/v1/users/me/password')
+      .set(bearer(user.accessToken))
+      .send({ current_password: 'not my password', new_password: 'a brand new passphrase' });
     expect(response.status).toBe(401);
     expectErrorEnvelope(response.body, 'INVALID_CREDENTIALS');
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.password.changed' } })).toMatchObject({ status: 'failure' });
+    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.password.changed' } })).toMatchObject({
+      status: 'failure',
+    });
     expect((await t.http().get('/api/v1/users/me').set(bearer(user.accessToken))).status).toBe(200);
   });
 
   it('applies the password policy to the new password', async () => {
     const user = await registerUser(t.http());
-    const response = await t.http().post('/api/v1/users/me/password').set(bearer(user.accessToken)).send({ current_password: user.password, new_password: 'password' });
+    const response = await t
+      .http()
+      .post('/api/v1/users/me/password')
+      .set(bearer(user.accessToken))
+      .send({ current_password: user.password, new_password: 'password' });
     expect(response.status).toBe(422);
     expectErrorEnvelope(response.body, 'WEAK_PASSWORD');
   });

@@ -77,7 +77,8 @@ interface HostileCase {
 }
 
 function casesFor(route: RouteUnderTest): HostileCase[] {
-  const json = (body: (user: RegisteredUser) => unknown) => (req: request.Test, user: RegisteredUser) => req.set('Content-Type', 'application/json').send(JSON.stringify(body(user)));
+  const json = (body: (user: RegisteredUser) => unknown) => (req: request.Test, user: RegisteredUser) =>
+    req.set('Content-Type', 'application/json').send(JSON.stringify(body(user)));
   return [
     ...route.unknownFields.map((extra) => ({
       name: `unknown field ${Object.keys(extra).join()}`,
@@ -92,14 +93,25 @@ function casesFor(route: RouteUnderTest): HostileCase[] {
       status: 413,
       code: 'PAYLOAD_TOO_LARGE',
     },
-    { name: 'a text/plain body', send: (req) => req.set('Content-Type', 'text/plain').send('first_name=Grace'), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    {
+      name: 'a text/plain body',
+      send: (req) => req.set('Content-Type', 'text/plain').send('first_name=Grace'),
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
     {
       name: 'a form-encoded body',
       send: (req, user) => req.type('form').send(route.validBody(user) as Record<string, string>),
       status: 415,
       code: 'UNSUPPORTED_MEDIA_TYPE',
     },
-    { name: 'malformed JSON', send: (req) => req.set('Content-Type', 'application/json').send('{"first_name": "Grace",'), status: 400, code: 'INVALID_INPUT', field: 'body' },
+    {
+      name: 'malformed JSON',
+      send: (req) => req.set('Content-Type', 'application/json').send('{"first_name": "Grace",'),
+      status: 400,
+      code: 'INVALID_INPUT',
+      field: 'body',
+    },
     ...route.nameFields.map((field) => ({
       name: `a NUL byte in ${field}`,
       send: json((user) => ({ ...route.validBody(user), [field]: 'Gra\u0000ce' })),
@@ -117,18 +129,21 @@ async function accountState(userId: string) {
 }
 
 describe.each(ROUTES)('$method $path', (route) => {
-  it.each(casesFor(route).map((hostile) => [hostile.name, hostile] as const))('refuses %s with the SPEC answer and changes nothing', async (_name, hostile) => {
-    const user = await registerUser(t.http());
-    const before = await accountState(user.id);
-    let req = t.http()[route.method](route.path);
-    if (route.authenticated) req = req.set(bearer(user.accessToken));
-    const response = await hostile.send(req, user);
+  it.each(casesFor(route).map((hostile) => [hostile.name, hostile] as const))(
+    'refuses %s with the SPEC answer and changes nothing',
+    async (_name, hostile) => {
+      const user = await registerUser(t.http());
+      const before = await accountState(user.id);
+      let req = t.http()[route.method](route.path);
+      if (route.authenticated) req = req.set(bearer(user.accessToken));
+      const response = await hostile.send(req, user);
 
-    expect(response.status).toBe(hostile.status);
-    expect(response.body.error).toMatchObject({ code: hostile.code, request_id: response.headers['x-request-id'] });
-    if (hostile.field) expect(response.body.error.details).toContainEqual({ field: hostile.field, message: expect.any(String) });
-    expect(await accountState(user.id)).toEqual(before);
-    // The refresh token was neither rotated nor burnt by the refused request.
-    if (route.path === '/api/v1/auth/refresh') expect((await t.http().post(route.path).send(route.validBody(user))).status).toBe(200);
-  });
+      expect(response.status).toBe(hostile.status);
+      expect(response.body.error).toMatchObject({ code: hostile.code, request_id: response.headers['x-request-id'] });
+      if (hostile.field) expect(response.body.error.details).toContainEqual({ field: hostile.field, message: expect.any(String) });
+      expect(await accountState(user.id)).toEqual(before);
+      // The refresh token was neither rotated nor burnt by the refused request.
+      if (route.path === '/api/v1/auth/refresh') expect((await t.http().post(route.path).send(route.validBody(user))).status).toBe(200);
+    },
+  );
 });

@@ -18,7 +18,17 @@ afterAll(() => t.stop());
 const hostileString = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.string({ unit: 'grapheme', maxLength: 50 }),
-  fc.constantFrom('\u0000', "' OR 1=1 --", '<script>alert(1)</script>', '../../etc/passwd', '%00', '\uD800', '🦄'.repeat(60), 'a'.repeat(5000), '${jndi:ldap://x}'),
+  fc.constantFrom(
+    '\u0000',
+    "' OR 1=1 --",
+    '<script>alert(1)</script>',
+    '../../etc/passwd',
+    '%00',
+    '\uD800',
+    '🦄'.repeat(60),
+    'a'.repeat(5000),
+    '${jndi:ldap://x}',
+  ),
 );
 const jsonValue = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -29,13 +39,23 @@ const jsonValue = fc.letrec((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.oneof(hostileString, fc.constantFrom('email', 'password', 'first_name', 'last_name', 'refresh_token', 'kyc_status', 'role', '__proto__', 'constructor')), tie('value'), { maxKeys: 6 }),
+    fc.dictionary(
+      fc.oneof(
+        hostileString,
+        fc.constantFrom('email', 'password', 'first_name', 'last_name', 'refresh_token', 'kyc_status', 'role', '__proto__', 'constructor'),
+      ),
+      tie('value'),
+      { maxKeys: 6 },
+    ),
   ),
 })).value;
 const bodyFor = fc.oneof(
   jsonValue,
   fc.record({ email: hostileString, password: hostileString, first_name: hostileString, last_name: hostileString }, { requiredKeys: [] }),
-  fc.record({ current_password: hostileString, new_password: hostileString, kyc_status: hostileString, refresh_token: hostileString }, { requiredKeys: [] }),
+  fc.record(
+    { current_password: hostileString, new_password: hostileString, kyc_status: hostileString, refresh_token: hostileString },
+    { requiredKeys: [] },
+  ),
 );
 
 /** A live access token: a new login, or a new account when a run deleted it or changed its password. */
@@ -67,18 +87,26 @@ describe('hostile input never produces a 5xx', () => {
       for (const route of listener.routes) {
         user = await registerUser(t.http());
         await fc.assert(
-          fc.asyncProperty(bodyFor, hostileString, fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), hostileString, { maxKeys: 3 }), fc.boolean(), async (body, id, query, authenticated) => {
-            let request = listener.agent()[route.method](concretePath(route, id)).query(query);
-            // A fresh session per run: routes like logout or DELETE /users/me end the one they get.
-            if (authenticated) request = request.set(bearer(await listener.token()));
-            const response =
-              route.method === 'get' || route.method === 'delete'
-                ? await request
-                : await request.set('Content-Type', 'application/json').send(JSON.stringify(body));
-            if (response.status >= 500 && !(route.path === '/ready' && response.status === 503)) {
-              throw new Error(`${route.method.toUpperCase()} ${route.path} answered ${response.status}: ${JSON.stringify(response.body)}`);
-            }
-          }),
+          fc.asyncProperty(
+            bodyFor,
+            hostileString,
+            fc.dictionary(fc.string({ minLength: 1, maxLength: 10 }), hostileString, { maxKeys: 3 }),
+            fc.boolean(),
+            async (body, id, query, authenticated) => {
+              let request = listener.agent()[route.method](concretePath(route, id)).query(query);
+              // A fresh session per run: routes like logout or DELETE /users/me end the one they get.
+              if (authenticated) request = request.set(bearer(await listener.token()));
+              const response =
+                route.method === 'get' || route.method === 'delete'
+                  ? await request
+                  : await request.set('Content-Type', 'application/json').send(JSON.stringify(body));
+              if (response.status >= 500 && !(route.path === '/ready' && response.status === 503)) {
+                throw new Error(
+                  `${route.method.toUpperCase()} ${route.path} answered ${response.status}: ${JSON.stringify(response.body)}`,
+                );
+              }
+            },
+          ),
           { numRuns: 40, seed: 20261120 + route.path.length },
         );
       }
@@ -86,7 +114,12 @@ describe('hostile input never produces a 5xx', () => {
   }, 120_000);
 
   it('with raw garbage bytes and broken headers', async () => {
-    const garbage = [Buffer.from([0xff, 0xfe, 0x00, 0x7b]), Buffer.from('{"email":"\\ud800"}'), Buffer.from('{'.repeat(8000)), Buffer.from('[]'.repeat(4000))];
+    const garbage = [
+      Buffer.from([0xff, 0xfe, 0x00, 0x7b]),
+      Buffer.from('{"email":"\\ud800"}'),
+      Buffer.from('{'.repeat(8000)),
+      Buffer.from('[]'.repeat(4000)),
+    ];
     for (const body of garbage) {
       for (const path of ['/api/v1/auth/login', '/api/v1/auth/register', '/api/v1/auth/refresh']) {
         const response = await t.http().post(path).set('Content-Type', 'application/json').send(body);

@@ -9,7 +9,12 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 /** A raw request, for bodies and headers supertest would tidy up. */
-function raw(options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }> {
+function raw(options: {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }> {
   const url = new URL(options.path, t.publicUrl);
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: options.method, headers: options.headers }, (res) => {
@@ -47,13 +52,20 @@ describe('HTTP conventions (SPEC §2)', () => {
     expect(t.logs).toContainEqual(expect.objectContaining({ message: 'http request', request_id: 'client-req.42_A', status: 404 }));
   });
 
-  it.each(['with spaces', 'x'.repeat(129), 'semi;colon', '<script>'])('replaces an unsafe X-Request-ID %j with a generated one', async (value) => {
-    const response = await t.http().get('/health').set('X-Request-ID', value);
-    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-  });
+  it.each(['with spaces', 'x'.repeat(129), 'semi;colon', '<script>'])(
+    'replaces an unsafe X-Request-ID %j with a generated one',
+    async (value) => {
+      const response = await t.http().get('/health').set('X-Request-ID', value);
+      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    },
+  );
 
   it('rejects a body over 16 KiB with 413 PAYLOAD_TOO_LARGE', async () => {
-    const response = await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ email: 'a@b.com', password: 'x'.repeat(17 * 1024) }));
+    const response = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ email: 'a@b.com', password: 'x'.repeat(17 * 1024) }));
     expect(response.status).toBe(413);
     expectErrorEnvelope(response.body, 'PAYLOAD_TOO_LARGE');
   });
@@ -62,9 +74,19 @@ describe('HTTP conventions (SPEC §2)', () => {
     const form = await t.http().post('/api/v1/auth/login').type('form').send('email=a@b.com&password=x');
     expect(form.status).toBe(415);
     expectErrorEnvelope(form.body, 'UNSUPPORTED_MEDIA_TYPE');
-    const text = await raw({ method: 'POST', path: '/api/v1/auth/register', headers: { 'Content-Type': 'text/plain' }, body: '{"email":"a@b.com"}' });
+    const text = await raw({
+      method: 'POST',
+      path: '/api/v1/auth/register',
+      headers: { 'Content-Type': 'text/plain' },
+      body: '{"email":"a@b.com"}',
+    });
     expect(text.status).toBe(415);
-    const utf16 = await raw({ method: 'POST', path: '/api/v1/auth/login', headers: { 'Content-Type': 'application/json; charset=utf-16' }, body: '{}' });
+    const utf16 = await raw({
+      method: 'POST',
+      path: '/api/v1/auth/login',
+      headers: { 'Content-Type': 'application/json; charset=utf-16' },
+      body: '{}',
+    });
     expect(utf16.status).toBe(415);
   });
 
@@ -98,7 +120,10 @@ describe('HTTP conventions (SPEC §2)', () => {
   });
 
   it('sets the security headers, no X-Powered-By, and no-store on auth answers', async () => {
-    const response = await t.http().post('/api/v1/auth/register').send({ email: uniqueEmail(), password: STRONG_PASSWORD, first_name: 'A', last_name: 'B' });
+    const response = await t
+      .http()
+      .post('/api/v1/auth/register')
+      .send({ email: uniqueEmail(), password: STRONG_PASSWORD, first_name: 'A', last_name: 'B' });
     expect(response.status).toBe(201);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['cache-control']).toBe('no-store');
@@ -109,7 +134,11 @@ describe('HTTP conventions (SPEC §2)', () => {
 
   it('ignores X-Forwarded-For when TRUST_PROXY is unset (the socket address is recorded)', async () => {
     const email = uniqueEmail();
-    await t.http().post('/api/v1/auth/register').set('X-Forwarded-For', '203.0.113.9').send({ email, password: STRONG_PASSWORD, first_name: 'A', last_name: 'B' });
+    await t
+      .http()
+      .post('/api/v1/auth/register')
+      .set('X-Forwarded-For', '203.0.113.9')
+      .send({ email, password: STRONG_PASSWORD, first_name: 'A', last_name: 'B' });
     const session = await t.prisma.session.findFirstOrThrow({ where: { user: { email } } });
     expect(session.ipAddress).toBe('127.0.0.1');
   });
@@ -118,7 +147,11 @@ describe('HTTP conventions (SPEC §2)', () => {
     const proxied = await startTestUserApi({ env: { TRUST_PROXY: 'loopback' } });
     try {
       const email = uniqueEmail();
-      await proxied.http().post('/api/v1/auth/register').set('X-Forwarded-For', '203.0.113.9').send({ email, password: STRONG_PASSWORD, first_name: 'A', last_name: 'B' });
+      await proxied
+        .http()
+        .post('/api/v1/auth/register')
+        .set('X-Forwarded-For', '203.0.113.9')
+        .send({ email, password: STRONG_PASSWORD, first_name: 'A', last_name: 'B' });
       const session = await proxied.prisma.session.findFirstOrThrow({ where: { user: { email } } });
       expect(session.ipAddress).toBe('203.0.113.9');
     } finally {

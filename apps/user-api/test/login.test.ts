@@ -11,7 +11,11 @@ afterAll(() => t.stop());
 describe('POST /api/v1/auth/login', () => {
   it('logs in with the email in any case and opens a new session', async () => {
     const user = await registerUser(t.http());
-    const response = await t.http().post('/api/v1/auth/login').set('User-Agent', 'jest-agent/1.0').send({ email: user.email.toUpperCase(), password: user.password });
+    const response = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .set('User-Agent', 'jest-agent/1.0')
+      .send({ email: user.email.toUpperCase(), password: user.password });
     expect(response.status).toBe(200);
     expect(response.body.user.id).toBe(user.id);
     const sessions = await t.http().get('/api/v1/users/me/sessions').set(bearer(response.body.access_token));
@@ -22,7 +26,10 @@ describe('POST /api/v1/auth/login', () => {
   it('gives a wrong password and an unknown email exactly the same answer', async () => {
     const user = await registerUser(t.http());
     const wrong = await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'not the password at all' });
-    const unknown = await t.http().post('/api/v1/auth/login').send({ email: uniqueEmail('ghost'), password: 'not the password at all' });
+    const unknown = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .send({ email: uniqueEmail('ghost'), password: 'not the password at all' });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expectErrorEnvelope(wrong.body, 'INVALID_CREDENTIALS');
@@ -96,7 +103,9 @@ describe('POST /api/v1/auth/login', () => {
       const after = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
       expect(after.passwordHash).toMatch(/^\$argon2id\$v=19\$m=2048,t=2,p=1\$/);
       expect(after.updatedAt).toEqual(before.updatedAt);
-      await expect(new Argon2PasswordHasher({ memoryKib: 2048, timeCost: 2, parallelism: 1 }).verify(after.passwordHash, user.password)).resolves.toBe(true);
+      await expect(
+        new Argon2PasswordHasher({ memoryKib: 2048, timeCost: 2, parallelism: 1 }).verify(after.passwordHash, user.password),
+      ).resolves.toBe(true);
     } finally {
       await stronger.stop();
     }
@@ -107,9 +116,19 @@ describe('POST /api/v1/auth/login', () => {
     // golang.org/x/crypto/argon2 with the original parameters, RawStdEncoding, 16-byte salt.
     const { hashRaw } = await import('@node-rs/argon2');
     const salt = Buffer.from('go-service-salt!');
-    const key = await hashRaw('password-from-go-era', { algorithm: 2, memoryCost: 65536, timeCost: 1, parallelism: 4, outputLen: 32, salt });
+    const key = await hashRaw('password-from-go-era', {
+      algorithm: 2,
+      memoryCost: 65536,
+      timeCost: 1,
+      parallelism: 4,
+      outputLen: 32,
+      salt,
+    });
     const b64 = (buffer: Buffer) => buffer.toString('base64').replace(/=+$/, '');
-    await t.prisma.user.update({ where: { id: user.id }, data: { passwordHash: `$argon2id$v=19$m=65536,t=1,p=4$${b64(salt)}$${b64(key)}` } });
+    await t.prisma.user.update({
+      where: { id: user.id },
+      data: { passwordHash: `$argon2id$v=19$m=65536,t=1,p=4$${b64(salt)}$${b64(key)}` },
+    });
     expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'password-from-go-era' })).status).toBe(200);
   });
 

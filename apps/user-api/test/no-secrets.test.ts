@@ -21,8 +21,18 @@ it('keeps passwords, tokens and hashes out of logs, audit rows and events', asyn
   const refreshed = await t.http().post('/api/v1/auth/refresh').send({ refresh_token: second.refreshToken }).expect(200);
   await t.http().post('/api/v1/auth/refresh').send({ refresh_token: second.refreshToken }).expect(401);
   await t.http().patch('/api/v1/users/me').set(bearer(user.accessToken)).send({ first_name: 'Changed' }).expect(200);
-  await t.http().post('/api/v1/users/me/password').set(bearer(user.accessToken)).send({ current_password: 'Secret-Wrong-Guess-45', new_password: newPassword }).expect(401);
-  await t.http().post('/api/v1/users/me/password').set(bearer(user.accessToken)).send({ current_password: password, new_password: newPassword }).expect(204);
+  await t
+    .http()
+    .post('/api/v1/users/me/password')
+    .set(bearer(user.accessToken))
+    .send({ current_password: 'Secret-Wrong-Guess-45', new_password: newPassword })
+    .expect(401);
+  await t
+    .http()
+    .post('/api/v1/users/me/password')
+    .set(bearer(user.accessToken))
+    .send({ current_password: password, new_password: newPassword })
+    .expect(204);
   await t.http().post('/api/v1/users/me/logout').set(bearer(user.accessToken)).send({ refresh_token: user.refreshToken }).expect(204);
   // A failing request whose body is logged on purpose by nobody: still nothing may leak.
   await t.http().post('/api/v1/auth/register').send({ email: 'bad', password, first_name: 'x', last_name: 'y' }).expect(400);
@@ -42,7 +52,9 @@ it('keeps passwords, tokens and hashes out of logs, audit rows and events', asyn
     ...hashes,
   ];
   const audit = JSON.stringify(await t.prisma.auditLog.findMany());
-  const outbox = JSON.stringify(await t.prisma.outboxEvent.findMany(), (_key, value) => (typeof value === 'bigint' ? value.toString() : value));
+  const outbox = JSON.stringify(await t.prisma.outboxEvent.findMany(), (_key, value) =>
+    typeof value === 'bigint' ? value.toString() : value,
+  );
   const logs = t.rawLogs();
   expect(logs.length).toBeGreaterThan(1000);
   for (const secret of secrets) {

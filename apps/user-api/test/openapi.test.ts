@@ -12,7 +12,13 @@ import { startTestUserApi, type TestUserApi } from './support/test-user-api';
  */
 interface ResponseObject {
   headers?: Record<string, { $ref: string }>;
-  content?: Record<string, { schema?: { allOf?: Array<{ $ref?: string; properties?: { error: { properties: { code: { enum: ErrorCode[] } } } } }> }; examples?: Record<string, { $ref: string }> }>;
+  content?: Record<
+    string,
+    {
+      schema?: { allOf?: Array<{ $ref?: string; properties?: { error: { properties: { code: { enum: ErrorCode[] } } } } }> };
+      examples?: Record<string, { $ref: string }>;
+    }
+  >;
 }
 interface OperationObject {
   security?: unknown;
@@ -79,7 +85,12 @@ function agentOf(instance: TestUserApi, listener: Listener): request.Agent {
 
 function operationsOf(document: OpenApiDocument): Operation[] {
   return Object.entries(document.paths).flatMap(([path, operations]) =>
-    Object.entries(operations).map(([method, spec]) => ({ name: `${method.toUpperCase()} ${path}`, method: method as Operation['method'], path, spec })),
+    Object.entries(operations).map(([method, spec]) => ({
+      name: `${method.toUpperCase()} ${path}`,
+      method: method as Operation['method'],
+      path,
+      spec,
+    })),
   );
 }
 
@@ -126,38 +137,60 @@ describe('OpenAPI documents', () => {
   it.each(LISTENERS)('the %s document lists exactly the routes the express app serves, apart from the Swagger UI assets', (listener) => {
     const app = listener === 'public' ? t.api.publicApp.app : t.api.adminApp.app;
     const served = servedEndpoints(app);
-    const documented = operationsOf(documents[listener]).map((operation) => operation.name).sort();
+    const documented = operationsOf(documents[listener])
+      .map((operation) => operation.name)
+      .sort();
     for (const asset of UNDOCUMENTED_ASSETS) expect(served).toContain(asset);
     for (const infrastructure of INFRASTRUCTURE) expect(documented).toContain(infrastructure);
     expect(served.filter((endpoint) => !UNDOCUMENTED_ASSETS.includes(endpoint))).toEqual(documented);
   });
 
-  it.each(LISTENERS)('every mutating operation of the %s document takes an optional Idempotency-Key and documents 409, 422 and the replay header', (listener) => {
-    const document = documents[listener];
-    expect(document.components.parameters.IdempotencyKey).toMatchObject({ name: 'Idempotency-Key', in: 'header', required: false, schema: { maxLength: 255 } });
-    const mutating = operationsOf(document).filter((operation) => MUTATING.has(operation.method));
-    expect(mutating.length).toBeGreaterThan(0);
-    for (const operation of mutating) {
-      expect({ [operation.name]: documentsIdempotencyKey(operation) }).toEqual({ [operation.name]: true });
-      expect({ [operation.name]: errorCodesOf(operation.spec.responses['409']) }).toEqual({ [operation.name]: expect.arrayContaining(['IDEMPOTENCY_IN_PROGRESS']) });
-      expect({ [operation.name]: errorCodesOf(operation.spec.responses['422']) }).toEqual({ [operation.name]: expect.arrayContaining(['IDEMPOTENCY_KEY_REUSED']) });
-      for (const response of successResponses(operation)) expect({ [operation.name]: headersOf(response) }).toEqual({ [operation.name]: expect.arrayContaining(['Idempotent-Replayed']) });
-    }
-    for (const operation of operationsOf(document).filter((candidate) => !MUTATING.has(candidate.method))) {
-      expect({ [operation.name]: documentsIdempotencyKey(operation) }).toEqual({ [operation.name]: false });
-    }
-  });
+  it.each(LISTENERS)(
+    'every mutating operation of the %s document takes an optional Idempotency-Key and documents 409, 422 and the replay header',
+    (listener) => {
+      const document = documents[listener];
+      expect(document.components.parameters.IdempotencyKey).toMatchObject({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { maxLength: 255 },
+      });
+      const mutating = operationsOf(document).filter((operation) => MUTATING.has(operation.method));
+      expect(mutating.length).toBeGreaterThan(0);
+      for (const operation of mutating) {
+        expect({ [operation.name]: documentsIdempotencyKey(operation) }).toEqual({ [operation.name]: true });
+        expect({ [operation.name]: errorCodesOf(operation.spec.responses['409']) }).toEqual({
+          [operation.name]: expect.arrayContaining(['IDEMPOTENCY_IN_PROGRESS']),
+        });
+        expect({ [operation.name]: errorCodesOf(operation.spec.responses['422']) }).toEqual({
+          [operation.name]: expect.arrayContaining(['IDEMPOTENCY_KEY_REUSED']),
+        });
+        for (const response of successResponses(operation))
+          expect({ [operation.name]: headersOf(response) }).toEqual({ [operation.name]: expect.arrayContaining(['Idempotent-Replayed']) });
+      }
+      for (const operation of operationsOf(document).filter((candidate) => !MUTATING.has(candidate.method))) {
+        expect({ [operation.name]: documentsIdempotencyKey(operation) }).toEqual({ [operation.name]: false });
+      }
+    },
+  );
 
-  it.each(LISTENERS)('every response of every %s operation documents X-Request-ID, and every operation that needs a dependency documents 503', (listener) => {
-    for (const operation of operationsOf(documents[listener])) {
-      for (const [status, response] of Object.entries(operation.spec.responses)) {
-        expect({ [`${operation.name} ${status}`]: headersOf(response) }).toEqual({ [`${operation.name} ${status}`]: expect.arrayContaining(['X-Request-ID']) });
+  it.each(LISTENERS)(
+    'every response of every %s operation documents X-Request-ID, and every operation that needs a dependency documents 503',
+    (listener) => {
+      for (const operation of operationsOf(documents[listener])) {
+        for (const [status, response] of Object.entries(operation.spec.responses)) {
+          expect({ [`${operation.name} ${status}`]: headersOf(response) }).toEqual({
+            [`${operation.name} ${status}`]: expect.arrayContaining(['X-Request-ID']),
+          });
+        }
+        if (!ANSWERED_FROM_MEMORY.includes(operation.name)) {
+          expect({ [operation.name]: errorCodesOf(operation.spec.responses['503']) }).toEqual({
+            [operation.name]: ['SERVICE_UNAVAILABLE'],
+          });
+        }
       }
-      if (!ANSWERED_FROM_MEMORY.includes(operation.name)) {
-        expect({ [operation.name]: errorCodesOf(operation.spec.responses['503']) }).toEqual({ [operation.name]: ['SERVICE_UNAVAILABLE'] });
-      }
-    }
-  });
+    },
+  );
 
   it.each(LISTENERS)('every rate-limited %s operation documents 429 with Retry-After and RateLimit-* on every response', (listener) => {
     const operations = operationsOf(documents[listener]);
@@ -168,35 +201,48 @@ describe('OpenAPI documents', () => {
         : ['POST /api/v1/admin/auth/login'];
     expect(operations.filter(documentsRateLimits).map((operation) => operation.name)).toEqual(expected);
     for (const operation of operations.filter(documentsRateLimits)) {
-      expect({ [operation.name]: headersOf(operation.spec.responses['429'] ?? {}) }).toEqual({ [operation.name]: expect.arrayContaining(['Retry-After']) });
+      expect({ [operation.name]: headersOf(operation.spec.responses['429'] ?? {}) }).toEqual({
+        [operation.name]: expect.arrayContaining(['Retry-After']),
+      });
       for (const [status, response] of Object.entries(operation.spec.responses)) {
-        expect({ [`${operation.name} ${status}`]: headersOf(response) }).toEqual({ [`${operation.name} ${status}`]: expect.arrayContaining(RATE_LIMIT_HEADERS) });
+        expect({ [`${operation.name} ${status}`]: headersOf(response) }).toEqual({
+          [`${operation.name} ${status}`]: expect.arrayContaining(RATE_LIMIT_HEADERS),
+        });
       }
     }
   });
 
-  it.each(LISTENERS)('every error response of the %s document is the envelope narrowed to codes of its status, each with an example', (listener) => {
-    const document = documents[listener];
-    for (const operation of operationsOf(document)) {
-      for (const [status, response] of Object.entries(operation.spec.responses)) {
-        const codes = errorCodesOf(response);
-        if (codes.length === 0) continue;
-        expect(response.content?.['application/json']?.schema?.allOf?.[0]).toEqual({ $ref: '#/components/schemas/ErrorEnvelope' });
-        for (const code of codes) {
-          expect(ERROR_CODES).toContain(code);
-          expect({ [`${operation.name} ${code}`]: ERROR_CATALOG[code].httpStatus }).toEqual({ [`${operation.name} ${code}`]: Number(status) });
-          expect(response.content?.['application/json']?.examples?.[code]).toEqual({ $ref: `#/components/examples/${code}` });
-          expect(document.components.examples[code]?.value.error.code).toBe(code);
+  it.each(LISTENERS)(
+    'every error response of the %s document is the envelope narrowed to codes of its status, each with an example',
+    (listener) => {
+      const document = documents[listener];
+      for (const operation of operationsOf(document)) {
+        for (const [status, response] of Object.entries(operation.spec.responses)) {
+          const codes = errorCodesOf(response);
+          if (codes.length === 0) continue;
+          expect(response.content?.['application/json']?.schema?.allOf?.[0]).toEqual({ $ref: '#/components/schemas/ErrorEnvelope' });
+          for (const code of codes) {
+            expect(ERROR_CODES).toContain(code);
+            expect({ [`${operation.name} ${code}`]: ERROR_CATALOG[code].httpStatus }).toEqual({
+              [`${operation.name} ${code}`]: Number(status),
+            });
+            expect(response.content?.['application/json']?.examples?.[code]).toEqual({ $ref: `#/components/examples/${code}` });
+            expect(document.components.examples[code]?.value.error.code).toBe(code);
+          }
         }
       }
-    }
-  });
+    },
+  );
 
   it('documents request bodies, responses and bearer security from the route definitions', () => {
     const document = documents.public;
     const register = document.paths['/api/v1/auth/register']?.post;
-    expect(register?.requestBody).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterRequest' } } } });
-    expect(register?.responses['201']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/AuthResponse' } } } });
+    expect(register?.requestBody).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterRequest' } } },
+    });
+    expect(register?.responses['201']).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/AuthResponse' } } },
+    });
     expect(errorCodesOf(register?.responses['409'])).toEqual(expect.arrayContaining(['USER_ALREADY_EXISTS', 'IDEMPOTENCY_IN_PROGRESS']));
     expect(errorCodesOf(register?.responses['422'])).toEqual(expect.arrayContaining(['WEAK_PASSWORD', 'IDEMPOTENCY_KEY_REUSED']));
     const me = document.paths['/api/v1/users/me']?.get;
@@ -229,7 +275,11 @@ describe('what the documents say, checked against the listeners', () => {
       if (response.headers['ratelimit-limit'] !== undefined) counted.push(operation.name);
     }
     expect(counted.length).toBeGreaterThan(0);
-    expect(counted).toEqual(operationsOf(documents[listener]).filter(documentsRateLimitHeaders).map((operation) => operation.name));
+    expect(counted).toEqual(
+      operationsOf(documents[listener])
+        .filter(documentsRateLimitHeaders)
+        .map((operation) => operation.name),
+    );
   });
 
   it.each(LISTENERS)('the %s operations that check an Idempotency-Key are exactly those that document it', async (listener) => {
@@ -246,7 +296,11 @@ describe('what the documents say, checked against the listeners', () => {
       }
     }
     expect(checked.length).toBeGreaterThan(0);
-    expect(checked).toEqual(operationsOf(documents[listener]).filter(documentsIdempotencyKey).map((operation) => operation.name));
+    expect(checked).toEqual(
+      operationsOf(documents[listener])
+        .filter(documentsIdempotencyKey)
+        .map((operation) => operation.name),
+    );
   });
 
   describe('with PostgreSQL and Redis unreachable', () => {
@@ -275,7 +329,11 @@ describe('what the documents say, checked against the listeners', () => {
         if (response.status === 503) unavailable.push(operation.name);
       }
       expect(unavailable.length).toBeGreaterThan(0);
-      expect(unavailable).toEqual(operationsOf(documents[listener]).filter((operation) => operation.spec.responses['503']).map((operation) => operation.name));
+      expect(unavailable).toEqual(
+        operationsOf(documents[listener])
+          .filter((operation) => operation.spec.responses['503'])
+          .map((operation) => operation.name),
+      );
     });
   });
 });

@@ -47,7 +47,9 @@ describe('POST /api/v1/auth/refresh', () => {
     expect((await refresh(rotated.body.refresh_token)).status).toBe(401);
     expect((await t.http().get('/api/v1/users/me').set(bearer(rotated.body.access_token))).status).toBe(401);
 
-    expect(await t.prisma.auditLog.findFirst({ where: { eventType: 'security.refresh_token_reused', sessionId: user.sessionId } })).toMatchObject({
+    expect(
+      await t.prisma.auditLog.findFirst({ where: { eventType: 'security.refresh_token_reused', sessionId: user.sessionId } }),
+    ).toMatchObject({
       severity: 'critical',
       userId: user.id,
     });
@@ -79,7 +81,14 @@ describe('POST /api/v1/auth/refresh', () => {
       expect(response.status).toBe(401);
       expectErrorEnvelope(response.body, 'INVALID_REFRESH_TOKEN');
     }
-    expect((await t.http().post('/api/v1/auth/refresh').send({ refresh_token: 'x'.repeat(513) })).status).toBe(400);
+    expect(
+      (
+        await t
+          .http()
+          .post('/api/v1/auth/refresh')
+          .send({ refresh_token: 'x'.repeat(513) })
+      ).status,
+    ).toBe(400);
     expect((await t.http().post('/api/v1/auth/refresh').send({})).status).toBe(400);
   });
 

@@ -39,7 +39,13 @@ describe('POST /api/v1/auth/register', () => {
     const user = await registerUser(t.http(), { first_name: 'Katherine', last_name: 'Johnson' });
     const audit = await t.prisma.auditLog.findMany({ where: { userId: user.id } });
     expect(audit).toEqual([
-      expect.objectContaining({ eventType: 'user.registered', actorType: 'user', status: 'success', sessionId: user.sessionId, ipAddress: '127.0.0.1' }),
+      expect.objectContaining({
+        eventType: 'user.registered',
+        actorType: 'user',
+        status: 'success',
+        sessionId: user.sessionId,
+        ipAddress: '127.0.0.1',
+      }),
     ]);
     const events = await t.prisma.outboxEvent.findMany({ where: { aggregateId: user.id } });
     expect(events).toEqual([
@@ -54,7 +60,10 @@ describe('POST /api/v1/auth/register', () => {
   it('refuses an email taken by an active account, in any case, with 409', async () => {
     const first = valid();
     await t.http().post('/api/v1/auth/register').send(first).expect(201);
-    const again = await t.http().post('/api/v1/auth/register').send({ ...valid(), email: first.email.toUpperCase() });
+    const again = await t
+      .http()
+      .post('/api/v1/auth/register')
+      .send({ ...valid(), email: first.email.toUpperCase() });
     expect(again.status).toBe(409);
     expectErrorEnvelope(again.body, 'USER_ALREADY_EXISTS');
   });
@@ -62,7 +71,10 @@ describe('POST /api/v1/auth/register', () => {
   it('allows the email of a deleted account to register again as a new account', async () => {
     const first = await registerUser(t.http());
     await t.http().delete('/api/v1/users/me').set(bearer(first.accessToken)).expect(204);
-    const second = await t.http().post('/api/v1/auth/register').send({ ...valid(), email: first.email });
+    const second = await t
+      .http()
+      .post('/api/v1/auth/register')
+      .send({ ...valid(), email: first.email });
     expect(second.status).toBe(201);
     expect(second.body.user.id).not.toBe(first.id);
   });
@@ -84,14 +96,20 @@ describe('POST /api/v1/auth/register', () => {
     ['a number as a name', { first_name: 42 }, 'first_name'],
     ['an array as the password', { password: ['a', 'b'] }, 'password'],
   ])('answers %s with 400 INVALID_INPUT and the field in details', async (_name, override, field) => {
-    const response = await t.http().post('/api/v1/auth/register').send({ ...valid(), ...override });
+    const response = await t
+      .http()
+      .post('/api/v1/auth/register')
+      .send({ ...valid(), ...override });
     expect(response.status).toBe(400);
     expectErrorEnvelope(response.body, 'INVALID_INPUT');
     expect(response.body.error.details).toContainEqual({ field, message: expect.any(String) });
   });
 
   it.each(['role', 'kyc_status', 'id', 'deleted_at', 'is_admin'])('refuses the unknown field %s with 400', async (field) => {
-    const response = await t.http().post('/api/v1/auth/register').send({ ...valid(), [field]: field === 'role' ? 'admin' : 'verified' });
+    const response = await t
+      .http()
+      .post('/api/v1/auth/register')
+      .send({ ...valid(), [field]: field === 'role' ? 'admin' : 'verified' });
     expect(response.status).toBe(400);
     expect(response.body.error.details).toContainEqual({ field, message: 'Unknown field.' });
   });
@@ -103,7 +121,10 @@ describe('POST /api/v1/auth/register', () => {
     ['the email itself', 'EMAIL', /email/],
   ])('refuses a %s password with 422 WEAK_PASSWORD and a reason', async (_name, password, reason) => {
     const body = valid();
-    const response = await t.http().post('/api/v1/auth/register').send({ ...body, password: password === 'EMAIL' ? body.email : password });
+    const response = await t
+      .http()
+      .post('/api/v1/auth/register')
+      .send({ ...body, password: password === 'EMAIL' ? body.email : password });
     expect(response.status).toBe(422);
     expectErrorEnvelope(response.body, 'WEAK_PASSWORD');
     expect(response.body.error.message).toMatch(reason);
@@ -114,13 +135,28 @@ describe('POST /api/v1/auth/register', () => {
     expect(password).toHaveLength(128);
     const user = await registerUser(t.http(), { password });
     expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password })).status).toBe(200);
-    expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: password.slice(0, 127) })).status).toBe(401);
+    expect(
+      (
+        await t
+          .http()
+          .post('/api/v1/auth/login')
+          .send({ email: user.email, password: password.slice(0, 127) })
+      ).status,
+    ).toBe(401);
   });
 
   it('changes nothing when the request fails', async () => {
     const before = await t.prisma.user.count();
-    await t.http().post('/api/v1/auth/register').send({ ...valid(), password: 'password' }).expect(422);
-    await t.http().post('/api/v1/auth/register').send({ ...valid(), role: 'admin' }).expect(400);
+    await t
+      .http()
+      .post('/api/v1/auth/register')
+      .send({ ...valid(), password: 'password' })
+      .expect(422);
+    await t
+      .http()
+      .post('/api/v1/auth/register')
+      .send({ ...valid(), role: 'admin' })
+      .expect(400);
     expect(await t.prisma.user.count()).toBe(before);
   });
 });

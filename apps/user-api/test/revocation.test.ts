@@ -57,7 +57,12 @@ describe('revocation reaches access tokens on every replica within 1 s', () => {
     const user = await registerUser(replicaA.http());
     const other = await logIn(replicaB.http(), user.email, user.password);
     expect((await meOnB(other.accessToken)).status).toBe(200);
-    await replicaA.http().post('/api/v1/users/me/password').set(bearer(user.accessToken)).send({ current_password: user.password, new_password: 'an entirely new passphrase' }).expect(204);
+    await replicaA
+      .http()
+      .post('/api/v1/users/me/password')
+      .set(bearer(user.accessToken))
+      .send({ current_password: user.password, new_password: 'an entirely new passphrase' })
+      .expect(204);
     await expectRejectedOnBWithinOneSecond(other.accessToken);
   });
 

@@ -69,7 +69,10 @@ describe('sessions of the caller', () => {
   it('answers 400 for a session id that is not a UUID', async () => {
     const user = await registerUser(t.http());
     for (const id of ['123', 'not-a-uuid', "1' OR '1'='1", `${user.sessionId}x`]) {
-      const response = await t.http().delete(`/api/v1/users/me/sessions/${encodeURIComponent(id)}`).set(bearer(user.accessToken));
+      const response = await t
+        .http()
+        .delete(`/api/v1/users/me/sessions/${encodeURIComponent(id)}`)
+        .set(bearer(user.accessToken));
       expect(response.status).toBe(400);
       expect(response.body.error.details).toEqual([{ field: 'id', message: expect.any(String) }]);
     }
@@ -89,7 +92,9 @@ describe('POST /api/v1/users/me/logout', () => {
   it('with a refresh token ends that session when it is the caller’s', async () => {
     const user = await registerUser(t.http());
     const second = await logIn(t.http(), user.email, user.password);
-    expect((await t.http().post('/api/v1/users/me/logout').set(bearer(user.accessToken)).send({ refresh_token: second.refreshToken })).status).toBe(204);
+    expect(
+      (await t.http().post('/api/v1/users/me/logout').set(bearer(user.accessToken)).send({ refresh_token: second.refreshToken })).status,
+    ).toBe(204);
     expect((await t.http().get('/api/v1/users/me').set(bearer(second.accessToken))).status).toBe(401);
     expect((await t.http().get('/api/v1/users/me').set(bearer(user.accessToken))).status).toBe(200);
   });
@@ -97,8 +102,12 @@ describe('POST /api/v1/users/me/logout', () => {
   it('ignores another user’s refresh token and unknown tokens (204, nothing revoked)', async () => {
     const alice = await registerUser(t.http());
     const bob = await registerUser(t.http());
-    expect((await t.http().post('/api/v1/users/me/logout').set(bearer(alice.accessToken)).send({ refresh_token: bob.refreshToken })).status).toBe(204);
-    expect((await t.http().post('/api/v1/users/me/logout').set(bearer(alice.accessToken)).send({ refresh_token: 'rt_unknown' })).status).toBe(204);
+    expect(
+      (await t.http().post('/api/v1/users/me/logout').set(bearer(alice.accessToken)).send({ refresh_token: bob.refreshToken })).status,
+    ).toBe(204);
+    expect(
+      (await t.http().post('/api/v1/users/me/logout').set(bearer(alice.accessToken)).send({ refresh_token: 'rt_unknown' })).status,
+    ).toBe(204);
     expect((await t.http().get('/api/v1/users/me').set(bearer(bob.accessToken))).status).toBe(200);
     expect((await t.http().get('/api/v1/users/me').set(bearer(alice.accessToken))).status).toBe(200);
   });
@@ -116,7 +125,8 @@ describe('POST /api/v1/users/me/logout-all', () => {
     const second = await logIn(t.http(), user.email, user.password);
     const other = await registerUser(t.http());
     expect((await t.http().post('/api/v1/users/me/logout-all').set(bearer(second.accessToken))).status).toBe(204);
-    for (const token of [user.accessToken, second.accessToken]) expect((await t.http().get('/api/v1/users/me').set(bearer(token))).status).toBe(401);
+    for (const token of [user.accessToken, second.accessToken])
+      expect((await t.http().get('/api/v1/users/me').set(bearer(token))).status).toBe(401);
     expect((await t.http().get('/api/v1/users/me').set(bearer(other.accessToken))).status).toBe(200);
     expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'session.revoked' } })).toMatchObject({
       payload: { session_ids: [user.sessionId, second.sessionId].sort(), reason: 'logout_all' },

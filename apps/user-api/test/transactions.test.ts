@@ -1,7 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { Argon2PasswordHasher, CachedSessionPrincipalStore, JwtAccessTokenService, KeyRing, OpaqueRefreshTokenService } from '@pandora/auth';
+import {
+  Argon2PasswordHasher,
+  CachedSessionPrincipalStore,
+  JwtAccessTokenService,
+  KeyRing,
+  OpaqueRefreshTokenService,
+} from '@pandora/auth';
 import { createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
-import { createUseCases, NO_LOGIN_THROTTLE, noopMetrics, noopSecurityLog, NO_REQUEST_CONTEXT, systemClock, type Repositories, type UnitOfWork } from '@pandora/domain';
+import {
+  createUseCases,
+  NO_LOGIN_THROTTLE,
+  noopMetrics,
+  noopSecurityLog,
+  NO_REQUEST_CONTEXT,
+  systemClock,
+  type Repositories,
+  type UnitOfWork,
+} from '@pandora/domain';
 import { createTestDatabase, type TestDatabase } from '@pandora/testing';
 
 /**
@@ -45,7 +60,10 @@ async function buildUseCases() {
     ids: { newId: randomUUID },
     metrics: noopMetrics,
     securityLog: noopSecurityLog,
-    settings: { auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 }, auditRetentionDays: 30 },
+    settings: {
+      auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 },
+      auditRetentionDays: 30,
+    },
   });
 }
 
@@ -74,18 +92,27 @@ describe('failures roll back the whole change', () => {
     const before = await counts();
     failOutbox = true;
     await expect(
-      useCases.register.execute({ email: 'rollback@example.com', password: 'correct horse battery', firstName: 'R', lastName: 'B' }, NO_REQUEST_CONTEXT),
+      useCases.register.execute(
+        { email: 'rollback@example.com', password: 'correct horse battery', firstName: 'R', lastName: 'B' },
+        NO_REQUEST_CONTEXT,
+      ),
     ).rejects.toThrow('outbox write failed for user.registered');
     expect(await counts()).toEqual(before);
   });
 
   it('KYC change: the status, the audit row and the event are rolled back together', async () => {
     const useCases = await buildUseCases();
-    const registered = await useCases.register.execute({ email: 'kyc-rollback@example.com', password: 'correct horse battery', firstName: 'K', lastName: 'R' }, NO_REQUEST_CONTEXT);
+    const registered = await useCases.register.execute(
+      { email: 'kyc-rollback@example.com', password: 'correct horse battery', firstName: 'K', lastName: 'R' },
+      NO_REQUEST_CONTEXT,
+    );
     const before = await counts(registered.user.id);
     failOutbox = true;
     await expect(
-      useCases.changeKycStatus.execute({ userId: registered.user.id, status: 'verified', as: 'admin', actor: { type: 'admin', id: null, identifier: 'test' } }, NO_REQUEST_CONTEXT),
+      useCases.changeKycStatus.execute(
+        { userId: registered.user.id, status: 'verified', as: 'admin', actor: { type: 'admin', id: null, identifier: 'test' } },
+        NO_REQUEST_CONTEXT,
+      ),
     ).rejects.toThrow('outbox write failed for user.kyc.updated');
     expect((await prisma.user.findUniqueOrThrow({ where: { id: registered.user.id } })).kycStatus).toBe('pending');
     expect(await counts(registered.user.id)).toEqual(before);
@@ -93,10 +120,16 @@ describe('failures roll back the whole change', () => {
 
   it('account deletion: the user stays, its sessions stay live', async () => {
     const useCases = await buildUseCases();
-    const registered = await useCases.register.execute({ email: 'delete-rollback@example.com', password: 'correct horse battery', firstName: 'D', lastName: 'R' }, NO_REQUEST_CONTEXT);
+    const registered = await useCases.register.execute(
+      { email: 'delete-rollback@example.com', password: 'correct horse battery', firstName: 'D', lastName: 'R' },
+      NO_REQUEST_CONTEXT,
+    );
     failOutbox = true;
     await expect(
-      useCases.deleteUser.execute({ userId: registered.user.id, actor: { type: 'user', id: registered.user.id, identifier: null } }, NO_REQUEST_CONTEXT),
+      useCases.deleteUser.execute(
+        { userId: registered.user.id, actor: { type: 'user', id: registered.user.id, identifier: null } },
+        NO_REQUEST_CONTEXT,
+      ),
     ).rejects.toThrow('outbox write failed');
     expect((await prisma.user.findUniqueOrThrow({ where: { id: registered.user.id } })).deletedAt).toBeNull();
     expect(await prisma.session.count({ where: { userId: registered.user.id, revokedAt: null } })).toBe(1);
@@ -104,13 +137,29 @@ describe('failures roll back the whole change', () => {
 
   it('password change: the old password still works and no session was revoked', async () => {
     const useCases = await buildUseCases();
-    const registered = await useCases.register.execute({ email: 'pw-rollback@example.com', password: 'correct horse battery', firstName: 'P', lastName: 'R' }, NO_REQUEST_CONTEXT);
+    const registered = await useCases.register.execute(
+      { email: 'pw-rollback@example.com', password: 'correct horse battery', firstName: 'P', lastName: 'R' },
+      NO_REQUEST_CONTEXT,
+    );
     const other = await useCases.logIn.execute({ email: 'pw-rollback@example.com', password: 'correct horse battery' }, NO_REQUEST_CONTEXT);
     failOutbox = true;
-    const principal = { userId: registered.user.id, sessionId: registered.session.id, email: registered.user.email, role: registered.user.role };
-    await expect(useCases.changePassword.execute(principal, { currentPassword: 'correct horse battery', newPassword: 'another good passphrase' }, NO_REQUEST_CONTEXT)).rejects.toThrow();
+    const principal = {
+      userId: registered.user.id,
+      sessionId: registered.session.id,
+      email: registered.user.email,
+      role: registered.user.role,
+    };
+    await expect(
+      useCases.changePassword.execute(
+        principal,
+        { currentPassword: 'correct horse battery', newPassword: 'another good passphrase' },
+        NO_REQUEST_CONTEXT,
+      ),
+    ).rejects.toThrow();
     failOutbox = false;
-    await expect(useCases.logIn.execute({ email: 'pw-rollback@example.com', password: 'correct horse battery' }, NO_REQUEST_CONTEXT)).resolves.toBeDefined();
+    await expect(
+      useCases.logIn.execute({ email: 'pw-rollback@example.com', password: 'correct horse battery' }, NO_REQUEST_CONTEXT),
+    ).resolves.toBeDefined();
     expect((await prisma.session.findUniqueOrThrow({ where: { id: other.session.id } })).revokedAt).toBeNull();
   });
 });

@@ -62,7 +62,11 @@ export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverri
     hsts: false,
     routes: [],
     probe: { checks: { database: () => checkDatabase(prisma, READINESS_TIMEOUT_MS) }, isShuttingDown: () => shuttingDown },
-    openApi: { title: 'Pandora Exchange user-grpc — operations', version: '1.0.0', description: 'Health, readiness and metrics of the gRPC server.' },
+    openApi: {
+      title: 'Pandora Exchange user-grpc — operations',
+      version: '1.0.0',
+      description: 'Health, readiness and metrics of the gRPC server.',
+    },
   });
   let metricsServer: RunningServer | undefined;
 

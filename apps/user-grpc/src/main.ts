@@ -25,7 +25,9 @@ async function main(): Promise<void> {
     vault_keys: config.vaultKeys,
   });
   if (authenticator.mode === 'none') {
-    logger.warn('caller authentication is off: neither GRPC_AUTH_TOKENS nor GRPC_TLS_CLIENT_CA_FILE is set, every caller is accepted (dev/test only)');
+    logger.warn(
+      'caller authentication is off: neither GRPC_AUTH_TOKENS nor GRPC_TLS_CLIENT_CA_FILE is set, every caller is accepted (dev/test only)',
+    );
   }
 
   let stopping = false;

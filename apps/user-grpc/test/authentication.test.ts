@@ -28,7 +28,10 @@ afterAll(() => grpc.stop());
 const rpcs: Array<[string, (settings: CallSettings) => Promise<unknown>]> = [
   ['GetUser', (settings) => invoke(client.getUser.bind(client), { userId: user.id }, settings)],
   ['GetUserByEmail', (settings) => invoke(client.getUserByEmail.bind(client), { email: user.email }, settings)],
-  ['UpdateKYCStatus', (settings) => invoke(client.updateKycStatus.bind(client), { userId: user.id, kycStatus: 'verified', updatedBy: '' }, settings)],
+  [
+    'UpdateKYCStatus',
+    (settings) => invoke(client.updateKycStatus.bind(client), { userId: user.id, kycStatus: 'verified', updatedBy: '' }, settings),
+  ],
   ['ValidateUser', (settings) => invoke(client.validateUser.bind(client), { userId: user.id }, settings)],
   ['ListUsers', (settings) => invoke(client.listUsers.bind(client), { limit: 0, offset: 0 }, settings)],
 ];
@@ -52,7 +55,9 @@ describe('caller authentication', () => {
     ['an empty bearer', 'Bearer '],
     ['a token with trailing text', `Bearer ${WALLET_TOKEN} extra`],
   ])('refuses an authorization value with %s', async (_label, value) => {
-    const error = await failure(invoke(client.getUser.bind(client), { userId: user.id }, { token: null, metadata: { authorization: value } }));
+    const error = await failure(
+      invoke(client.getUser.bind(client), { userId: user.id }, { token: null, metadata: { authorization: value } }),
+    );
     expect(error.code).toBe(Status.UNAUTHENTICATED);
   });
 
@@ -65,7 +70,9 @@ describe('caller authentication', () => {
 
   it('runs nothing for a refused call: a KYC change with a wrong token changes nothing', async () => {
     const target = await seedUser(grpc.prisma);
-    await failure(invoke(client.updateKycStatus.bind(client), { userId: target.id, kycStatus: 'verified', updatedBy: '' }, { token: 'guess' }));
+    await failure(
+      invoke(client.updateKycStatus.bind(client), { userId: target.id, kycStatus: 'verified', updatedBy: '' }, { token: 'guess' }),
+    );
     expect((await grpc.prisma.user.findUniqueOrThrow({ where: { id: target.id } })).kycStatus).toBe('pending');
     expect(await grpc.prisma.auditLog.count({ where: { userId: target.id } })).toBe(0);
   });
@@ -79,7 +86,13 @@ describe('caller authentication', () => {
   });
 
   it('logs refusals as security events, naming the reason but never the presented token', async () => {
-    await failure(invoke(client.validateUser.bind(client), { userId: user.id }, { token: 'presented-secret-token-value', metadata: { 'x-request-id': 'auth-refused-1' } }));
+    await failure(
+      invoke(
+        client.validateUser.bind(client),
+        { userId: user.id },
+        { token: 'presented-secret-token-value', metadata: { 'x-request-id': 'auth-refused-1' } },
+      ),
+    );
     const line = grpc.logs.find((entry) => entry.security_event === 'grpc_caller_rejected' && entry.request_id === 'auth-refused-1');
     expect(line).toMatchObject({ reason: 'invalid_token', grpc_method: 'pandora.user.v1.UserService/ValidateUser', peer: '127.0.0.1' });
     expect(grpc.rawLogs()).not.toContain('presented-secret-token-value');
@@ -94,9 +107,17 @@ describe('without any caller credential configured (dev/test only)', () => {
     try {
       const seeded = await seedUser(open.prisma);
       const anonymousClient = open.client();
-      await invoke(anonymousClient.updateKycStatus.bind(anonymousClient), { userId: seeded.id, kycStatus: 'verified', updatedBy: '' }, { token: null });
+      await invoke(
+        anonymousClient.updateKycStatus.bind(anonymousClient),
+        { userId: seeded.id, kycStatus: 'verified', updatedBy: '' },
+        { token: null },
+      );
       const audit = await open.prisma.auditLog.findFirstOrThrow({ where: { userId: seeded.id } });
-      expect(audit).toMatchObject({ actorType: 'service', actorIdentifier: 'anonymous', metadata: { caller: 'anonymous', caller_authentication: 'none' } });
+      expect(audit).toMatchObject({
+        actorType: 'service',
+        actorIdentifier: 'anonymous',
+        metadata: { caller: 'anonymous', caller_authentication: 'none' },
+      });
     } finally {
       await open.stop();
     }

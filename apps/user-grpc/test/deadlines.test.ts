@@ -65,7 +65,11 @@ describe('deadlines and cancellation', () => {
     const lock = await lockUser(user.id);
     try {
       const pending = failure(
-        invoke(client.updateKycStatus.bind(client), { userId: user.id, kycStatus: 'verified', updatedBy: '' }, { deadlineMs: 500, metadata: { 'x-request-id': 'deadline-1' } }),
+        invoke(
+          client.updateKycStatus.bind(client),
+          { userId: user.id, kycStatus: 'verified', updatedBy: '' },
+          { deadlineMs: 500, metadata: { 'x-request-id': 'deadline-1' } },
+        ),
       );
       expect((await pending).code).toBe(Status.DEADLINE_EXCEEDED);
       await eventually(() => loggedCode('deadline-1') === 'DEADLINE_EXCEEDED');
@@ -87,7 +91,9 @@ describe('deadlines and cancellation', () => {
       metadata.set('authorization', `Bearer ${WALLET_TOKEN}`);
       metadata.set('x-request-id', 'cancel-1');
       const outcome = new Promise<ServiceError>((resolve) => {
-        const call = client.updateKycStatus({ userId: user.id, kycStatus: 'rejected', updatedBy: '' }, metadata, (error) => resolve(error as ServiceError));
+        const call = client.updateKycStatus({ userId: user.id, kycStatus: 'rejected', updatedBy: '' }, metadata, (error) =>
+          resolve(error as ServiceError),
+        );
         void eventually(callIsWaitingForTheLock).then(() => call.cancel());
       });
       expect((await outcome).code).toBe(Status.CANCELLED);
@@ -125,7 +131,9 @@ describe('the unary handler adapter', () => {
       started = true;
       return {};
     });
-    const answer = await new Promise<{ code?: number } | null>((resolve) => handler(callPastItsDeadline(), (error) => resolve(error as { code?: number } | null)));
+    const answer = await new Promise<{ code?: number } | null>((resolve) =>
+      handler(callPastItsDeadline(), (error) => resolve(error as { code?: number } | null)),
+    );
     expect(answer?.code).toBe(Status.DEADLINE_EXCEEDED);
     expect(started).toBe(false);
   });

@@ -100,7 +100,12 @@ function reflect(address: string, query: ReflectionQuery, token: string | null):
   const metadata = new Metadata();
   if (token) metadata.set('authorization', `Bearer ${token}`);
   return new Promise<ReflectionAnswer>((resolve, reject) => {
-    const call = client.makeBidiStreamRequest('/grpc.reflection.v1.ServerReflection/ServerReflectionInfo', encodeQuery, decodeAnswer, metadata);
+    const call = client.makeBidiStreamRequest(
+      '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo',
+      encodeQuery,
+      decodeAnswer,
+      metadata,
+    );
     call.once('data', (answer: ReflectionAnswer) => {
       resolve(answer);
       call.end();
@@ -143,7 +148,9 @@ describe('server reflection', () => {
     const withoutReflection = await startTestUserGrpc({ db: grpc.db, env });
     try {
       expect(withoutReflection.service.config.appEnv).toBe('test');
-      await expect(reflect(withoutReflection.address, { listServices: true }, WALLET_TOKEN)).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
+      await expect(reflect(withoutReflection.address, { listServices: true }, WALLET_TOKEN)).rejects.toMatchObject({
+        code: Status.UNIMPLEMENTED,
+      });
     } finally {
       await withoutReflection.stop();
     }

@@ -1,6 +1,13 @@
 import { credentials, status as Status } from '@grpc/grpc-js';
 import { ServingStatus } from '@pandora/grpc-contract';
-import { createTestDatabase, createTestPki, type TestCertificate, type TestCertificateAuthority, type TestDatabase, type TestPki } from '@pandora/testing';
+import {
+  createTestDatabase,
+  createTestPki,
+  type TestCertificate,
+  type TestCertificateAuthority,
+  type TestDatabase,
+  type TestPki,
+} from '@pandora/testing';
 import { failure, invoke, seedUser, startTestUserGrpc, WALLET_TOKEN, type TestUserGrpc } from './support/test-user-grpc';
 
 /**
@@ -58,7 +65,11 @@ describe('mTLS as the only caller credential', () => {
   it('accepts a client certificate from the configured CA and names the caller by its CN', async () => {
     const user = await seedUser(grpc.prisma);
     const client = grpc.client(clientCredentials(wallet), TLS_NAME);
-    const { response } = await invoke(client.updateKycStatus.bind(client), { userId: user.id, kycStatus: 'verified', updatedBy: '' }, { ...SHORT, token: null });
+    const { response } = await invoke(
+      client.updateKycStatus.bind(client),
+      { userId: user.id, kycStatus: 'verified', updatedBy: '' },
+      { ...SHORT, token: null },
+    );
     expect(response.user?.kycStatus).toBe('verified');
     expect(await grpc.prisma.auditLog.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({
       actorIdentifier: 'wallet-mtls',
@@ -85,7 +96,9 @@ describe('mTLS as the only caller credential', () => {
 
   it('answers health checks to a caller with a valid certificate and no token', async () => {
     const health = grpc.health(clientCredentials(wallet), TLS_NAME);
-    const response = await new Promise((resolve, reject) => health.check({ service: '' }, (error, answer) => (error ? reject(error) : resolve(answer))));
+    const response = await new Promise((resolve, reject) =>
+      health.check({ service: '' }, (error, answer) => (error ? reject(error) : resolve(answer))),
+    );
     expect(response).toEqual({ status: ServingStatus.SERVING });
   });
 });
@@ -103,7 +116,9 @@ describe('mTLS together with service tokens', () => {
   it('requires both: a valid certificate without a token is UNAUTHENTICATED', async () => {
     const user = await seedUser(grpc.prisma);
     const client = grpc.client(clientCredentials(wallet), TLS_NAME);
-    expect((await failure(invoke(client.getUser.bind(client), { userId: user.id }, { ...SHORT, token: null }))).code).toBe(Status.UNAUTHENTICATED);
+    expect((await failure(invoke(client.getUser.bind(client), { userId: user.id }, { ...SHORT, token: null }))).code).toBe(
+      Status.UNAUTHENTICATED,
+    );
     await expect(invoke(client.getUser.bind(client), { userId: user.id }, { ...SHORT, token: WALLET_TOKEN })).resolves.toBeDefined();
   });
 

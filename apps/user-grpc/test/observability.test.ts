@@ -50,7 +50,11 @@ describe('request logging', () => {
 
   it('ignores a malformed traceparent and logs a trace id of its own instead', async () => {
     const user = await seedUser(grpc.prisma);
-    await invoke(client.getUser.bind(client), { userId: user.id }, { metadata: { 'x-request-id': 'obs-bad-trace', traceparent: `00-${'0'.repeat(32)}-b7ad6b7169203331-01` } });
+    await invoke(
+      client.getUser.bind(client),
+      { userId: user.id },
+      { metadata: { 'x-request-id': 'obs-bad-trace', traceparent: `00-${'0'.repeat(32)}-b7ad6b7169203331-01` } },
+    );
     const [line] = callLines('obs-bad-trace');
     expect(line?.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(line?.trace_id).not.toBe('0'.repeat(32));
@@ -76,8 +80,12 @@ describe('metrics and the HTTP side (METRICS_PORT)', () => {
 
     const response = await request(grpc.metricsUrl).get('/metrics');
     expect(response.status).toBe(200);
-    expect(response.text).toMatch(/grpc_server_handled_total\{grpc_method="pandora\.user\.v1\.UserService\/ValidateUser",grpc_code="OK"\} [1-9]/);
-    expect(response.text).toMatch(/grpc_server_handled_total\{grpc_method="pandora\.user\.v1\.UserService\/ValidateUser",grpc_code="INVALID_ARGUMENT"\} [1-9]/);
+    expect(response.text).toMatch(
+      /grpc_server_handled_total\{grpc_method="pandora\.user\.v1\.UserService\/ValidateUser",grpc_code="OK"\} [1-9]/,
+    );
+    expect(response.text).toMatch(
+      /grpc_server_handled_total\{grpc_method="pandora\.user\.v1\.UserService\/ValidateUser",grpc_code="INVALID_ARGUMENT"\} [1-9]/,
+    );
     expect(response.text).toMatch(/grpc_server_handling_seconds_count\{grpc_method="pandora\.user\.v1\.UserService\/ValidateUser"\} [2-9]/);
     expect(response.text).toContain('process_cpu_seconds_total');
   });
@@ -111,7 +119,9 @@ describe('faults', () => {
     const unreachable = await startTestUserGrpc({ db: grpc.db, env: { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/pandora' } });
     try {
       const unreachableClient = unreachable.client();
-      const error = await failure(invoke(unreachableClient.getUser.bind(unreachableClient), { userId: '3f1e5c9a-6b2d-4c8e-9f7a-1b2c3d4e5f60' }));
+      const error = await failure(
+        invoke(unreachableClient.getUser.bind(unreachableClient), { userId: '3f1e5c9a-6b2d-4c8e-9f7a-1b2c3d4e5f60' }),
+      );
       expect(error.code).toBe(Status.UNAVAILABLE);
       expect(errorCodeOf(error)).toBe('SERVICE_UNAVAILABLE');
       expect(error.details).not.toContain('127.0.0.1');

@@ -60,7 +60,9 @@ describe('the user-grpc process', () => {
     let releaseLock: (() => void) | undefined;
     try {
       const check = () =>
-        new Promise<HealthCheckResponse>((resolve, reject) => health.check({ service: '' }, (error, answer) => (error ? reject(error) : resolve(answer))));
+        new Promise<HealthCheckResponse>((resolve, reject) =>
+          health.check({ service: '' }, (error, answer) => (error ? reject(error) : resolve(answer))),
+        );
       await eventually(async () => (await check()).status === ServingStatus.SERVING, 30_000);
 
       const watched: ServingStatus[] = [];

@@ -4,7 +4,15 @@ import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { createPrismaClient, type PrismaClient } from '@pandora/data-access';
 import { UserServiceClient, type UpdateKYCResponse } from '@pandora/grpc-contract';
-import { createTestDatabase, freePort, spanAttribute, startFakeOtlpCollector, WORKSPACE_ROOT, type FakeOtlpCollector, type TestDatabase } from '@pandora/testing';
+import {
+  createTestDatabase,
+  freePort,
+  spanAttribute,
+  startFakeOtlpCollector,
+  WORKSPACE_ROOT,
+  type FakeOtlpCollector,
+  type TestDatabase,
+} from '@pandora/testing';
 import { seedUser, TEST_AUTH_TOKENS, WALLET_TOKEN } from './support/test-user-grpc';
 
 /**
@@ -60,8 +68,11 @@ describe('user-grpc tracing', () => {
       let answer: UpdateKYCResponse | undefined;
       while (!answer) {
         answer = await new Promise<UpdateKYCResponse | undefined>((resolve) =>
-          client.updateKycStatus({ userId: user.id, kycStatus: 'verified', updatedBy: 'compliance-bot' }, metadata, { deadline: Date.now() + 2000 }, (error, response) =>
-            resolve(error ? undefined : response),
+          client.updateKycStatus(
+            { userId: user.id, kycStatus: 'verified', updatedBy: 'compliance-bot' },
+            metadata,
+            { deadline: Date.now() + 2000 },
+            (error, response) => resolve(error ? undefined : response),
           ),
         );
         if (!answer && Date.now() - started > 30_000) throw new Error(`user-grpc did not answer:\n${output}`);
@@ -73,7 +84,9 @@ describe('user-grpc tracing', () => {
       expect((event.metadata as { traceparent?: string }).traceparent).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-01$`));
       const spans = await collector.spansOf(
         callerTrace,
-        (found) => found.some((span) => span.kind === 2 && /UpdateKYCStatus/.test(span.name)) && found.some((span) => spanAttribute(span, 'db.system') === 'postgresql' || spanAttribute(span, 'db.system.name') === 'postgresql'),
+        (found) =>
+          found.some((span) => span.kind === 2 && /UpdateKYCStatus/.test(span.name)) &&
+          found.some((span) => spanAttribute(span, 'db.system') === 'postgresql' || spanAttribute(span, 'db.system.name') === 'postgresql'),
       );
       expect(spans.find((span) => span.kind === 2)?.name).toContain('pandora.user.v1.UserService/UpdateKYCStatus');
       const callLine = output.split('\n').find((line) => line.includes('"grpc_method"') && line.includes('UpdateKYCStatus'));

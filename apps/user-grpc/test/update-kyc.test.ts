@@ -75,7 +75,9 @@ describe('UpdateKYCStatus', () => {
     const user = await seedUser(grpc.prisma, { kycStatus: from });
     const { response } = await invoke(client.updateKycStatus.bind(client), { userId: user.id, kycStatus: to, updatedBy: '' });
     expect(response.user?.kycStatus).toBe(to);
-    expect((await recordsOf(user.id)).events.map((event) => event.payload)).toEqual([{ email: user.email, kyc_status: to, old_status: from }]);
+    expect((await recordsOf(user.id)).events.map((event) => event.payload)).toEqual([
+      { email: user.email, kyc_status: to, old_status: from },
+    ]);
   });
 
   it.each<[KycStatus, KycStatus]>([

@@ -189,13 +189,19 @@ describe('request ids', () => {
     const ok = await invoke(client.getUser.bind(client), { userId: seeded.id }, { metadata: { 'x-request-id': 'wallet-req-1' } });
     expect(ok.headers.get('x-request-id')).toEqual(['wallet-req-1']);
 
-    const error = await failure(invoke(client.getUser.bind(client), { userId: UNKNOWN_ID }, { metadata: { 'x-request-id': 'wallet-req-2' } }));
+    const error = await failure(
+      invoke(client.getUser.bind(client), { userId: UNKNOWN_ID }, { metadata: { 'x-request-id': 'wallet-req-2' } }),
+    );
     expect(error.metadata.get('x-request-id')).toEqual(['wallet-req-2']);
   });
 
   it('replaces an insane x-request-id by a generated one', async () => {
     const seeded = await seedUser(grpc.prisma);
-    const { headers } = await invoke(client.getUser.bind(client), { userId: seeded.id }, { metadata: { 'x-request-id': 'bad id with spaces' } });
+    const { headers } = await invoke(
+      client.getUser.bind(client),
+      { userId: seeded.id },
+      { metadata: { 'x-request-id': 'bad id with spaces' } },
+    );
     expect(headers.get('x-request-id')[0]).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

@@ -52,7 +52,10 @@ type WithCommands = Redis & {
 export class RedisIdempotencyStore implements IdempotencyStore<IdempotencyHandle> {
   private readonly redis: WithCommands;
 
-  constructor(redis: Redis, private readonly ttlMs: number) {
+  constructor(
+    redis: Redis,
+    private readonly ttlMs: number,
+  ) {
     redis.defineCommand('pandoraIdemBegin', { numberOfKeys: 1, lua: BEGIN });
     redis.defineCommand('pandoraIdemComplete', { numberOfKeys: 1, lua: COMPLETE });
     redis.defineCommand('pandoraIdemAbandon', { numberOfKeys: 1, lua: ABANDON });

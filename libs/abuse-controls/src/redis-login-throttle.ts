@@ -52,7 +52,15 @@ const SUCCESS = `redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1])
 
 type WithCommands = Redis & {
   pandoraLoginReserve(state: string, inflight: string, threshold: number, reservation: string, ttl: number): Promise<[number, number]>;
-  pandoraLoginFailure(state: string, inflight: string, reservation: string, threshold: number, base: number, max: number, ttl: number): Promise<[number, number]>;
+  pandoraLoginFailure(
+    state: string,
+    inflight: string,
+    reservation: string,
+    threshold: number,
+    base: number,
+    max: number,
+    ttl: number,
+  ): Promise<[number, number]>;
   pandoraLoginSuccess(state: string, inflight: string, reservation: string): Promise<number>;
 };
 
@@ -60,7 +68,10 @@ type WithCommands = Redis & {
 export class RedisLoginThrottle implements LoginThrottle {
   private readonly redis: WithCommands;
 
-  constructor(redis: Redis, private readonly settings: LoginThrottleSettings) {
+  constructor(
+    redis: Redis,
+    private readonly settings: LoginThrottleSettings,
+  ) {
     redis.defineCommand('pandoraLoginReserve', { numberOfKeys: 2, lua: RESERVE });
     redis.defineCommand('pandoraLoginFailure', { numberOfKeys: 2, lua: FAILURE });
     redis.defineCommand('pandoraLoginSuccess', { numberOfKeys: 2, lua: SUCCESS });
@@ -70,7 +81,13 @@ export class RedisLoginThrottle implements LoginThrottle {
   async reserve(email: string): Promise<LoginAttemptReservation> {
     const [state, inflight] = keys(email);
     const reservation = randomBytes(9).toString('base64url');
-    const [allowed, retryMs] = await this.redis.pandoraLoginReserve(state, inflight, this.settings.threshold, reservation, RESERVATION_TTL_MS);
+    const [allowed, retryMs] = await this.redis.pandoraLoginReserve(
+      state,
+      inflight,
+      this.settings.threshold,
+      reservation,
+      RESERVATION_TTL_MS,
+    );
     return allowed === 1 ? { allowed: true, reservation } : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryMs / 1000)) };
   }
 

@@ -49,7 +49,9 @@ if oldest[2] then reset = tonumber(oldest[2]) + window - now end
 return {allowed, limit - count, reset}
 `;
 
-type WithCommand = Redis & { pandoraSlidingWindow(key: string, limit: number, windowMs: number, member: string): Promise<[number, number, number]> };
+type WithCommand = Redis & {
+  pandoraSlidingWindow(key: string, limit: number, windowMs: number, member: string): Promise<[number, number, number]>;
+};
 
 export interface RateLimiterObserver {
   rejected(limit: string): void;
@@ -72,7 +74,13 @@ export class SlidingWindowRateLimiter {
     const member = `${Date.now()}-${randomBytes(6).toString('base64url')}`;
     try {
       const [allowed, remaining, resetMs] = await this.redis.pandoraSlidingWindow(key, rule.limit, rule.windowMs, member);
-      const decision = { allowed: allowed === 1, limit: rule.limit, remaining: Math.max(0, remaining), resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)), degraded: false };
+      const decision = {
+        allowed: allowed === 1,
+        limit: rule.limit,
+        remaining: Math.max(0, remaining),
+        resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)),
+        degraded: false,
+      };
       if (!decision.allowed) this.observer.rejected(rule.name);
       return decision;
     } catch (error) {

@@ -48,7 +48,9 @@ describe('Redis idempotency store', () => {
 
   it('stores neither the key, the answer nor a plain hash of the request in Redis', async () => {
     const store = new RedisIdempotencyStore(client, 60_000);
-    const begun = await store.begin(request('ip:9|post|/register', 'my-secret-idempotency-key', 'POST /register\n{"password":"hunter2-hunter2"}'));
+    const begun = await store.begin(
+      request('ip:9|post|/register', 'my-secret-idempotency-key', 'POST /register\n{"password":"hunter2-hunter2"}'),
+    );
     if (begun.kind !== 'started') throw new Error('expected started');
     await store.complete(begun.handle, answer);
     const keys = await redis.raw.keys(`${redis.keyPrefix}idempotency:*`);

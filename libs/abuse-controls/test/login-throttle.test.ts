@@ -44,7 +44,9 @@ describe.each([
     const address = email();
     const attempts = await Promise.all(Array.from({ length: 20 }, () => throttle.reserve(address)));
     expect(attempts.filter((attempt) => attempt.allowed)).toHaveLength(3);
-    expect(attempts.filter((attempt) => !attempt.allowed).every((attempt) => !attempt.allowed && attempt.retryAfterSeconds >= 1)).toBe(true);
+    expect(attempts.filter((attempt) => !attempt.allowed).every((attempt) => !attempt.allowed && attempt.retryAfterSeconds >= 1)).toBe(
+      true,
+    );
   });
 
   it('locks after the threshold, then escalates (doubling, capped)', async () => {
@@ -101,7 +103,11 @@ describe('resilient login throttle', () => {
   it('falls back to an in-process throttle with half the threshold while Redis is unreachable', async () => {
     const dead = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
     const degraded: Error[] = [];
-    const throttle = new ResilientLoginThrottle(new RedisLoginThrottle(dead, { threshold: 4, baseMs: 60_000, maxMs: 60_000 }), { threshold: 4, baseMs: 60_000, maxMs: 60_000 }, (error) => degraded.push(error));
+    const throttle = new ResilientLoginThrottle(
+      new RedisLoginThrottle(dead, { threshold: 4, baseMs: 60_000, maxMs: 60_000 }),
+      { threshold: 4, baseMs: 60_000, maxMs: 60_000 },
+      (error) => degraded.push(error),
+    );
     const address = email();
     expect((await fail(throttle, address)).lockedUntil).toBeNull();
     expect((await fail(throttle, address)).lockedUntil).not.toBeNull();

@@ -5,7 +5,14 @@ const cheap = { memoryKib: 1024, timeCost: 1, parallelism: 1 };
 
 /** A PHC string exactly as Go's golang.org/x/crypto/argon2 users format it (RawStdEncoding). */
 async function goStyleHash(password: string, salt: Buffer, params: { m: number; t: number; p: number }): Promise<string> {
-  const key = await hashRaw(password, { algorithm: 2, memoryCost: params.m, timeCost: params.t, parallelism: params.p, outputLen: 32, salt });
+  const key = await hashRaw(password, {
+    algorithm: 2,
+    memoryCost: params.m,
+    timeCost: params.t,
+    parallelism: params.p,
+    outputLen: 32,
+    salt,
+  });
   const b64 = (buffer: Buffer) => buffer.toString('base64').replace(/=+$/, '');
   return `$argon2id$v=19$m=${params.m},t=${params.t},p=${params.p}$${b64(salt)}$${b64(key)}`;
 }

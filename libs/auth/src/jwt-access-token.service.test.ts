@@ -102,7 +102,9 @@ describe('JWT access tokens', () => {
     expect(await codeOf(service.verify(token))).toBe('INVALID_TOKEN');
 
     const unknownKid = await KeyRing.fromConfig([{ kid: 'k-unknown', alg: 'ES256', status: 'active', private_key: active.privateKey }]);
-    expect(await codeOf(service.verify((await new JwtAccessTokenService(unknownKid, settings, clock).issue(subject)).token))).toBe('INVALID_TOKEN');
+    expect(await codeOf(service.verify((await new JwtAccessTokenService(unknownKid, settings, clock).issue(subject)).token))).toBe(
+      'INVALID_TOKEN',
+    );
 
     const withoutKid = await new SignJWT({ token_type: 'access' }).setProtectedHeader({ alg: 'HS256' }).sign(new Uint8Array(32));
     expect(await codeOf(service.verify(withoutKid))).toBe('INVALID_TOKEN');
@@ -125,7 +127,15 @@ describe('JWT access tokens', () => {
     expect(await codeOf(service.verify(forged))).toBe('INVALID_TOKEN');
     expect(await codeOf(service.verify(`${token}x`))).toBe('INVALID_TOKEN');
     const again = await service.verify(token);
-    expect(again).toEqual({ sub: subject.userId, sid: subject.sessionId, email: subject.email, role: 'user', jti: claims.jti, iat: claims.iat, exp: claims.exp });
+    expect(again).toEqual({
+      sub: subject.userId,
+      sid: subject.sessionId,
+      email: subject.email,
+      role: 'user',
+      jti: claims.jti,
+      iat: claims.iat,
+      exp: claims.exp,
+    });
     again.role = 'admin';
     await expect(service.verify(token)).resolves.toMatchObject({ role: 'user' });
   });
@@ -149,8 +159,13 @@ describe('JWT access tokens', () => {
     const now = Math.floor(clock.now().getTime() / 1000);
     const idToken = await new SignJWT({ sid: subject.sessionId, email: 'a@b.com', role: 'user', token_type: 'refresh' })
       .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
-      .setIssuer(settings.issuer).setAudience(settings.audience).setSubject(subject.userId).setJti(randomUUID())
-      .setIssuedAt(now).setNotBefore(now).setExpirationTime(now + 60)
+      .setIssuer(settings.issuer)
+      .setAudience(settings.audience)
+      .setSubject(subject.userId)
+      .setJti(randomUUID())
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 60)
       .sign(key.signingKey);
     expect(await codeOf(service.verify(idToken))).toBe('INVALID_TOKEN');
   });
@@ -173,8 +188,15 @@ describe('JWT access tokens', () => {
     ]);
     const afterRotation = new JwtAccessTokenService(rotated, settings, clock);
     await expect(afterRotation.verify(token)).resolves.toMatchObject({ sub: subject.userId });
-    expect((await afterRotation.issue(subject)).token.split('.')[0]).toBe(base64url.encode(JSON.stringify({ alg: 'ES256', kid: 'k-new', typ: 'at+jwt' })));
-    expect(rotated.jwks().keys.map((key) => key.kid).sort()).toEqual(['k-new', 'k-old']);
+    expect((await afterRotation.issue(subject)).token.split('.')[0]).toBe(
+      base64url.encode(JSON.stringify({ alg: 'ES256', kid: 'k-new', typ: 'at+jwt' })),
+    );
+    expect(
+      rotated
+        .jwks()
+        .keys.map((key) => key.kid)
+        .sort(),
+    ).toEqual(['k-new', 'k-old']);
 
     const retired = await KeyRing.fromConfig([
       { kid: 'k-new', alg: 'ES256', status: 'active', private_key: active.privateKey },
@@ -191,6 +213,8 @@ describe('JWT access tokens', () => {
   });
 
   it('refuses a PEM that does not match the declared algorithm', async () => {
-    await expect(KeyRing.fromConfig([{ kid: 'bad', alg: 'ES256', status: 'active', private_key: pem('EdDSA').privateKey }])).rejects.toThrow(/not a valid ES256/);
+    await expect(
+      KeyRing.fromConfig([{ kid: 'bad', alg: 'ES256', status: 'active', private_key: pem('EdDSA').privateKey }]),
+    ).rejects.toThrow(/not a valid ES256/);
   });
 });

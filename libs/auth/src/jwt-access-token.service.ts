@@ -110,7 +110,15 @@ export class JwtAccessTokenService implements AccessTokenService {
     ) {
       throw invalid();
     }
-    const claims: AccessTokenClaims = { sub, sid, email, role: role as AccessTokenClaims['role'], jti: jti as string, iat: iat as number, exp: exp as number };
+    const claims: AccessTokenClaims = {
+      sub,
+      sid,
+      email,
+      role: role as AccessTokenClaims['role'],
+      jti: jti as string,
+      iat: iat as number,
+      exp: exp as number,
+    };
     this.verified.set(token, { claims, nbf: nbf as number });
     if (this.verified.size > MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value as string);
     return { ...claims };

@@ -46,7 +46,16 @@ export class KeyRing {
     const publicJwk = await exportJWK(publicKey);
     const kid = `ephemeral-${thumbprint(publicJwk)}`;
     return new KeyRing(
-      [{ kid, alg: 'ES256', status: 'active', signingKey: privateKey, verificationKey: publicKey, publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' } }],
+      [
+        {
+          kid,
+          alg: 'ES256',
+          status: 'active',
+          signingKey: privateKey,
+          verificationKey: publicKey,
+          publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' },
+        },
+      ],
       true,
     );
   }
@@ -100,5 +109,8 @@ async function publicFromPrivate(privateKey: CryptoKey, alg: 'ES256' | 'EdDSA'):
 }
 
 function thumbprint(jwk: JWK): string {
-  return createHash('sha256').update(JSON.stringify([jwk.crv, jwk.x, jwk.y])).digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify([jwk.crv, jwk.x, jwk.y]))
+    .digest('base64url')
+    .slice(0, 16);
 }

@@ -17,7 +17,10 @@ describe('opaque refresh tokens', () => {
     expect(tokens.size).toBe(1000);
   });
 
-  it.each(['', 'rt_short', `xx_${'a'.repeat(43)}`, `rt_${'a'.repeat(44)}`, `rt_${'!'.repeat(43)}`])('does not hash the malformed token %j', (token) => {
-    expect(service.hash(token)).toBeNull();
-  });
+  it.each(['', 'rt_short', `xx_${'a'.repeat(43)}`, `rt_${'a'.repeat(44)}`, `rt_${'!'.repeat(43)}`])(
+    'does not hash the malformed token %j',
+    (token) => {
+      expect(service.hash(token)).toBeNull();
+    },
+  );
 });

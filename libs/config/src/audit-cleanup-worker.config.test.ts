@@ -36,7 +36,12 @@ describe('audit-cleanup-worker configuration', () => {
   });
 
   it('refuses a batch above 5,000 rows, a window that is not a duration, and a Pushgateway that is not http(s)', () => {
-    const problems = problemsOf({ CLEANUP_BATCH_SIZE: '5001', SESSION_RETENTION: '7d', OUTBOX_RETENTION: '10m', PUSHGATEWAY_URL: 'ftp://x' });
+    const problems = problemsOf({
+      CLEANUP_BATCH_SIZE: '5001',
+      SESSION_RETENTION: '7d',
+      OUTBOX_RETENTION: '10m',
+      PUSHGATEWAY_URL: 'ftp://x',
+    });
     expect(problems).toMatch(/CLEANUP_BATCH_SIZE: expected an integer between 1 and 5000/);
     expect(problems).toMatch(/SESSION_RETENTION: expected a Go duration/);
     expect(problems).toMatch(/OUTBOX_RETENTION: must be between 1h and 8760h/);
@@ -51,7 +56,9 @@ describe('audit-cleanup-worker configuration', () => {
   ])('stamps its own audit row with the %s retention of %d days unless AUDIT_RETENTION_DAYS overrides it', (appEnv, days) => {
     const deployed = { DATABASE_URL: 'postgresql://cleanup:pw@db:5432/pandora' };
     expect(buildAuditCleanupWorkerConfig({ APP_ENV: appEnv, ...deployed }).retention.auditRetentionDays).toBe(days);
-    expect(buildAuditCleanupWorkerConfig({ APP_ENV: appEnv, ...deployed, AUDIT_RETENTION_DAYS: '400' }).retention.auditRetentionDays).toBe(400);
+    expect(buildAuditCleanupWorkerConfig({ APP_ENV: appEnv, ...deployed, AUDIT_RETENTION_DAYS: '400' }).retention.auditRetentionDays).toBe(
+      400,
+    );
   });
 
   it('needs a real DATABASE_URL in prod but no Redis at all', () => {

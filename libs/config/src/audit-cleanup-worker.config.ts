@@ -72,7 +72,10 @@ export function buildAuditCleanupWorkerConfig(rawEnv: Env, vaultKeys: string[] =
 }
 
 /** Reads Vault when enabled, then validates. The entry point calls this at start-up. */
-export async function loadAuditCleanupWorkerConfig(rawEnv: Env = process.env, fetchImpl: typeof fetch = fetch): Promise<AuditCleanupWorkerConfig> {
+export async function loadAuditCleanupWorkerConfig(
+  rawEnv: Env = process.env,
+  fetchImpl: typeof fetch = fetch,
+): Promise<AuditCleanupWorkerConfig> {
   const { env, vaultKeys } = await withVaultSecrets(rawEnv, fetchImpl);
   return buildAuditCleanupWorkerConfig(env, vaultKeys);
 }

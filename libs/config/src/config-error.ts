@@ -8,9 +8,7 @@ export class ConfigError extends Error {
   readonly problems: string[];
 
   constructor(problems: string[], service?: string) {
-    super(
-      `Invalid configuration${service ? ` for ${service}` : ''}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
-    );
+    super(`Invalid configuration${service ? ` for ${service}` : ''}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'ConfigError';
     this.problems = problems;
   }

@@ -89,7 +89,10 @@ export function trustProxyField() {
       const text = value?.trim() ?? '';
       if (text === '' || text === 'false' || text === 'none') return false;
       if (/^\d+$/.test(text)) return Number(text);
-      const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+      const entries = text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
       for (const entry of entries) {
         if (NAMED_RANGES.has(entry)) continue;
         const [address, prefix] = entry.split('/');

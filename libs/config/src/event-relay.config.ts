@@ -102,7 +102,11 @@ export interface EventStreamReaderConfig {
 const readerSchema = z.object({
   REDIS_URL: urlField(['redis:', 'rediss:']),
   // Same rule as the apps' (shared-config.ts): the tail must see the keys the relay writes.
-  REDIS_KEY_PREFIX: z.string().max(100).regex(/^[A-Za-z0-9:._-]*$/, 'only [A-Za-z0-9:._-] allowed').default(''),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9:._-]*$/, 'only [A-Za-z0-9:._-] allowed')
+    .default(''),
   ...streamSchema,
 });
 

@@ -25,7 +25,11 @@ const sharedSchema = z.object({
   DATABASE_URL: urlField(['postgresql:', 'postgres:']),
   DATABASE_POOL_MAX: intField(10, 1, 200),
   REDIS_URL: urlField(['redis:', 'rediss:']),
-  REDIS_KEY_PREFIX: z.string().max(100).regex(/^[A-Za-z0-9:._-]*$/, 'only [A-Za-z0-9:._-] allowed').default(''),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9:._-]*$/, 'only [A-Za-z0-9:._-] allowed')
+    .default(''),
 });
 
 /**
@@ -52,10 +56,12 @@ export function parseEnvironment<T extends z.ZodRawShape>(
   const parsed = schema.safeParse(withUrls);
   const problems = parsed.success ? [] : describeIssues(parsed.error.issues, withUrls);
 
-  const appEnv: AppEnv = (parsed.success ? (parsed.data as { APP_ENV: AppEnv }).APP_ENV : appEnvSchema.safeParse(env.APP_ENV).data) ?? "dev";
+  const appEnv: AppEnv =
+    (parsed.success ? (parsed.data as { APP_ENV: AppEnv }).APP_ENV : appEnvSchema.safeParse(env.APP_ENV).data) ?? 'dev';
   if (isDeployedEnv(appEnv)) {
     if (databaseUrl === null) problems.push(`DATABASE_URL: required when APP_ENV=${appEnv} (the local default is for development only)`);
-    if (redisUrl === null && options.usesRedis !== false) problems.push(`REDIS_URL: required when APP_ENV=${appEnv} (the local default is for development only)`);
+    if (redisUrl === null && options.usesRedis !== false)
+      problems.push(`REDIS_URL: required when APP_ENV=${appEnv} (the local default is for development only)`);
     for (const variable of requiredWhenDeployed) {
       if (env[variable] === undefined) problems.push(`${variable}: required when APP_ENV=${appEnv} (it is not set)`);
     }

@@ -100,7 +100,9 @@ function crossFieldProblems(env: z.infer<z.ZodObject<typeof userApiSchema>>, app
   const problems: string[] = [];
   if (isDeployedEnv(appEnv)) {
     if (env.ARGON2_MEMORY_KIB < DEPLOYED_MIN_ARGON2_MEMORY_KIB) {
-      problems.push(`ARGON2_MEMORY_KIB: at least ${DEPLOYED_MIN_ARGON2_MEMORY_KIB} when APP_ENV=${appEnv} (got "${env.ARGON2_MEMORY_KIB}")`);
+      problems.push(
+        `ARGON2_MEMORY_KIB: at least ${DEPLOYED_MIN_ARGON2_MEMORY_KIB} when APP_ENV=${appEnv} (got "${env.ARGON2_MEMORY_KIB}")`,
+      );
     }
     if (env.CORS_ALLOWED_ORIGINS.includes('*')) problems.push('CORS_ALLOWED_ORIGINS: "*" is only allowed in dev/test');
   }

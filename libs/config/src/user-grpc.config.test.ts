@@ -32,7 +32,14 @@ describe('user-grpc configuration', () => {
   it('applies SPEC defaults with nothing configured', () => {
     const config = buildUserGrpcConfig({});
     expect(config.appEnv).toBe('dev');
-    expect(config.grpc).toMatchObject({ host: '0.0.0.0', port: 9090, reflection: true, shutdownTimeoutMs: 10_000, authTokens: [], tls: null });
+    expect(config.grpc).toMatchObject({
+      host: '0.0.0.0',
+      port: 9090,
+      reflection: true,
+      shutdownTimeoutMs: 10_000,
+      authTokens: [],
+      tls: null,
+    });
     expect(config.metrics.port).toBe(9464);
     expect(config.audit.retentionDays).toBe(30);
     expect(config).not.toHaveProperty('redis');
@@ -88,13 +95,17 @@ describe('user-grpc configuration', () => {
     ['audit', false],
     ['prod', false],
   ])('enables reflection by default in %s: %s', (appEnv, expected) => {
-    const env = appEnv === 'dev' || appEnv === 'test' ? { APP_ENV: appEnv } : { APP_ENV: appEnv, ...deployed, GRPC_AUTH_TOKENS: `w:${LONG_TOKEN}` };
+    const env =
+      appEnv === 'dev' || appEnv === 'test' ? { APP_ENV: appEnv } : { APP_ENV: appEnv, ...deployed, GRPC_AUTH_TOKENS: `w:${LONG_TOKEN}` };
     expect(buildUserGrpcConfig(env).grpc.reflection).toBe(expected);
   });
 
   it('lets GRPC_REFLECTION turn reflection off anywhere and on in test, but never on in audit or prod', () => {
     expect(buildUserGrpcConfig({ GRPC_REFLECTION: 'false' }).grpc.reflection).toBe(false);
-    expect(buildUserGrpcConfig({ APP_ENV: 'sandbox', ...deployed, GRPC_AUTH_TOKENS: `w:${LONG_TOKEN}`, GRPC_REFLECTION: 'false' }).grpc.reflection).toBe(false);
+    expect(
+      buildUserGrpcConfig({ APP_ENV: 'sandbox', ...deployed, GRPC_AUTH_TOKENS: `w:${LONG_TOKEN}`, GRPC_REFLECTION: 'false' }).grpc
+        .reflection,
+    ).toBe(false);
     expect(buildUserGrpcConfig({ APP_ENV: 'test', GRPC_REFLECTION: 'true' }).grpc.reflection).toBe(true);
     for (const appEnv of ['audit', 'prod']) {
       expect(problemsOf({ APP_ENV: appEnv, ...deployed, GRPC_AUTH_TOKENS: `w:${LONG_TOKEN}`, GRPC_REFLECTION: 'true' })).toContain(
@@ -111,7 +122,9 @@ describe('user-grpc configuration', () => {
     expect(problemsOf({ GRPC_TLS_CERT_FILE: path.join(pki.dir, 'missing.crt'), GRPC_TLS_KEY_FILE: server.keyFile })).toMatch(
       /GRPC_TLS_CERT_FILE: cannot read the file \(ENOENT; got ".*missing\.crt"\)/,
     );
-    expect(problemsOf({ GRPC_TLS_CERT_FILE: notPem, GRPC_TLS_KEY_FILE: server.keyFile })).toMatch(/GRPC_TLS_CERT_FILE: the file holds no PEM certificate/);
+    expect(problemsOf({ GRPC_TLS_CERT_FILE: notPem, GRPC_TLS_KEY_FILE: server.keyFile })).toMatch(
+      /GRPC_TLS_CERT_FILE: the file holds no PEM certificate/,
+    );
     expect(problemsOf({ GRPC_TLS_CERT_FILE: server.certFile, GRPC_TLS_KEY_FILE: other.keyFile })).toContain(
       'GRPC_TLS_KEY_FILE: the private key does not belong to the certificate in GRPC_TLS_CERT_FILE',
     );
@@ -119,7 +132,9 @@ describe('user-grpc configuration', () => {
 
   it('needs the server certificate and key together, and both for mTLS', () => {
     expect(problemsOf({ GRPC_TLS_CERT_FILE: server.certFile })).toContain('GRPC_TLS_CERT_FILE / GRPC_TLS_KEY_FILE: set both or neither');
-    expect(problemsOf({ GRPC_TLS_CLIENT_CA_FILE: ca.certFile })).toContain('GRPC_TLS_CLIENT_CA_FILE: mTLS also needs the server certificate');
+    expect(problemsOf({ GRPC_TLS_CLIENT_CA_FILE: ca.certFile })).toContain(
+      'GRPC_TLS_CLIENT_CA_FILE: mTLS also needs the server certificate',
+    );
   });
 
   it('refuses the same port for gRPC and metrics', () => {

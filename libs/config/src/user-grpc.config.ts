@@ -67,13 +67,17 @@ function callerTokensField() {
         const token = named ? (named[2] as string) : entry;
         const name = named ? (named[1] as string) : `token-${createHash('sha256').update(token).digest('hex').slice(0, 8)}`;
         if (!TOKEN_CHARACTERS.test(token)) {
-          ctx.addIssue({ code: 'custom', message: `entry ${index + 1}: a token may contain printable ASCII only, without spaces or commas` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${index + 1}: a token may contain printable ASCII only, without spaces or commas`,
+          });
         }
         tokens.push({ name, token });
       });
       const names = tokens.map((entry) => entry.name);
       if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', message: 'caller names must be unique' });
-      if (new Set(tokens.map((entry) => entry.token)).size !== tokens.length) ctx.addIssue({ code: 'custom', message: 'tokens must be unique' });
+      if (new Set(tokens.map((entry) => entry.token)).size !== tokens.length)
+        ctx.addIssue({ code: 'custom', message: 'tokens must be unique' });
       return tokens;
     });
 }
@@ -91,7 +95,10 @@ function pemFileField(kind: PemKind) {
       try {
         pem = fs.readFileSync(path);
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}; got "${path}")` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'}; got "${path}")`,
+        });
         return z.NEVER;
       }
       try {

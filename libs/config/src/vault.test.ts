@@ -23,7 +23,9 @@ beforeAll(async () => {
     }
     if (req.url === '/v1/secret/data/pandora/user-service') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ data: { data: { JWT_SIGNING_KEYS: KEYS, DB_PASSWORD: 'from-vault', LOG_LEVEL: 'info' }, metadata: { version: 3 } } }),
+        JSON.stringify({
+          data: { data: { JWT_SIGNING_KEYS: KEYS, DB_PASSWORD: 'from-vault', LOG_LEVEL: 'info' }, metadata: { version: 3 } },
+        }),
       );
       return;
     }
@@ -37,8 +39,12 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('Vault KV v2 secrets', () => {
   it('builds the KV v2 data URL from either path form', () => {
-    expect(vaultDataUrl('https://vault:8200/', 'secret/pandora/user-service')).toBe('https://vault:8200/v1/secret/data/pandora/user-service');
-    expect(vaultDataUrl('https://vault:8200', 'secret/data/pandora/user-service')).toBe('https://vault:8200/v1/secret/data/pandora/user-service');
+    expect(vaultDataUrl('https://vault:8200/', 'secret/pandora/user-service')).toBe(
+      'https://vault:8200/v1/secret/data/pandora/user-service',
+    );
+    expect(vaultDataUrl('https://vault:8200', 'secret/data/pandora/user-service')).toBe(
+      'https://vault:8200/v1/secret/data/pandora/user-service',
+    );
   });
 
   it('is not consulted unless VAULT_ENABLED=true', async () => {
@@ -68,7 +74,12 @@ describe('Vault KV v2 secrets', () => {
 
   it('fails start-up with a clear message when the token is refused', async () => {
     await expect(
-      loadUserApiConfig({ VAULT_ENABLED: 'true', VAULT_ADDR: address, VAULT_TOKEN: 'wrong', VAULT_SECRET_PATH: 'secret/pandora/user-service' }),
+      loadUserApiConfig({
+        VAULT_ENABLED: 'true',
+        VAULT_ADDR: address,
+        VAULT_TOKEN: 'wrong',
+        VAULT_SECRET_PATH: 'secret/pandora/user-service',
+      }),
     ).rejects.toThrow(/Vault answered 403/);
   });
 

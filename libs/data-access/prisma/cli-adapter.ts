@@ -24,9 +24,9 @@ const CHARACTER_COLUMN_TYPE = 6; // ColumnTypeEnum.Character in @prisma/driver-a
 // Built-in OIDs the stock adapter maps itself (scalars and arrays). Everything else below
 // FirstNormalObjectId (10000) is a catalog type it throws on, so we present it as text.
 const MAPPED_OIDS = new Set([
-  16, 17, 20, 21, 23, 25, 26, 114, 142, 650, 700, 701, 790, 869, 1042, 1043, 1082, 1083, 1114, 1184, 1266, 1560,
-  1562, 1700, 2950, 3802, 1561, 1000, 1001, 1014, 1002, 651, 1182, 1021, 1022, 1041, 1005, 1007, 1016, 3807, 199,
-  791, 1231, 1028, 1009, 1115, 1185, 1183, 2951, 1563, 1015, 143,
+  16, 17, 20, 21, 23, 25, 26, 114, 142, 650, 700, 701, 790, 869, 1042, 1043, 1082, 1083, 1114, 1184, 1266, 1560, 1562, 1700, 2950, 3802,
+  1561, 1000, 1001, 1014, 1002, 651, 1182, 1021, 1022, 1041, 1005, 1007, 1016, 3807, 199, 791, 1231, 1028, 1009, 1115, 1185, 1183, 2951,
+  1563, 1015, 143,
 ]);
 
 type Field = { dataTypeID: number };

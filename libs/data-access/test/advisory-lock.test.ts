@@ -21,7 +21,9 @@ describe('a session-level advisory lock', () => {
     const second = await acquire('lock-test-second');
     expect(second.acquired).toBe(false);
     if (second.acquired) return;
-    expect(second.holder).toEqual(expect.objectContaining({ applicationName: 'lock-test-first', pid: expect.any(Number), backendStart: expect.any(Date) }));
+    expect(second.holder).toEqual(
+      expect.objectContaining({ applicationName: 'lock-test-first', pid: expect.any(Number), backendStart: expect.any(Date) }),
+    );
 
     await first.lock.release();
     expect(first.lock.isHeld()).toBe(false);

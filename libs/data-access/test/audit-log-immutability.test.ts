@@ -27,7 +27,9 @@ describe('audit_logs triggers', () => {
     const current = await insertAuditRow("now() + interval '30 days'");
     const expired = await insertAuditRow("now() - interval '1 day'");
     await expect(sql("UPDATE audit_logs SET severity = 'critical' WHERE id = $1", [current])).rejects.toThrow(/append-only/);
-    await expect(sql("UPDATE audit_logs SET retention_until = now() - interval '1 day' WHERE id = $1", [current])).rejects.toThrow(/append-only/);
+    await expect(sql("UPDATE audit_logs SET retention_until = now() - interval '1 day' WHERE id = $1", [current])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(sql("UPDATE audit_logs SET action = 'x' WHERE id = $1", [expired])).rejects.toThrow(/append-only/);
   });
 

@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Repositories } from '@pandora/domain';
 import { createTestDatabase, databaseUrlFor, freePort, type TestDatabase } from '@pandora/testing';
-import { createPrismaClient, createRepositories, directPoolOf, PrismaUnitOfWork, translateInfrastructureError, type PrismaClient } from '../src';
+import {
+  createPrismaClient,
+  createRepositories,
+  directPoolOf,
+  PrismaUnitOfWork,
+  translateInfrastructureError,
+  type PrismaClient,
+} from '../src';
 
 /**
  * The per-request reads (user by id or email, the session principal) run their SQL on the Prisma
@@ -28,12 +35,26 @@ async function seed(): Promise<{ active: string; deleted: string; email: string;
   const repositories = createRepositories(prisma);
   const email = `direct.${randomUUID().slice(0, 8)}@example.com`;
   const deletedEmail = `gone.${randomUUID().slice(0, 8)}@example.com`;
-  const base = { passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo', firstName: 'Ada', lastName: 'Lovelace', role: 'user' as const, createdAt: now };
+  const base = {
+    passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    role: 'user' as const,
+    createdAt: now,
+  };
   const active = (await repositories.users.create({ ...base, id: randomUUID(), email })).id;
   const deleted = (await repositories.users.create({ ...base, id: randomUUID(), email: deletedEmail })).id;
   await repositories.users.softDelete(deleted, new Date(now.getTime() + 1_000));
   const session = await repositories.sessions.create(
-    { id: randomUUID(), userId: active, ipAddress: '203.0.113.7', userAgent: 'tests', createdAt: now, expiresAt: new Date(now.getTime() + 3_600_000), absoluteExpiresAt: new Date(now.getTime() + 7_200_000) },
+    {
+      id: randomUUID(),
+      userId: active,
+      ipAddress: '203.0.113.7',
+      userAgent: 'tests',
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + 3_600_000),
+      absoluteExpiresAt: new Date(now.getTime() + 7_200_000),
+    },
     { id: randomUUID(), tokenHash: randomBytes(32).toString('hex'), createdAt: now, expiresAt: new Date(now.getTime() + 3_600_000) },
   );
   return { active, deleted, email, deletedEmail, sessionId: session.id };
@@ -60,7 +81,14 @@ describe('reads on the client’s own pool', () => {
     const direct = await readAll(createRepositories(prisma), ids);
     const throughPrisma = await uow.run((repositories) => readAll(repositories, ids));
     expect(direct).toEqual(throughPrisma);
-    expect(direct.active).toMatchObject({ id: ids.active, email: ids.email, role: 'user', kycStatus: 'pending', createdAt: now, deletedAt: null });
+    expect(direct.active).toMatchObject({
+      id: ids.active,
+      email: ids.email,
+      role: 'user',
+      kycStatus: 'pending',
+      createdAt: now,
+      deletedAt: null,
+    });
     expect(direct.deletedHidden).toBeNull();
     expect(direct.deletedIncluded?.deletedAt).toEqual(new Date(now.getTime() + 1_000));
     expect(direct.credentials?.passwordHash).toMatch(/^\$argon2id\$/);
@@ -86,13 +114,27 @@ describe('reads on the client’s own pool', () => {
   });
 
   it('fail as SERVICE_UNAVAILABLE, like Prisma’s own queries, when the database is missing or unreachable', async () => {
-    const missing = createPrismaClient({ url: databaseUrlFor(db.url, `missing_${randomUUID().slice(0, 8)}`), poolMax: 1, applicationName: 'direct-reads-missing' });
-    const unreachable = createPrismaClient({ url: `postgresql://postgres@127.0.0.1:${await freePort()}/postgres`, poolMax: 1, applicationName: 'direct-reads-down' });
-    const failure = (work: () => Promise<unknown>) => work().then(() => null, (error: unknown) => error);
+    const missing = createPrismaClient({
+      url: databaseUrlFor(db.url, `missing_${randomUUID().slice(0, 8)}`),
+      poolMax: 1,
+      applicationName: 'direct-reads-missing',
+    });
+    const unreachable = createPrismaClient({
+      url: `postgresql://postgres@127.0.0.1:${await freePort()}/postgres`,
+      poolMax: 1,
+      applicationName: 'direct-reads-down',
+    });
+    const failure = (work: () => Promise<unknown>) =>
+      work().then(
+        () => null,
+        (error: unknown) => error,
+      );
     try {
       for (const client of [missing, unreachable]) {
         // Prisma's own query connects the adapter (and fails); from then on reads go to its pool.
-        const viaPrisma = await failure(() => new PrismaUnitOfWork(client).run((repositories) => repositories.users.findById(randomUUID())));
+        const viaPrisma = await failure(() =>
+          new PrismaUnitOfWork(client).run((repositories) => repositories.users.findById(randomUUID())),
+        );
         expect(translateInfrastructureError(viaPrisma)?.code).toBe('SERVICE_UNAVAILABLE');
         expect(directPoolOf(client)).not.toBeNull();
         for (const viaPool of [
@@ -117,7 +159,15 @@ describe('session creation', () => {
     const sessionId = randomUUID();
     const created = await uow.run((repositories) =>
       repositories.sessions.create(
-        { id: sessionId, userId: ids.active, ipAddress: null, userAgent: null, createdAt: now, expiresAt: new Date(now.getTime() + 60_000), absoluteExpiresAt: new Date(now.getTime() + 120_000) },
+        {
+          id: sessionId,
+          userId: ids.active,
+          ipAddress: null,
+          userAgent: null,
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + 60_000),
+          absoluteExpiresAt: new Date(now.getTime() + 120_000),
+        },
         { id: randomUUID(), tokenHash: 'b'.repeat(64), createdAt: now, expiresAt: new Date(now.getTime() + 60_000) },
       ),
     );

@@ -67,7 +67,11 @@ class FlakyProxy {
   }
 }
 
-const failure = (work: () => Promise<unknown>): Promise<unknown> => work().then(() => new Error('expected the query to fail'), (error: unknown) => error);
+const failure = (work: () => Promise<unknown>): Promise<unknown> =>
+  work().then(
+    () => new Error('expected the query to fail'),
+    (error: unknown) => error,
+  );
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts a slow statement, then breaks its connection while it runs; returns what it threw. */
@@ -86,7 +90,9 @@ function poolOf(prisma: PrismaClient) {
 
 function expectUnavailable(error: unknown): void {
   const translated = translateInfrastructureError(error);
-  expect({ translated: translated?.code, original: String((error as Error)?.message).slice(-200) }).toMatchObject({ translated: 'SERVICE_UNAVAILABLE' });
+  expect({ translated: translated?.code, original: String((error as Error)?.message).slice(-200) }).toMatchObject({
+    translated: 'SERVICE_UNAVAILABLE',
+  });
 }
 
 describe('a database connection that breaks after the app connected', () => {
@@ -117,7 +123,12 @@ describe('a database connection that breaks after the app connected', () => {
     const pool = poolOf(prisma);
     // More broken transactions than the pool has connections (poolMax 2).
     for (let blip = 0; blip < 3; blip++) {
-      expectUnavailable(await failMidQuery(() => prisma.$transaction(async (tx) => tx.$executeRaw`SELECT pg_sleep(5)`), () => proxy.cutEverything()));
+      expectUnavailable(
+        await failMidQuery(
+          () => prisma.$transaction(async (tx) => tx.$executeRaw`SELECT pg_sleep(5)`),
+          () => proxy.cutEverything(),
+        ),
+      );
     }
     await sleep(100);
     expect({ total: pool.totalCount, idle: pool.idleCount }).toEqual({ total: 0, idle: 0 });
@@ -138,7 +149,9 @@ describe('a database connection that breaks after the app connected', () => {
 
   it('maps a backend terminated by an administrator (57P01, as in a failover) to SERVICE_UNAVAILABLE', async () => {
     const terminate = () =>
-      withPgClient(db.url, (client) => client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'infrastructure-errors-tests'`));
+      withPgClient(db.url, (client) =>
+        client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'infrastructure-errors-tests'`),
+      );
     const raw = await failMidQuery(() => prisma.$queryRaw`SELECT pg_sleep(5)`, terminate);
     expect((raw as { code?: string }).code).toBe('P2010');
     expectUnavailable(raw);

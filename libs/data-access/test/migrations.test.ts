@@ -1,7 +1,14 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createEmptyDatabase, migrateDatabase, readInfrastructure, WORKSPACE_ROOT, withPgClient, type TestDatabase } from '@pandora/testing';
+import {
+  createEmptyDatabase,
+  migrateDatabase,
+  readInfrastructure,
+  WORKSPACE_ROOT,
+  withPgClient,
+  type TestDatabase,
+} from '@pandora/testing';
 
 const execFileAsync = promisify(execFile);
 const prisma = path.join(WORKSPACE_ROOT, 'node_modules', '.bin', 'prisma');
@@ -16,16 +23,27 @@ describe('migrations', () => {
   it('apply to an empty database with `prisma migrate deploy` and leave it up to date', async () => {
     await migrateDatabase(db.url);
     const tables = await withPgClient(db.url, async (client) =>
-      (await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).rows.map((row) => row.tablename),
+      (
+        await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+      ).rows.map((row) => row.tablename),
     );
     expect(tables).toEqual(['_prisma_migrations', 'audit_logs', 'outbox_events', 'refresh_tokens', 'sessions', 'users']);
-    const status = await execFileAsync(prisma, ['migrate', 'status'], { cwd: WORKSPACE_ROOT, env: { ...process.env, DATABASE_URL: db.url } });
+    const status = await execFileAsync(prisma, ['migrate', 'status'], {
+      cwd: WORKSPACE_ROOT,
+      env: { ...process.env, DATABASE_URL: db.url },
+    });
     expect(status.stdout).toContain('Database schema is up to date!');
   });
 
   it('create the hand-written objects Prisma cannot express (partial unique index, check constraint)', async () => {
-    const indexes = await withPgClient(db.url, async (client) =>
-      (await client.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE indexname IN ('users_email_active_key', 'outbox_events_unpublished_seq_idx') ORDER BY indexname")).rows,
+    const indexes = await withPgClient(
+      db.url,
+      async (client) =>
+        (
+          await client.query<{ indexdef: string }>(
+            "SELECT indexdef FROM pg_indexes WHERE indexname IN ('users_email_active_key', 'outbox_events_unpublished_seq_idx') ORDER BY indexname",
+          )
+        ).rows,
     );
     expect(indexes.map((row) => row.indexdef)).toEqual([
       expect.stringMatching(/WHERE \(published_at IS NULL\)/),
@@ -48,6 +66,9 @@ describe('migrations', () => {
       ],
       { cwd: WORKSPACE_ROOT, env: { ...process.env, DATABASE_URL: readInfrastructure().adminDatabaseUrl } },
     ).catch((error: { code?: number; stdout?: string; stderr?: string }) => error);
-    expect({ code: (result as { code?: number }).code ?? 0, stdout: result.stdout?.trim() }).toEqual({ code: 0, stdout: 'No difference detected.' });
+    expect({ code: (result as { code?: number }).code ?? 0, stdout: result.stdout?.trim() }).toEqual({
+      code: 0,
+      stdout: 'No difference detected.',
+    });
   });
 });

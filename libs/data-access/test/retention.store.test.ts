@@ -69,7 +69,7 @@ const tokensOf = async (sessionId: string) =>
 
 async function drain(store: PrismaRetentionStore, kind: RetentionKind, cutoff: Date, limit: number): Promise<number[]> {
   const batches: number[] = [];
-  for (let deleted = -1; deleted !== 0; ) {
+  for (let deleted = -1; deleted !== 0;) {
     deleted = await store.deleteExpiredBatch(kind, cutoff, limit);
     batches.push(deleted);
   }
@@ -146,7 +146,9 @@ describe('PrismaRetentionStore', () => {
     const held = await holdLocks('SELECT id FROM refresh_tokens WHERE id = $1 FOR UPDATE', [tokenId]);
     const store = new PrismaRetentionStore(prisma, { lockTimeoutMs: 50, maxAttempts: 3 });
     try {
-      const failure = await store.deleteExpiredBatch('sessions', new Date(Date.now() - 7 * 86_400_000), 100).catch((error: unknown) => error);
+      const failure = await store
+        .deleteExpiredBatch('sessions', new Date(Date.now() - 7 * 86_400_000), 100)
+        .catch((error: unknown) => error);
       expect(sqlState(failure)).toBe('55P03');
     } finally {
       await held.release();
@@ -240,8 +242,25 @@ describe('the plans of the retention batches', () => {
   const expected: Array<[RetentionKind, string[][]]> = [
     ['audit_logs', [['audit_logs_retention_until_idx', 'audit_logs_pkey']]],
     // The expired sessions' index twice: for the batch, and to tell whether any expired one is left.
-    ['refresh_tokens', [['sessions_expires_at_idx', 'sessions_expires_at_idx', 'sessions_revoked_at_idx', 'refresh_tokens_session_id_idx', 'refresh_tokens_pkey']]],
-    ['sessions', [['sessions_expires_at_idx', 'sessions_pkey'], ['sessions_revoked_at_idx', 'sessions_pkey']]],
+    [
+      'refresh_tokens',
+      [
+        [
+          'sessions_expires_at_idx',
+          'sessions_expires_at_idx',
+          'sessions_revoked_at_idx',
+          'refresh_tokens_session_id_idx',
+          'refresh_tokens_pkey',
+        ],
+      ],
+    ],
+    [
+      'sessions',
+      [
+        ['sessions_expires_at_idx', 'sessions_pkey'],
+        ['sessions_revoked_at_idx', 'sessions_pkey'],
+      ],
+    ],
     ['outbox_events', [['outbox_events_published_at_idx', 'outbox_events_pkey']]],
   ];
 

@@ -54,8 +54,15 @@ describe('the Prisma client on a database whose TimeZone is not UTC', () => {
       isSensitive: false,
       createdAt: new Date('2026-01-01T00:00:00.000Z'),
     });
-    const [row] = await withPgClient(db.url, async (client) =>
-      (await client.query("SELECT to_char(retention_until AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS iso FROM audit_logs WHERE id = $1", [id])).rows,
+    const [row] = await withPgClient(
+      db.url,
+      async (client) =>
+        (
+          await client.query(
+            'SELECT to_char(retention_until AT TIME ZONE \'UTC\', \'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"\') AS iso FROM audit_logs WHERE id = $1',
+            [id],
+          )
+        ).rows,
     );
     expect(row.iso).toBe('2033-05-06T07:08:09.123Z');
   });

@@ -39,5 +39,11 @@ export function formatEventLine(event: RawStreamEvent, format: EventLineFormat):
   const context = ['actor_type', 'actor_id', 'request_id']
     .filter((key) => typeof event.metadata[key] === 'string')
     .map((key) => `${key}=${inline(event.metadata[key])}`);
-  return [event.timestamp, event.type.padEnd(25), `user=${event.userId ?? '-'}`, ...payload, `[${[`event_id=${event.eventId}`, ...context].join(' ')}]`].join('  ');
+  return [
+    event.timestamp,
+    event.type.padEnd(25),
+    `user=${event.userId ?? '-'}`,
+    ...payload,
+    `[${[`event_id=${event.eventId}`, ...context].join(' ')}]`,
+  ].join('  ');
 }

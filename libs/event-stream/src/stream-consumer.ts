@@ -127,7 +127,9 @@ export class StreamConsumer {
   async start(): Promise<void> {
     if (this.loop) throw new Error('the consumer is already started');
     await this.ensureGroup();
-    await this.reader.connect().catch((error: Error) => this.options.logger.warn('event stream reader not connected yet', { error: error.message }));
+    await this.reader
+      .connect()
+      .catch((error: Error) => this.options.logger.warn('event stream reader not connected yet', { error: error.message }));
     this.loop = this.run();
   }
 
@@ -252,11 +254,15 @@ export class StreamConsumer {
     const { redis, stream, group, consumer } = this.options;
     let cursor = '0-0';
     do {
-      const [next, entries, deleted] = (await redis.xautoclaim(stream, group, consumer, this.settings.claimIdleMs, cursor, 'COUNT', this.settings.batchSize)) as [
-        string,
-        Entry[],
-        string[]?,
-      ];
+      const [next, entries, deleted] = (await redis.xautoclaim(
+        stream,
+        group,
+        consumer,
+        this.settings.claimIdleMs,
+        cursor,
+        'COUNT',
+        this.settings.batchSize,
+      )) as [string, Entry[], string[]?];
       if (deleted && deleted.length > 0) {
         this.options.logger.warn('pending entries were trimmed from the stream before anyone handled them', { stream_ids: deleted });
       }
@@ -268,7 +274,8 @@ export class StreamConsumer {
         for (const [index, [id, fields]] of entries.entries()) {
           const deliveries = counts[index] ?? 1;
           this.options.logger.info('claimed an entry from an unresponsive consumer', { stream_id: id, deliveries });
-          if (deliveries > this.settings.maxDeliveries) await this.deadLetter(id, fields ?? [], deliveries - 1, `gave up after ${deliveries - 1} deliveries`);
+          if (deliveries > this.settings.maxDeliveries)
+            await this.deadLetter(id, fields ?? [], deliveries - 1, `gave up after ${deliveries - 1} deliveries`);
           else await this.deliver(id, fields, deliveries);
         }
       }
@@ -374,7 +381,12 @@ export class StreamConsumer {
       'dlq_at',
       new Date().toISOString(),
     );
-    logger.error('entry moved to the dead-letter stream', { stream_id: id, dead_letter_stream: this.deadLetterStream, deliveries: deliveryCount, reason });
+    logger.error('entry moved to the dead-letter stream', {
+      stream_id: id,
+      dead_letter_stream: this.deadLetterStream,
+      deliveries: deliveryCount,
+      reason,
+    });
     await redis.xack(stream, group, id);
     this.options.hooks?.onDeadLetter?.({ streamId: id, reason, deliveryCount });
   }

@@ -61,7 +61,11 @@ describe('stream entry format', () => {
   });
 
   it('tolerates payload and metadata fields added by a later producer', () => {
-    const fields = encodeStreamEntry({ ...registered, payload: { ...(registered.payload as object), locale: 'en' }, metadata: { ...registered.metadata, tenant: 'x' } });
+    const fields = encodeStreamEntry({
+      ...registered,
+      payload: { ...(registered.payload as object), locale: 'en' },
+      metadata: { ...registered.metadata, tenant: 'x' },
+    });
     const decoded = decodeStreamEntry('1-0', fields, 1);
     const typed = decoded.ok ? toTypedEvent(decoded.value) : decoded;
     expect(typed.ok && typed.value.payload).toEqual(registered.payload);
@@ -70,9 +74,21 @@ describe('stream entry format', () => {
 
   it.each([
     ['a missing event_id', (fields: string[]) => fields.slice(2), /event_id/],
-    ['a payload that is not JSON', (fields: string[]) => fields.map((value, index) => (index === 9 ? '{oops' : value)), /payload is not valid JSON/],
-    ['metadata that is an array', (fields: string[]) => fields.map((value, index) => (index === 11 ? '[]' : value)), /metadata is not a JSON object/],
-    ['a timestamp that is not RFC 3339', (fields: string[]) => fields.map((value, index) => (index === 7 ? 'yesterday' : value)), /timestamp/],
+    [
+      'a payload that is not JSON',
+      (fields: string[]) => fields.map((value, index) => (index === 9 ? '{oops' : value)),
+      /payload is not valid JSON/,
+    ],
+    [
+      'metadata that is an array',
+      (fields: string[]) => fields.map((value, index) => (index === 11 ? '[]' : value)),
+      /metadata is not a JSON object/,
+    ],
+    [
+      'a timestamp that is not RFC 3339',
+      (fields: string[]) => fields.map((value, index) => (index === 7 ? 'yesterday' : value)),
+      /timestamp/,
+    ],
   ])('calls an entry with %s malformed', (_label, mangle, reason) => {
     const decoded = decodeStreamEntry('1-0', mangle(encodeStreamEntry(registered)), 1);
     expect(decoded.ok).toBe(false);
@@ -81,7 +97,10 @@ describe('stream entry format', () => {
 
   it('refuses a payload that does not match its event type, and unknown types', () => {
     const bad = decodeStreamEntry('1-0', encodeStreamEntry({ ...registered, payload: { email: 'ada@example.com' } }), 1);
-    expect(bad.ok && toTypedEvent(bad.value)).toMatchObject({ ok: false, reason: expect.stringMatching(/invalid user.registered payload: first_name/) });
+    expect(bad.ok && toTypedEvent(bad.value)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/invalid user.registered payload: first_name/),
+    });
     const unknown = decodeStreamEntry('1-0', encodeStreamEntry({ ...registered, eventType: 'user.teleported' }), 1);
     expect(unknown.ok && toTypedEvent(unknown.value)).toMatchObject({ ok: false, reason: 'unknown event type "user.teleported"' });
   });

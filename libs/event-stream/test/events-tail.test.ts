@@ -44,7 +44,11 @@ describe('npm run events:tail', () => {
     const { streamIds } = await appendToStream(redis, { stream, maxLength: 1000 }, events);
     const run = tail(stream, ['--json', '--from-beginning', '--count', '3']);
     expect(await run.exit()).toBe(0);
-    const lines = run.stdout().trim().split('\n').map((line) => JSON.parse(line));
+    const lines = run
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual(
       events.map((event, index) => ({
         stream_id: streamIds[index],
@@ -73,7 +77,11 @@ describe('npm run events:tail', () => {
     expect(await run.exit()).toBe(0);
     const lines = run.stdout().trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^${fresh.occurredAt.toISOString()}  user\\.registered +user=${fresh.userId}  email=\\S+  first_name=Ada  last_name=Lovelace  role=user  \\[event_id=${fresh.eventId} `));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^${fresh.occurredAt.toISOString()}  user\\.registered +user=${fresh.userId}  email=\\S+  first_name=Ada  last_name=Lovelace  role=user  \\[event_id=${fresh.eventId} `,
+      ),
+    );
     expect(await groupsOf(stream)).toEqual([]);
   }, 60_000);
 

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createTestRedis, type TestRedis } from '@pandora/testing';
 import type Redis from 'ioredis';
-import { appendToStream, encodeStreamEntry, StreamConsumer, type RawStreamEvent, type StreamConsumerOptions, type StreamEvent } from '../src';
+import {
+  appendToStream,
+  encodeStreamEntry,
+  StreamConsumer,
+  type RawStreamEvent,
+  type StreamConsumerOptions,
+  type StreamEvent,
+} from '../src';
 import { connectClient, memoryLogger, registeredEvent, waitFor } from './support';
 
 let testRedis: TestRedis;
@@ -60,7 +67,11 @@ describe('the stream consumer helper', () => {
     const stream = newStream();
     const seen: StreamEvent<'user.registered'>[] = [];
     const acks: string[] = [];
-    await startConsumer({ stream, handlers: { 'user.registered': (event) => void seen.push(event) }, hooks: { onAck: ({ streamId }) => acks.push(streamId) } }).started;
+    await startConsumer({
+      stream,
+      handlers: { 'user.registered': (event) => void seen.push(event) },
+      hooks: { onAck: ({ streamId }) => acks.push(streamId) },
+    }).started;
     const events = [registeredEvent(), registeredEvent(), registeredEvent()];
     const { streamIds } = await appendToStream(redis, { stream, maxLength: 1000 }, events);
 
@@ -73,7 +84,11 @@ describe('the stream consumer helper', () => {
 
     // Restarted, with sweeps running: nothing comes back.
     await consumers.pop()?.stop();
-    await startConsumer({ stream, handlers: { 'user.registered': (event) => void seen.push(event) }, hooks: { onAck: ({ streamId }) => acks.push(streamId) } }).started;
+    await startConsumer({
+      stream,
+      handlers: { 'user.registered': (event) => void seen.push(event) },
+      hooks: { onAck: ({ streamId }) => acks.push(streamId) },
+    }).started;
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(seen).toHaveLength(3);
     expect(acks).toHaveLength(3);
@@ -106,7 +121,12 @@ describe('the stream consumer helper', () => {
     expect(await pendingCount(stream)).toBe(1);
 
     const handled: StreamEvent<'user.registered'>[] = [];
-    const { logger, started } = startConsumer({ stream, consumer: 'wallet-alive', claimIdleMs: 300, handlers: { 'user.registered': (e) => void handled.push(e) } });
+    const { logger, started } = startConsumer({
+      stream,
+      consumer: 'wallet-alive',
+      claimIdleMs: 300,
+      handlers: { 'user.registered': (e) => void handled.push(e) },
+    });
     await started;
     await waitFor(async () => handled.length === 1 && (await pendingCount(stream)) === 0, 'the claimed entry to be handled');
     expect(handled[0]?.eventId).toBe(event?.eventId);
@@ -128,7 +148,9 @@ describe('the stream consumer helper', () => {
 
   const dlqFields = async (stream: string) => {
     const entries = (await redis.xrange(`${stream}:dlq`, '-', '+')) as Array<[string, string[]]>;
-    return entries.map(([, fields]) => Object.fromEntries(fields.flatMap((value, index) => (index % 2 === 0 ? [[value, fields[index + 1]]] : []))));
+    return entries.map(([, fields]) =>
+      Object.fromEntries(fields.flatMap((value, index) => (index % 2 === 0 ? [[value, fields[index + 1]]] : []))),
+    );
   };
 
   it('dead-letters, without calling the handler, an entry claimed from a dead consumer that had used up its deliveries', async () => {
@@ -149,7 +171,13 @@ describe('the stream consumer helper', () => {
     expect(handler).not.toHaveBeenCalled();
     expect(deadLettered).toEqual([{ streamId, deliveryCount: 3 }]);
     expect(await dlqFields(stream)).toEqual([
-      expect.objectContaining({ event_id: event.eventId, dlq_source_id: streamId, dlq_consumer: 'wallet-alive', dlq_deliveries: '3', dlq_reason: 'gave up after 3 deliveries' }),
+      expect.objectContaining({
+        event_id: event.eventId,
+        dlq_source_id: streamId,
+        dlq_consumer: 'wallet-alive',
+        dlq_deliveries: '3',
+        dlq_reason: 'gave up after 3 deliveries',
+      }),
     ]);
   });
 
@@ -240,7 +268,11 @@ describe('the stream consumer helper', () => {
     expect(dlq).toHaveLength(1);
     const fields = (dlq[0] as [string, string[]])[1];
     expect(fields.slice(0, 12)).toEqual(encodeStreamEntry(event));
-    const extra = Object.fromEntries(fields.slice(12).reduce<string[][]>((pairs, value, index, all) => (index % 2 === 0 ? [...pairs, [value, all[index + 1] as string]] : pairs), []));
+    const extra = Object.fromEntries(
+      fields
+        .slice(12)
+        .reduce<string[][]>((pairs, value, index, all) => (index % 2 === 0 ? [...pairs, [value, all[index + 1] as string]] : pairs), []),
+    );
     expect(extra).toEqual({
       dlq_source_stream: stream,
       dlq_source_id: streamIds[0],
@@ -312,7 +344,8 @@ describe('the stream consumer helper', () => {
 
     const handled: StreamEvent<'user.registered'>[] = [];
     // Retry and claim delays far away: only the start-up recovery can explain a prompt delivery.
-    await startConsumer({ stream, retryDelayMs: 60_000, claimIdleMs: 60_000, handlers: { 'user.registered': (e) => void handled.push(e) } }).started;
+    await startConsumer({ stream, retryDelayMs: 60_000, claimIdleMs: 60_000, handlers: { 'user.registered': (e) => void handled.push(e) } })
+      .started;
     await waitFor(async () => handled.length === 1 && (await pendingCount(stream)) === 0, 'the recovered entry', 5_000);
     expect(handled[0]).toMatchObject({ eventId: event.eventId, deliveryCount: 2 });
   });
@@ -324,7 +357,10 @@ describe('the stream consumer helper', () => {
     await startConsumer({ stream, group: 'other' }).started;
     const future = registeredEvent({ eventType: 'user.teleported', payload: { to: 'mars' } });
     await appendToStream(redis, { stream, maxLength: 1000 }, [future]);
-    await waitFor(async () => unhandled.length === 1 && (await pendingCount(stream)) === 0 && (await pendingCount(stream, 'other')) === 0, 'both groups to finish');
+    await waitFor(
+      async () => unhandled.length === 1 && (await pendingCount(stream)) === 0 && (await pendingCount(stream, 'other')) === 0,
+      'both groups to finish',
+    );
     expect(unhandled[0]).toMatchObject({ type: 'user.teleported', payload: { to: 'mars' } });
     expect(await redis.exists(`${stream}:dlq`)).toBe(0);
   });
@@ -334,7 +370,12 @@ describe('the stream consumer helper', () => {
     const earlier = registeredEvent();
     await appendToStream(redis, { stream, maxLength: 1000 }, [earlier]);
     const seen: string[] = [];
-    await startConsumer({ stream, group: 'audit', startFrom: 'beginning', handlers: { 'user.registered': (e) => void seen.push(e.eventId) } }).started;
+    await startConsumer({
+      stream,
+      group: 'audit',
+      startFrom: 'beginning',
+      handlers: { 'user.registered': (e) => void seen.push(e.eventId) },
+    }).started;
     await waitFor(() => seen.length === 1, 'the earlier event');
     expect(seen).toEqual([earlier.eventId]);
   });

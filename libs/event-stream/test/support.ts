@@ -43,7 +43,8 @@ export interface CapturedLog {
 /** A logger that keeps lines in memory, so tests can assert on what the consumer reported. */
 export function memoryLogger(): Pick<Logger, 'info' | 'warn' | 'error'> & { lines: CapturedLog[] } {
   const lines: CapturedLog[] = [];
-  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, ...(fields ? { fields } : {}) });
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void lines.push({ level, message, ...(fields ? { fields } : {}) });
   return { lines, info: write('info'), warn: write('warn'), error: write('error') };
 }
 

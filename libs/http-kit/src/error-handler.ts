@@ -12,7 +12,8 @@ function toAppError(error: unknown, translate?: ErrorTranslator): AppError {
   if (error instanceof AppError) return error;
   const translated = translate?.(error);
   if (translated) return translated;
-  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   // Errors raised by express/body-parser themselves (malformed percent-encoding, aborted body…).
   if (typeof status === 'number' && status >= 400 && status < 500) {
     if (error instanceof URIError || status === 400) return AppError.invalidInput([{ field: 'path', message: 'Malformed request.' }]);

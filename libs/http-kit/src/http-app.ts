@@ -46,7 +46,10 @@ export function createHttpApp<Principal>(options: HttpAppOptions<Principal>): Ht
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
   const openApiDocument = () =>
     (document ??= buildOpenApiDocument(
-      [{ routes: operational }, { routes: options.routes as RouteDefinition<unknown>[], ...(options.guards ? { guards: options.guards } : {}) }],
+      [
+        { routes: operational },
+        { routes: options.routes as RouteDefinition<unknown>[], ...(options.guards ? { guards: options.guards } : {}) },
+      ],
       options.openApi,
     ));
   const operational = operationalRoutes({

@@ -12,7 +12,10 @@ export const errorEnvelopeSchema = z
     error: z.object({
       code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]),
       message: z.string(),
-      details: z.array(z.object({ field: z.string(), message: z.string() })).optional().meta({ description: 'Only for INVALID_INPUT.' }),
+      details: z
+        .array(z.object({ field: z.string(), message: z.string() }))
+        .optional()
+        .meta({ description: 'Only for INVALID_INPUT.' }),
       request_id: z.string(),
     }),
   })
@@ -21,15 +24,17 @@ export const errorEnvelopeSchema = z
 /** Response headers, each defined once under components/headers and referenced by name. */
 export const RESPONSE_HEADERS = {
   'X-Request-ID': {
-    description: 'The id of this request: the client\'s X-Request-ID when it is at most 128 characters of [A-Za-z0-9._-], else a generated UUID. Also in the error envelope and every log line.',
+    description:
+      "The id of this request: the client's X-Request-ID when it is at most 128 characters of [A-Za-z0-9._-], else a generated UUID. Also in the error envelope and every log line.",
     schema: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._-]+$' },
   },
   'RateLimit-Limit': {
-    description: 'Budget of the most restrictive rate limit this request was counted against. Absent when no limit was counted (or Redis could not decide).',
+    description:
+      'Budget of the most restrictive rate limit this request was counted against. Absent when no limit was counted (or Redis could not decide).',
     schema: { type: 'integer', minimum: 1 },
   },
   'RateLimit-Remaining': {
-    description: 'Requests left in that limit\'s current window.',
+    description: "Requests left in that limit's current window.",
     schema: { type: 'integer', minimum: 0 },
   },
   'RateLimit-Reset': {
@@ -87,7 +92,10 @@ export function errorContent(codes: ErrorCode[]) {
       schema: {
         allOf: [
           { $ref: '#/components/schemas/ErrorEnvelope' },
-          { type: 'object' as const, properties: { error: { type: 'object' as const, properties: { code: { type: 'string' as const, enum: codes } } } } },
+          {
+            type: 'object' as const,
+            properties: { error: { type: 'object' as const, properties: { code: { type: 'string' as const, enum: codes } } } },
+          },
         ],
       },
       examples: Object.fromEntries(codes.map((code) => [code, { $ref: `#/components/examples/${code}` }])),

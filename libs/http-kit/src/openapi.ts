@@ -1,6 +1,13 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { ERROR_CATALOG, type ErrorCode } from '@pandora/errors';
-import { errorContent, headerRef, idempotencyKeyParameterRef, registerErrorExamples, registerSharedComponents, type ResponseHeaderName } from './openapi-components';
+import {
+  errorContent,
+  headerRef,
+  idempotencyKeyParameterRef,
+  registerErrorExamples,
+  registerSharedComponents,
+  type ResponseHeaderName,
+} from './openapi-components';
 import type { RateLimitSpec, RouterGuards } from './request-guards';
 import type { ResponseSpec, RouteDefinition } from './route-definition';
 import { routeAnswers, type RouteAnswers } from './route-answers';
@@ -34,7 +41,7 @@ function describeLimits(answers: RouteAnswers, guards: RouterGuards): string {
   const limits: string[] = [];
   if (answers.rateLimits.perIp && guards.perIp) limits.push(`per client IP (${budget(guards.perIp)})`);
   if (answers.rateLimits.perUser && guards.perUser) limits.push(`per user (${budget(guards.perUser)})`);
-  if (answers.rateLimits.route) limits.push('this route\'s own limit');
+  if (answers.rateLimits.route) limits.push("this route's own limit");
   return limits.length > 0 ? ` Limits counted: ${limits.join(', ')}.` : '';
 }
 

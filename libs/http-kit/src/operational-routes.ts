@@ -84,7 +84,12 @@ export function operationalRoutes(options: {
         require: z
           .string()
           .optional()
-          .transform((value) => value?.split(',').map((name) => name.trim()).filter(Boolean))
+          .transform((value) =>
+            value
+              ?.split(',')
+              .map((name) => name.trim())
+              .filter(Boolean),
+          )
           .refine((names) => !names || names.every((name) => name in options.probe.checks), {
             message: `must name checks among: ${Object.keys(options.probe.checks).join(', ')}`,
           }),
@@ -118,7 +123,11 @@ export function operationalRoutes(options: {
       auth: 'none',
       outageProof: true,
       responses: { 200: { description: 'HTML page.', contentType: 'text/html' } },
-      handler: () => ({ status: 200, headers: { 'Content-Security-Policy': options.swaggerCsp }, raw: { contentType: 'text/html; charset=utf-8', body: SWAGGER_HTML } }),
+      handler: () => ({
+        status: 200,
+        headers: { 'Content-Security-Policy': options.swaggerCsp },
+        raw: { contentType: 'text/html; charset=utf-8', body: SWAGGER_HTML },
+      }),
     }),
     route({
       method: 'get',

@@ -30,10 +30,7 @@ export interface StoredResponse {
 }
 
 export type IdempotencyBegin<Handle> =
-  | { kind: 'started'; handle: Handle }
-  | { kind: 'replay'; response: StoredResponse }
-  | { kind: 'mismatch' }
-  | { kind: 'in_progress' };
+  { kind: 'started'; handle: Handle } | { kind: 'replay'; response: StoredResponse } | { kind: 'mismatch' } | { kind: 'in_progress' };
 
 /** Implemented over Redis by @pandora/abuse-controls. */
 export interface IdempotencyStore<Handle = unknown> {
@@ -68,7 +65,9 @@ export async function enforceRateLimit(limiter: RequestLimiter, rule: RateLimitS
     res.setHeader('RateLimit-Reset', String(decision.resetSeconds));
   }
   if (!decision.allowed) {
-    throw new AppError('RATE_LIMITED', `Too many requests (${rule.name} limit); try again later.`, { retryAfterSeconds: decision.resetSeconds });
+    throw new AppError('RATE_LIMITED', `Too many requests (${rule.name} limit); try again later.`, {
+      retryAfterSeconds: decision.resetSeconds,
+    });
   }
 }
 
@@ -95,5 +94,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function requestFingerprintSource(method: string, url: string, body: unknown): string {
-  return `${method} ${url}\n${createHash('sha256').update(canonicalJson(body ?? null)).digest('hex')}`;
+  return `${method} ${url}\n${createHash('sha256')
+    .update(canonicalJson(body ?? null))
+    .digest('hex')}`;
 }

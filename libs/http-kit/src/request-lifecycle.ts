@@ -21,7 +21,8 @@ export function requestLifecycle(logger: Logger, metrics?: AppMetrics) {
     const incoming = parseTraceparent(incomingTraceparent(req));
     const context: LogContext = {
       request_id: requestId,
-      ...(currentTraceIds() ?? (incoming ? { trace_id: incoming.traceId, span_id: incoming.spanId } : { trace_id: randomBytes(16).toString('hex') })),
+      ...(currentTraceIds() ??
+        (incoming ? { trace_id: incoming.traceId, span_id: incoming.spanId } : { trace_id: randomBytes(16).toString('hex') })),
     };
 
     res.on('finish', () => {

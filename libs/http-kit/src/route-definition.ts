@@ -43,12 +43,7 @@ export interface ResponseSpec {
 
 type Output<T> = T extends ZodType ? z.output<T> : undefined;
 
-export interface RouteSpec<
-  Principal,
-  B extends ZodType | undefined,
-  Q extends ZodObject | undefined,
-  P extends ZodObject | undefined,
-> {
+export interface RouteSpec<Principal, B extends ZodType | undefined, Q extends ZodObject | undefined, P extends ZodObject | undefined> {
   method: HttpMethod;
   /** Express path pattern, absolute (`/api/v1/users/me/sessions/:id`). */
   path: string;
@@ -85,7 +80,11 @@ export type RouteDefinition<Principal = unknown> = RouteSpec<Principal, ZodType 
  * are typed from the zod schemas that also validate the request and document it.
  */
 export function routeBuilder<Principal>() {
-  return <B extends ZodType | undefined = undefined, Q extends ZodObject | undefined = undefined, P extends ZodObject | undefined = undefined>(
+  return <
+    B extends ZodType | undefined = undefined,
+    Q extends ZodObject | undefined = undefined,
+    P extends ZodObject | undefined = undefined,
+  >(
     spec: RouteSpec<Principal, B, Q, P>,
   ): RouteDefinition<Principal> => spec as unknown as RouteDefinition<Principal>;
 }

@@ -4,7 +4,14 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { clientIp, traceparentFrom, userAgent } from './client-context';
 import { createJsonBodyReader } from './json-body';
-import { enforceRateLimit, idempotencyKeyFrom, requestFingerprintSource, type IdempotencyStore, type RouterGuards, type StoredResponse } from './request-guards';
+import {
+  enforceRateLimit,
+  idempotencyKeyFrom,
+  requestFingerprintSource,
+  type IdempotencyStore,
+  type RouterGuards,
+  type StoredResponse,
+} from './request-guards';
 import { BODY_METHODS, IDEMPOTENT_CAPABLE_METHODS } from './route-answers';
 import type { ClientContext, RouteDefinition, RouteResult } from './route-definition';
 import { parseInput } from './validation';
@@ -105,18 +112,24 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
           res.locals.userId = userId;
           annotateLogContext({ user_id: userId });
           if (guards.limiter && guards.perUser) await enforceRateLimit(guards.limiter, { ...guards.perUser, subject: userId }, res);
-          if (route.auth === 'admin' && described.role !== 'admin') throw new AppError('FORBIDDEN', 'This route is for administrators only.');
+          if (route.auth === 'admin' && described.role !== 'admin')
+            throw new AppError('FORBIDDEN', 'This route is for administrators only.');
         }
 
         const raw = bodySchema ? await readBody(req, res) : undefined;
 
-        const key = guards.idempotency && IDEMPOTENT_CAPABLE_METHODS.has(route.method) ? idempotencyKeyFrom(req.headers['idempotency-key']) : null;
+        const key =
+          guards.idempotency && IDEMPOTENT_CAPABLE_METHODS.has(route.method) ? idempotencyKeyFrom(req.headers['idempotency-key']) : null;
         if (key !== null && guards.idempotency) {
           const scope = `${userId ? `user:${userId}` : `ip:${client.ipAddress ?? 'unknown'}`}|${route.method}|${route.path}`;
-          const begun = await guards.idempotency.begin({ scope, key, request: requestFingerprintSource(req.method, req.originalUrl, raw) }).catch((error: unknown) => {
-            // Without Redis we cannot know whether this key already ran: refuse rather than risk a double execution.
-            throw new AppError('SERVICE_UNAVAILABLE', 'Idempotency-Key requests cannot be served right now; retry shortly.', { cause: error });
-          });
+          const begun = await guards.idempotency
+            .begin({ scope, key, request: requestFingerprintSource(req.method, req.originalUrl, raw) })
+            .catch((error: unknown) => {
+              // Without Redis we cannot know whether this key already ran: refuse rather than risk a double execution.
+              throw new AppError('SERVICE_UNAVAILABLE', 'Idempotency-Key requests cannot be served right now; retry shortly.', {
+                cause: error,
+              });
+            });
           if (begun.kind === 'replay') {
             send(res, replayOf(begun.response, client.requestId));
             return;
@@ -160,7 +173,8 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
         }
         send(res, result);
       } catch (error) {
-        if (idempotency && guards.idempotency) await settleFailedIdempotentRequest(guards.idempotency, idempotency.handle, error, res, options.logger);
+        if (idempotency && guards.idempotency)
+          await settleFailedIdempotentRequest(guards.idempotency, idempotency.handle, error, res, options.logger);
         next(error);
       }
     });
@@ -174,7 +188,13 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
  * record cannot be updated it keeps its in-progress marker, so a retry gets 409 rather than a second
  * execution, until the record expires.
  */
-async function recordIdempotentAnswer(store: IdempotencyStore, handle: unknown, result: RouteResult, requestId: string, logger?: Logger): Promise<void> {
+async function recordIdempotentAnswer(
+  store: IdempotencyStore,
+  handle: unknown,
+  result: RouteResult,
+  requestId: string,
+  logger?: Logger,
+): Promise<void> {
   const retryable = result.status >= 500 || result.status === 429;
   try {
     if (retryable) await store.abandon(handle);
@@ -191,7 +211,13 @@ async function recordIdempotentAnswer(store: IdempotencyStore, handle: unknown, 
 }
 
 /** A 4xx answer (except 429) is the request's answer and is kept; anything else may be retried. */
-async function settleFailedIdempotentRequest(store: IdempotencyStore, handle: unknown, error: unknown, res: Response, logger?: Logger): Promise<void> {
+async function settleFailedIdempotentRequest(
+  store: IdempotencyStore,
+  handle: unknown,
+  error: unknown,
+  res: Response,
+  logger?: Logger,
+): Promise<void> {
   const requestId = res.locals.requestId as string;
   // Errors other than AppError (a lost database…) are translated to 5xx later: retryable either way.
   const answer = error instanceof AppError ? toHttpError(error, requestId) : { status: 500, body: undefined };

@@ -23,7 +23,11 @@ export function issuesToDetails(issues: z.core.$ZodIssue[], location: 'body' | '
   return details.slice(0, MAX_DETAILS);
 }
 
-export function parseInput<T extends ZodType>(schema: T, input: unknown, location: 'body' | 'query' | 'params'): { value?: z.output<T>; details?: FieldIssue[] } {
+export function parseInput<T extends ZodType>(
+  schema: T,
+  input: unknown,
+  location: 'body' | 'query' | 'params',
+): { value?: z.output<T>; details?: FieldIssue[] } {
   const result = schema.safeParse(input);
   return result.success ? { value: result.data } : { details: issuesToDetails(result.error.issues, location) };
 }

@@ -89,7 +89,9 @@ export class AppMetrics {
 
   /** The hasher's timing hook. */
   hashTimer() {
-    return { observeHashDuration: (seconds: number, operation: 'hash' | 'verify') => this.passwordHashDuration.observe({ operation }, seconds) };
+    return {
+      observeHashDuration: (seconds: number, operation: 'hash' | 'verify') => this.passwordHashDuration.observe({ operation }, seconds),
+    };
   }
 
   recordHttpRequest(labels: { method: string; route: string; status_code: number }, seconds: number): void {

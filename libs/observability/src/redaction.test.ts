@@ -6,8 +6,22 @@ import { runWithLogContext } from './request-context';
 describe('log redaction', () => {
   it('replaces values under secret-looking keys', () => {
     expect(
-      redact({ password: 'hunter2', new_password: 'x', refresh_token: 'rt_abc', Authorization: 'Bearer abc', nested: { passwordHash: '$argon2id$v=19$…' }, token_type: 'access' }),
-    ).toEqual({ password: '[REDACTED]', new_password: '[REDACTED]', refresh_token: '[REDACTED]', Authorization: '[REDACTED]', nested: { passwordHash: '[REDACTED]' }, token_type: 'access' });
+      redact({
+        password: 'hunter2',
+        new_password: 'x',
+        refresh_token: 'rt_abc',
+        Authorization: 'Bearer abc',
+        nested: { passwordHash: '$argon2id$v=19$…' },
+        token_type: 'access',
+      }),
+    ).toEqual({
+      password: '[REDACTED]',
+      new_password: '[REDACTED]',
+      refresh_token: '[REDACTED]',
+      Authorization: '[REDACTED]',
+      nested: { passwordHash: '[REDACTED]' },
+      token_type: 'access',
+    });
   });
 
   it('cuts tokens, hashes and credentials out of free text and masks emails', () => {
@@ -45,16 +59,31 @@ describe('logger', () => {
   function capture(level: 'error' | 'info' = 'info') {
     const stream = new PassThrough();
     const lines: Array<Record<string, unknown>> = [];
-    stream.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((line) => lines.push(JSON.parse(line))));
+    stream.on('data', (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((line) => lines.push(JSON.parse(line))),
+    );
     return { logger: createLogger({ service: 'test', level, stream }), lines };
   }
 
   it('writes JSON lines with the request context and no secrets', async () => {
     const { logger, lines } = capture();
-    runWithLogContext({ request_id: 'req-42', user_id: 'u-1' }, () => logger.info('login for ada@example.com', { body: { email: 'ada@example.com', password: 'hunter2' } }));
+    runWithLogContext({ request_id: 'req-42', user_id: 'u-1' }, () =>
+      logger.info('login for ada@example.com', { body: { email: 'ada@example.com', password: 'hunter2' } }),
+    );
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'info', message: 'login for a***@example.com', request_id: 'req-42', user_id: 'u-1', service: 'test', body: { email: 'a***@example.com', password: '[REDACTED]' } }),
+      expect.objectContaining({
+        level: 'info',
+        message: 'login for a***@example.com',
+        request_id: 'req-42',
+        user_id: 'u-1',
+        service: 'test',
+        body: { email: 'a***@example.com', password: '[REDACTED]' },
+      }),
     ]);
     expect(JSON.stringify(lines)).not.toContain('hunter2');
   });
@@ -64,6 +93,13 @@ describe('logger', () => {
     logger.info('dropped');
     logger.security('refresh_token_reuse_detected', { session_id: 's-1' });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(lines).toEqual([expect.objectContaining({ level: 'warn', message: 'refresh_token_reuse_detected', security_event: 'refresh_token_reuse_detected', session_id: 's-1' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        message: 'refresh_token_reuse_detected',
+        security_event: 'refresh_token_reuse_detected',
+        session_id: 's-1',
+      }),
+    ]);
   });
 });

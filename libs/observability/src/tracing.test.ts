@@ -42,18 +42,26 @@ describe('tracing settings from the environment', () => {
     expect(tracingSettingsFromEnv('user-api', { APP_ENV: 'prod', OTEL_SAMPLE_RATE: value }).sampleRate).toBe(expected);
   });
 
-  it.each(['1.5', '-0.1', 'half', '0x1', '1e-1', 'Infinity', 'NaN', '0,5'])('refuse OTEL_SAMPLE_RATE=%j with a message naming the variable', (value) => {
-    expect(() => tracingSettingsFromEnv('event-relay', { OTEL_SAMPLE_RATE: value })).toThrow(
-      `Invalid configuration for event-relay:\n  - OTEL_SAMPLE_RATE: expected a number between 0 and 1 (got "${value}")`,
+  it.each(['1.5', '-0.1', 'half', '0x1', '1e-1', 'Infinity', 'NaN', '0,5'])(
+    'refuse OTEL_SAMPLE_RATE=%j with a message naming the variable',
+    (value) => {
+      expect(() => tracingSettingsFromEnv('event-relay', { OTEL_SAMPLE_RATE: value })).toThrow(
+        `Invalid configuration for event-relay:\n  - OTEL_SAMPLE_RATE: expected a number between 0 and 1 (got "${value}")`,
+      );
+    },
+  );
+
+  it('report every bad variable at once', () => {
+    expect(() => tracingSettingsFromEnv('user-grpc', { OTEL_SAMPLE_RATE: '2', OTEL_ENABLED: 'maybe' })).toThrow(
+      /OTEL_SAMPLE_RATE[\s\S]*OTEL_ENABLED/,
     );
   });
 
-  it('report every bad variable at once', () => {
-    expect(() => tracingSettingsFromEnv('user-grpc', { OTEL_SAMPLE_RATE: '2', OTEL_ENABLED: 'maybe' })).toThrow(/OTEL_SAMPLE_RATE[\s\S]*OTEL_ENABLED/);
-  });
-
   it('take the service name and the collector endpoint from the environment, without a trailing slash', () => {
-    const settings = tracingSettingsFromEnv('user-api', { OTEL_SERVICE_NAME: 'user-api-eu', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' });
+    const settings = tracingSettingsFromEnv('user-api', {
+      OTEL_SERVICE_NAME: 'user-api-eu',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+    });
     expect(settings).toMatchObject({ serviceName: 'user-api-eu', endpoint: 'http://collector:4318' });
   });
 });

@@ -52,7 +52,8 @@ export function tracingSettingsFromEnv(service: string, env: Record<string, stri
   }
   const rawEnabled = env.OTEL_ENABLED?.trim() ?? '';
   if (!TRUE.test(rawEnabled) && !FALSE.test(rawEnabled)) problems.push(`OTEL_ENABLED: expected true or false (got "${rawEnabled}")`);
-  if (problems.length > 0) throw new Error(`Invalid configuration for ${service}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  if (problems.length > 0)
+    throw new Error(`Invalid configuration for ${service}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   return {
     enabled: TRUE.test(rawEnabled),
     serviceName: env.OTEL_SERVICE_NAME?.trim() || service,

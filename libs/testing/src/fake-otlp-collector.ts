@@ -49,7 +49,8 @@ export async function startFakeOtlpCollector(): Promise<FakeOtlpCollector> {
       for (;;) {
         const found = spans.filter((span) => span.traceId === traceId);
         if (until(found)) return found;
-        if (Date.now() - started > timeoutMs) throw new Error(`spans of ${traceId} incomplete: ${found.map((span) => span.name).join(', ')}`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`spans of ${traceId} incomplete: ${found.map((span) => span.name).join(', ')}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },

@@ -10,10 +10,10 @@ export default async function globalTeardown(): Promise<void> {
   const adminUrl = process.env[ENV_KEYS.adminDatabaseUrl];
   if (runId && adminUrl) {
     await withPgClient(adminUrl, async (client) => {
-      const { rows } = await client.query<{ datname: string }>(
-        'SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2',
-        [`pandora_tpl_${runId}`, `pandora_test_${runId}_%`],
-      );
+      const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2', [
+        `pandora_tpl_${runId}`,
+        `pandora_test_${runId}_%`,
+      ]);
       for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     });
   }

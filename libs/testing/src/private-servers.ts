@@ -130,7 +130,10 @@ export class PrivatePostgres {
     const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
     this.run('pg_ctl', ['-D', this.dataDir, '-o', options, '-l', path.join(this.dir, 'server.log'), '-w', '-t', '30', 'start']);
     this.running = true;
-    await waitUntil(() => withPgClient(this.url, async (client) => (await client.query('SELECT 1')).rowCount === 1), `PostgreSQL on port ${this.port}`);
+    await waitUntil(
+      () => withPgClient(this.url, async (client) => (await client.query('SELECT 1')).rowCount === 1),
+      `PostgreSQL on port ${this.port}`,
+    );
   }
 
   /** `pg_ctl stop -m immediate`: every backend is killed at once, as in a crash. */

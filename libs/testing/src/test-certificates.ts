@@ -57,7 +57,13 @@ const LEAF_EXTENSIONS: Record<'server' | 'client', Extensions> = {
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
     { name: 'extKeyUsage', serverAuth: true },
     // 2: dNSName, 7: iPAddress (RFC 5280 GeneralName tags).
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+      ],
+    },
   ],
   client: [
     { name: 'basicConstraints', cA: false },
@@ -85,7 +91,13 @@ function serialHex(serial: number): string {
   return parseInt(even.slice(0, 2), 16) >= 0x80 ? `00${even}` : even;
 }
 
-function buildCertificate(commonName: string, serial: number, keys: KeyPair, signer: Signer | null, extensions: Extensions): forge.pki.Certificate {
+function buildCertificate(
+  commonName: string,
+  serial: number,
+  keys: KeyPair,
+  signer: Signer | null,
+  extensions: Extensions,
+): forge.pki.Certificate {
   const certificate = forge.pki.createCertificate();
   const subject = [{ name: 'commonName', value: commonName }];
   certificate.publicKey = keys.forgePublic;
@@ -95,7 +107,8 @@ function buildCertificate(commonName: string, serial: number, keys: KeyPair, sig
   certificate.setSubject(subject);
   certificate.setIssuer(signer?.certificate ? signer.certificate.subject.attributes : subject);
   const identifiers: Extensions = [{ name: 'subjectKeyIdentifier' }];
-  if (signer?.certificate) identifiers.push({ name: 'authorityKeyIdentifier', keyIdentifier: signer.certificate.generateSubjectKeyIdentifier().getBytes() });
+  if (signer?.certificate)
+    identifiers.push({ name: 'authorityKeyIdentifier', keyIdentifier: signer.certificate.generateSubjectKeyIdentifier().getBytes() });
   certificate.setExtensions([...extensions, ...identifiers]);
   certificate.sign(signer?.keys.forgePrivate ?? keys.forgePrivate, forge.md.sha256.create());
   return certificate;

@@ -40,7 +40,9 @@ async function measure(label: string, busyThreads: string[] = []): Promise<void>
   const busyMs = (busyThreads.reduce((sum, tid) => sum + threadTicks(tid), 0) - busyBefore) * 10;
   const perVerify = ((cpu.user + cpu.system) / 1000 - busyMs) / verified;
   const note = busyThreads.length > 0 ? ` (the busy thread's ${Math.round(busyMs / (SECONDS * 10))}% of a core subtracted)` : '';
-  console.log(`${label.padEnd(24)} ${(verified / SECONDS).toFixed(1).padStart(5)} verify/s  ${perVerify.toFixed(1)} ms CPU per verify${note}`);
+  console.log(
+    `${label.padEnd(24)} ${(verified / SECONDS).toFixed(1).padStart(5)} verify/s  ${perVerify.toFixed(1)} ms CPU per verify${note}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -51,7 +53,10 @@ async function main(): Promise<void> {
   const before = threads();
   const busyThread = new Worker(BUSY, { eval: true });
   await new Promise((resolve) => setTimeout(resolve, 500));
-  await measure('beside a busy thread', [...threads()].filter((tid) => !before.has(tid)));
+  await measure(
+    'beside a busy thread',
+    [...threads()].filter((tid) => !before.has(tid)),
+  );
   await busyThread.terminate();
   await measure('alone');
 }

@@ -4,7 +4,16 @@ import { startCpuWindow, type CpuWindow } from './cpu-accounting';
 import type { PrivateInfrastructure } from './infrastructure';
 import type { BenchOptions } from './options';
 import { benchUsers, registeredUsers, type BenchUser } from './users';
-import { firstMessage, freePort, spawnNode, startApp, waitForHttp, type AppName, type BenchProcess, type RunDirectories } from './processes';
+import {
+  firstMessage,
+  freePort,
+  spawnNode,
+  startApp,
+  waitForHttp,
+  type AppName,
+  type BenchProcess,
+  type RunDirectories,
+} from './processes';
 
 /**
  * What every scenario shares: the run's options and private infrastructure, and how to start the
@@ -56,7 +65,13 @@ export interface RelayProcess {
 /** The production Argon2id parameters (SPEC §4), given explicitly to user-api and the baseline. */
 export const PRODUCTION_ARGON2 = { ARGON2_MEMORY_KIB: '65536', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '4' };
 
-export function createContext(options: BenchOptions, infra: PrivateInfrastructure, dirs: RunDirectories, log: (line: string) => void, redisPid: number | null): BenchContext {
+export function createContext(
+  options: BenchOptions,
+  infra: PrivateInfrastructure,
+  dirs: RunDirectories,
+  log: (line: string) => void,
+  redisPid: number | null,
+): BenchContext {
   const shared = (): Record<string, string> => ({
     APP_ENV: 'prod',
     NODE_ENV: 'production',
@@ -69,7 +84,8 @@ export function createContext(options: BenchOptions, infra: PrivateInfrastructur
   const postgresBackends = async () =>
     (await infra.sql<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [infra.databaseName])).map((row) => row.pid);
 
-  const launch = (app: AppName, name: string, env: Record<string, string>) => startApp(app, name, { ...shared(), ...env }, dirs, options.profile);
+  const launch = (app: AppName, name: string, env: Record<string, string>) =>
+    startApp(app, name, { ...shared(), ...env }, dirs, options.profile);
 
   return {
     options,

@@ -124,5 +124,12 @@ export async function startCpuWindow(groups: CpuGroups): Promise<CpuWindow> {
 export function perOperation(cpu: CpuBreakdown | null, operations: number): Record<string, number> | null {
   if (!cpu || operations <= 0) return null;
   const ms = (seconds: number) => round((seconds * 1000) / operations);
-  return { app: ms(cpu.app), app_main_thread: ms(cpu.appMainThread), postgres: ms(cpu.postgres), redis: ms(cpu.redis), bench: ms(cpu.bench), other: ms(cpu.other) };
+  return {
+    app: ms(cpu.app),
+    app_main_thread: ms(cpu.appMainThread),
+    postgres: ms(cpu.postgres),
+    redis: ms(cpu.redis),
+    bench: ms(cpu.bench),
+    other: ms(cpu.other),
+  };
 }

@@ -66,5 +66,14 @@ export async function runGrpcLoad(load: GrpcLoad): Promise<GrpcLoadResult> {
   }
   const seconds = (performance.now() - started) / 1000;
   const values = samples.values();
-  return { callsPerSecond: completed / seconds, completed, ok, okPerSecond: ok / seconds, failures, seconds, latency: summarize(values), samples: values };
+  return {
+    callsPerSecond: completed / seconds,
+    completed,
+    ok,
+    okPerSecond: ok / seconds,
+    failures,
+    seconds,
+    latency: summarize(values),
+    samples: values,
+  };
 }

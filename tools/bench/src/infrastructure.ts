@@ -37,7 +37,11 @@ export interface PrivateInfrastructure {
 
 /** 20261123T101530 → the run id used in the database name, the key prefix and the output files. */
 export function newRunId(now = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').toLowerCase();
+  return now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .toLowerCase();
 }
 
 export function databaseUrlFor(serverUrl: string, database: string): string {
@@ -145,7 +149,9 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
     sql: async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await pool.query<T>(text, values)).rows,
     async dispose() {
       await pool.end().catch(() => undefined);
-      await deleteKeys(redis, `${redisKeyPrefix}*`).catch((error: Error) => log(`could not delete the bench's Redis keys: ${error.message}`));
+      await deleteKeys(redis, `${redisKeyPrefix}*`).catch((error: Error) =>
+        log(`could not delete the bench's Redis keys: ${error.message}`),
+      );
       redis.disconnect();
       await dropDatabase();
       log(`dropped ${databaseName}, deleted ${redisKeyPrefix}*`);

@@ -55,7 +55,9 @@ async function machineInfo(infra: PrivateInfrastructure | null): Promise<Record<
 async function redisPid(infra: PrivateInfrastructure): Promise<number | null> {
   const match = /process_id:(\d+)/.exec(await infra.redis.info('server'));
   // Only a local redis-server's CPU time can be read from /proc.
-  return match && fs.existsSync(`/proc/${match[1]}`) && new URL(infra.redisUrl).hostname.match(/^(127\.|localhost|::1)/) ? Number(match[1]) : null;
+  return match && fs.existsSync(`/proc/${match[1]}`) && new URL(infra.redisUrl).hostname.match(/^(127\.|localhost|::1)/)
+    ? Number(match[1])
+    : null;
 }
 
 async function run(options: BenchOptions): Promise<number> {
@@ -65,7 +67,9 @@ async function run(options: BenchOptions): Promise<number> {
   fs.mkdirSync(dirs.logs, { recursive: true });
   if (options.profile) fs.mkdirSync(dirs.profiles, { recursive: true });
   const outFile = options.out ? path.resolve(options.out) : path.join(WORKSPACE_ROOT, 'tmp', 'bench', `${runId}.json`);
-  log(`run ${runId}${options.quick ? ' (--quick)' : ''}: ${options.scenarios.join(', ')}; logs in ${path.relative(WORKSPACE_ROOT, dirs.logs)}`);
+  log(
+    `run ${runId}${options.quick ? ' (--quick)' : ''}: ${options.scenarios.join(', ')}; logs in ${path.relative(WORKSPACE_ROOT, dirs.logs)}`,
+  );
 
   log('building the apps');
   await buildApps();

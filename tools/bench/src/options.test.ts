@@ -2,7 +2,14 @@ import { FULL, parseOptions, QUICK, SCENARIOS, UsageError } from './options';
 
 describe('bench options', () => {
   it('runs every scenario with the full durations by default', () => {
-    expect(parseOptions([])).toEqual({ quick: false, scenarios: [...SCENARIOS], out: null, profile: false, logLevel: 'info', durations: FULL });
+    expect(parseOptions([])).toEqual({
+      quick: false,
+      scenarios: [...SCENARIOS],
+      out: null,
+      profile: false,
+      logLevel: 'info',
+      durations: FULL,
+    });
   });
 
   it('takes --quick, --only (kept in the canonical order), --profile, --log-level and --out', () => {

@@ -88,9 +88,13 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (values.help) throw new UsageError('');
   let scenarios: ScenarioName[] = [...SCENARIOS];
   if (values.only !== undefined) {
-    const names = values.only.split(',').map((name) => name.trim()).filter(Boolean);
+    const names = values.only
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
     const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
-    if (unknown.length > 0 || names.length === 0) throw new UsageError(`--only: unknown scenario(s) ${unknown.join(', ') || '(none given)'}`);
+    if (unknown.length > 0 || names.length === 0)
+      throw new UsageError(`--only: unknown scenario(s) ${unknown.join(', ') || '(none given)'}`);
     scenarios = SCENARIOS.filter((name) => names.includes(name));
   }
   const logLevel = values['log-level'];

@@ -117,7 +117,9 @@ export function appNodeFlags(name: string, dirs: RunDirectories, profile: boolea
 }
 
 export function startApp(app: AppName, name: string, env: Record<string, string>, dirs: RunDirectories, profile: boolean): BenchProcess {
-  return spawnNode(name, [path.join(WORKSPACE_ROOT, 'dist/apps', app, 'main.js')], env, dirs, { nodeFlags: appNodeFlags(name, dirs, profile) });
+  return spawnNode(name, [path.join(WORKSPACE_ROOT, 'dist/apps', app, 'main.js')], env, dirs, {
+    nodeFlags: appNodeFlags(name, dirs, profile),
+  });
 }
 
 /** Polls `url` until it answers 200; fails early when the process exits. */
@@ -139,7 +141,10 @@ export async function waitForHttp(processInfo: BenchProcess, url: string, timeou
 /** Waits for the first IPC message of a baseline process (it reports its port once listening). */
 export async function firstMessage<T>(processInfo: BenchProcess, timeoutMs = 60_000): Promise<T> {
   return await new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${processInfo.name} sent nothing within ${timeoutMs} ms:\n${processInfo.output()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${processInfo.name} sent nothing within ${timeoutMs} ms:\n${processInfo.output()}`)),
+      timeoutMs,
+    );
     processInfo.child.once('message', (message) => {
       clearTimeout(timer);
       resolve(message as T);

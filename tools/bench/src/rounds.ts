@@ -38,7 +38,11 @@ export interface Comparison {
  * Runs baseline and measured side alternately, `rounds` times each, in ABBA order (B M, M B, B M…)
  * so that a slow drift of the machine (other work starting or stopping) weighs on both sides alike.
  */
-export async function alternate(rounds: number, baseline: () => Promise<RoundResult>, measured: () => Promise<RoundResult>): Promise<Comparison> {
+export async function alternate(
+  rounds: number,
+  baseline: () => Promise<RoundResult>,
+  measured: () => Promise<RoundResult>,
+): Promise<Comparison> {
   const b: RoundResult[] = [];
   const m: RoundResult[] = [];
   for (let index = 0; index < rounds; index++) {
@@ -56,7 +60,9 @@ export async function alternate(rounds: number, baseline: () => Promise<RoundRes
     baseline: baselineSummary,
     measured: measuredSummary,
     ratio: ratio(measuredSummary.throughput, baselineSummary.throughput),
-    roundRatios: m.map((result, index) => ratio(result.ok / result.seconds, (b[index] as RoundResult).ok / (b[index] as RoundResult).seconds)),
+    roundRatios: m.map((result, index) =>
+      ratio(result.ok / result.seconds, (b[index] as RoundResult).ok / (b[index] as RoundResult).seconds),
+    ),
   };
 }
 

@@ -73,7 +73,8 @@ export function composeViolations(compose: ComposeFile, options: { root: string;
     if (service.image && !service.build) problems.push(...imageViolations(where, service.image, false));
     if (service.build) {
       const target = typeof service.build === 'string' ? undefined : service.build.target;
-      if (!target || !options.dockerfileTargets.includes(target)) problems.push(`${where}: builds Dockerfile target ${target}, which does not exist`);
+      if (!target || !options.dockerfileTargets.includes(target))
+        problems.push(`${where}: builds Dockerfile target ${target}, which does not exist`);
     }
     for (const [variable, value] of Object.entries(environment(service))) {
       if (SECRET_NAME.test(variable) && isCommittedSecret(value)) {
@@ -85,14 +86,17 @@ export function composeViolations(compose: ComposeFile, options: { root: string;
     }
     for (const volume of service.volumes ?? []) {
       const source = typeof volume === 'string' ? volume.split(':')[0] : (volume.source ?? '');
-      if (source.startsWith('.') && !fs.existsSync(path.join(options.root, source))) problems.push(`${where}: mounts ${source}, which does not exist`);
-      if (!source.startsWith('.') && !source.startsWith('/') && !(source in (compose.volumes ?? {}))) problems.push(`${where}: named volume ${source} is not declared`);
+      if (source.startsWith('.') && !fs.existsSync(path.join(options.root, source)))
+        problems.push(`${where}: mounts ${source}, which does not exist`);
+      if (!source.startsWith('.') && !source.startsWith('/') && !(source in (compose.volumes ?? {})))
+        problems.push(`${where}: named volume ${source} is not declared`);
     }
     for (const dependency of Object.keys(dependencies(service))) {
       const target = services[dependency];
       if (!target) problems.push(`${where}: depends on ${dependency}, which does not exist`);
       // A default service may not wait for one that only starts with a profile.
-      else if ((target.profiles ?? []).length > 0 && (service.profiles ?? []).length === 0) problems.push(`${where}: depends on ${dependency}, which only runs with a profile`);
+      else if ((target.profiles ?? []).length > 0 && (service.profiles ?? []).length === 0)
+        problems.push(`${where}: depends on ${dependency}, which only runs with a profile`);
     }
   }
 
@@ -100,7 +104,8 @@ export function composeViolations(compose: ComposeFile, options: { root: string;
     const service = services[name];
     if (!service) continue;
     if (!service.healthcheck?.test || service.healthcheck.disable) problems.push(`service ${name}: no healthcheck`);
-    if (!(service.volumes ?? []).some((volume) => typeof volume === 'string' && !volume.startsWith('.'))) problems.push(`service ${name}: no named volume for its data`);
+    if (!(service.volumes ?? []).some((volume) => typeof volume === 'string' && !volume.startsWith('.')))
+      problems.push(`service ${name}: no named volume for its data`);
   }
 
   const migrate = services.migrate;
@@ -119,7 +124,8 @@ export function composeViolations(compose: ComposeFile, options: { root: string;
     if (service.read_only !== true) problems.push(`${where}: root filesystem must be read-only`);
     if (![service.tmpfs ?? []].flat().includes('/tmp')) problems.push(`${where}: needs a tmpfs /tmp (read-only root)`);
     if (!(service.cap_drop ?? []).includes('ALL')) problems.push(`${where}: must drop ALL capabilities`);
-    if (!(service.security_opt ?? []).some((option) => /^no-new-privileges(:true)?$/.test(option))) problems.push(`${where}: needs no-new-privileges`);
+    if (!(service.security_opt ?? []).some((option) => /^no-new-privileges(:true)?$/.test(option)))
+      problems.push(`${where}: needs no-new-privileges`);
     const env = environment(service);
     if (env.APP_ENV !== 'dev') problems.push(`${where}: APP_ENV must be dev (local only)`);
     if (!env.DATABASE_URL || !env.REDIS_URL) problems.push(`${where}: DATABASE_URL and REDIS_URL must point at the compose services`);
@@ -133,9 +139,11 @@ export function composeViolations(compose: ComposeFile, options: { root: string;
     for (const port of APP_PORTS[app]) if (!ports.includes(port)) problems.push(`service ${app}: port ${port} is not published`);
   }
   const worker = services['audit-cleanup-worker'];
-  if (worker && (worker.profiles ?? []).length === 0) problems.push('service audit-cleanup-worker: is a one-shot job and must be behind a profile (run on demand)');
+  if (worker && (worker.profiles ?? []).length === 0)
+    problems.push('service audit-cleanup-worker: is a one-shot job and must be behind a profile (run on demand)');
   for (const name of OBSERVABILITY) {
-    if (services[name] && !(services[name].profiles ?? []).includes('observability')) problems.push(`service ${name}: belongs to the observability profile`);
+    if (services[name] && !(services[name].profiles ?? []).includes('observability'))
+      problems.push(`service ${name}: belongs to the observability profile`);
   }
   return problems;
 }

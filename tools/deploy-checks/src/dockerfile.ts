@@ -50,7 +50,8 @@ function lineage(dockerfile: Dockerfile, target: string): Stage[] {
   return chain;
 }
 
-const instructions = (stages: Stage[], keyword: string) => stages.flatMap((stage) => stage.instructions.filter((instruction) => instruction.keyword === keyword));
+const instructions = (stages: Stage[], keyword: string) =>
+  stages.flatMap((stage) => stage.instructions.filter((instruction) => instruction.keyword === keyword));
 const lastOf = (stages: Stage[], keyword: string) => instructions(stages, keyword)[0];
 
 /**
@@ -65,15 +66,18 @@ export function dockerfileViolations(dockerfile: Dockerfile): string[] {
   for (const stage of dockerfile.stages) {
     if (stageNames.has(stage.from)) continue;
     const image = resolve(stage.from);
-    if (!EXACT_VERSION.test(image)) problems.push(`stage ${stage.name}: base image ${image || stage.from} is not pinned to an exact version or digest`);
+    if (!EXACT_VERSION.test(image))
+      problems.push(`stage ${stage.name}: base image ${image || stage.from} is not pinned to an exact version or digest`);
   }
   for (const stage of dockerfile.stages) {
-    for (const copy of instructions([stage], 'COPY')) if (/^(--\S+\s+)*\.\s/.test(copy.args)) problems.push(`stage ${stage.name}: COPY of the whole build context`);
+    for (const copy of instructions([stage], 'COPY'))
+      if (/^(--\S+\s+)*\.\s/.test(copy.args)) problems.push(`stage ${stage.name}: COPY of the whole build context`);
   }
 
   const installs = dockerfile.stages.flatMap((stage) => instructions([stage], 'RUN')).map((run) => run.args);
   if (!installs.some((run) => /\bnpm ci\b/.test(run))) problems.push('dependencies are not installed with `npm ci` (the lockfile)');
-  if (!installs.some((run) => /\bnpm (prune|ci)\b.*--omit=dev/.test(run))) problems.push('no production-only dependency set (`npm prune --omit=dev`)');
+  if (!installs.some((run) => /\bnpm (prune|ci)\b.*--omit=dev/.test(run)))
+    problems.push('no production-only dependency set (`npm prune --omit=dev`)');
 
   for (const target of [...APPS, 'migrate']) {
     const chain = lineage(dockerfile, target);
@@ -83,7 +87,8 @@ export function dockerfileViolations(dockerfile: Dockerfile): string[] {
     }
     const user = lastOf(chain, 'USER');
     const [uid] = (user?.args ?? '').split(':');
-    if (!user || !/^\d+$/.test(uid) || Number(uid) === 0) problems.push(`target ${target}: must run as a numeric non-root USER (got ${user?.args ?? 'none'})`);
+    if (!user || !/^\d+$/.test(uid) || Number(uid) === 0)
+      problems.push(`target ${target}: must run as a numeric non-root USER (got ${user?.args ?? 'none'})`);
     const entry = lastOf(chain, 'ENTRYPOINT') ?? lastOf(chain, 'CMD');
     if (!entry || !entry.args.startsWith('[')) problems.push(`target ${target}: ENTRYPOINT/CMD must be exec form (signals reach node)`);
     const healthcheck = lastOf(chain, 'HEALTHCHECK');
@@ -112,7 +117,12 @@ function ignorePattern(pattern: string): RegExp {
     .map((segment, index) => {
       const last = index === segments.length - 1;
       if (segment === '**') return last ? '.*' : '(?:[^/]+/)*';
-      return segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + (last ? '' : '/');
+      return (
+        segment
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '[^/]*')
+          .replace(/\?/g, '[^/]') + (last ? '' : '/')
+      );
     })
     .join('');
   // A pattern that matches a directory applies to everything below it.

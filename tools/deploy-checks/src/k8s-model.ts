@@ -42,7 +42,13 @@ export interface Container {
 export interface PodSpec {
   containers?: Container[];
   initContainers?: Container[];
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; runAsGroup?: number; fsGroup?: number; seccompProfile?: { type?: string } };
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    runAsGroup?: number;
+    fsGroup?: number;
+    seccompProfile?: { type?: string };
+  };
   automountServiceAccountToken?: boolean;
   serviceAccountName?: string;
   restartPolicy?: string;
@@ -72,7 +78,8 @@ export function podTemplates(objects: K8sObject[]): PodTemplate[] {
   return objects.flatMap((object): PodTemplate[] => {
     const spec = object.spec as Loose;
     let template: Loose;
-    if (object.kind === 'Deployment' || object.kind === 'StatefulSet' || object.kind === 'DaemonSet' || object.kind === 'Job') template = spec?.template;
+    if (object.kind === 'Deployment' || object.kind === 'StatefulSet' || object.kind === 'DaemonSet' || object.kind === 'Job')
+      template = spec?.template;
     else if (object.kind === 'CronJob') template = spec?.jobTemplate?.spec?.template;
     else if (object.kind === 'Pod') template = { metadata: object.metadata, spec };
     else return [];

@@ -141,11 +141,18 @@ function serviceViolations(objects: K8sObject[], app: keyof typeof SERVICE_EXPEC
 
   // Prometheus finds the pod by its annotations and must be let in on that port.
   const annotations = pod.annotations;
-  if (annotations['prometheus.io/scrape'] !== 'true' || annotations['prometheus.io/port'] !== String(expected.metricsPort) || annotations['prometheus.io/path'] !== '/metrics') {
+  if (
+    annotations['prometheus.io/scrape'] !== 'true' ||
+    annotations['prometheus.io/port'] !== String(expected.metricsPort) ||
+    annotations['prometheus.io/path'] !== '/metrics'
+  ) {
     problems.push(`${pod.id}: prometheus.io annotations must point at /metrics on port ${expected.metricsPort}`);
   }
   const prometheusAllowed = ofKind(objects, 'NetworkPolicy').some((policy) => {
-    const spec = policy.spec as { podSelector?: { matchLabels?: Record<string, string> }; ingress?: Array<{ from?: Array<Record<string, { matchLabels?: Record<string, string> }>>; ports?: Array<{ port?: number }> }> };
+    const spec = policy.spec as {
+      podSelector?: { matchLabels?: Record<string, string> };
+      ingress?: Array<{ from?: Array<Record<string, { matchLabels?: Record<string, string> }>>; ports?: Array<{ port?: number }> }>;
+    };
     return (
       selects(spec.podSelector, pod.labels) &&
       (spec.ingress ?? []).some(
@@ -155,7 +162,8 @@ function serviceViolations(objects: K8sObject[], app: keyof typeof SERVICE_EXPEC
       )
     );
   });
-  if (!prometheusAllowed) problems.push(`${pod.id}: no NetworkPolicy lets Prometheus (monitoring namespace) reach port ${expected.metricsPort}`);
+  if (!prometheusAllowed)
+    problems.push(`${pod.id}: no NetworkPolicy lets Prometheus (monitoring namespace) reach port ${expected.metricsPort}`);
 
   problems.push(...configViolations(pod, objects, env, expected.config));
 
@@ -175,8 +183,10 @@ function cleanupViolations(objects: K8sObject[], env: Environment): string[] {
   const id = 'CronJob/audit-cleanup-worker';
   const problems: string[] = [];
   const spec = cronJob.spec as Record<string, unknown> & { jobTemplate?: { spec?: Record<string, unknown> } };
-  if (spec.concurrencyPolicy !== 'Forbid') problems.push(`${id}: concurrencyPolicy must be Forbid (got ${spec.concurrencyPolicy ?? 'Allow'})`);
-  if (typeof spec.schedule !== 'string' || !/^\d{1,2} \d{1,2} \* \* \*$/.test(spec.schedule)) problems.push(`${id}: schedule ${spec.schedule} is not once a day`);
+  if (spec.concurrencyPolicy !== 'Forbid')
+    problems.push(`${id}: concurrencyPolicy must be Forbid (got ${spec.concurrencyPolicy ?? 'Allow'})`);
+  if (typeof spec.schedule !== 'string' || !/^\d{1,2} \d{1,2} \* \* \*$/.test(spec.schedule))
+    problems.push(`${id}: schedule ${spec.schedule} is not once a day`);
   for (const name of ['successfulJobsHistoryLimit', 'failedJobsHistoryLimit', 'startingDeadlineSeconds']) {
     if (typeof spec[name] !== 'number') problems.push(`${id}: ${name} must be set`);
   }
@@ -198,7 +208,9 @@ function migrationViolations(objects: K8sObject[]): string[] {
   if (spec.backoffLimit !== 0) problems.push('Job/user-service-migrate: backoffLimit must be 0');
   if (typeof spec.activeDeadlineSeconds !== 'number') problems.push('Job/user-service-migrate: activeDeadlineSeconds must be set');
   const container = podTemplates([job])[0].spec.containers?.[0];
-  if (container?.env?.find((variable) => variable.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.name !== 'pandora-user-database-migrator') {
+  if (
+    container?.env?.find((variable) => variable.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.name !== 'pandora-user-database-migrator'
+  ) {
     problems.push('Job/user-service-migrate: DATABASE_URL must come from the migrator Secret (pandora-user-database-migrator)');
   }
   return problems;
@@ -214,7 +226,8 @@ export function manifestViolations(objects: K8sObject[], context: RenderContext)
     ...referenceViolations(objects),
     ...ingressViolations(objects),
   ];
-  if (context.unit !== 'user-api' && ofKind(objects, 'Ingress').length > 0) problems.push(`only user-api may have an Ingress (${context.unit} has one)`);
+  if (context.unit !== 'user-api' && ofKind(objects, 'Ingress').length > 0)
+    problems.push(`only user-api may have an Ingress (${context.unit} has one)`);
   if (context.unit === 'audit-cleanup-worker') problems.push(...cleanupViolations(objects, context.env));
   else if (context.unit === 'migrate') problems.push(...migrationViolations(objects));
   else problems.push(...serviceViolations(objects, context.unit, context.env));

@@ -61,7 +61,8 @@ export function networkPolicyViolations(objects: K8sObject[]): string[] {
       for (const pod of selectedPods) {
         const restricted = RESTRICTED_PORTS[pod.labels['app.kubernetes.io/name']] ?? [];
         const containers = pod.spec.containers ?? [];
-        const opened = rule.ports === undefined || rule.ports.length === 0 ? restricted : rule.ports.map((port) => resolvePort(port.port, containers));
+        const opened =
+          rule.ports === undefined || rule.ports.length === 0 ? restricted : rule.ports.map((port) => resolvePort(port.port, containers));
         for (const port of restricted.filter((candidate) => opened.includes(candidate))) {
           if (!(rule.from ?? []).every(isNamedPeer)) {
             problems.push(`${id}: port ${port} of ${pod.id} is reachable from outside the namespace by unlabelled callers`);
@@ -98,7 +99,10 @@ export function referenceViolations(objects: K8sObject[]): string[] {
       continue;
     }
     for (const port of field<Array<{ name?: string; port: number; targetPort?: string | number }>>(service, 'spec', 'ports') ?? []) {
-      const resolved = resolvePort(port.targetPort ?? port.port, targets.flatMap((pod) => pod.spec.containers ?? []));
+      const resolved = resolvePort(
+        port.targetPort ?? port.port,
+        targets.flatMap((pod) => pod.spec.containers ?? []),
+      );
       if (resolved === undefined) problems.push(`${id}: targetPort ${port.targetPort} is not a port of its pods`);
     }
   }
@@ -119,7 +123,8 @@ export function referenceViolations(objects: K8sObject[]): string[] {
   for (const pdb of ofKind(objects, 'PodDisruptionBudget')) {
     const id = `PodDisruptionBudget/${pdb.metadata.name}`;
     const selector = field<LabelSelector>(pdb, 'spec', 'selector');
-    if (!selector || isEmptySelector(selector) || !pods.some((pod) => selects(selector, pod.labels))) problems.push(`${id}: selects no pod of the render`);
+    if (!selector || isEmptySelector(selector) || !pods.some((pod) => selects(selector, pod.labels)))
+      problems.push(`${id}: selects no pod of the render`);
     if (field(pdb, 'spec', 'maxUnavailable') === undefined && field(pdb, 'spec', 'minAvailable') === undefined) {
       problems.push(`${id}: neither maxUnavailable nor minAvailable`);
     }
@@ -145,9 +150,11 @@ export function ingressViolations(objects: K8sObject[]): string[] {
     for (const rule of rules) {
       if (!rule.host) problems.push(`${id}: a rule without host answers for every host name`);
       for (const route of rule.http?.paths ?? []) {
-        if (route.path !== '/api/v1' && !route.path?.startsWith('/api/v1/')) problems.push(`${id}: exposes ${route.path ?? '/'} (only /api/v1 is public)`);
+        if (route.path !== '/api/v1' && !route.path?.startsWith('/api/v1/'))
+          problems.push(`${id}: exposes ${route.path ?? '/'} (only /api/v1 is public)`);
         if (route.path?.startsWith('/api/v1/admin')) problems.push(`${id}: exposes the admin API`);
-        if (route.pathType !== 'Prefix' && route.pathType !== 'Exact') problems.push(`${id}: pathType ${route.pathType} is implementation-specific`);
+        if (route.pathType !== 'Prefix' && route.pathType !== 'Exact')
+          problems.push(`${id}: pathType ${route.pathType} is implementation-specific`);
         const backend = route.backend?.service;
         const port = backend?.port?.name ?? backend?.port?.number;
         if (backend?.name !== 'user-api' || (port !== 'http' && port !== 8080)) {

@@ -2,7 +2,21 @@
  * Metric names in PromQL expressions, so that a typo (`http_request_total`) fails CI: promtool
  * accepts any well-formed name, and an alert on a metric nobody exports simply never fires.
  */
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'offset', 'bool', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'bool',
+  'inf',
+  'nan',
+]);
 
 export function metricNames(expression: string): string[] {
   const stripped = expression
@@ -61,7 +75,12 @@ export const OTHER_KNOWN_METRICS = [
 
 const histogramSeries = (name: string): string[] => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
 
-export const SPEC_METRIC_NAMES: string[] = [...SPEC_METRICS.counters, ...SPEC_METRICS.gauges, ...SPEC_METRICS.histograms, ...SPEC_METRICS.gaugeOrHistogram];
+export const SPEC_METRIC_NAMES: string[] = [
+  ...SPEC_METRICS.counters,
+  ...SPEC_METRICS.gauges,
+  ...SPEC_METRICS.histograms,
+  ...SPEC_METRICS.gaugeOrHistogram,
+];
 
 export const KNOWN_METRICS = new Set<string>([
   ...SPEC_METRICS.counters,

@@ -26,8 +26,11 @@ export interface Overlay {
   dir: string;
 }
 
-export const APP_OVERLAYS: Overlay[] = APPS.flatMap((app) => ENVIRONMENTS.map((env) => ({ unit: app, env, dir: `apps/${app}/overlays/${env}` })));
+export const APP_OVERLAYS: Overlay[] = APPS.flatMap((app) =>
+  ENVIRONMENTS.map((env) => ({ unit: app, env, dir: `apps/${app}/overlays/${env}` })),
+);
 export const MIGRATE_OVERLAYS: Overlay[] = ENVIRONMENTS.map((env) => ({ unit: 'migrate' as const, env, dir: `migrate/overlays/${env}` }));
 
 /** Apps whose sources exist in this checkout (all four once every app has landed). */
-export const appsPresent = (root = REPOSITORY_ROOT): AppName[] => APPS.filter((app) => fs.existsSync(path.join(root, 'apps', app, 'src/main.ts')));
+export const appsPresent = (root = REPOSITORY_ROOT): AppName[] =>
+  APPS.filter((app) => fs.existsSync(path.join(root, 'apps', app, 'src/main.ts')));

@@ -35,16 +35,23 @@ function containerViolations(pod: PodTemplate, container: Container, requireRele
   if (security.privileged === true) problems.push(`${where}: must not be privileged`);
   if (security.runAsNonRoot === false || security.runAsUser === 0) problems.push(`${where}: must not run as root`);
   if (!(security.capabilities?.drop ?? []).includes('ALL')) problems.push(`${where}: capabilities must drop ALL`);
-  if ((security.capabilities?.add ?? []).length > 0) problems.push(`${where}: must not add capabilities (${security.capabilities?.add?.join(', ')})`);
+  if ((security.capabilities?.add ?? []).length > 0)
+    problems.push(`${where}: must not add capabilities (${security.capabilities?.add?.join(', ')})`);
 
-  for (const [kind, resource] of [['requests', 'cpu'], ['requests', 'memory'], ['limits', 'cpu'], ['limits', 'memory']] as const) {
+  for (const [kind, resource] of [
+    ['requests', 'cpu'],
+    ['requests', 'memory'],
+    ['limits', 'cpu'],
+    ['limits', 'memory'],
+  ] as const) {
     if (container.resources?.[kind]?.[resource] === undefined) problems.push(`${where}: no resources.${kind}.${resource}`);
   }
 
   // A read-only root filesystem needs somewhere to write temporary files.
   const tmp = container.volumeMounts?.find((mount) => mount.mountPath === '/tmp');
   const tmpVolume = tmp && pod.spec.volumes?.find((volume) => volume.name === tmp.name);
-  if (!tmpVolume || tmpVolume.emptyDir === undefined) problems.push(`${where}: /tmp must be an emptyDir (the root filesystem is read-only)`);
+  if (!tmpVolume || tmpVolume.emptyDir === undefined)
+    problems.push(`${where}: /tmp must be an emptyDir (the root filesystem is read-only)`);
 
   for (const variable of container.env ?? []) {
     if (SECRET_NAME.test(variable.name) && !variable.valueFrom?.secretKeyRef) {
@@ -87,11 +94,15 @@ export function workloadViolations(objects: K8sObject[], options: { requireRelea
     if ((pod.spec.containers ?? []).length === 0) problems.push(`${pod.id}: no containers`);
     for (const container of allContainers(pod.spec)) problems.push(...containerViolations(pod, container, options.requireReleaseImages));
     if (pod.longRunning) for (const container of pod.spec.containers ?? []) problems.push(...probeViolations(pod, container));
-    else if (!['Never', 'OnFailure'].includes(pod.spec.restartPolicy ?? '')) problems.push(`${pod.id}: restartPolicy must be Never or OnFailure`);
+    else if (!['Never', 'OnFailure'].includes(pod.spec.restartPolicy ?? ''))
+      problems.push(`${pod.id}: restartPolicy must be Never or OnFailure`);
   }
 
   for (const deployment of ofKind(objects, 'Deployment')) {
-    const spec = deployment.spec as { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } } };
+    const spec = deployment.spec as {
+      selector?: { matchLabels?: Record<string, string> };
+      template?: { metadata?: { labels?: Record<string, string> } };
+    };
     const labels = spec.template?.metadata?.labels ?? {};
     const selector = spec.selector?.matchLabels ?? {};
     if (Object.keys(selector).length === 0 || !Object.entries(selector).every(([key, value]) => labels[key] === value)) {
@@ -105,7 +116,8 @@ export function workloadViolations(objects: K8sObject[], options: { requireRelea
 export function secretViolations(objects: K8sObject[]): string[] {
   const problems: string[] = [];
   for (const object of objects) {
-    if (object.kind === 'Secret') problems.push(`Secret/${object.metadata.name}: Secret objects must not be committed (reference them; see the runbook)`);
+    if (object.kind === 'Secret')
+      problems.push(`Secret/${object.metadata.name}: Secret objects must not be committed (reference them; see the runbook)`);
     if (object.kind === 'ConfigMap') {
       for (const key of Object.keys((object.data as Record<string, string> | undefined) ?? {})) {
         if (SECRET_NAME.test(key)) problems.push(`ConfigMap/${object.metadata.name}: key ${key} is a secret and belongs in a Secret`);
@@ -148,7 +160,8 @@ export function effectiveEnvironment(objects: K8sObject[], container: Container)
     else if (secret) env[variable.name] = `<secret:${secret.name}/${secret.key}>`;
     else if (ref) {
       const value = (find(objects, 'ConfigMap', ref.name)?.data as Record<string, string> | undefined)?.[ref.key];
-      if (value === undefined) problems.push(`container ${container.name}: ${variable.name} refers to a missing ConfigMap key ${ref.name}/${ref.key}`);
+      if (value === undefined)
+        problems.push(`container ${container.name}: ${variable.name} refers to a missing ConfigMap key ${ref.name}/${ref.key}`);
       else env[variable.name] = value;
     }
   }

@@ -24,7 +24,10 @@ describe('docker-compose.yml', () => {
   it('gives every long-running service a healthcheck, and starts the apps only after the migration', () => {
     const { services = {} } = load(text());
     expect(Object.keys(services).filter((name) => !services[name].healthcheck)).toEqual(['migrate', 'audit-cleanup-worker']);
-    expect(services['user-api'].depends_on).toEqual({ migrate: { condition: 'service_completed_successfully' }, redis: { condition: 'service_healthy' } });
+    expect(services['user-api'].depends_on).toEqual({
+      migrate: { condition: 'service_completed_successfully' },
+      redis: { condition: 'service_healthy' },
+    });
   });
 
   it('is accepted by `docker compose config` when the Compose plugin is installed', () => {
@@ -42,17 +45,71 @@ describe('docker-compose.yml', () => {
   });
 
   it.each([
-    ['postgres without a healthcheck', (source: string) => source.replace('test: ["CMD", "pg_isready", "-U", "postgres", "-d", "pandora"]', 'disable: true'), /service postgres: no healthcheck/],
-    ['user-api started before the migration finished', (source: string) => source.replace('migrate: { condition: service_completed_successfully }', 'migrate: { condition: service_started }'), /service user-api: must start after migrate completed successfully/],
-    ['a signing key committed into the file', (source: string) => source.replace('JWT_SIGNING_KEYS: ${JWT_SIGNING_KEYS:-}', 'JWT_SIGNING_KEYS: \'[{"kid":"k1"}]\''), /JWT_SIGNING_KEYS has a committed value/],
-    ['a database password committed into a URL', (source: string) => source.replace('DATABASE_URL: postgresql://postgres@postgres:5432/pandora\n  REDIS_URL', 'DATABASE_URL: postgresql://postgres:hunter2@postgres:5432/pandora\n  REDIS_URL'), /DATABASE_URL has a committed value/],
-    ['the cleanup worker started with everything else', (source: string) => source.replace('    profiles: [jobs]\n', ''), /audit-cleanup-worker: is a one-shot job and must be behind a profile/],
-    ['an app depending on a profile-only service', (source: string) => source.replace('x-needs-data: &needs-data\n', 'x-needs-data: &needs-data\n  jaeger: { condition: service_started }\n'), /service user-api: depends on jaeger, which only runs with a profile/],
-    ['a writable root filesystem', (source: string) => source.replace('  read_only: true\n  tmpfs: [/tmp]\n  cap_drop: [ALL]\n  security_opt: [no-new-privileges:true]\n  init: true', '  read_only: false\n  tmpfs: [/tmp]\n  cap_drop: [ALL]\n  security_opt: [no-new-privileges:true]\n  init: true'), /service user-grpc: root filesystem must be read-only/],
-    ['a build target the Dockerfile lacks', (source: string) => source.replace('build: { context: ., target: event-relay }', 'build: { context: ., target: relay }'), /builds Dockerfile target relay, which does not exist/],
-    ['an image on :latest', (source: string) => source.replace('image: redis:7.4.1-alpine', 'image: redis:latest'), /service redis: image "redis:latest" uses the mutable :latest tag/],
-    ['a port published on every interface', (source: string) => source.replace('ports: ["127.0.0.1:9090:9090"]', 'ports: ["9090:9090"]'), /service user-grpc: port 9090 is published on every interface/],
-    ['a mounted configuration file that does not exist', (source: string) => source.replace('./deployments/compose/otel-collector.yaml:', './deployments/compose/otel.yaml:'), /mounts \.\/deployments\/compose\/otel\.yaml, which does not exist/],
+    [
+      'postgres without a healthcheck',
+      (source: string) => source.replace('test: ["CMD", "pg_isready", "-U", "postgres", "-d", "pandora"]', 'disable: true'),
+      /service postgres: no healthcheck/,
+    ],
+    [
+      'user-api started before the migration finished',
+      (source: string) =>
+        source.replace('migrate: { condition: service_completed_successfully }', 'migrate: { condition: service_started }'),
+      /service user-api: must start after migrate completed successfully/,
+    ],
+    [
+      'a signing key committed into the file',
+      (source: string) => source.replace('JWT_SIGNING_KEYS: ${JWT_SIGNING_KEYS:-}', 'JWT_SIGNING_KEYS: \'[{"kid":"k1"}]\''),
+      /JWT_SIGNING_KEYS has a committed value/,
+    ],
+    [
+      'a database password committed into a URL',
+      (source: string) =>
+        source.replace(
+          'DATABASE_URL: postgresql://postgres@postgres:5432/pandora\n  REDIS_URL',
+          'DATABASE_URL: postgresql://postgres:hunter2@postgres:5432/pandora\n  REDIS_URL',
+        ),
+      /DATABASE_URL has a committed value/,
+    ],
+    [
+      'the cleanup worker started with everything else',
+      (source: string) => source.replace('    profiles: [jobs]\n', ''),
+      /audit-cleanup-worker: is a one-shot job and must be behind a profile/,
+    ],
+    [
+      'an app depending on a profile-only service',
+      (source: string) =>
+        source.replace('x-needs-data: &needs-data\n', 'x-needs-data: &needs-data\n  jaeger: { condition: service_started }\n'),
+      /service user-api: depends on jaeger, which only runs with a profile/,
+    ],
+    [
+      'a writable root filesystem',
+      (source: string) =>
+        source.replace(
+          '  read_only: true\n  tmpfs: [/tmp]\n  cap_drop: [ALL]\n  security_opt: [no-new-privileges:true]\n  init: true',
+          '  read_only: false\n  tmpfs: [/tmp]\n  cap_drop: [ALL]\n  security_opt: [no-new-privileges:true]\n  init: true',
+        ),
+      /service user-grpc: root filesystem must be read-only/,
+    ],
+    [
+      'a build target the Dockerfile lacks',
+      (source: string) => source.replace('build: { context: ., target: event-relay }', 'build: { context: ., target: relay }'),
+      /builds Dockerfile target relay, which does not exist/,
+    ],
+    [
+      'an image on :latest',
+      (source: string) => source.replace('image: redis:7.4.1-alpine', 'image: redis:latest'),
+      /service redis: image "redis:latest" uses the mutable :latest tag/,
+    ],
+    [
+      'a port published on every interface',
+      (source: string) => source.replace('ports: ["127.0.0.1:9090:9090"]', 'ports: ["9090:9090"]'),
+      /service user-grpc: port 9090 is published on every interface/,
+    ],
+    [
+      'a mounted configuration file that does not exist',
+      (source: string) => source.replace('./deployments/compose/otel-collector.yaml:', './deployments/compose/otel.yaml:'),
+      /mounts \.\/deployments\/compose\/otel\.yaml, which does not exist/,
+    ],
   ])('rejects a broken variant: %s', (_name, breakIt, expected) => {
     const broken = breakIt(text());
     expect(broken).not.toBe(text());

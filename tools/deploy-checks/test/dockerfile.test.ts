@@ -11,13 +11,19 @@ describe('the Dockerfile', () => {
   it('has a pinned, multi-stage, non-root target per app and for the migrations', () => {
     const dockerfile = parseDockerfile(dockerfileText());
     expect(dockerfileViolations(dockerfile)).toEqual([]);
-    expect(dockerfile.stages.map((stage) => stage.name)).toEqual(expect.arrayContaining([...APPS, 'migrate', 'deps', 'prod-deps', 'runtime']));
+    expect(dockerfile.stages.map((stage) => stage.name)).toEqual(
+      expect.arrayContaining([...APPS, 'migrate', 'deps', 'prod-deps', 'runtime']),
+    );
     expect(dockerfile.args.NODE_IMAGE).toMatch(/^node:\d+\.\d+\.\d+-bookworm-slim$/);
   });
 
   it('copies into the runtime image only production dependencies, the healthcheck script and the app bundle', () => {
     const dockerfile = parseDockerfile(dockerfileText());
-    const copies = (stage: string) => dockerfile.stages.find((candidate) => candidate.name === stage)?.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+    const copies = (stage: string) =>
+      dockerfile.stages
+        .find((candidate) => candidate.name === stage)
+        ?.instructions.filter((i) => i.keyword === 'COPY')
+        .map((i) => i.args);
     expect(copies('runtime')).toEqual([
       '--from=prod-deps /src/package.json ./package.json',
       '--from=prod-deps /src/node_modules ./node_modules',
@@ -28,13 +34,45 @@ describe('the Dockerfile', () => {
   });
 
   it.each([
-    ['a floating base image', (text: string) => text.replace('ARG NODE_IMAGE=node:20.20.2-bookworm-slim', 'ARG NODE_IMAGE=node:20-slim'), /base image node:20-slim is not pinned/],
-    ['an image running as root', (text: string) => text.replace('USER 10001:10001', 'USER root'), /target user-api: must run as a numeric non-root USER \(got root\)/],
-    ['a server image without HEALTHCHECK', (text: string) => text.replace(/HEALTHCHECK --interval=15s [^\n]*\\\n\s+CMD \["node", "\/usr\/local\/lib\/pandora\/healthcheck.mjs", "METRICS_PORT", "9465", "\/health"\]\n/, ''), /target event-relay: no HEALTHCHECK/],
-    ['a shell-form entry point', (text: string) => text.replace('ENTRYPOINT ["node", "--enable-source-maps", "dist/apps/user-grpc/main.js"]', 'ENTRYPOINT node dist/apps/user-grpc/main.js'), /target user-grpc: ENTRYPOINT\/CMD must be exec form/],
+    [
+      'a floating base image',
+      (text: string) => text.replace('ARG NODE_IMAGE=node:20.20.2-bookworm-slim', 'ARG NODE_IMAGE=node:20-slim'),
+      /base image node:20-slim is not pinned/,
+    ],
+    [
+      'an image running as root',
+      (text: string) => text.replace('USER 10001:10001', 'USER root'),
+      /target user-api: must run as a numeric non-root USER \(got root\)/,
+    ],
+    [
+      'a server image without HEALTHCHECK',
+      (text: string) =>
+        text.replace(
+          /HEALTHCHECK --interval=15s [^\n]*\\\n\s+CMD \["node", "\/usr\/local\/lib\/pandora\/healthcheck.mjs", "METRICS_PORT", "9465", "\/health"\]\n/,
+          '',
+        ),
+      /target event-relay: no HEALTHCHECK/,
+    ],
+    [
+      'a shell-form entry point',
+      (text: string) =>
+        text.replace(
+          'ENTRYPOINT ["node", "--enable-source-maps", "dist/apps/user-grpc/main.js"]',
+          'ENTRYPOINT node dist/apps/user-grpc/main.js',
+        ),
+      /target user-grpc: ENTRYPOINT\/CMD must be exec form/,
+    ],
     ['the whole context copied in', (text: string) => text.replace('COPY libs libs', 'COPY . .'), /COPY of the whole build context/],
-    ['an app build that takes every app', (text: string) => text.replace('COPY apps/event-relay apps/event-relay', 'COPY apps apps'), /build-event-relay: must copy apps\/event-relay and no other app/],
-    ['development dependencies kept', (text: string) => text.replace('RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund', 'RUN true'), /no production-only dependency set/],
+    [
+      'an app build that takes every app',
+      (text: string) => text.replace('COPY apps/event-relay apps/event-relay', 'COPY apps apps'),
+      /build-event-relay: must copy apps\/event-relay and no other app/,
+    ],
+    [
+      'development dependencies kept',
+      (text: string) => text.replace('RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund', 'RUN true'),
+      /no production-only dependency set/,
+    ],
   ])('rejects a broken variant: %s', (_name, breakIt, expected) => {
     const broken = breakIt(dockerfileText());
     expect(broken).not.toBe(dockerfileText());
@@ -63,7 +101,20 @@ describe('the .dockerignore', () => {
 
   it('keeps secrets, history, local builds and tests out of the build context', () => {
     const patterns = ignorePatterns();
-    for (const file of ['.env', '.env.local', 'apps/user-api/.env', '.git/config', 'node_modules/express/index.js', 'libs/auth/node_modules/x.js', 'dist/apps/user-api/main.js', 'apps/user-api/test/login.test.ts', 'libs/domain/src/kyc.test.ts', 'docs/runbooks/deployment.md', 'deployments/k8s/base/kustomization.yaml', 'coverage/lcov.info']) {
+    for (const file of [
+      '.env',
+      '.env.local',
+      'apps/user-api/.env',
+      '.git/config',
+      'node_modules/express/index.js',
+      'libs/auth/node_modules/x.js',
+      'dist/apps/user-api/main.js',
+      'apps/user-api/test/login.test.ts',
+      'libs/domain/src/kyc.test.ts',
+      'docs/runbooks/deployment.md',
+      'deployments/k8s/base/kustomization.yaml',
+      'coverage/lcov.info',
+    ]) {
       expect({ file, allowed: dockerignoreAllows(patterns, file) }).toEqual({ file, allowed: false });
     }
   });

@@ -56,7 +56,10 @@ describe('the image healthcheck', () => {
 
   it('fails when the answer does not come in time', async () => {
     const started = Date.now();
-    expect(await check(['SERVER_PORT', String(port), '/slow'], { HEALTHCHECK_TIMEOUT_MS: '300' })).toEqual({ code: 1, stderr: expect.stringMatching(/\/slow on port \d+: .*(timeout|aborted)/i) });
+    expect(await check(['SERVER_PORT', String(port), '/slow'], { HEALTHCHECK_TIMEOUT_MS: '300' })).toEqual({
+      code: 1,
+      stderr: expect.stringMatching(/\/slow on port \d+: .*(timeout|aborted)/i),
+    });
     console.log(`a hanging endpoint failed the check after ${Date.now() - started} ms (timeout 300 ms)`);
   });
 

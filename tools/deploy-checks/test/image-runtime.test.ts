@@ -53,7 +53,9 @@ function start(cwd: string, args: string[], env: Record<string, string>): Starte
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
   return { exit, output: () => output, stop: () => child.kill('SIGTERM') };
 }
 
@@ -71,8 +73,15 @@ async function waitHealthy(cwd: string, portVariable: string, port: number, app:
 }
 
 /** How each image is started and checked: the servers by their readiness, the worker by its exit code. */
-const STARTS: Record<AppName, { env: (ports: number[]) => Record<string, string>; args: string[]; readyOn?: { variable: string; index: number } }> = {
-  'user-api': { env: ([server, admin]) => ({ SERVER_PORT: String(server), ADMIN_PORT: String(admin) }), args: [], readyOn: { variable: 'SERVER_PORT', index: 0 } },
+const STARTS: Record<
+  AppName,
+  { env: (ports: number[]) => Record<string, string>; args: string[]; readyOn?: { variable: string; index: number } }
+> = {
+  'user-api': {
+    env: ([server, admin]) => ({ SERVER_PORT: String(server), ADMIN_PORT: String(admin) }),
+    args: [],
+    readyOn: { variable: 'SERVER_PORT', index: 0 },
+  },
   'user-grpc': {
     env: ([grpc, metrics]) => ({ GRPC_PORT: String(grpc), METRICS_PORT: String(metrics), GRPC_AUTH_TOKENS: 'image-layout-test-token' }),
     args: [],
@@ -118,7 +127,9 @@ beforeAll(async () => {
   }
   run('cp', ['-al', runtime, layout('migrate')], workdir);
   fs.copyFileSync(path.join(REPOSITORY_ROOT, 'prisma.config.ts'), path.join(layout('migrate'), 'prisma.config.ts'));
-  fs.cpSync(path.join(REPOSITORY_ROOT, 'libs/data-access/prisma'), path.join(layout('migrate'), 'libs/data-access/prisma'), { recursive: true });
+  fs.cpSync(path.join(REPOSITORY_ROOT, 'libs/data-access/prisma'), path.join(layout('migrate'), 'libs/data-access/prisma'), {
+    recursive: true,
+  });
 
   before = Object.fromEntries([...present, 'migrate'].map((name) => [name, listFiles(layout(name))]));
   database = await createTestDatabase();
@@ -143,9 +154,16 @@ describe('the image layouts', () => {
     try {
       const migration = start(layout('migrate'), ['node_modules/prisma/build/index.js', 'migrate', 'deploy'], { DATABASE_URL: empty.url });
       const result = await migration.exit;
-      expect({ code: result.code, output: migration.output() }).toEqual({ code: 0, output: expect.stringContaining('successfully applied') });
-      const migrations = fs.readdirSync(path.join(REPOSITORY_ROOT, 'libs/data-access/prisma/migrations')).filter((name) => /^\d{14}_/.test(name));
-      const applied = await withPgClient(empty.url, (client) => client.query('SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL'));
+      expect({ code: result.code, output: migration.output() }).toEqual({
+        code: 0,
+        output: expect.stringContaining('successfully applied'),
+      });
+      const migrations = fs
+        .readdirSync(path.join(REPOSITORY_ROOT, 'libs/data-access/prisma/migrations'))
+        .filter((name) => /^\d{14}_/.test(name));
+      const applied = await withPgClient(empty.url, (client) =>
+        client.query('SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL'),
+      );
       expect(applied.rows[0].n).toBe(migrations.length);
     } finally {
       await empty.drop();
@@ -205,7 +223,12 @@ describe('the image layouts', () => {
       const response = await fetch(`http://127.0.0.1:${server}/api/v1/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: `bundle-${Date.now()}@example.com`, password: 'correct horse battery staple', first_name: 'B', last_name: 'U' }),
+        body: JSON.stringify({
+          email: `bundle-${Date.now()}@example.com`,
+          password: 'correct horse battery staple',
+          first_name: 'B',
+          last_name: 'U',
+        }),
       });
       expect(response.status).toBe(201);
       const system = (span: ExportedSpan) => spanAttribute(span, 'db.system') ?? spanAttribute(span, 'db.system.name');
@@ -218,7 +241,11 @@ describe('the image layouts', () => {
         if (trace.some((span) => system(span) === 'postgresql') && trace.some((span) => system(span) === 'redis')) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      expect({ server: trace.some(isServer), postgresql: trace.some((span) => system(span) === 'postgresql'), redis: trace.some((span) => system(span) === 'redis') }).toEqual({
+      expect({
+        server: trace.some(isServer),
+        postgresql: trace.some((span) => system(span) === 'postgresql'),
+        redis: trace.some((span) => system(span) === 'redis'),
+      }).toEqual({
         server: true,
         postgresql: true,
         redis: true,

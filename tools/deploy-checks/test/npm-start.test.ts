@@ -28,7 +28,8 @@ async function waitForOk(url: string, deadlineMs: number): Promise<Response> {
   const deadline = Date.now() + deadlineMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (started?.exitCode !== null || started?.signalCode !== null) throw new Error(`npm start exited (${started?.exitCode}) before ${url} answered:\n${output}`);
+    if (started?.exitCode !== null || started?.signalCode !== null)
+      throw new Error(`npm start exited (${started?.exitCode}) before ${url} answered:\n${output}`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) return response;
@@ -44,7 +45,8 @@ async function waitForOk(url: string, deadlineMs: number): Promise<Response> {
 beforeAll(async () => {
   const taken = [];
   for (const port of Object.values(DEFAULT_PORTS)) if (!(await portIsFree(port))) taken.push(port);
-  if (taken.length > 0) throw new Error(`default ports already in use (${taken.join(', ')}): stop whatever runs there (an \`npm start\`?) and rerun`);
+  if (taken.length > 0)
+    throw new Error(`default ports already in use (${taken.join(', ')}): stop whatever runs there (an \`npm start\`?) and rerun`);
   database = await createEmptyDatabase();
   redis = await createTestRedis();
 });
@@ -84,13 +86,20 @@ it('applies the migrations to an empty database and serves every long-running ap
   );
 
   await waitForOk(`http://127.0.0.1:${DEFAULT_PORTS.publicApi}/health`, 90_000);
-  const migrations = await withPgClient(database.url, (client) => client.query<{ n: string }>('SELECT count(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL'));
+  const migrations = await withPgClient(database.url, (client) =>
+    client.query<{ n: string }>('SELECT count(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL'),
+  );
   expect(Number(migrations.rows[0]?.n)).toBeGreaterThan(0);
 
   const register = await fetch(`http://127.0.0.1:${DEFAULT_PORTS.publicApi}/api/v1/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'newcomer@example.com', password: 'a long and unusual passphrase 42', first_name: 'New', last_name: 'Comer' }),
+    body: JSON.stringify({
+      email: 'newcomer@example.com',
+      password: 'a long and unusual passphrase 42',
+      first_name: 'New',
+      last_name: 'Comer',
+    }),
   });
   expect(register.status).toBe(201);
 

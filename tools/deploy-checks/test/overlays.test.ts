@@ -27,7 +27,8 @@ describe('Kubernetes overlays', () => {
       .flatMap((app) => fs.readdirSync(path.join(K8S_ROOT, 'apps', app, 'overlays')).map((env) => `apps/${app}/overlays/${env}`));
     expect(APP_OVERLAYS).toHaveLength(12);
     expect(found.sort()).toEqual(APP_OVERLAYS.map((overlay) => overlay.dir).sort());
-    for (const overlay of [...APP_OVERLAYS, ...MIGRATE_OVERLAYS]) expect(fs.existsSync(path.join(K8S_ROOT, overlay.dir, 'kustomization.yaml'))).toBe(true);
+    for (const overlay of [...APP_OVERLAYS, ...MIGRATE_OVERLAYS])
+      expect(fs.existsSync(path.join(K8S_ROOT, overlay.dir, 'kustomization.yaml'))).toBe(true);
   });
 
   it.each(APP_OVERLAYS)('$dir renders and passes every deployment rule', (overlay) => {
@@ -43,19 +44,25 @@ describe('Kubernetes overlays', () => {
   it.each(ENVIRONMENTS)('every %s render carries the identical shared base (namespace, common config, policies)', (env) => {
     const shared = (objects: K8sObject[]) =>
       objects
-        .filter((object) => object.kind === 'Namespace' || object.metadata.name.startsWith('pandora-common') || object.kind === 'NetworkPolicy')
+        .filter(
+          (object) => object.kind === 'Namespace' || object.metadata.name.startsWith('pandora-common') || object.kind === 'NetworkPolicy',
+        )
         .filter((object) => !object.metadata.labels?.['app.kubernetes.io/name'])
         .map((object) => JSON.stringify(object))
         .sort();
-    const [first, ...others] = [...APPS.map((app) => `apps/${app}/overlays/${env}`), `migrate/overlays/${env}`].map((dir) => shared(render(dir)));
+    const [first, ...others] = [...APPS.map((app) => `apps/${app}/overlays/${env}`), `migrate/overlays/${env}`].map((dir) =>
+      shared(render(dir)),
+    );
     expect(first.length).toBeGreaterThanOrEqual(6);
     for (const other of others) expect(other).toEqual(first);
   });
 
   it('scale production beyond development', () => {
-    const minReplicas = (env: string, app: string) => (find(render(`apps/${app}/overlays/${env}`), 'HorizontalPodAutoscaler', app)?.spec as { minReplicas: number }).minReplicas;
+    const minReplicas = (env: string, app: string) =>
+      (find(render(`apps/${app}/overlays/${env}`), 'HorizontalPodAutoscaler', app)?.spec as { minReplicas: number }).minReplicas;
     for (const app of ['user-api', 'user-grpc']) expect(minReplicas('prod', app)).toBeGreaterThan(minReplicas('dev', app));
-    const relayReplicas = (env: string) => (find(render(`apps/event-relay/overlays/${env}`), 'Deployment', 'event-relay')?.spec as { replicas: number }).replicas;
+    const relayReplicas = (env: string) =>
+      (find(render(`apps/event-relay/overlays/${env}`), 'Deployment', 'event-relay')?.spec as { replicas: number }).replicas;
     expect(relayReplicas('prod')).toBeGreaterThanOrEqual(2);
     expect(relayReplicas('prod')).toBeGreaterThan(relayReplicas('dev'));
   });
@@ -71,7 +78,13 @@ describe('Kubernetes overlays', () => {
     const runbook = fs.readFileSync(path.join(REPOSITORY_ROOT, 'docs/runbooks/deployment.md'), 'utf8');
     const secrets = new Set([...APP_OVERLAYS, ...MIGRATE_OVERLAYS].flatMap((overlay) => referencedSecrets(render(overlay.dir))));
     expect([...secrets].sort()).toEqual(
-      expect.arrayContaining(['pandora-user-database', 'pandora-user-database-migrator', 'pandora-user-jwt', 'pandora-user-grpc-auth', 'pandora-user-redis']),
+      expect.arrayContaining([
+        'pandora-user-database',
+        'pandora-user-database-migrator',
+        'pandora-user-jwt',
+        'pandora-user-grpc-auth',
+        'pandora-user-redis',
+      ]),
     );
     for (const secret of secrets) expect({ secret, documented: runbook.includes(`\`${secret}\``) }).toEqual({ secret, documented: true });
   });

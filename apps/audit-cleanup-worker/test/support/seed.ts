@@ -32,7 +32,10 @@ export async function seedAuditRows(url: string, spec: SeedSpec & { retention: s
  * long-lived session has thousands); label in user_agent.
  * `expires` is relative to now; `revoked` too, or null for a session never revoked.
  */
-export async function seedSessions(url: string, spec: SeedSpec & { expires: string; revoked: string | null; tokens?: number }): Promise<void> {
+export async function seedSessions(
+  url: string,
+  spec: SeedSpec & { expires: string; revoked: string | null; tokens?: number },
+): Promise<void> {
   await sql(
     url,
     `WITH owner AS (
@@ -67,13 +70,30 @@ export async function seedOutboxEvents(url: string, spec: SeedSpec & { published
 }
 
 /** How many rows of each label are left: { label: count }. */
-export async function remainingByLabel(url: string): Promise<{ audit: Record<string, number>; sessions: Record<string, number>; tokens: Record<string, number>; outbox: Record<string, number> }> {
+export async function remainingByLabel(url: string): Promise<{
+  audit: Record<string, number>;
+  sessions: Record<string, number>;
+  tokens: Record<string, number>;
+  outbox: Record<string, number>;
+}> {
   const tally = (rows: Array<{ label: string; n: number }>) => Object.fromEntries(rows.map((row) => [row.label, row.n]));
   return {
-    audit: tally(await sql(url, "SELECT action AS label, count(*)::int AS n FROM audit_logs WHERE event_type = 'user.registered' GROUP BY 1")),
+    audit: tally(
+      await sql(url, "SELECT action AS label, count(*)::int AS n FROM audit_logs WHERE event_type = 'user.registered' GROUP BY 1"),
+    ),
     sessions: tally(await sql(url, 'SELECT user_agent AS label, count(*)::int AS n FROM sessions GROUP BY 1')),
-    tokens: tally(await sql(url, 'SELECT s.user_agent AS label, count(*)::int AS n FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id GROUP BY 1')),
-    outbox: tally(await sql(url, "SELECT event_type AS label, count(*)::int AS n FROM outbox_events WHERE event_type <> 'audit.retention.completed' GROUP BY 1")),
+    tokens: tally(
+      await sql(
+        url,
+        'SELECT s.user_agent AS label, count(*)::int AS n FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id GROUP BY 1',
+      ),
+    ),
+    outbox: tally(
+      await sql(
+        url,
+        "SELECT event_type AS label, count(*)::int AS n FROM outbox_events WHERE event_type <> 'audit.retention.completed' GROUP BY 1",
+      ),
+    ),
   };
 }
 
@@ -85,7 +105,13 @@ export async function countRows(url: string, table: 'audit_logs' | 'sessions' | 
 export interface CompletionEventRow {
   id: string;
   aggregate_id: string | null;
-  payload: { deleted_audit_logs: number; deleted_sessions: number; deleted_refresh_tokens: number; deleted_outbox_events: number; cutoff: string };
+  payload: {
+    deleted_audit_logs: number;
+    deleted_sessions: number;
+    deleted_refresh_tokens: number;
+    deleted_outbox_events: number;
+    cutoff: string;
+  };
   metadata: Record<string, string>;
   published_at: Date | null;
 }

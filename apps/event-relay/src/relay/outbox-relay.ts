@@ -64,7 +64,14 @@ function producerLinks(rows: OutboxRow[]): Link[] {
   for (const row of rows) {
     const parsed = parseTraceparent(row.metadata.traceparent);
     if (!parsed) continue;
-    links.push({ context: { traceId: parsed.traceId, spanId: parsed.spanId, traceFlags: Number.parseInt(parsed.traceparent.split('-')[3] ?? '00', 16), isRemote: true } });
+    links.push({
+      context: {
+        traceId: parsed.traceId,
+        spanId: parsed.spanId,
+        traceFlags: Number.parseInt(parsed.traceparent.split('-')[3] ?? '00', 16),
+        isRemote: true,
+      },
+    });
     if (links.length === MAX_LINKS) break;
   }
   return links;
@@ -226,7 +233,9 @@ export class OutboxRelay {
         refusedSince ??= Date.now();
         if (Date.now() - refusedSince >= settings.leaderYieldAfterMs) {
           // Maybe only this replica cannot reach Redis: let another one try.
-          logger.warn('Redis has refused events for too long; handing the leader lease over', { refused_for_ms: Date.now() - refusedSince });
+          logger.warn('Redis has refused events for too long; handing the leader lease over', {
+            refused_for_ms: Date.now() - refusedSince,
+          });
           await connection.unlisten();
           await connection.releaseLease();
           leader = false;
@@ -304,7 +313,11 @@ export class OutboxRelay {
       // If this fails (PostgreSQL gone), the rows stay unpublished and go out again: duplicates
       // with the same event_id, never a loss.
       metrics.recordMarked(await connection.markPublished(accepted.map((row) => row.id)));
-      logger.debug('published outbox events', { count: accepted.length, first_seq: accepted[0]?.seq, last_seq: accepted[accepted.length - 1]?.seq });
+      logger.debug('published outbox events', {
+        count: accepted.length,
+        first_seq: accepted[0]?.seq,
+        last_seq: accepted[accepted.length - 1]?.seq,
+      });
     }
     if (result.error) {
       const refused = rows.slice(result.accepted);

@@ -1,7 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { Argon2PasswordHasher, CachedSessionPrincipalStore, JwtAccessTokenService, KeyRing, OpaqueRefreshTokenService } from '@pandora/auth';
+import {
+  Argon2PasswordHasher,
+  CachedSessionPrincipalStore,
+  JwtAccessTokenService,
+  KeyRing,
+  OpaqueRefreshTokenService,
+} from '@pandora/auth';
 import { createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
-import { createUseCases, NO_LOGIN_THROTTLE, noopMetrics, noopSecurityLog, systemClock, type RequestContext, type UseCases } from '@pandora/domain';
+import {
+  createUseCases,
+  NO_LOGIN_THROTTLE,
+  noopMetrics,
+  noopSecurityLog,
+  systemClock,
+  type RequestContext,
+  type UseCases,
+} from '@pandora/domain';
 
 /**
  * The real domain use cases over real PostgreSQL, wired like user-api's composition root (cheap
@@ -24,7 +38,11 @@ export async function createDomain(databaseUrl: string): Promise<Domain> {
     uow,
     repositories,
     hasher: new Argon2PasswordHasher({ memoryKib: 1024, timeCost: 1, parallelism: 1 }),
-    accessTokens: new JwtAccessTokenService(keyRing, { issuer: 'pandora-exchange', audience: 'pandora-exchange-api', ttlMs: 900_000 }, systemClock),
+    accessTokens: new JwtAccessTokenService(
+      keyRing,
+      { issuer: 'pandora-exchange', audience: 'pandora-exchange-api', ttlMs: 900_000 },
+      systemClock,
+    ),
     refreshTokens: new OpaqueRefreshTokenService(),
     principals: new CachedSessionPrincipalStore((sessionId) => repositories.sessions.loadPrincipal(sessionId), 500),
     loginThrottle: NO_LOGIN_THROTTLE,
@@ -32,7 +50,10 @@ export async function createDomain(databaseUrl: string): Promise<Domain> {
     ids: { newId: randomUUID },
     metrics: noopMetrics,
     securityLog: noopSecurityLog,
-    settings: { auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 }, auditRetentionDays: 30 },
+    settings: {
+      auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 },
+      auditRetentionDays: 30,
+    },
   });
   return { useCases, prisma, uow, close: () => prisma.$disconnect() };
 }

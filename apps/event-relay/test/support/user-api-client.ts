@@ -21,7 +21,11 @@ export async function call(baseUrl: string, method: string, path: string, body?:
   if (context.traceparent) headers.traceparent = context.traceparent;
   if (context.token) headers.Authorization = `Bearer ${context.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${baseUrl}/api/v1${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const response = await fetch(`${baseUrl}/api/v1${path}`, {
+    method,
+    headers,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
@@ -33,11 +37,26 @@ export interface Account {
   refreshToken: string;
 }
 
-export async function registerAccount(baseUrl: string, context: CallContext = {}, email = `relay.${randomUUID().slice(0, 8)}@example.com`): Promise<Account> {
-  const response = await call(baseUrl, 'POST', '/auth/register', { email, password: PASSWORD, first_name: 'Ada', last_name: 'Lovelace' }, context);
+export async function registerAccount(
+  baseUrl: string,
+  context: CallContext = {},
+  email = `relay.${randomUUID().slice(0, 8)}@example.com`,
+): Promise<Account> {
+  const response = await call(
+    baseUrl,
+    'POST',
+    '/auth/register',
+    { email, password: PASSWORD, first_name: 'Ada', last_name: 'Lovelace' },
+    context,
+  );
   if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
   const user = response.body.user as { id: string; email: string };
-  return { id: user.id, email: user.email, accessToken: response.body.access_token as string, refreshToken: response.body.refresh_token as string };
+  return {
+    id: user.id,
+    email: user.email,
+    accessToken: response.body.access_token as string,
+    refreshToken: response.body.refresh_token as string,
+  };
 }
 
 /** PATCH /users/me with a new first name; throws unless 200. */

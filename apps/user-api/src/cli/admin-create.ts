@@ -36,7 +36,12 @@ async function main(): Promise<number> {
   const config = await loadUserApiConfig();
   const logger = createLogger({ service: 'admin-create', level: 'error' });
   // The CLI logs nobody in, so it needs no login throttle (and no Redis).
-  const core = await createUserServiceCore(config, { logger, clock: systemClock, metrics: new AppMetrics('admin-create'), loginThrottle: NO_LOGIN_THROTTLE });
+  const core = await createUserServiceCore(config, {
+    logger,
+    clock: systemClock,
+    metrics: new AppMetrics('admin-create'),
+    loginThrottle: NO_LOGIN_THROTTLE,
+  });
   try {
     const { user, outcome } = await core.useCases.bootstrapAdmin.execute({
       email: values.email,
@@ -44,7 +49,11 @@ async function main(): Promise<number> {
       lastName: values['last-name'] as string,
       password: () => readPassword({ fromStdin: values['password-stdin'] === true }),
     });
-    const messages = { created: 'created administrator', promoted: 'promoted to administrator', already_admin: 'is already an administrator' };
+    const messages = {
+      created: 'created administrator',
+      promoted: 'promoted to administrator',
+      already_admin: 'is already an administrator',
+    };
     process.stdout.write(`${user.email} (${user.id}) ${messages[outcome]}\n`);
     return 0;
   } finally {

@@ -96,7 +96,8 @@ describe('Idempotency-Key', () => {
   it('scopes keys to the caller: two users may use the same key', async () => {
     const alice = await registerUser(t.http());
     const bob = await registerUser(t.http());
-    const patch = (token: string, name: string) => t.http().patch('/api/v1/users/me').set(bearer(token)).set('Idempotency-Key', 'shared-key').send({ first_name: name });
+    const patch = (token: string, name: string) =>
+      t.http().patch('/api/v1/users/me').set(bearer(token)).set('Idempotency-Key', 'shared-key').send({ first_name: name });
     expect((await patch(alice.accessToken, 'Alicia')).body.first_name).toBe('Alicia');
     const bobs = await patch(bob.accessToken, 'Roberto');
     expect(bobs.body.first_name).toBe('Roberto');
@@ -106,16 +107,30 @@ describe('Idempotency-Key', () => {
   it('scopes keys to the route: the same key on another route executes there', async () => {
     const body = registration();
     expect((await register(body, 'key-route-1')).status).toBe(201);
-    const login = await t.http().post('/api/v1/auth/login').set('Idempotency-Key', 'key-route-1').send({ email: body.email, password: body.password });
+    const login = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .set('Idempotency-Key', 'key-route-1')
+      .send({ email: body.email, password: body.password });
     expect(login.status).toBe(200);
     expect(login.headers['idempotent-replayed']).toBeUndefined();
   });
 
   it('scopes keys to the method: PATCH and PUT of one resource with one key both execute', async () => {
     const user = await registerUser(t.http());
-    const patched = await t.http().patch('/api/v1/users/me').set(bearer(user.accessToken)).set('Idempotency-Key', 'key-method-1').send({ first_name: 'Patched' });
+    const patched = await t
+      .http()
+      .patch('/api/v1/users/me')
+      .set(bearer(user.accessToken))
+      .set('Idempotency-Key', 'key-method-1')
+      .send({ first_name: 'Patched' });
     expect(patched.body.first_name).toBe('Patched');
-    const put = await t.http().put('/api/v1/users/me').set(bearer(user.accessToken)).set('Idempotency-Key', 'key-method-1').send({ first_name: 'Put', last_name: 'Whole' });
+    const put = await t
+      .http()
+      .put('/api/v1/users/me')
+      .set(bearer(user.accessToken))
+      .set('Idempotency-Key', 'key-method-1')
+      .send({ first_name: 'Put', last_name: 'Whole' });
     expect(put.status).toBe(200);
     expect(put.headers['idempotent-replayed']).toBeUndefined();
     expect(put.body).toMatchObject({ first_name: 'Put', last_name: 'Whole' });
@@ -135,7 +150,8 @@ describe('Idempotency-Key', () => {
   it('covers DELETE and the admin listener', async () => {
     const admin = await createAdmin(t);
     const user = await registerUser(t.http());
-    const remove = () => t.admin().delete(`/api/v1/admin/users/${user.id}`).set(bearer(admin.accessToken)).set('Idempotency-Key', 'admin-delete-1');
+    const remove = () =>
+      t.admin().delete(`/api/v1/admin/users/${user.id}`).set(bearer(admin.accessToken)).set('Idempotency-Key', 'admin-delete-1');
     expect((await remove()).status).toBe(204);
     const replay = await remove();
     expect(replay.status).toBe(204);
@@ -181,7 +197,8 @@ describe('answers that may be retried are not stored', () => {
     try {
       // Redis connects in the background; until it has, a keyed request is refused with 503.
       await eventually(async () => (await limited.http().get('/ready')).status === 200, 5000);
-      const fromOneIp = (body: object, key: string) => limited.http().post('/api/v1/auth/register').set('X-Forwarded-For', '198.51.100.77').set('Idempotency-Key', key).send(body);
+      const fromOneIp = (body: object, key: string) =>
+        limited.http().post('/api/v1/auth/register').set('X-Forwarded-For', '198.51.100.77').set('Idempotency-Key', key).send(body);
       expect((await fromOneIp(registration(), 'key-429-a')).status).toBe(201);
       const body = registration();
       const refused = await fromOneIp(body, 'key-429-b');

@@ -1,4 +1,12 @@
-import { bearer, createAdmin, expectErrorEnvelope, registerUser, uniqueEmail, type AdminSession, type RegisteredUser } from '../support/fixtures';
+import {
+  bearer,
+  createAdmin,
+  expectErrorEnvelope,
+  registerUser,
+  uniqueEmail,
+  type AdminSession,
+  type RegisteredUser,
+} from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
@@ -9,12 +17,15 @@ import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 let t: TestUserApi;
 let admin: AdminSession;
 beforeAll(async () => {
-  t = await startTestUserApi({ env: { LOGIN_LOCKOUT_THRESHOLD: '5', LOGIN_LOCKOUT_BASE: '2s', LOGIN_LOCKOUT_MAX: '8s', TRUST_PROXY: 'loopback' } });
+  t = await startTestUserApi({
+    env: { LOGIN_LOCKOUT_THRESHOLD: '5', LOGIN_LOCKOUT_BASE: '2s', LOGIN_LOCKOUT_MAX: '8s', TRUST_PROXY: 'loopback' },
+  });
   admin = await createAdmin(t);
 });
 afterAll(() => t.stop());
 
-const login = (email: string, password: string, ip: string) => t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email, password });
+const login = (email: string, password: string, ip: string) =>
+  t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email, password });
 
 async function parallelGuesses(email: string): Promise<number[]> {
   const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => login(email, `wrong guess number ${i}`, `192.0.2.${i + 1}`)));
@@ -55,7 +66,10 @@ describe('parallel password guessing', () => {
     expect((await t.admin().post(`/api/v1/admin/users/${user.id}/unlock`).set(bearer(admin.accessToken))).status).toBe(204);
     expect((await t.admin().get(`/api/v1/admin/users/${user.id}`).set(bearer(admin.accessToken))).body.locked_until).toBeNull();
     expect((await login(user.email, user.password, '192.0.2.201')).status).toBe(200);
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'admin.login_unlocked' } })).toMatchObject({ actorType: 'admin', actorIdentifier: admin.email });
+    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'admin.login_unlocked' } })).toMatchObject({
+      actorType: 'admin',
+      actorIdentifier: admin.email,
+    });
   });
 });
 
@@ -107,6 +121,8 @@ describe('lock lifecycle', () => {
   });
 
   it('answers 404 when unlocking an unknown user', async () => {
-    expect((await t.admin().post('/api/v1/admin/users/00000000-0000-4000-8000-000000000000/unlock').set(bearer(admin.accessToken))).status).toBe(404);
+    expect(
+      (await t.admin().post('/api/v1/admin/users/00000000-0000-4000-8000-000000000000/unlock').set(bearer(admin.accessToken))).status,
+    ).toBe(404);
   });
 });

@@ -55,7 +55,9 @@ describe('per client IP on the public API', () => {
     const sliding = await startTestUserApi({ env: { ...LIMITS, RATE_LIMIT_WINDOW_DURATION: '3s' } });
     try {
       const ip = '198.51.100.250';
-      const burst = await Promise.all(Array.from({ length: 8 }, () => sliding.http().get('/.well-known/jwks.json').set('X-Forwarded-For', ip)));
+      const burst = await Promise.all(
+        Array.from({ length: 8 }, () => sliding.http().get('/.well-known/jwks.json').set('X-Forwarded-For', ip)),
+      );
       expect(burst.map((response) => response.status)).toEqual(Array(8).fill(200));
       const refused = await sliding.http().get('/.well-known/jwks.json').set('X-Forwarded-For', ip);
       expect(refused.status).toBe(429);
@@ -77,7 +79,8 @@ describe('per user when authenticated', () => {
   it('limits one user without touching another', async () => {
     const alice = await registerUser(t.http().set('X-Forwarded-For', nextIp()));
     const bob = await registerUser(t.http().set('X-Forwarded-For', nextIp()));
-    for (let i = 0; i < 4; i++) expect((await t.http().get('/api/v1/users/me').set(bearer(alice.accessToken)).set('X-Forwarded-For', nextIp())).status).toBe(200);
+    for (let i = 0; i < 4; i++)
+      expect((await t.http().get('/api/v1/users/me').set(bearer(alice.accessToken)).set('X-Forwarded-For', nextIp())).status).toBe(200);
     expect429(await t.http().get('/api/v1/users/me').set(bearer(alice.accessToken)).set('X-Forwarded-For', nextIp()), 'user');
     expect((await t.http().get('/api/v1/users/me').set(bearer(bob.accessToken)).set('X-Forwarded-For', nextIp())).status).toBe(200);
   });
@@ -87,23 +90,57 @@ describe('logins per IP and email', () => {
   it('refuses the fourth login from one IP for one email, not for another email or IP', async () => {
     const ip = nextIp();
     const user = await registerUser(t.http().set('X-Forwarded-For', nextIp()));
-    for (let i = 0; i < 3; i++) expect((await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: user.email, password: 'nope nope nope' })).status).toBe(401);
-    expect429(await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: user.email.toUpperCase(), password: user.password }), 'login');
-    expect((await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: uniqueEmail(), password: 'nope nope nope' })).status).toBe(401);
-    expect((await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', nextIp()).send({ email: user.email, password: user.password })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: user.email, password: 'nope nope nope' }))
+          .status,
+      ).toBe(401);
+    expect429(
+      await t
+        .http()
+        .post('/api/v1/auth/login')
+        .set('X-Forwarded-For', ip)
+        .send({ email: user.email.toUpperCase(), password: user.password }),
+      'login',
+    );
+    expect(
+      (await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: uniqueEmail(), password: 'nope nope nope' }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', nextIp()).send({ email: user.email, password: user.password }))
+        .status,
+    ).toBe(200);
   });
 
   it('applies to the admin login too', async () => {
     const ip = nextIp();
-    for (let i = 0; i < 3; i++) await t.admin().post('/api/v1/admin/auth/login').set('X-Forwarded-For', ip).send({ email: 'root@example.com', password: 'guess guess' });
-    expect429(await t.admin().post('/api/v1/admin/auth/login').set('X-Forwarded-For', ip).send({ email: 'root@example.com', password: 'guess guess' }), 'login');
+    for (let i = 0; i < 3; i++)
+      await t
+        .admin()
+        .post('/api/v1/admin/auth/login')
+        .set('X-Forwarded-For', ip)
+        .send({ email: 'root@example.com', password: 'guess guess' });
+    expect429(
+      await t
+        .admin()
+        .post('/api/v1/admin/auth/login')
+        .set('X-Forwarded-For', ip)
+        .send({ email: 'root@example.com', password: 'guess guess' }),
+      'login',
+    );
   });
 });
 
 describe('registrations per IP', () => {
   it('refuses the third registration from one IP', async () => {
     const ip = nextIp();
-    const register = () => t.http().post('/api/v1/auth/register').set('X-Forwarded-For', ip).send({ email: uniqueEmail(), password: STRONG_PASSWORD, first_name: 'R', last_name: 'L' });
+    const register = () =>
+      t
+        .http()
+        .post('/api/v1/auth/register')
+        .set('X-Forwarded-For', ip)
+        .send({ email: uniqueEmail(), password: STRONG_PASSWORD, first_name: 'R', last_name: 'L' });
     expect((await register()).status).toBe(201);
     expect((await register()).status).toBe(201);
     expect429(await register(), 'register');
@@ -112,7 +149,12 @@ describe('registrations per IP', () => {
 
   it('spares other IPs, and its 429 describes the register limit with headers that agree', async () => {
     const ip = nextIp();
-    const register = (from: string) => t.http().post('/api/v1/auth/register').set('X-Forwarded-For', from).send({ email: uniqueEmail(), password: STRONG_PASSWORD, first_name: 'R', last_name: 'L' });
+    const register = (from: string) =>
+      t
+        .http()
+        .post('/api/v1/auth/register')
+        .set('X-Forwarded-For', from)
+        .send({ email: uniqueEmail(), password: STRONG_PASSWORD, first_name: 'R', last_name: 'L' });
     for (let i = 0; i < 2; i++) expect((await register(ip)).status).toBe(201);
     const refused = await register(ip);
     expect429(refused, 'register');
@@ -134,7 +176,8 @@ describe('X-Forwarded-For without TRUST_PROXY', () => {
   it('cannot be used to escape the per-IP limit', async () => {
     const direct = await startTestUserApi({ env: { ...LIMITS, TRUST_PROXY: '' } });
     try {
-      for (let i = 0; i < 8; i++) expect((await direct.http().get('/.well-known/jwks.json').set('X-Forwarded-For', `203.0.113.${i}`)).status).toBe(200);
+      for (let i = 0; i < 8; i++)
+        expect((await direct.http().get('/.well-known/jwks.json').set('X-Forwarded-For', `203.0.113.${i}`)).status).toBe(200);
       expect429(await direct.http().get('/.well-known/jwks.json').set('X-Forwarded-For', '203.0.113.250'), 'ip');
     } finally {
       await direct.stop();

@@ -60,12 +60,18 @@ describe('with Redis down', () => {
     expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: user.password })).status).toBe(200);
     const ghost = uniqueEmail('ghost');
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await t.http().post('/api/v1/auth/login').send({ email: ghost, password: 'wrong wrong wrong' })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await t.http().post('/api/v1/auth/login').send({ email: ghost, password: 'wrong wrong wrong' })).status);
     expect(statuses).toEqual([401, 401, 429, 429]); // half of LOGIN_LOCKOUT_THRESHOLD=4
   });
 
   it('refuses Idempotency-Key requests with 503 but serves the same request without a key', async () => {
-    const keyed = await t.http().patch('/api/v1/users/me').set(bearer(user.accessToken)).set('Idempotency-Key', 'during-outage').send({ first_name: 'Outage' });
+    const keyed = await t
+      .http()
+      .patch('/api/v1/users/me')
+      .set(bearer(user.accessToken))
+      .set('Idempotency-Key', 'during-outage')
+      .send({ first_name: 'Outage' });
     expect(keyed.status).toBe(503);
     expect(keyed.body.error.code).toBe('SERVICE_UNAVAILABLE');
     expect((await t.http().patch('/api/v1/users/me').set(bearer(user.accessToken)).send({ first_name: 'Outage' })).status).toBe(200);
@@ -92,7 +98,8 @@ describe('after Redis is back', () => {
 
   it('honours Idempotency-Key again', async () => {
     const other = await registerUser(t.http());
-    const patch = () => t.http().patch('/api/v1/users/me').set(bearer(other.accessToken)).set('Idempotency-Key', 'after-outage').send({ first_name: 'Back' });
+    const patch = () =>
+      t.http().patch('/api/v1/users/me').set(bearer(other.accessToken)).set('Idempotency-Key', 'after-outage').send({ first_name: 'Back' });
     expect((await patch()).status).toBe(200);
     expect((await patch()).headers['idempotent-replayed']).toBe('true');
   });

@@ -16,16 +16,23 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const adminRoutes = () => t.api.adminApp.routes.filter((route) => route.path.startsWith('/api/v1/admin/') && route.path !== '/api/v1/admin/auth/login');
+const adminRoutes = () =>
+  t.api.adminApp.routes.filter((route) => route.path.startsWith('/api/v1/admin/') && route.path !== '/api/v1/admin/auth/login');
 
 function call(method: string, path: string, headers: Record<string, string>, body?: unknown) {
   const request = t.admin()[method as 'get'](path).set(headers);
-  return body === undefined ? request : request.set('Content-Type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
+  return body === undefined
+    ? request
+    : request.set('Content-Type', 'application/json').send(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
 describe('admin authorization', () => {
   it('covers every admin route of SPEC §6', () => {
-    expect(adminRoutes().map((route) => `${route.method.toUpperCase()} ${route.path}`).sort()).toEqual(
+    expect(
+      adminRoutes()
+        .map((route) => `${route.method.toUpperCase()} ${route.path}`)
+        .sort(),
+    ).toEqual(
       [
         'GET /api/v1/admin/users',
         'GET /api/v1/admin/users/:id',
@@ -59,7 +66,12 @@ describe('admin authorization', () => {
         [route.path.replace(':id', user.id), { role: 'admin' }],
         [route.path.replace(':id', 'not-a-uuid') + '?limit=abc&unknown=1', '{"malformed json'],
       ] as const) {
-        const response = await call(route.method, path, bearer(user.accessToken), route.method === 'get' || route.method === 'delete' ? undefined : body);
+        const response = await call(
+          route.method,
+          path,
+          bearer(user.accessToken),
+          route.method === 'get' || route.method === 'delete' ? undefined : body,
+        );
         expect([route.method, route.path, response.status]).toEqual([route.method, route.path, 403]);
         expectErrorEnvelope(response.body, 'FORBIDDEN');
         expect(response.body.error.details).toBeUndefined();
@@ -94,6 +106,8 @@ describe('POST /api/v1/admin/auth/login', () => {
     const wrong = await t.admin().post('/api/v1/admin/auth/login').send({ email: admin.email, password: 'definitely wrong' });
     expect(nonAdmin.status).toBe(401);
     expect({ ...nonAdmin.body.error, request_id: null }).toEqual({ ...wrong.body.error, request_id: null });
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'auth.login.failed' } })).toMatchObject({ failureReason: 'insufficient_role' });
+    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'auth.login.failed' } })).toMatchObject({
+      failureReason: 'insufficient_role',
+    });
   });
 });

@@ -13,11 +13,18 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const outbox = (aggregateId: string, eventType: string) => t.prisma.outboxEvent.findMany({ where: { aggregateId, eventType }, orderBy: { seq: 'asc' } });
+const outbox = (aggregateId: string, eventType: string) =>
+  t.prisma.outboxEvent.findMany({ where: { aggregateId, eventType }, orderBy: { seq: 'asc' } });
 
 /** The metadata every event of an admin's request carries (SPEC §8). */
 const byAdmin = (requestId: string) =>
-  expect.objectContaining({ actor_id: admin.id, actor_type: 'admin', request_id: requestId, ip_address: '127.0.0.1', user_agent: 'admin-console/1.0' });
+  expect.objectContaining({
+    actor_id: admin.id,
+    actor_type: 'admin',
+    request_id: requestId,
+    ip_address: '127.0.0.1',
+    user_agent: 'admin-console/1.0',
+  });
 
 describe('DELETE /api/v1/admin/users/:id/sessions', () => {
   it('writes an audit row with the admin as actor, from the admin session, next to the session.revoked event', async () => {
@@ -62,11 +69,19 @@ describe('events of admin actions', () => {
       .set('User-Agent', 'admin-console/1.0')
       .send({ email: admin.email, password: admin.password });
     expect(response.status).toBe(200);
-    const [event] = (await outbox(admin.id, 'user.logged_in')).filter((row) => (row.metadata as { request_id?: string }).request_id === 'admin-login-1');
+    const [event] = (await outbox(admin.id, 'user.logged_in')).filter(
+      (row) => (row.metadata as { request_id?: string }).request_id === 'admin-login-1',
+    );
     expect(event).toMatchObject({ payload: { email: admin.email }, metadata: byAdmin('admin-login-1') });
     expect(Object.keys(event?.payload ?? {})).toEqual(['email']);
-    const audit = await t.prisma.auditLog.findFirst({ where: { userId: admin.id, eventType: 'auth.login.succeeded', requestId: 'admin-login-1' } });
-    expect(audit).toMatchObject({ actorType: 'admin', sessionId: sessionIdOf(response.body.access_token), metadata: expect.objectContaining({ required_role: 'admin' }) });
+    const audit = await t.prisma.auditLog.findFirst({
+      where: { userId: admin.id, eventType: 'auth.login.succeeded', requestId: 'admin-login-1' },
+    });
+    expect(audit).toMatchObject({
+      actorType: 'admin',
+      sessionId: sessionIdOf(response.body.access_token),
+      metadata: expect.objectContaining({ required_role: 'admin' }),
+    });
   });
 
   it('admin delete emits user.deleted and session.revoked (reason account_deleted), both by the admin', async () => {
@@ -81,7 +96,10 @@ describe('events of admin actions', () => {
     expect(response.status).toBe(204);
     const { deletedAt } = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(await outbox(user.id, 'user.deleted')).toEqual([
-      expect.objectContaining({ payload: { email: user.email, deleted_at: deletedAt?.toISOString() }, metadata: byAdmin('admin-delete-1') }),
+      expect.objectContaining({
+        payload: { email: user.email, deleted_at: deletedAt?.toISOString() },
+        metadata: byAdmin('admin-delete-1'),
+      }),
     ]);
     expect(await outbox(user.id, 'session.revoked')).toEqual([
       expect.objectContaining({

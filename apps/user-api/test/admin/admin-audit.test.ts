@@ -20,7 +20,11 @@ describe('GET /api/v1/admin/audit-logs', () => {
     const response = await adminGet(`/api/v1/admin/audit-logs?user_id=${user.id}`);
     expect(response.status).toBe(200);
     expect(auditLogPageSchema.safeParse(response.body).success).toBe(true);
-    expect(response.body.items.map((item: { event_type: string }) => item.event_type)).toEqual(['auth.login.failed', 'auth.login.succeeded', 'user.registered']);
+    expect(response.body.items.map((item: { event_type: string }) => item.event_type)).toEqual([
+      'auth.login.failed',
+      'auth.login.succeeded',
+      'user.registered',
+    ]);
     const registered = response.body.items[2];
     const days = (Date.parse(registered.retention_until) - Date.parse(registered.created_at)) / 86_400_000;
     expect(days).toBe(45);
@@ -31,7 +35,13 @@ describe('GET /api/v1/admin/audit-logs', () => {
 
   it('pages through every entry with the cursor, without gaps or repeats', async () => {
     const user = await registerUser(t.http());
-    for (let i = 0; i < 6; i++) await t.http().patch('/api/v1/users/me').set(bearer(user.accessToken)).send({ first_name: `Name${i}` }).expect(200);
+    for (let i = 0; i < 6; i++)
+      await t
+        .http()
+        .patch('/api/v1/users/me')
+        .set(bearer(user.accessToken))
+        .send({ first_name: `Name${i}` })
+        .expect(200);
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -51,7 +61,10 @@ describe('GET /api/v1/admin/audit-logs', () => {
     const before = new Date().toISOString();
     const user = await registerUser(t.http());
     const after = new Date(Date.now() + 1000).toISOString();
-    expect((await adminGet(`/api/v1/admin/audit-logs?user_id=${user.id}&from=${encodeURIComponent(before)}&to=${encodeURIComponent(after)}`)).body.items).toHaveLength(1);
+    expect(
+      (await adminGet(`/api/v1/admin/audit-logs?user_id=${user.id}&from=${encodeURIComponent(before)}&to=${encodeURIComponent(after)}`))
+        .body.items,
+    ).toHaveLength(1);
     expect((await adminGet(`/api/v1/admin/audit-logs?user_id=${user.id}&to=${encodeURIComponent(before)}`)).body.items).toHaveLength(0);
   });
 

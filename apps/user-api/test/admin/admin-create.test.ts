@@ -39,8 +39,13 @@ describe('npm run admin:create', () => {
     const user = await prisma.user.findFirstOrThrow({ where: { email } });
     expect(user).toMatchObject({ role: 'admin', firstName: 'Platform', lastName: 'Administrator' });
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
-    expect(await prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'admin.created' } })).toMatchObject({ actorType: 'system', actorIdentifier: 'admin:create' });
-    expect(await prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.registered' } })).toMatchObject({ payload: expect.objectContaining({ role: 'admin' }) });
+    expect(await prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'admin.created' } })).toMatchObject({
+      actorType: 'system',
+      actorIdentifier: 'admin:create',
+    });
+    expect(await prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.registered' } })).toMatchObject({
+      payload: expect.objectContaining({ role: 'admin' }),
+    });
   }, 60_000);
 
   it('promotes an existing account without touching its password, and is idempotent', async () => {

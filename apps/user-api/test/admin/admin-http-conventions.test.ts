@@ -39,7 +39,9 @@ describe('operational endpoints on the admin port', () => {
     expect(metrics.text).toContain('# TYPE http_request_duration_seconds histogram');
     expect(metrics.text).toMatch(/^http_requests_total\{method="GET",route="\/api\/v1\/admin\/users\/:id",status_code="200"\} [1-9]/m);
     expect(metrics.text).toMatch(/^http_requests_total\{method="GET",route="\/api\/v1\/admin\/users\/:id",status_code="404"\} [1-9]/m);
-    expect(metrics.text).toMatch(/^http_request_duration_seconds_bucket\{le="[^"]+",method="GET",route="\/api\/v1\/admin\/users\/:id",status_code="200"\} [1-9]/m);
+    expect(metrics.text).toMatch(
+      /^http_request_duration_seconds_bucket\{le="[^"]+",method="GET",route="\/api\/v1\/admin\/users\/:id",status_code="200"\} [1-9]/m,
+    );
     for (const raw of [user.id, unknownId, admin.id, 'no-such-thing-42']) expect(metrics.text).not.toContain(raw);
   });
 });
@@ -88,7 +90,11 @@ describe('HTTP conventions on the admin port (SPEC §2)', () => {
   });
 
   it('rejects a body over 16 KiB with 413 PAYLOAD_TOO_LARGE, before and after authentication', async () => {
-    const login = await t.admin().post('/api/v1/admin/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ email: admin.email, password: OVERSIZED }));
+    const login = await t
+      .admin()
+      .post('/api/v1/admin/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ email: admin.email, password: OVERSIZED }));
     expect(login.status).toBe(413);
     expectErrorEnvelope(login.body, 'PAYLOAD_TOO_LARGE');
     const kyc = await t
@@ -102,17 +108,31 @@ describe('HTTP conventions on the admin port (SPEC §2)', () => {
   });
 
   it('rejects a non-JSON body with 415 UNSUPPORTED_MEDIA_TYPE and changes nothing', async () => {
-    const form = await t.admin().post('/api/v1/admin/auth/login').type('form').send(`email=${encodeURIComponent(admin.email)}&password=x`);
+    const form = await t
+      .admin()
+      .post('/api/v1/admin/auth/login')
+      .type('form')
+      .send(`email=${encodeURIComponent(admin.email)}&password=x`);
     expect(form.status).toBe(415);
     expectErrorEnvelope(form.body, 'UNSUPPORTED_MEDIA_TYPE');
-    const text = await t.admin().patch(`/api/v1/admin/users/${user.id}/role`).set(bearer(admin.accessToken)).set('Content-Type', 'text/plain').send('{"role":"admin"}');
+    const text = await t
+      .admin()
+      .patch(`/api/v1/admin/users/${user.id}/role`)
+      .set(bearer(admin.accessToken))
+      .set('Content-Type', 'text/plain')
+      .send('{"role":"admin"}');
     expect(text.status).toBe(415);
     expectErrorEnvelope(text.body, 'UNSUPPORTED_MEDIA_TYPE');
     expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).role).toBe('user');
   });
 
   it('answers malformed JSON with 400 INVALID_INPUT', async () => {
-    const response = await t.admin().put(`/api/v1/admin/users/${user.id}/kyc`).set(bearer(admin.accessToken)).set('Content-Type', 'application/json').send('{"kyc_status": "verified",');
+    const response = await t
+      .admin()
+      .put(`/api/v1/admin/users/${user.id}/kyc`)
+      .set(bearer(admin.accessToken))
+      .set('Content-Type', 'application/json')
+      .send('{"kyc_status": "verified",');
     expect(response.status).toBe(400);
     expectErrorEnvelope(response.body, 'INVALID_INPUT');
   });

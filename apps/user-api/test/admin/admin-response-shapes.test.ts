@@ -50,16 +50,34 @@ describe('AdminUser replies', () => {
 
   it.each(['patch', 'put'] as const)('%s /admin/users/:id/kyc answers an AdminUser', async (method) => {
     const user = await registerUser(t.http());
-    const response = await t.admin()[method](`/api/v1/admin/users/${user.id}/kyc`).set(bearer(admin.accessToken)).send({ kyc_status: 'verified' });
+    const response = await t
+      .admin()
+      [method](`/api/v1/admin/users/${user.id}/kyc`)
+      .set(bearer(admin.accessToken))
+      .send({ kyc_status: 'verified' });
     expect(response.status).toBe(200);
-    expectAdminUser(response.body, { id: user.id, email: user.email, kyc_status: 'verified', is_active: true, deleted_at: null, locked_until: null });
+    expectAdminUser(response.body, {
+      id: user.id,
+      email: user.email,
+      kyc_status: 'verified',
+      is_active: true,
+      deleted_at: null,
+      locked_until: null,
+    });
   });
 
   it.each(['patch', 'put'] as const)('%s /admin/users/:id/role answers an AdminUser', async (method) => {
     const user = await registerUser(t.http());
     const response = await t.admin()[method](`/api/v1/admin/users/${user.id}/role`).set(bearer(admin.accessToken)).send({ role: 'admin' });
     expect(response.status).toBe(200);
-    expectAdminUser(response.body, { id: user.id, email: user.email, role: 'admin', is_active: true, deleted_at: null, locked_until: null });
+    expectAdminUser(response.body, {
+      id: user.id,
+      email: user.email,
+      role: 'admin',
+      is_active: true,
+      deleted_at: null,
+      locked_until: null,
+    });
   });
 });
 

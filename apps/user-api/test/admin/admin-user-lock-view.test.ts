@@ -58,14 +58,21 @@ describe('locked_until in admin replies', () => {
   it('shows the lock in the reply to a no-op decision too (the current status or role again)', async () => {
     const user = await registerUser(t.http());
     const lockedUntil = await lockOut(user);
-    expect((await send('patch', `/api/v1/admin/users/${user.id}/kyc`, { kyc_status: 'pending' })).body).toMatchObject({ locked_until: lockedUntil });
-    expect((await send('patch', `/api/v1/admin/users/${user.id}/role`, { role: 'user' })).body).toMatchObject({ locked_until: lockedUntil });
+    expect((await send('patch', `/api/v1/admin/users/${user.id}/kyc`, { kyc_status: 'pending' })).body).toMatchObject({
+      locked_until: lockedUntil,
+    });
+    expect((await send('patch', `/api/v1/admin/users/${user.id}/role`, { role: 'user' })).body).toMatchObject({
+      locked_until: lockedUntil,
+    });
   });
 
   it('answers null once an administrator has cleared the lock', async () => {
     const user = await registerUser(t.http());
     await lockOut(user);
     expect((await t.admin().post(`/api/v1/admin/users/${user.id}/unlock`).set(bearer(admin.accessToken))).status).toBe(204);
-    expect((await send('patch', `/api/v1/admin/users/${user.id}/kyc`, { kyc_status: 'rejected' })).body).toMatchObject({ kyc_status: 'rejected', locked_until: null });
+    expect((await send('patch', `/api/v1/admin/users/${user.id}/kyc`, { kyc_status: 'rejected' })).body).toMatchObject({
+      kyc_status: 'rejected',
+      locked_until: null,
+    });
   });
 });

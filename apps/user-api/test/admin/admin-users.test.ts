@@ -40,7 +40,13 @@ describe('GET /api/v1/admin/users', () => {
     expect(response.body).toMatchObject({ total: 5, limit: 20, offset: 0 });
     expect(response.body.users).toHaveLength(5);
     for (const user of response.body.users) expect(adminUserDtoSchema.safeParse(user).success).toBe(true);
-    expect(response.body.users.map((u: { first_name: string }) => u.first_name)).toEqual(['Dan 100 pct', 'Dan_100%', 'Carol', 'Bob', 'Alice']);
+    expect(response.body.users.map((u: { first_name: string }) => u.first_name)).toEqual([
+      'Dan 100 pct',
+      'Dan_100%',
+      'Carol',
+      'Bob',
+      'Alice',
+    ]);
   });
 
   it('treats % and _ in the query literally', async () => {
@@ -105,26 +111,34 @@ describe('GET /api/v1/admin/users/:id', () => {
 });
 
 describe('KYC decisions', () => {
-  it.each(['patch', 'put'] as const)('%s moves pending → verified, records the admin as actor and emits the real old_status', async (method) => {
-    const user = await registerUser(t.http());
-    const response = await t.admin()[method](`/api/v1/admin/users/${user.id}/kyc`).set(as(admin.accessToken)).send({ kyc_status: 'verified' });
-    expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ kyc_status: 'verified', is_active: true });
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.kyc.updated' } })).toMatchObject({
-      actorType: 'admin',
-      actorIdentifier: admin.email,
-      previousState: { kyc_status: 'pending' },
-      newState: { kyc_status: 'verified' },
-    });
-    expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } })).toMatchObject({
-      payload: { email: user.email, kyc_status: 'verified', old_status: 'pending' },
-      metadata: expect.objectContaining({ actor_id: admin.id, actor_type: 'admin' }),
-    });
-  });
+  it.each(['patch', 'put'] as const)(
+    '%s moves pending → verified, records the admin as actor and emits the real old_status',
+    async (method) => {
+      const user = await registerUser(t.http());
+      const response = await t
+        .admin()
+        [method](`/api/v1/admin/users/${user.id}/kyc`)
+        .set(as(admin.accessToken))
+        .send({ kyc_status: 'verified' });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ kyc_status: 'verified', is_active: true });
+      expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.kyc.updated' } })).toMatchObject({
+        actorType: 'admin',
+        actorIdentifier: admin.email,
+        previousState: { kyc_status: 'pending' },
+        newState: { kyc_status: 'verified' },
+      });
+      expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } })).toMatchObject({
+        payload: { email: user.email, kyc_status: 'verified', old_status: 'pending' },
+        metadata: expect.objectContaining({ actor_id: admin.id, actor_type: 'admin' }),
+      });
+    },
+  );
 
   it('follows the transition table: verified → rejected → pending allowed, rejected → verified refused', async () => {
     const user = await registerUser(t.http());
-    const change = (kyc_status: string) => t.admin().patch(`/api/v1/admin/users/${user.id}/kyc`).set(as(admin.accessToken)).send({ kyc_status });
+    const change = (kyc_status: string) =>
+      t.admin().patch(`/api/v1/admin/users/${user.id}/kyc`).set(as(admin.accessToken)).send({ kyc_status });
     expect((await change('verified')).status).toBe(200);
     expect((await change('pending')).status).toBe(409);
     expect((await change('rejected')).status).toBe(200);
@@ -132,8 +146,11 @@ describe('KYC decisions', () => {
     expect(refused.status).toBe(409);
     expectErrorEnvelope(refused.body, 'INVALID_KYC_TRANSITION');
     expect((await change('pending')).status).toBe(200);
-    const events = await t.prisma.outboxEvent.findMany({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' }, orderBy: { seq: 'asc' } });
-    expect(events.map((event) => (event.payload as { old_status: string; kyc_status: string }))).toEqual([
+    const events = await t.prisma.outboxEvent.findMany({
+      where: { aggregateId: user.id, eventType: 'user.kyc.updated' },
+      orderBy: { seq: 'asc' },
+    });
+    expect(events.map((event) => event.payload as { old_status: string; kyc_status: string })).toEqual([
       { email: user.email, old_status: 'pending', kyc_status: 'verified' },
       { email: user.email, old_status: 'verified', kyc_status: 'rejected' },
       { email: user.email, old_status: 'rejected', kyc_status: 'pending' },
@@ -142,7 +159,9 @@ describe('KYC decisions', () => {
 
   it('treats the current status as a no-op without event or audit', async () => {
     const user = await registerUser(t.http());
-    expect((await t.admin().patch(`/api/v1/admin/users/${user.id}/kyc`).set(as(admin.accessToken)).send({ kyc_status: 'pending' })).status).toBe(200);
+    expect(
+      (await t.admin().patch(`/api/v1/admin/users/${user.id}/kyc`).set(as(admin.accessToken)).send({ kyc_status: 'pending' })).status,
+    ).toBe(200);
     expect(await t.prisma.outboxEvent.count({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } })).toBe(0);
     expect(await t.prisma.auditLog.count({ where: { userId: user.id, eventType: 'user.kyc.updated' } })).toBe(0);
   });
@@ -150,10 +169,15 @@ describe('KYC decisions', () => {
   it('keeps old_status right under concurrent decisions', async () => {
     const user = await registerUser(t.http());
     const results = await Promise.all(
-      ['verified', 'rejected'].map((kyc_status) => t.admin().patch(`/api/v1/admin/users/${user.id}/kyc`).set(as(admin.accessToken)).send({ kyc_status })),
+      ['verified', 'rejected'].map((kyc_status) =>
+        t.admin().patch(`/api/v1/admin/users/${user.id}/kyc`).set(as(admin.accessToken)).send({ kyc_status }),
+      ),
     );
     const statuses = results.map((r) => r.status).sort();
-    const events = await t.prisma.outboxEvent.findMany({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' }, orderBy: { seq: 'asc' } });
+    const events = await t.prisma.outboxEvent.findMany({
+      where: { aggregateId: user.id, eventType: 'user.kyc.updated' },
+      orderBy: { seq: 'asc' },
+    });
     const transitions = events.map((event) => event.payload as { old_status: string; kyc_status: string });
     // Either both applied in some order (pending→x then x→y) or the second was refused; never two changes from "pending".
     expect(transitions.filter((transition) => transition.old_status === 'pending')).toHaveLength(1);
@@ -162,10 +186,19 @@ describe('KYC decisions', () => {
 
   it('validates the body and the id', async () => {
     const user = await registerUser(t.http());
-    const unknownStatus = await t.admin().patch(`/api/v1/admin/users/${user.id}/kyc`).set(as(admin.accessToken)).send({ kyc_status: 'approved' });
+    const unknownStatus = await t
+      .admin()
+      .patch(`/api/v1/admin/users/${user.id}/kyc`)
+      .set(as(admin.accessToken))
+      .send({ kyc_status: 'approved' });
     expect(unknownStatus.status).toBe(400);
-    expect((await t.admin().patch(`/api/v1/admin/users/${randomUUID()}/kyc`).set(as(admin.accessToken)).send({ kyc_status: 'verified' })).status).toBe(404);
-    expect((await t.admin().patch(`/api/v1/admin/users/${user.id}/kyc`).set(as(admin.accessToken)).send({ kyc_status: 'verified', note: 'x' })).status).toBe(400);
+    expect(
+      (await t.admin().patch(`/api/v1/admin/users/${randomUUID()}/kyc`).set(as(admin.accessToken)).send({ kyc_status: 'verified' })).status,
+    ).toBe(404);
+    expect(
+      (await t.admin().patch(`/api/v1/admin/users/${user.id}/kyc`).set(as(admin.accessToken)).send({ kyc_status: 'verified', note: 'x' }))
+        .status,
+    ).toBe(400);
   });
 });
 
@@ -193,7 +226,9 @@ describe('role changes', () => {
   it('demotes an admin (PUT) and their admin token stops working within 1 s', async () => {
     const other = await createAdmin(t);
     expect((await t.admin().get('/api/v1/admin/stats').set(bearer(other.accessToken))).status).toBe(200);
-    expect((await t.admin().put(`/api/v1/admin/users/${other.id}/role`).set(as(admin.accessToken)).send({ role: 'user' })).status).toBe(200);
+    expect((await t.admin().put(`/api/v1/admin/users/${other.id}/role`).set(as(admin.accessToken)).send({ role: 'user' })).status).toBe(
+      200,
+    );
     await eventually(async () => (await t.admin().get('/api/v1/admin/stats').set(bearer(other.accessToken))).status === 401, 1000);
   });
 
@@ -206,7 +241,9 @@ describe('role changes', () => {
 
   it('refuses an unknown role with 400', async () => {
     const user = await registerUser(t.http());
-    expect((await t.admin().patch(`/api/v1/admin/users/${user.id}/role`).set(as(admin.accessToken)).send({ role: 'root' })).status).toBe(400);
+    expect((await t.admin().patch(`/api/v1/admin/users/${user.id}/role`).set(as(admin.accessToken)).send({ role: 'root' })).status).toBe(
+      400,
+    );
   });
 });
 
@@ -218,7 +255,10 @@ describe('deletion', () => {
     for (const token of [user.accessToken, second.accessToken]) {
       await eventually(async () => (await t.http().get('/api/v1/users/me').set(bearer(token))).status === 401, 1000);
     }
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.deleted' } })).toMatchObject({ actorType: 'admin', actorIdentifier: admin.email });
+    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.deleted' } })).toMatchObject({
+      actorType: 'admin',
+      actorIdentifier: admin.email,
+    });
     expect((await t.admin().delete(`/api/v1/admin/users/${user.id}`).set(as(admin.accessToken))).status).toBe(404);
   });
 

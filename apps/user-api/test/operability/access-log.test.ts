@@ -82,7 +82,11 @@ describe('the access log line', () => {
   it('gives every line of one request the same trace id', async () => {
     const email = uniqueEmail('traced-lines');
     await registerUser(t.http(), { email });
-    const response = await t.http().post('/api/v1/auth/login').set('X-Request-ID', 'access-log-failed-login').send({ email, password: 'wrong password here' });
+    const response = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .set('X-Request-ID', 'access-log-failed-login')
+      .send({ email, password: 'wrong password here' });
     expect(response.status).toBe(401);
     await settled();
     const lines = t.logs.filter((line) => line.request_id === 'access-log-failed-login');

@@ -24,7 +24,9 @@ describe('graceful shutdown', () => {
       SHUTDOWN_DELAY: '1s',
       SHUTDOWN_TIMEOUT: '10s',
     });
-    const registered = await request(app.publicUrl).post('/api/v1/auth/register').send({ email: uniqueEmail('drain'), password: STRONG_PASSWORD, first_name: 'Slow', last_name: 'Request' });
+    const registered = await request(app.publicUrl)
+      .post('/api/v1/auth/register')
+      .send({ email: uniqueEmail('drain'), password: STRONG_PASSWORD, first_name: 'Slow', last_name: 'Request' });
     expect(registered.status).toBe(201);
 
     // Hold the user's row: the PATCH below has to wait for it, so it is in flight during shutdown.
@@ -33,7 +35,11 @@ describe('graceful shutdown', () => {
     await blocker.query('BEGIN');
     await blocker.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [registered.body.user.id]);
 
-    const slow = request(app.publicUrl).patch('/api/v1/users/me').set(bearer(registered.body.access_token)).send({ first_name: 'Finished' }).then((r) => r);
+    const slow = request(app.publicUrl)
+      .patch('/api/v1/users/me')
+      .set(bearer(registered.body.access_token))
+      .send({ first_name: 'Finished' })
+      .then((r) => r);
     await new Promise((resolve) => setTimeout(resolve, 300));
     app.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -53,7 +59,9 @@ describe('graceful shutdown', () => {
     expect(await app.exit).toBe(0);
     expect(app.output()).toContain('"message":"user-api stopped"');
     const connections = await withPgClient(db.url, (client) =>
-      client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'user-api'"),
+      client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'user-api'",
+      ),
     );
     expect(connections.rows[0]?.n).toBe(0);
   }, 60_000);

@@ -19,7 +19,11 @@ describe('Prometheus metrics', () => {
     await t.http().get(`/api/v1/users/me/sessions/${user.sessionId}`).expect(405);
     await t.http().get('/api/v1/no/such/route/123').expect(404);
     // The register limit (3 per IP here) is counted after validation: the fourth valid one is refused.
-    for (let i = 0; i < 3; i++) await t.http().post('/api/v1/auth/register').send({ email: uniqueEmail(), password: STRONG_PASSWORD, first_name: 'M', last_name: 'X' });
+    for (let i = 0; i < 3; i++)
+      await t
+        .http()
+        .post('/api/v1/auth/register')
+        .send({ email: uniqueEmail(), password: STRONG_PASSWORD, first_name: 'M', last_name: 'X' });
 
     const metrics = (await t.http().get('/metrics')).text;
     for (const name of [

@@ -61,7 +61,11 @@ describe('security lines at LOG_LEVEL=error', () => {
   it('records a wrong password with the reason, the masked email, the route and the client', async () => {
     const user = await register();
     const ip = nextIp();
-    const response = await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: user.email, password: 'not the password at all' });
+    const response = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .set('X-Forwarded-For', ip)
+      .send({ email: user.email, password: 'not the password at all' });
     expect(response.status).toBe(401);
     const requestId = response.headers['x-request-id'] as string;
 
@@ -69,7 +73,13 @@ describe('security lines at LOG_LEVEL=error', () => {
     expect(failed).toMatchObject({ level: 'warn', reason: 'invalid_password', user_id: user.id, ip_address: ip, request_id: requestId });
     expect(failed.email).toBe(`${user.email[0]}***@example.com`);
     const refused = securityLine(requestId, 'authentication_failed');
-    expect(refused).toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS', method: 'POST', route: '/api/v1/auth/login', ip_address: ip });
+    expect(refused).toMatchObject({
+      status: 401,
+      code: 'INVALID_CREDENTIALS',
+      method: 'POST',
+      route: '/api/v1/auth/login',
+      ip_address: ip,
+    });
     expect(t.rawLogs()).not.toContain('not the password at all');
     expectNoSecretsOf(user);
   });
@@ -81,7 +91,12 @@ describe('security lines at LOG_LEVEL=error', () => {
     expect(response.status).toBe(401);
     const requestId = response.headers['x-request-id'] as string;
 
-    expect(securityLine(requestId, 'login_failed')).toMatchObject({ reason: 'unknown_email', user_id: null, email: `${email[0]}***@example.com`, ip_address: ip });
+    expect(securityLine(requestId, 'login_failed')).toMatchObject({
+      reason: 'unknown_email',
+      user_id: null,
+      email: `${email[0]}***@example.com`,
+      ip_address: ip,
+    });
     expect(securityLine(requestId, 'authentication_failed')).toMatchObject({ route: '/api/v1/auth/login', ip_address: ip });
     expect(t.rawLogs()).not.toContain(email);
   });
@@ -133,7 +148,13 @@ describe('security lines at LOG_LEVEL=error', () => {
       const response = await t.http().get('/api/v1/users/me').set('X-Forwarded-For', ip).set(headers);
       expect(response.status).toBe(401);
       const requestId = response.headers['x-request-id'] as string;
-      expect(securityLine(requestId, 'authentication_failed')).toMatchObject({ code, method: 'GET', route: '/api/v1/users/me', ip_address: ip, request_id: requestId });
+      expect(securityLine(requestId, 'authentication_failed')).toMatchObject({
+        code,
+        method: 'GET',
+        route: '/api/v1/users/me',
+        ip_address: ip,
+        request_id: requestId,
+      });
     }
     expect(t.rawLogs()).not.toContain(tampered);
     expect(t.rawLogs()).not.toContain(expired);
@@ -150,7 +171,14 @@ describe('security lines at LOG_LEVEL=error', () => {
     const requestId = response.headers['x-request-id'] as string;
 
     const line = securityLine(requestId, 'rate_limited');
-    expect(line).toMatchObject({ status: 429, code: 'RATE_LIMITED', method: 'POST', route: '/api/v1/auth/login', ip_address: ip, request_id: requestId });
+    expect(line).toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      method: 'POST',
+      route: '/api/v1/auth/login',
+      ip_address: ip,
+      request_id: requestId,
+    });
     expect(line.detail).toContain('login');
     expect(t.rawLogs()).not.toContain(email);
   });

@@ -20,7 +20,15 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   fs.mkdirSync(artifacts, { recursive: true });
 }, 60_000);
@@ -40,14 +48,16 @@ describe('Swagger UI', () => {
     const login = page.locator('.opblock-post', { has: page.locator('[data-path="/api/v1/auth/login"]') });
     await login.first().waitFor({ timeout: 20_000 });
     const operations = await page.locator('.opblock-summary-path').allTextContents();
-    const documented = Object.keys(((await (await fetch(`${t.publicUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> }).paths);
+    const documented = Object.keys(
+      ((await (await fetch(`${t.publicUrl}/openapi.json`)).json()) as { paths: Record<string, unknown> }).paths,
+    );
     for (const route of documented) expect(operations.map((text) => text.replace(/\u200b/g, ''))).toContain(route);
 
     await login.first().locator('.opblock-summary').click();
     await page.locator('.opblock-post.is-open .opblock-body').first().waitFor({ timeout: 10_000 });
     const expanded = await page.locator('.opblock-post.is-open').first().innerText();
-    expect(expanded).toContain("\"password\"");
-    expect(expanded).toContain("\"email\"");
+    expect(expanded).toContain('"password"');
+    expect(expanded).toContain('"email"');
     expect(expanded).toContain('INVALID_CREDENTIALS');
     await page.screenshot({ path: path.join(artifacts, 'swagger-ui-public-login.png'), fullPage: true });
     expect(failures).toEqual([]);

@@ -28,15 +28,18 @@ beforeAll(async () => {
   db = await createTestDatabase();
   redis = await createTestRedis();
   prisma = createPrismaClient({ url: db.url, poolMax: 2, applicationName: 'tracing-tests' });
-  app = await startUserApiProcess({
-    DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: redis.keyPrefix,
-    RATE_LIMIT_ENABLED: 'true',
-    OTEL_ENABLED: 'true',
-    OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-    OTEL_BSP_SCHEDULE_DELAY: '100',
-  }, { waitForReady: true });
+  app = await startUserApiProcess(
+    {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.keyPrefix,
+      RATE_LIMIT_ENABLED: 'true',
+      OTEL_ENABLED: 'true',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    },
+    { waitForReady: true },
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -48,7 +51,8 @@ afterAll(async () => {
   await collector.close();
 });
 
-const isPg = (span: ExportedSpan) => spanAttribute(span, 'db.system') === 'postgresql' || spanAttribute(span, 'db.system.name') === 'postgresql';
+const isPg = (span: ExportedSpan) =>
+  spanAttribute(span, 'db.system') === 'postgresql' || spanAttribute(span, 'db.system.name') === 'postgresql';
 const isRedis = (span: ExportedSpan) => spanAttribute(span, 'db.system') === 'redis' || spanAttribute(span, 'db.system.name') === 'redis';
 const isHttpServer = (span: ExportedSpan) => span.kind === 2 && /POST/.test(span.name);
 const isPrisma = (span: ExportedSpan) => span.name.startsWith('prisma:');
@@ -56,15 +60,22 @@ const isPrisma = (span: ExportedSpan) => span.name.startsWith('prisma:');
 describe('tracing', () => {
   it('exports one trace for a request spanning HTTP, PostgreSQL, Prisma and Redis, and puts its traceparent in the outbox', async () => {
     const email = uniqueEmail('traced');
-    const response = await request(app.publicUrl).post('/api/v1/auth/register').send({ email, password: STRONG_PASSWORD, first_name: 'T', last_name: 'R' });
+    const response = await request(app.publicUrl)
+      .post('/api/v1/auth/register')
+      .send({ email, password: STRONG_PASSWORD, first_name: 'T', last_name: 'R' });
     expect(response.status).toBe(201);
 
-    const event = await prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: response.body.user.id, eventType: 'user.registered' } });
+    const event = await prisma.outboxEvent.findFirstOrThrow({
+      where: { aggregateId: response.body.user.id, eventType: 'user.registered' },
+    });
     const traceparent = (event.metadata as { traceparent?: string }).traceparent;
     expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     const traceId = (traceparent as string).split('-')[1] as string;
 
-    const trace = await collector.spansOf(traceId, (found) => found.some(isHttpServer) && found.some(isPg) && found.some(isRedis) && found.some(isPrisma));
+    const trace = await collector.spansOf(
+      traceId,
+      (found) => found.some(isHttpServer) && found.some(isPg) && found.some(isRedis) && found.some(isPrisma),
+    );
     expect(trace.find(isHttpServer)?.name).toContain('/api/v1/auth/register');
 
     const lines = app.logs().filter((line) => line.request_id === response.headers['x-request-id']);

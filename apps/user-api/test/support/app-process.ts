@@ -21,7 +21,10 @@ export interface AppProcess {
  * without it), so a suite whose first request needs Redis — a rate-limit decision, a Redis span —
  * waits until it is there.
  */
-export async function startUserApiProcess(env: Record<string, string>, options: { waitForHealth?: boolean; waitForReady?: boolean } = {}): Promise<AppProcess> {
+export async function startUserApiProcess(
+  env: Record<string, string>,
+  options: { waitForHealth?: boolean; waitForReady?: boolean } = {},
+): Promise<AppProcess> {
   const [publicPort, adminPort] = [await freePort(), await freePort()];
   let output = '';
   // `node --import tsx` keeps the app in this very process (the tsx CLI would fork a child that
@@ -50,7 +53,12 @@ export async function startUserApiProcess(env: Record<string, string>, options: 
   const probes = [...(options.waitForHealth !== false ? ['/health'] : []), ...(options.waitForReady ? ['/ready'] : [])];
   for (const probe of probes) {
     for (;;) {
-      const ok = await request(publicUrl).get(probe).then((r) => r.status === 200, () => false);
+      const ok = await request(publicUrl)
+        .get(probe)
+        .then(
+          (r) => r.status === 200,
+          () => false,
+        );
       if (ok) break;
       if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`user-api did not answer ${probe}:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -61,7 +69,11 @@ export async function startUserApiProcess(env: Record<string, string>, options: 
     publicUrl,
     adminUrl: `http://127.0.0.1:${adminPort}`,
     output: () => output,
-    logs: () => output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>),
+    logs: () =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
     exit,
   };
 }

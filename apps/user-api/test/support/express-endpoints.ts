@@ -27,7 +27,8 @@ export function servedEndpoints(app: Express): string[] {
     for (const layer of stack) {
       if (layer.route) {
         const methods = Object.keys(layer.route.methods).filter((method) => method !== '_all');
-        for (const path of pathsOf(layer.route.path)) for (const method of methods) found.add(`${method.toUpperCase()} ${join(prefix, path)}`);
+        for (const path of pathsOf(layer.route.path))
+          for (const method of methods) found.add(`${method.toUpperCase()} ${join(prefix, path)}`);
       } else if (Array.isArray(layer.handle.stack)) {
         for (const path of pathsOf(layer.rawPath)) walk(layer.handle.stack, path === '/' ? prefix : `${prefix}${path}`);
       } else {

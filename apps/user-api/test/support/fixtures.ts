@@ -73,7 +73,9 @@ export function expectErrorEnvelope(body: unknown, code: string): void {
 /** A JWT_SIGNING_KEYS value with one fresh ES256 key, for instances that must share keys. */
 export function sharedSigningKeys(kid = 'test-shared'): string {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return JSON.stringify([{ kid, alg: 'ES256', status: 'active', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }]);
+  return JSON.stringify([
+    { kid, alg: 'ES256', status: 'active', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+  ]);
 }
 
 export interface AdminSession {
@@ -85,13 +87,26 @@ export interface AdminSession {
 }
 
 /** An administrator created through the bootstrap use case and logged in through the admin API. */
-export async function createAdmin(
-  t: { api: { useCases: { bootstrapAdmin: { execute: (input: { email: string; firstName: string; lastName: string; password: () => Promise<string> }) => Promise<unknown> } } }; admin: () => request.Agent },
-): Promise<AdminSession> {
+export async function createAdmin(t: {
+  api: {
+    useCases: {
+      bootstrapAdmin: {
+        execute: (input: { email: string; firstName: string; lastName: string; password: () => Promise<string> }) => Promise<unknown>;
+      };
+    };
+  };
+  admin: () => request.Agent;
+}): Promise<AdminSession> {
   const email = uniqueEmail('admin');
   const password = 'an administrator passphrase';
   await t.api.useCases.bootstrapAdmin.execute({ email, firstName: 'Grace', lastName: 'Hopper', password: async () => password });
   const response = await t.admin().post('/api/v1/admin/auth/login').send({ email, password });
   if (response.status !== 200) throw new Error(`admin login failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return { id: response.body.user.id, email, password, accessToken: response.body.access_token, sessionId: sessionIdOf(response.body.access_token) };
+  return {
+    id: response.body.user.id,
+    email,
+    password,
+    accessToken: response.body.access_token,
+    sessionId: sessionIdOf(response.body.access_token),
+  };
 }

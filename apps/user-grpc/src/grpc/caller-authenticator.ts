@@ -47,7 +47,9 @@ export class CallerAuthenticator {
       return { error: new AppError('UNAUTHORIZED', 'A client certificate is required.'), reason: 'no_client_certificate' };
     }
     if (this.tokens.length === 0) {
-      return { caller: this.mtls ? { name: String(certificateName ?? 'client-certificate'), via: 'mtls' } : { name: 'anonymous', via: 'none' } };
+      return {
+        caller: this.mtls ? { name: String(certificateName ?? 'client-certificate'), via: 'mtls' } : { name: 'anonymous', via: 'none' },
+      };
     }
 
     const values = metadata.get('authorization');

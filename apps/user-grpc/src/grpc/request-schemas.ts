@@ -10,9 +10,7 @@ import { z } from 'zod';
 const DEFAULT_PAGE_SIZE = 10;
 const UPDATED_BY_MAX = 255;
 
-const userId = z
-  .uuid('must be a UUID')
-  .transform((id) => id.toLowerCase());
+const userId = z.uuid('must be a UUID').transform((id) => id.toLowerCase());
 
 export const userIdRequestSchema = z.object({ user_id: userId });
 
@@ -31,7 +29,10 @@ export const updateKycRequestSchema = z.object({
 
 /** Limits are checked by the ListUsers use case (1–100, offset ≥ 0); 0 or less means the default. */
 export const listUsersRequestSchema = z.object({
-  limit: z.number().int().transform((limit) => (limit <= 0 ? DEFAULT_PAGE_SIZE : limit)),
+  limit: z
+    .number()
+    .int()
+    .transform((limit) => (limit <= 0 ? DEFAULT_PAGE_SIZE : limit)),
   offset: z.number().int(),
 });
 

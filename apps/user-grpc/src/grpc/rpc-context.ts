@@ -47,14 +47,20 @@ export function createRpcContext(method: string, metadata: Metadata, call: Serve
   const requestId = requestIdFrom(firstString(metadata, 'x-request-id'));
   const trace = parseTraceparent(firstString(metadata, 'traceparent'));
   // Control characters are stripped: the value lands in audit rows and logs.
-  const userAgent = firstString(metadata, 'user-agent')?.replace(/[\p{Cc}]/gu, '').slice(0, USER_AGENT_MAX) || null;
+  const userAgent =
+    firstString(metadata, 'user-agent')
+      ?.replace(/[\p{Cc}]/gu, '')
+      .slice(0, USER_AGENT_MAX) || null;
   return {
     method,
     requestId,
     traceparent: trace?.traceparent ?? null,
     // Without the caller's trace, a fresh W3C trace id still ties the call's lines together (SPEC
     // §13: a trace id on every line); the handler replaces it with the server span's when tracing is on.
-    log: { request_id: requestId, ...(trace ? { trace_id: trace.traceId, span_id: trace.spanId } : { trace_id: randomBytes(16).toString('hex') }) },
+    log: {
+      request_id: requestId,
+      ...(trace ? { trace_id: trace.traceId, span_id: trace.spanId } : { trace_id: randomBytes(16).toString('hex') }),
+    },
     ipAddress: peerAddress(call),
     userAgent,
     deadline: deadlineOf(call),

@@ -3,7 +3,10 @@ import { runWithLogContext, type Logger } from '@pandora/observability';
 import { rpcContextOf, type RpcContext } from './rpc-context';
 import { deadlineExceeded, toGrpcStatus } from './status-mapping';
 
-export type RpcHandler<Request, Response> = (request: Request, rpc: RpcContext & { caller: NonNullable<RpcContext['caller']> }) => Promise<Response>;
+export type RpcHandler<Request, Response> = (
+  request: Request,
+  rpc: RpcContext & { caller: NonNullable<RpcContext['caller']> },
+) => Promise<Response>;
 
 function asServiceError(status: StatusObject): Partial<ServerErrorResponse> & StatusObject {
   return { ...status, name: 'RpcError', message: status.details };

@@ -66,7 +66,9 @@ export async function tryAcquireAdvisoryLock(options: {
       const row = holder.rows[0];
       return {
         acquired: false,
-        holder: row ? { pid: row.pid, applicationName: row.application_name, clientAddress: row.client_addr, backendStart: row.backend_start } : null,
+        holder: row
+          ? { pid: row.pid, applicationName: row.application_name, clientAddress: row.client_addr, backendStart: row.backend_start }
+          : null,
       };
     }
   } catch (error) {

@@ -22,7 +22,9 @@ export class PrismaAuditLogReader implements AuditLogReader {
     const where: Prisma.AuditLogWhereInput = {
       ...(query.userId ? { userId: query.userId } : {}),
       ...(query.eventType ? { eventType: query.eventType } : {}),
-      ...(query.from || query.to ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } } : {}),
+      ...(query.from || query.to
+        ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } }
+        : {}),
     };
     const before = query.before;
     const rows = await this.db.auditLog.findMany({

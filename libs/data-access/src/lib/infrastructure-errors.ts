@@ -61,7 +61,10 @@ export function translateInfrastructureError(error: unknown): AppError | null {
 
 /** True when `error` is the unique-index violation named `constraint`. */
 export function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const candidate = error as { code?: string; meta?: { target?: unknown; driverAdapterError?: { cause?: { originalMessage?: string; constraint?: unknown } } } };
+  const candidate = error as {
+    code?: string;
+    meta?: { target?: unknown; driverAdapterError?: { cause?: { originalMessage?: string; constraint?: unknown } } };
+  };
   if (candidate?.code !== 'P2002') return false;
   const adapterCause = candidate.meta?.driverAdapterError?.cause;
   const text = JSON.stringify([candidate.meta?.target, adapterCause?.originalMessage, adapterCause?.constraint]);

@@ -93,7 +93,9 @@ export class PrismaSessionRepository implements SessionRepository {
   async findRefreshTokenForUpdate(tokenHash: string): Promise<{ token: RefreshTokenRecord; session: Session } | null> {
     // Both rows are locked: concurrent refreshes of one token serialise on the token, and a
     // concurrent revocation of the session waits for (or is seen by) the rotation.
-    const rows = await this.db.$queryRaw<Array<SessionSqlRow & { token_id: string; token_expires_at: Date; token_rotated_at: Date | null }>>`
+    const rows = await this.db.$queryRaw<
+      Array<SessionSqlRow & { token_id: string; token_expires_at: Date; token_rotated_at: Date | null }>
+    >`
       SELECT rt.id AS token_id, rt.expires_at AS token_expires_at, rt.rotated_at AS token_rotated_at,
              s.id, s.user_id, s.ip_address, s.user_agent, s.created_at, s.last_used_at, s.expires_at,
              s.absolute_expires_at, s.revoked_at, s.revoked_reason

@@ -1,4 +1,14 @@
-import { KYC_STATUSES, type KycStatus, type NewUser, type User, type UserChanges, type UserCredentials, type UserRepository, type UserSearch, type UserStatistics } from '@pandora/domain';
+import {
+  KYC_STATUSES,
+  type KycStatus,
+  type NewUser,
+  type User,
+  type UserChanges,
+  type UserCredentials,
+  type UserRepository,
+  type UserSearch,
+  type UserStatistics,
+} from '@pandora/domain';
 import { AppError } from '@pandora/errors';
 import { Prisma, type User as UserRow } from '@prisma/client';
 import { isUniqueViolation } from './infrastructure-errors';

@@ -36,7 +36,9 @@ describe('password policy', () => {
   });
 
   it('throws 422 WEAK_PASSWORD with the reason', () => {
-    expect(() => assertPasswordPolicy('short', email)).toThrow(expect.objectContaining({ code: 'WEAK_PASSWORD', message: expect.stringMatching(/at least 8/) }));
+    expect(() => assertPasswordPolicy('short', email)).toThrow(
+      expect.objectContaining({ code: 'WEAK_PASSWORD', message: expect.stringMatching(/at least 8/) }),
+    );
     expect(() => assertPasswordPolicy('password123', email)).toThrow(AppError);
   });
 });

@@ -3,9 +3,7 @@
  * not — lock further attempts for an escalating period. An attempt is reserved BEFORE the password
  * is verified, so N parallel guesses can never evaluate more than the threshold.
  */
-export type LoginAttemptReservation =
-  | { allowed: true; reservation: string }
-  | { allowed: false; retryAfterSeconds: number };
+export type LoginAttemptReservation = { allowed: true; reservation: string } | { allowed: false; retryAfterSeconds: number };
 
 export interface LoginThrottle {
   reserve(email: string): Promise<LoginAttemptReservation>;

@@ -20,7 +20,8 @@ const user: User = {
   deletedAt: undefined,
 };
 
-const unimplemented = (_call: unknown, callback: sendUnaryData<never>) => callback({ code: status.UNIMPLEMENTED, details: 'not part of the baseline' });
+const unimplemented = (_call: unknown, callback: sendUnaryData<never>) =>
+  callback({ code: status.UNIMPLEMENTED, details: 'not part of the baseline' });
 
 const implementation: UserServiceServer = {
   getUser: (_call, callback) => callback(null, { user }),

@@ -73,7 +73,8 @@ async function runWorker(ctx: BenchContext, load: HttpLoad): Promise<WorkerRun> 
   const own = lines.slice(Math.max(0, start));
   const batches = own.filter((line) => line.message === 'audit cleanup batch' && line.kind === 'audit_logs');
   const summary = own.find((line) => line.message === 'audit cleanup summary');
-  if (exitCode !== 0 || summary?.outcome !== 'completed') throw new Error(`audit-cleanup-worker failed (exit ${exitCode}):\n${worker.output().slice(-4000)}`);
+  if (exitCode !== 0 || summary?.outcome !== 'completed')
+    throw new Error(`audit-cleanup-worker failed (exit ${exitCode}):\n${worker.output().slice(-4000)}`);
   // Split only for the explanation, not the verdict: before the first batch the process starts,
   // connects and takes its lock; after the summary it pushes metrics and exits.
   const first = batches[0];
@@ -122,7 +123,9 @@ export async function cleanupScenario(ctx: BenchContext): Promise<ScenarioOutcom
     await runHttpLoad(load(durations.warmupMs));
     const capacity = await runHttpLoad(load(Math.max(2_000, durations.warmupMs)));
     const rate = Math.max(20, Math.round(capacity.okPerSecond * API_LOAD_SHARE));
-    ctx.log(`cleanup: API at ${rate} req/s (${API_LOAD_SHARE * 100}% of ${Math.round(capacity.okPerSecond)} req/s); ${durations.rounds} runs of the worker`);
+    ctx.log(
+      `cleanup: API at ${rate} req/s (${API_LOAD_SHARE * 100}% of ${Math.round(capacity.okPerSecond)} req/s); ${durations.rounds} runs of the worker`,
+    );
 
     // A run lasts about a second: one run's p99 rests on a thousand samples, so the worker runs
     // `rounds` times (fresh rows each time), each right after a quiet sample of the same length.

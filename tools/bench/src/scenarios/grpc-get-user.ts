@@ -41,11 +41,19 @@ export async function grpcGetUserScenario(ctx: BenchContext): Promise<ScenarioOu
   });
   const bareAddress = `127.0.0.1:${bare.ready.port}`;
 
-  const load = (address: string, durationMs: number) => runGrpcLoad({ address, token: ctx.infra.grpcToken, userIds, concurrency: CONCURRENCY, durationMs });
+  const load = (address: string, durationMs: number) =>
+    runGrpcLoad({ address, token: ctx.infra.grpcToken, userIds, concurrency: CONCURRENCY, durationMs });
   const round = async (address: string, processUnderTest: typeof bare.process): Promise<RoundResult> => {
     const cpu = await ctx.cpuWindow(processUnderTest);
     const run = await load(address, durations.roundMs);
-    return { ok: run.ok, failed: run.completed - run.ok, seconds: run.seconds, samples: run.samples, cpu: await cpu.end(), failures: run.failures };
+    return {
+      ok: run.ok,
+      failed: run.completed - run.ok,
+      seconds: run.seconds,
+      samples: run.samples,
+      cpu: await cpu.end(),
+      failures: run.failures,
+    };
   };
 
   try {
@@ -58,7 +66,9 @@ export async function grpcGetUserScenario(ctx: BenchContext): Promise<ScenarioOu
       () => round(grpc.address, grpc.process),
     );
     const met = comparison.ratio >= TARGET_RATIO && comparison.measured.failed === 0;
-    ctx.log(`grpc_get_user: ${fmt.rate(comparison.measured.throughput, 'calls/s')} vs ${fmt.rate(comparison.baseline.throughput, 'calls/s')} → ratio ${fmt.ratio(comparison.ratio)}`);
+    ctx.log(
+      `grpc_get_user: ${fmt.rate(comparison.measured.throughput, 'calls/s')} vs ${fmt.rate(comparison.baseline.throughput, 'calls/s')} → ratio ${fmt.ratio(comparison.ratio)}`,
+    );
     return {
       name: 'grpc_get_user',
       summary: {
@@ -87,8 +97,22 @@ export async function grpcGetUserScenario(ctx: BenchContext): Promise<ScenarioOu
           target: `ratio ≥ ${TARGET_RATIO}`,
           verdict: verdict(met),
         },
-        { metric: 'p50', measured: fmt.ms(comparison.measured.latency.p50), baseline: fmt.ms(comparison.baseline.latency.p50), ratio: '', target: '', verdict: '' },
-        { metric: 'p99', measured: fmt.ms(comparison.measured.latency.p99), baseline: fmt.ms(comparison.baseline.latency.p99), ratio: '', target: '', verdict: '' },
+        {
+          metric: 'p50',
+          measured: fmt.ms(comparison.measured.latency.p50),
+          baseline: fmt.ms(comparison.baseline.latency.p50),
+          ratio: '',
+          target: '',
+          verdict: '',
+        },
+        {
+          metric: 'p99',
+          measured: fmt.ms(comparison.measured.latency.p99),
+          baseline: fmt.ms(comparison.baseline.latency.p99),
+          ratio: '',
+          target: '',
+          verdict: '',
+        },
       ],
     };
   } finally {

@@ -25,7 +25,10 @@ export async function loginScenario(ctx: BenchContext): Promise<ScenarioOutcome>
   const concurrency = 2 * ctx.cores;
   const api = await ctx.startUserApi('user-api.login');
   const users = await benchUsers(api.publicUrl);
-  const argon2 = await ctx.startBaseline<{ ready: true }>('baseline.argon2-verify', 'argon2-verify.ts', { ...PRODUCTION_ARGON2, BENCH_PASSWORD });
+  const argon2 = await ctx.startBaseline<{ ready: true }>('baseline.argon2-verify', 'argon2-verify.ts', {
+    ...PRODUCTION_ARGON2,
+    BENCH_PASSWORD,
+  });
 
   const verifyRun = (durationMs: number) =>
     new Promise<VerifyRun>((resolve) => {
@@ -53,17 +56,33 @@ export async function loginScenario(ctx: BenchContext): Promise<ScenarioOutcome>
       async (): Promise<RoundResult> => {
         const cpu = await ctx.cpuWindow(argon2.process);
         const run = await verifyRun(durations.roundMs);
-        return { ok: run.completed - run.failed, failed: run.failed, seconds: run.seconds, samples: Float64Array.from(run.latencies), cpu: await cpu.end(), failures: run.failed ? { mismatch: run.failed } : {} };
+        return {
+          ok: run.completed - run.failed,
+          failed: run.failed,
+          seconds: run.seconds,
+          samples: Float64Array.from(run.latencies),
+          cpu: await cpu.end(),
+          failures: run.failed ? { mismatch: run.failed } : {},
+        };
       },
       async (): Promise<RoundResult> => {
         const cpu = await ctx.cpuWindow(api.process);
         const run = await loginLoad(durations.roundMs);
         const ok = run.completed - run.non2xx;
-        return { ok, failed: run.non2xx + run.errors, seconds: run.seconds, samples: run.samples, cpu: await cpu.end(), failures: run.statuses };
+        return {
+          ok,
+          failed: run.non2xx + run.errors,
+          seconds: run.seconds,
+          samples: run.samples,
+          cpu: await cpu.end(),
+          failures: run.statuses,
+        };
       },
     );
     const met = comparison.ratio >= TARGET_RATIO && comparison.measured.failed === 0;
-    ctx.log(`login: ${fmt.rate(comparison.measured.throughput, 'logins/s')} vs ${fmt.rate(comparison.baseline.throughput, 'verify/s')} → ratio ${fmt.ratio(comparison.ratio)}`);
+    ctx.log(
+      `login: ${fmt.rate(comparison.measured.throughput, 'logins/s')} vs ${fmt.rate(comparison.baseline.throughput, 'verify/s')} → ratio ${fmt.ratio(comparison.ratio)}`,
+    );
     return {
       name: 'login',
       summary: {
@@ -93,8 +112,22 @@ export async function loginScenario(ctx: BenchContext): Promise<ScenarioOutcome>
           target: `ratio ≥ ${TARGET_RATIO}`,
           verdict: verdict(met),
         },
-        { metric: 'login p50', measured: fmt.ms(comparison.measured.latency.p50), baseline: fmt.ms(comparison.baseline.latency.p50), ratio: '', target: '', verdict: '' },
-        { metric: 'login p99', measured: fmt.ms(comparison.measured.latency.p99), baseline: fmt.ms(comparison.baseline.latency.p99), ratio: '', target: '', verdict: '' },
+        {
+          metric: 'login p50',
+          measured: fmt.ms(comparison.measured.latency.p50),
+          baseline: fmt.ms(comparison.baseline.latency.p50),
+          ratio: '',
+          target: '',
+          verdict: '',
+        },
+        {
+          metric: 'login p99',
+          measured: fmt.ms(comparison.measured.latency.p99),
+          baseline: fmt.ms(comparison.baseline.latency.p99),
+          ratio: '',
+          target: '',
+          verdict: '',
+        },
       ],
     };
   } finally {

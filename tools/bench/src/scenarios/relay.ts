@@ -44,7 +44,9 @@ class StreamWatcher {
   private async read(from: string): Promise<void> {
     let cursor = from;
     while (!this.stopped) {
-      const reply = (await this.redis.xread('COUNT', 5_000, 'BLOCK', 200, 'STREAMS', this.key, cursor)) as Array<[string, Array<[string, string[]]>]> | null;
+      const reply = (await this.redis.xread('COUNT', 5_000, 'BLOCK', 200, 'STREAMS', this.key, cursor)) as Array<
+        [string, Array<[string, string[]]>]
+      > | null;
       for (const [, entries] of reply ?? []) {
         for (const [id, fields] of entries) {
           this.appendedAt.set(fields[1] as string, Number(id.slice(0, id.indexOf('-'))));
@@ -166,7 +168,9 @@ export async function relayScenario(ctx: BenchContext): Promise<ScenarioOutcome>
 
     // Saturation: a committed backlog, drained as fast as the relay goes.
     ctx.log(`relay: draining a backlog of ${durations.relayBacklog}`);
-    const [{ max_seq: seqBefore } = { max_seq: '0' }] = await ctx.infra.sql<{ max_seq: string }>('SELECT coalesce(max(seq), 0)::text AS max_seq FROM outbox_events');
+    const [{ max_seq: seqBefore } = { max_seq: '0' }] = await ctx.infra.sql<{ max_seq: string }>(
+      'SELECT coalesce(max(seq), 0)::text AS max_seq FROM outbox_events',
+    );
     const before = await streamInfo(ctx.infra.redis, streamKey);
     const cpuDrain = await ctx.cpuWindow(relay.process);
     await insertBacklog(ctx, template, durations.relayBacklog);
@@ -183,16 +187,29 @@ export async function relayScenario(ctx: BenchContext): Promise<ScenarioOutcome>
     const relayPerSecond = durations.relayBacklog / drainSeconds;
 
     // Baseline: the same entries, XADDed raw (pipelines of the same batch size, same cap).
-    const rows = await ctx.infra.sql<{ id: string; event_type: string; aggregate_id: string | null; payload: unknown; metadata: Record<string, unknown>; occurred_at: Date }>(
-      `SELECT id, event_type, aggregate_id, payload, metadata, occurred_at FROM outbox_events WHERE seq > $1::bigint ORDER BY seq`,
-      [seqBefore],
-    );
+    const rows = await ctx.infra.sql<{
+      id: string;
+      event_type: string;
+      aggregate_id: string | null;
+      payload: unknown;
+      metadata: Record<string, unknown>;
+      occurred_at: Date;
+    }>(`SELECT id, event_type, aggregate_id, payload, metadata, occurred_at FROM outbox_events WHERE seq > $1::bigint ORDER BY seq`, [
+      seqBefore,
+    ]);
     const rawKey = `${ctx.infra.redisKeyPrefix}bench:raw-xadd`;
     const rawStarted = performance.now();
     for (let offset = 0; offset < rows.length; offset += BATCH_SIZE) {
       const pipeline = ctx.infra.redis.pipeline();
       for (const row of rows.slice(offset, offset + BATCH_SIZE)) {
-        const event: OutgoingEvent = { eventId: row.id, eventType: row.event_type, userId: row.aggregate_id, occurredAt: row.occurred_at, payload: row.payload, metadata: row.metadata };
+        const event: OutgoingEvent = {
+          eventId: row.id,
+          eventType: row.event_type,
+          userId: row.aggregate_id,
+          occurredAt: row.occurred_at,
+          payload: row.payload,
+          metadata: row.metadata,
+        };
         pipeline.xadd(rawKey, 'MAXLEN', '~', String(STREAM_MAXLEN), '*', ...encodeStreamEntry(event));
       }
       await pipeline.exec();

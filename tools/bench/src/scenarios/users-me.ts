@@ -35,7 +35,14 @@ export async function usersMeScenario(ctx: BenchContext): Promise<ScenarioOutcom
   const round = async (baseUrl: string, processUnderTest: typeof bare.process): Promise<RoundResult> => {
     const cpu = await ctx.cpuWindow(processUnderTest);
     const run = await load(baseUrl, durations.roundMs);
-    return { ok: run.completed - run.non2xx, failed: run.non2xx + run.errors, seconds: run.seconds, samples: run.samples, cpu: await cpu.end(), failures: run.statuses };
+    return {
+      ok: run.completed - run.non2xx,
+      failed: run.non2xx + run.errors,
+      seconds: run.seconds,
+      samples: run.samples,
+      cpu: await cpu.end(),
+      failures: run.statuses,
+    };
   };
 
   try {
@@ -49,7 +56,9 @@ export async function usersMeScenario(ctx: BenchContext): Promise<ScenarioOutcom
     );
     const ratioMet = comparison.ratio >= TARGET_RATIO && comparison.measured.failed === 0;
     const p99Met = comparison.measured.latency.p99 < TARGET_P99_MS;
-    ctx.log(`users_me: ${fmt.rate(comparison.measured.throughput, 'req/s')} vs ${fmt.rate(comparison.baseline.throughput, 'req/s')} → ratio ${fmt.ratio(comparison.ratio)}, p99 ${fmt.ms(comparison.measured.latency.p99)}`);
+    ctx.log(
+      `users_me: ${fmt.rate(comparison.measured.throughput, 'req/s')} vs ${fmt.rate(comparison.baseline.throughput, 'req/s')} → ratio ${fmt.ratio(comparison.ratio)}, p99 ${fmt.ms(comparison.measured.latency.p99)}`,
+    );
     return {
       name: 'users_me',
       summary: {
@@ -79,7 +88,14 @@ export async function usersMeScenario(ctx: BenchContext): Promise<ScenarioOutcom
           target: `ratio ≥ ${TARGET_RATIO}`,
           verdict: verdict(ratioMet),
         },
-        { metric: 'p50', measured: fmt.ms(comparison.measured.latency.p50), baseline: fmt.ms(comparison.baseline.latency.p50), ratio: '', target: '', verdict: '' },
+        {
+          metric: 'p50',
+          measured: fmt.ms(comparison.measured.latency.p50),
+          baseline: fmt.ms(comparison.baseline.latency.p50),
+          ratio: '',
+          target: '',
+          verdict: '',
+        },
         {
           metric: 'p99',
           measured: fmt.ms(comparison.measured.latency.p99),

@@ -36,7 +36,10 @@ function fakeTerminal(isTTY = true) {
 
 /** Fails fast instead of letting a prompt that never settles run into Jest's timeout. */
 function settledWithin<T>(pending: Promise<T>, ms = 2_000): Promise<T> {
-  return Promise.race([pending, new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms).unref())]);
+  return Promise.race([
+    pending,
+    new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms).unref()),
+  ]);
 }
 
 const keysOf = (text: string) => [...text];

@@ -32,7 +32,10 @@ export function accountRoutes(useCases: UseCases): RouteDefinition<Principal>[] 
       handler: async ({ principal, body, client }) => {
         const user = await useCases.updateProfile.execute(
           principal,
-          { ...(body.first_name !== undefined ? { firstName: body.first_name } : {}), ...(body.last_name !== undefined ? { lastName: body.last_name } : {}) },
+          {
+            ...(body.first_name !== undefined ? { firstName: body.first_name } : {}),
+            ...(body.last_name !== undefined ? { lastName: body.last_name } : {}),
+          },
           client,
         );
         return { status: 200, body: toUserDto(user) };
@@ -64,7 +67,11 @@ export function accountRoutes(useCases: UseCases): RouteDefinition<Principal>[] 
       errors: ['USER_NOT_FOUND'],
       handler: async ({ principal, client }) => {
         await useCases.deleteUser.execute(
-          { userId: principal.userId, actor: { type: 'user', id: principal.userId, identifier: principal.email }, actorSessionId: principal.sessionId },
+          {
+            userId: principal.userId,
+            actor: { type: 'user', id: principal.userId, identifier: principal.email },
+            actorSessionId: principal.sessionId,
+          },
           client,
         );
         return { status: 204 };
@@ -105,7 +112,11 @@ export function accountRoutes(useCases: UseCases): RouteDefinition<Principal>[] 
       responses: { 204: { description: 'Changed.' } },
       errors: ['INVALID_CREDENTIALS', 'WEAK_PASSWORD', 'USER_NOT_FOUND'],
       handler: async ({ principal, body, client }) => {
-        await useCases.changePassword.execute(principal, { currentPassword: body.current_password, newPassword: body.new_password }, client);
+        await useCases.changePassword.execute(
+          principal,
+          { currentPassword: body.current_password, newPassword: body.new_password },
+          client,
+        );
         return { status: 204 };
       },
     }),

@@ -1,7 +1,14 @@
 import type { Principal, UseCases } from '@pandora/domain';
 import { AppError } from '@pandora/errors';
 import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
-import { auditLogPageSchema, auditLogQuerySchema, decodeAuditCursor, encodeAuditCursor, statisticsSchema, toAuditEntryDto } from '../schemas/admin.schemas';
+import {
+  auditLogPageSchema,
+  auditLogQuerySchema,
+  decodeAuditCursor,
+  encodeAuditCursor,
+  statisticsSchema,
+  toAuditEntryDto,
+} from '../schemas/admin.schemas';
 
 /** GET /api/v1/admin/audit-logs and /api/v1/admin/stats (SPEC §6). */
 export function adminAuditRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
@@ -27,7 +34,10 @@ export function adminAuditRoutes(useCases: UseCases): RouteDefinition<Principal>
           ...(before ? { before } : {}),
           limit: query.limit,
         });
-        return { status: 200, body: { items: page.items.map(toAuditEntryDto), next_cursor: page.next ? encodeAuditCursor(page.next) : null } };
+        return {
+          status: 200,
+          body: { items: page.items.map(toAuditEntryDto), next_cursor: page.next ? encodeAuditCursor(page.next) : null },
+        };
       },
     }),
     route({

@@ -172,7 +172,10 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       responses: { 204: { description: 'Revoked.' } },
       errors: ['USER_NOT_FOUND'],
       handler: async ({ principal, params, client }) => {
-        await useCases.revokeUserSessions.execute({ userId: params.id, actor: asAdmin(principal), actorSessionId: principal.sessionId }, client);
+        await useCases.revokeUserSessions.execute(
+          { userId: params.id, actor: asAdmin(principal), actorSessionId: principal.sessionId },
+          client,
+        );
         return { status: 204 };
       },
     }),

@@ -71,7 +71,12 @@ export const roleChangeSchema = z.strictObject({ role: roleSchema }).meta({ id: 
 
 export const auditLogQuerySchema = z.strictObject({
   user_id: optional(z.uuid('must be a UUID')),
-  event_type: optional(z.string().max(100).regex(/^[a-z0-9_.]+$/, 'must look like user.kyc.updated')),
+  event_type: optional(
+    z
+      .string()
+      .max(100)
+      .regex(/^[a-z0-9_.]+$/, 'must look like user.kyc.updated'),
+  ),
   from: optional(z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp' })),
   to: optional(z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp' })),
   limit: integerParam(50, 1, 200),
@@ -159,6 +164,8 @@ export const statisticsSchema = z
   .object({
     total_users: z.number().int(),
     active_sessions: z.number().int(),
-    users_by_kyc_status: z.object(Object.fromEntries(KYC_STATUSES.map((status) => [status, z.number().int()])) as Record<(typeof KYC_STATUSES)[number], z.ZodNumber>),
+    users_by_kyc_status: z.object(
+      Object.fromEntries(KYC_STATUSES.map((status) => [status, z.number().int()])) as Record<(typeof KYC_STATUSES)[number], z.ZodNumber>,
+    ),
   })
   .meta({ id: 'Statistics' });

@@ -25,7 +25,9 @@ const failingHandlers: Pick<UserServiceServer, 'getUser' | 'getUserByEmail' | 'v
     loadCustomerRecord().then((record) => callback(null, record), callback);
   },
   validateUser: (_call, callback) => {
-    callback(Object.assign(new Error(SECRET), { code: Status.INTERNAL, details: `${SECRET}\n    at Socket.onData (pg/lib/connection.js:114:12)` }));
+    callback(
+      Object.assign(new Error(SECRET), { code: Status.INTERNAL, details: `${SECRET}\n    at Socket.onData (pg/lib/connection.js:114:12)` }),
+    );
   },
 };
 
@@ -62,9 +64,15 @@ function failedCall(method: 'getUser' | 'getUserByEmail' | 'validateUser'): Prom
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${TOKEN}`);
   metadata.set('x-request-id', `recovery-${method}`);
-  const call = client[method].bind(client) as (request: object, metadata: Metadata, callback: (error: ServiceError | null) => void) => unknown;
+  const call = client[method].bind(client) as (
+    request: object,
+    metadata: Metadata,
+    callback: (error: ServiceError | null) => void,
+  ) => unknown;
   return new Promise((resolve, reject) => {
-    call({ userId: 'x', email: 'x@example.com' }, metadata, (error) => (error ? resolve(error) : reject(new Error('expected the call to fail'))));
+    call({ userId: 'x', email: 'x@example.com' }, metadata, (error) =>
+      error ? resolve(error) : reject(new Error('expected the call to fail')),
+    );
   });
 }
 
@@ -73,23 +81,34 @@ describe('the recovery interceptor', () => {
     { rpc: 'GetUser', method: 'getUser', failure: 'throws synchronously' },
     { rpc: 'GetUserByEmail', method: 'getUserByEmail', failure: 'passes on a rejected plain Error' },
     { rpc: 'ValidateUser', method: 'validateUser', failure: 'answers INTERNAL quoting an exception and its stack' },
-  ] as const)('answers INTERNAL with the generic message when a handler $failure, and logs it with the request id', async ({ rpc, method }) => {
-    const error = await failedCall(method);
+  ] as const)(
+    'answers INTERNAL with the generic message when a handler $failure, and logs it with the request id',
+    async ({ rpc, method }) => {
+      const error = await failedCall(method);
 
-    expect(error.code).toBe(Status.INTERNAL);
-    expect(error.details).toBe('An unexpected error occurred.');
-    expect(error.metadata.get('error-code')).toEqual(['INTERNAL_ERROR']);
-    expect(JSON.stringify({ details: error.details, metadata: error.metadata.getMap() })).not.toMatch(/password|10\.0\.0\.5|Unknown error|\bat \S+ \(/);
+      expect(error.code).toBe(Status.INTERNAL);
+      expect(error.details).toBe('An unexpected error occurred.');
+      expect(error.metadata.get('error-code')).toEqual(['INTERNAL_ERROR']);
+      expect(JSON.stringify({ details: error.details, metadata: error.metadata.getMap() })).not.toMatch(
+        /password|10\.0\.0\.5|Unknown error|\bat \S+ \(/,
+      );
 
-    const failures = logs.filter((line) => line.message === 'grpc call failed outside the error mapping' && line.grpc_method === `pandora.user.v1.UserService/${rpc}`);
-    expect(failures).toEqual([expect.objectContaining({ level: 'error', request_id: `recovery-${method}` })]);
-    const callLine = logs.find((line) => line.message === 'grpc call' && line.request_id === `recovery-${method}`);
-    expect(callLine).toMatchObject({ grpc_code: 'INTERNAL' });
-  });
+      const failures = logs.filter(
+        (line) =>
+          line.message === 'grpc call failed outside the error mapping' && line.grpc_method === `pandora.user.v1.UserService/${rpc}`,
+      );
+      expect(failures).toEqual([expect.objectContaining({ level: 'error', request_id: `recovery-${method}` })]);
+      const callLine = logs.find((line) => line.message === 'grpc call' && line.request_id === `recovery-${method}`);
+      expect(callLine).toMatchObject({ grpc_code: 'INTERNAL' });
+    },
+  );
 
   it('keeps the cause of a passed-on error in the server log', async () => {
     await failedCall('getUserByEmail');
-    const failure = logs.find((line) => line.message === 'grpc call failed outside the error mapping' && line.grpc_method === 'pandora.user.v1.UserService/GetUserByEmail');
+    const failure = logs.find(
+      (line) =>
+        line.message === 'grpc call failed outside the error mapping' && line.grpc_method === 'pandora.user.v1.UserService/GetUserByEmail',
+    );
     expect(failure).toMatchObject({ grpc_code: 'UNKNOWN', details: SECRET });
   });
 });

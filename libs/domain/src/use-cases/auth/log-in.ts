@@ -35,7 +35,9 @@ export class LogIn {
     const attempt = await deps.loginThrottle.reserve(email);
     if (!attempt.allowed) {
       deps.metrics.login('locked');
-      throw new AppError('RATE_LIMITED', 'Too many failed logins for this account; try again later.', { retryAfterSeconds: attempt.retryAfterSeconds });
+      throw new AppError('RATE_LIMITED', 'Too many failed logins for this account; try again later.', {
+        retryAfterSeconds: attempt.retryAfterSeconds,
+      });
     }
 
     let verdictRecorded = false;

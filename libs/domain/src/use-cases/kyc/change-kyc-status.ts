@@ -20,7 +20,9 @@ export interface ChangeKycStatusInput {
 }
 
 /** Only what a KYC change touches: no hasher, tokens or sessions (internal services wire just these). */
-export type ChangeKycStatusDeps = Pick<UseCaseDeps, 'uow' | 'clock' | 'ids'> & { settings: Pick<UseCaseDeps['settings'], 'auditRetentionDays'> };
+export type ChangeKycStatusDeps = Pick<UseCaseDeps, 'uow' | 'clock' | 'ids'> & {
+  settings: Pick<UseCaseDeps['settings'], 'auditRetentionDays'>;
+};
 
 /**
  * The one KYC use case, shared by PATCH /users/me/kyc, the admin API and gRPC UpdateKYCStatus.

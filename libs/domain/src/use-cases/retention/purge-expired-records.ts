@@ -2,7 +2,13 @@ import type { Actor } from '../../model/actor';
 import type { Clock } from '../../ports/clock';
 import type { IdGenerator } from '../../ports/id-generator';
 import type { UnitOfWork } from '../../ports/repositories';
-import { RETENTION_KINDS, type RetentionCounts, type RetentionCutoffs, type RetentionKind, type RetentionStore } from '../../ports/retention-store';
+import {
+  RETENTION_KINDS,
+  type RetentionCounts,
+  type RetentionCutoffs,
+  type RetentionKind,
+  type RetentionStore,
+} from '../../ports/retention-store';
 import { auditEntry, domainEvent } from '../records';
 import { NO_REQUEST_CONTEXT } from '../request-context';
 

@@ -10,14 +10,20 @@ export class LogOutEverywhere {
     const { deps } = this;
     const now = deps.clock.now();
     const revoked = await deps.uow.run((repositories) =>
-      endSessions(deps, repositories, ctx, {
-        userId: principal.userId,
-        sessionIds: 'all',
-        reason: 'logout_all',
-        audit: 'loggedOutEverywhere',
-        actor: { type: 'user', id: principal.userId, identifier: principal.email },
-        actorSessionId: principal.sessionId,
-      }, now),
+      endSessions(
+        deps,
+        repositories,
+        ctx,
+        {
+          userId: principal.userId,
+          sessionIds: 'all',
+          reason: 'logout_all',
+          audit: 'loggedOutEverywhere',
+          actor: { type: 'user', id: principal.userId, identifier: principal.email },
+          actorSessionId: principal.sessionId,
+        },
+        now,
+      ),
     );
     deps.principals.invalidate(revoked);
   }

@@ -21,14 +21,20 @@ export class LogOut {
         sessionId = found && found.session.userId === principal.userId ? found.session.id : null;
       }
       if (!sessionId) return [];
-      return endSessions(deps, repositories, ctx, {
-        userId: principal.userId,
-        sessionIds: [sessionId],
-        reason: 'logout',
-        audit: 'loggedOut',
-        actor: { type: 'user', id: principal.userId, identifier: principal.email },
-        actorSessionId: principal.sessionId,
-      }, now);
+      return endSessions(
+        deps,
+        repositories,
+        ctx,
+        {
+          userId: principal.userId,
+          sessionIds: [sessionId],
+          reason: 'logout',
+          audit: 'loggedOut',
+          actor: { type: 'user', id: principal.userId, identifier: principal.email },
+          actorSessionId: principal.sessionId,
+        },
+        now,
+      );
     });
     deps.principals.invalidate(revoked);
   }

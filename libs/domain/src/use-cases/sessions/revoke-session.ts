@@ -13,14 +13,20 @@ export class RevokeOwnSession {
     if (!session || session.userId !== principal.userId) throw new AppError('NOT_FOUND', 'Session not found.');
     const now = deps.clock.now();
     const revoked = await deps.uow.run((repositories) =>
-      endSessions(deps, repositories, ctx, {
-        userId: principal.userId,
-        sessionIds: [session.id],
-        reason: 'user_revoked',
-        audit: 'sessionRevoked',
-        actor: { type: 'user', id: principal.userId, identifier: principal.email },
-        actorSessionId: principal.sessionId,
-      }, now),
+      endSessions(
+        deps,
+        repositories,
+        ctx,
+        {
+          userId: principal.userId,
+          sessionIds: [session.id],
+          reason: 'user_revoked',
+          audit: 'sessionRevoked',
+          actor: { type: 'user', id: principal.userId, identifier: principal.email },
+          actorSessionId: principal.sessionId,
+        },
+        now,
+      ),
     );
     deps.principals.invalidate(revoked);
   }
