@@ -1,9 +1,9 @@
 import nx from '@nx/eslint-plugin';
 
 /**
- * Layering (ARCHITECTURE.md): apps → feature → domain and data-access → util, enforced by tags.
- * The domain lib may not import a framework, a driver or a crypto binding: it only states rules
- * and ports. Test files may additionally use the testing lib.
+ * Layering (ARCHITECTURE.md): apps → feature (the use cases) → domain and data-access → util,
+ * enforced by tags. Neither the domain nor the use cases may import a framework, a driver or a
+ * crypto binding: the domain states rules and ports, the use cases are written against the ports. Test files may additionally use the testing lib.
  */
 const FRAMEWORKS_AND_DRIVERS = [
   'express',
@@ -33,7 +33,11 @@ function boundaries({ allowTesting }) {
       banTransitiveDependencies: false,
       depConstraints: [
         { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:data-access', 'type:util', ...testing] },
-        { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util', ...testing] },
+        {
+          sourceTag: 'type:feature',
+          onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util', ...testing],
+          bannedExternalImports: FRAMEWORKS_AND_DRIVERS,
+        },
         { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util', ...testing] },
         { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:util', ...testing], bannedExternalImports: FRAMEWORKS_AND_DRIVERS },
         { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', ...testing] },

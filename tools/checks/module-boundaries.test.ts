@@ -41,6 +41,23 @@ describe('module boundaries', () => {
     expect(errors).toEqual(packages.map((pkg) => expect.stringContaining(`not allowed to import "${pkg}"`)));
   });
 
+  it('forbid the use-cases lib to import a framework or a driver', async () => {
+    const packages = ['express', 'pg', 'ioredis'];
+    const source =
+      packages.map((pkg, i) => `import * as x${i} from '${pkg}';`).join('\n') +
+      `\nexport const y = [${packages.map((_, i) => `x${i}`).join(', ')}];\n`;
+    const errors = await boundaryErrors('libs/use-cases/src/auth/probe.ts', source);
+    expect(errors).toEqual(packages.map((pkg) => expect.stringContaining(`not allowed to import "${pkg}"`)));
+  });
+
+  it('forbid the domain lib to depend on the use cases', async () => {
+    const errors = await boundaryErrors(
+      'libs/domain/src/model/probe.ts',
+      "import { createUseCases } from '@pandora/use-cases';\nexport const y = createUseCases;\n",
+    );
+    expect(errors.join('\n')).toMatch(/type:domain|Circular dependency/);
+  });
+
   it('forbid the domain lib to depend on data-access', async () => {
     const errors = await boundaryErrors(
       'libs/domain/src/model/probe.ts',
@@ -63,9 +80,9 @@ describe('module boundaries', () => {
     expect(await boundaryErrors('apps/user-api/test/probe.test.ts', source)).toEqual([]);
   });
 
-  it('allow the app to use domain, data-access and util libs', async () => {
+  it('allow the app to use the use cases, data-access and util libs', async () => {
     const source =
-      "import { createUseCases } from '@pandora/domain';\nimport { createRepositories } from '@pandora/data-access';\nimport { AppError } from '@pandora/errors';\nexport const y = [createUseCases, createRepositories, AppError];\n";
+      "import { createUseCases } from '@pandora/use-cases';\nimport { createRepositories } from '@pandora/data-access';\nimport { AppError } from '@pandora/errors';\nexport const y = [createUseCases, createRepositories, AppError];\n";
     expect(await boundaryErrors('apps/user-api/src/probe.ts', source)).toEqual([]);
   });
 });

@@ -11,7 +11,8 @@ import {
   type AdvisoryLockKey,
   type SessionAdvisoryLock,
 } from '@pandora/data-access';
-import { PurgeExpiredRecords, RETENTION_KINDS, systemClock, type RetentionCounts, type RetentionCutoffs } from '@pandora/domain';
+import { RETENTION_KINDS, systemClock, type RetentionCounts, type RetentionCutoffs } from '@pandora/domain';
+import { PurgeExpiredRecords } from '@pandora/use-cases';
 import type { Logger } from '@pandora/observability';
 import { CleanupMetrics } from './cleanup-metrics';
 import { tracedRetentionStore, withRunSpan } from './cleanup-tracing';

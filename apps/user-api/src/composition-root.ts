@@ -18,7 +18,8 @@ import {
   type PrismaClient,
 } from '@pandora/data-access';
 import { RedisIdempotencyStore, RedisLoginThrottle, ResilientLoginThrottle, SlidingWindowRateLimiter } from '@pandora/abuse-controls';
-import { createUseCases, systemClock, type Clock, type LoginThrottle, type Principal, type UseCases } from '@pandora/domain';
+import { systemClock, type Clock, type LoginThrottle, type Principal } from '@pandora/domain';
+import { createUseCases, type UseCases } from '@pandora/use-cases';
 import { createHttpApp, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';

@@ -8,7 +8,6 @@ import {
 } from '@pandora/auth';
 import { createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
 import {
-  createUseCases,
   NO_LOGIN_THROTTLE,
   noopMetrics,
   noopSecurityLog,
@@ -17,6 +16,7 @@ import {
   type Repositories,
   type UnitOfWork,
 } from '@pandora/domain';
+import { createUseCases } from '@pandora/use-cases';
 import { createTestDatabase, type TestDatabase } from '@pandora/testing';
 
 /**

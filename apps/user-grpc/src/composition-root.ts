@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { UserGrpcConfig } from '@pandora/config';
 import { checkDatabase, createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
-import { createServiceUseCases, systemClock, type Clock, type ServiceUseCases } from '@pandora/domain';
+import { systemClock, type Clock } from '@pandora/domain';
+import { createServiceUseCases, type ServiceUseCases } from '@pandora/use-cases';
 import { createHttpApp, listen, type HttpApp, type RunningServer } from '@pandora/http-kit';
 import { AppMetrics, createLogger, GrpcServerMetrics, type Logger } from '@pandora/observability';
 import { CallerAuthenticator } from './grpc/caller-authenticator';

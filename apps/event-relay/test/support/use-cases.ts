@@ -7,15 +7,8 @@ import {
   OpaqueRefreshTokenService,
 } from '@pandora/auth';
 import { createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
-import {
-  createUseCases,
-  NO_LOGIN_THROTTLE,
-  noopMetrics,
-  noopSecurityLog,
-  systemClock,
-  type RequestContext,
-  type UseCases,
-} from '@pandora/domain';
+import { NO_LOGIN_THROTTLE, noopMetrics, noopSecurityLog, systemClock, type RequestContext } from '@pandora/domain';
+import { createUseCases, type UseCases } from '@pandora/use-cases';
 
 /**
  * The real domain use cases over real PostgreSQL, wired like user-api's composition root (cheap

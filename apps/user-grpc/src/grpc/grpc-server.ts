@@ -1,5 +1,5 @@
 import { Server, type ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
-import type { ServiceUseCases } from '@pandora/domain';
+import type { ServiceUseCases } from '@pandora/use-cases';
 import { HealthService as HealthServiceDefinition, ServingStatus, USER_SERVICE_NAME, UserServiceService } from '@pandora/grpc-contract';
 import type { GrpcServerMetrics, Logger } from '@pandora/observability';
 import type { CallerAuthenticator } from './caller-authenticator';

@@ -1,4 +1,4 @@
-import type { ServiceUseCases } from '@pandora/domain';
+import type { ServiceUseCases } from '@pandora/use-cases';
 import type { UserServiceServer } from '@pandora/grpc-contract';
 import type { Logger } from '@pandora/observability';
 import { emailRequestSchema, listUsersRequestSchema, parseRequest, updateKycRequestSchema, userIdRequestSchema } from './request-schemas';

@@ -1,4 +1,5 @@
-import type { Principal, UseCases } from '@pandora/domain';
+import type { Principal } from '@pandora/domain';
+import type { UseCases } from '@pandora/use-cases';
 import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { toUserDto, userDtoSchema } from '../schemas/dto.schemas';
 import { kycSubmitSchema, passwordChangeSchema, profilePatchSchema, profilePutSchema } from '../schemas/request.schemas';

@@ -1,5 +1,6 @@
 import type { UserApiConfig } from '@pandora/config';
-import type { Principal, UseCases } from '@pandora/domain';
+import type { Principal } from '@pandora/domain';
+import type { UseCases } from '@pandora/use-cases';
 import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { authResponseSchema, toAuthResponse } from '../schemas/dto.schemas';
 import { loginRequestSchema } from '../schemas/request.schemas';

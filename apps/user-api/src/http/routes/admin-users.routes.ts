@@ -1,4 +1,5 @@
-import type { Actor, Principal, UseCases, User } from '@pandora/domain';
+import type { Actor, Principal, User } from '@pandora/domain';
+import type { UseCases } from '@pandora/use-cases';
 import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { sessionListSchema, toSessionDto } from '../schemas/dto.schemas';
 import {

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'use-cases', preset: '../../jest.preset.js', rootDir: __dirname };

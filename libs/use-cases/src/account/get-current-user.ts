@@ -1,0 +1,14 @@
+import { AppError } from '@pandora/errors';
+import type { User } from '@pandora/domain';
+import type { Principal } from '@pandora/domain';
+import type { UseCaseDeps } from '../use-case-deps';
+
+export class GetCurrentUser {
+  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories'>) {}
+
+  async execute(principal: Principal): Promise<User> {
+    const user = await this.deps.repositories.users.findById(principal.userId);
+    if (!user) throw new AppError('USER_NOT_FOUND');
+    return user;
+  }
+}

@@ -1,0 +1,26 @@
+import { AppError } from '@pandora/errors';
+import { normalizeEmail } from '@pandora/domain';
+import type { User } from '@pandora/domain';
+import type { UseCaseDeps } from '../use-case-deps';
+
+/** One user by id: deleted users are visible only where the caller asks for them (admin API). */
+export class GetUser {
+  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories'>) {}
+
+  async execute(userId: string, options: { includeDeleted: boolean }): Promise<User> {
+    const user = await this.deps.repositories.users.findById(userId, options);
+    if (!user) throw new AppError('USER_NOT_FOUND');
+    return user;
+  }
+}
+
+/** The active account with this email, compared case-insensitively. */
+export class GetUserByEmail {
+  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories'>) {}
+
+  async execute(email: string): Promise<User> {
+    const user = await this.deps.repositories.users.findByEmail(normalizeEmail(email));
+    if (!user) throw new AppError('USER_NOT_FOUND');
+    return user;
+  }
+}

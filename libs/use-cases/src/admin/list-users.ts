@@ -1,0 +1,21 @@
+import { AppError } from '@pandora/errors';
+import type { User } from '@pandora/domain';
+import type { UserSearch } from '@pandora/domain';
+import type { UseCaseDeps } from '../use-case-deps';
+
+export const MAX_PAGE_SIZE = 100;
+
+/** Paged user search for the admin API and gRPC ListUsers (newest first, with the total). */
+export class ListUsers {
+  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories'>) {}
+
+  async execute(search: UserSearch): Promise<{ users: User[]; total: number }> {
+    if (!Number.isInteger(search.limit) || search.limit < 1 || search.limit > MAX_PAGE_SIZE) {
+      throw AppError.invalidInput([{ field: 'limit', message: `must be between 1 and ${MAX_PAGE_SIZE}` }]);
+    }
+    if (!Number.isInteger(search.offset) || search.offset < 0) {
+      throw AppError.invalidInput([{ field: 'offset', message: 'must be 0 or more' }]);
+    }
+    return this.deps.repositories.users.search(search);
+  }
+}

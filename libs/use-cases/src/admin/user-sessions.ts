@@ -1,0 +1,47 @@
+import { AppError } from '@pandora/errors';
+import type { Actor } from '@pandora/domain';
+import type { Session } from '@pandora/domain';
+import type { RequestContext } from '@pandora/domain';
+import { endSessions } from '../sessions/end-sessions';
+import type { UseCaseDeps } from '../use-case-deps';
+
+/** Active sessions of any user (admin API); deleted users exist but have none. */
+export class ListUserSessions {
+  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories' | 'clock'>) {}
+
+  async execute(userId: string): Promise<Session[]> {
+    const user = await this.deps.repositories.users.findById(userId, { includeDeleted: true });
+    if (!user) throw new AppError('USER_NOT_FOUND');
+    return this.deps.repositories.sessions.listActive(userId, this.deps.clock.now());
+  }
+}
+
+/** Cuts every session of a user (admin API): their access tokens stop working at once. */
+export class RevokeUserSessions {
+  constructor(private readonly deps: UseCaseDeps) {}
+
+  async execute(input: { userId: string; actor: Actor; actorSessionId?: string | null }, ctx: RequestContext): Promise<string[]> {
+    const { deps } = this;
+    const user = await deps.repositories.users.findById(input.userId, { includeDeleted: true });
+    if (!user) throw new AppError('USER_NOT_FOUND');
+    const now = deps.clock.now();
+    const revoked = await deps.uow.run((repositories) =>
+      endSessions(
+        deps,
+        repositories,
+        ctx,
+        {
+          userId: user.id,
+          sessionIds: 'all',
+          reason: 'admin_revoked',
+          audit: 'sessionRevoked',
+          actor: input.actor,
+          actorSessionId: input.actorSessionId ?? null,
+        },
+        now,
+      ),
+    );
+    deps.principals.invalidate(revoked);
+    return revoked;
+  }
+}

@@ -1,0 +1,67 @@
+import { AppError } from '@pandora/errors';
+import type { Actor } from '@pandora/domain';
+import type { KycStatus } from '@pandora/domain';
+import { assertKycTransition, type KycChangeActor } from '@pandora/domain';
+import type { User } from '@pandora/domain';
+import { auditEntry, domainEvent } from '../records';
+import type { RequestContext } from '@pandora/domain';
+import type { UseCaseDeps } from '../use-case-deps';
+
+export interface ChangeKycStatusInput {
+  userId: string;
+  status: KycStatus;
+  /** Whose rules apply (SPEC §7): the user themself, compliance staff, or an internal service. */
+  as: KycChangeActor;
+  /** Who is recorded in the audit row and event metadata. */
+  actor: Actor;
+  actorSessionId?: string | null;
+  /** Extra facts for the audit row's metadata, e.g. which authenticated service made the call. */
+  auditMetadata?: Record<string, unknown>;
+}
+
+/** Only what a KYC change touches: no hasher, tokens or sessions (internal services wire just these). */
+export type ChangeKycStatusDeps = Pick<UseCaseDeps, 'uow' | 'clock' | 'ids'> & {
+  settings: Pick<UseCaseDeps['settings'], 'auditRetentionDays'>;
+};
+
+/**
+ * The one KYC use case, shared by PATCH /users/me/kyc, the admin API and gRPC UpdateKYCStatus.
+ * The user row is locked so that `old_status` is the status this change really replaced.
+ * Setting the current status again changes nothing and records nothing.
+ */
+export class ChangeKycStatus {
+  constructor(private readonly deps: ChangeKycStatusDeps) {}
+
+  async execute(input: ChangeKycStatusInput, ctx: RequestContext): Promise<User> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    return deps.uow.run(async (repositories) => {
+      const user = await repositories.users.lockById(input.userId);
+      if (!user) throw new AppError('USER_NOT_FOUND');
+      if (!assertKycTransition(input.as, user.kycStatus, input.status)) return user;
+
+      const updated = await repositories.users.update(user.id, { kycStatus: input.status }, now);
+      await repositories.audit.append(
+        auditEntry(deps, ctx, {
+          event: 'kycUpdated',
+          userId: user.id,
+          actor: input.actor,
+          at: now,
+          sessionId: input.actorSessionId ?? null,
+          previousState: { kyc_status: user.kycStatus },
+          newState: { kyc_status: updated.kycStatus },
+          metadata: { ...input.auditMetadata, rules: input.as },
+        }),
+      );
+      await repositories.outbox.append(
+        domainEvent(deps, ctx, input.actor, {
+          type: 'user.kyc.updated',
+          userId: user.id,
+          at: now,
+          payload: { email: updated.email, kyc_status: updated.kycStatus, old_status: user.kycStatus },
+        }),
+      );
+      return updated;
+    });
+  }
+}

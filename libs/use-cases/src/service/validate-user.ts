@@ -1,0 +1,27 @@
+import type { KycStatus } from '@pandora/domain';
+import type { UseCaseDeps } from '../use-case-deps';
+
+export interface UserValidity {
+  /** The user exists and is not deleted. */
+  isValid: boolean;
+  /** The account may act now. Equal to isValid until accounts can be suspended. */
+  isActive: boolean;
+  /** Only for a valid user: a deleted account reveals nothing, exactly like an unknown id. */
+  kycStatus: KycStatus | null;
+}
+
+const NOT_VALID: UserValidity = { isValid: false, isActive: false, kycStatus: null };
+
+/**
+ * Whether a user id may act, for other services (gRPC ValidateUser). Unlike the lookups it never
+ * fails with USER_NOT_FOUND: an unknown or deleted user is an answer ("not valid"), not an error.
+ */
+export class ValidateUser {
+  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories'>) {}
+
+  async execute(userId: string): Promise<UserValidity> {
+    const user = await this.deps.repositories.users.findById(userId);
+    if (!user) return NOT_VALID;
+    return { isValid: true, isActive: true, kycStatus: user.kycStatus };
+  }
+}

@@ -1,0 +1,30 @@
+import type { Principal, RequestContext } from '@pandora/domain';
+import type { UseCaseDeps } from '../use-case-deps';
+import { endSessions } from './end-sessions';
+
+/** POST /users/me/logout-all: every session of the caller, the current one included. */
+export class LogOutEverywhere {
+  constructor(private readonly deps: UseCaseDeps) {}
+
+  async execute(principal: Principal, ctx: RequestContext): Promise<void> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    const revoked = await deps.uow.run((repositories) =>
+      endSessions(
+        deps,
+        repositories,
+        ctx,
+        {
+          userId: principal.userId,
+          sessionIds: 'all',
+          reason: 'logout_all',
+          audit: 'loggedOutEverywhere',
+          actor: { type: 'user', id: principal.userId, identifier: principal.email },
+          actorSessionId: principal.sessionId,
+        },
+        now,
+      ),
+    );
+    deps.principals.invalidate(revoked);
+  }
+}

@@ -1,0 +1,33 @@
+import { AppError } from '@pandora/errors';
+import type { Principal, RequestContext } from '@pandora/domain';
+import type { UseCaseDeps } from '../use-case-deps';
+import { endSessions } from './end-sessions';
+
+/** DELETE /users/me/sessions/:id — only the caller's own sessions; anyone else's is "not found". */
+export class RevokeOwnSession {
+  constructor(private readonly deps: UseCaseDeps) {}
+
+  async execute(principal: Principal, sessionId: string, ctx: RequestContext): Promise<void> {
+    const { deps } = this;
+    const session = await deps.repositories.sessions.findById(sessionId);
+    if (!session || session.userId !== principal.userId) throw new AppError('NOT_FOUND', 'Session not found.');
+    const now = deps.clock.now();
+    const revoked = await deps.uow.run((repositories) =>
+      endSessions(
+        deps,
+        repositories,
+        ctx,
+        {
+          userId: principal.userId,
+          sessionIds: [session.id],
+          reason: 'user_revoked',
+          audit: 'sessionRevoked',
+          actor: { type: 'user', id: principal.userId, identifier: principal.email },
+          actorSessionId: principal.sessionId,
+        },
+        now,
+      ),
+    );
+    deps.principals.invalidate(revoked);
+  }
+}
