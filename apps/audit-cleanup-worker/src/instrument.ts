@@ -1,4 +1,4 @@
-// Imported first by main.ts: tracing must hook pg and Prisma before anything loads them.
+// Imported first by main.ts: tracing must hook pg before anything loads them.
 import { startTracingFromEnv } from '@pandora/observability/tracing';
 
 export const tracing = startTracingFromEnv('audit-cleanup-worker');

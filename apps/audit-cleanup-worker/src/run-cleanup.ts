@@ -3,9 +3,9 @@ import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { formatDuration, type AuditCleanupWorkerConfig } from '@pandora/config';
 import {
-  createPrismaClient,
-  PrismaRetentionStore,
-  PrismaUnitOfWork,
+  Database,
+  PgRetentionStore,
+  PgUnitOfWork,
   sqlState,
   tryAcquireAdvisoryLock,
   type AdvisoryLockKey,
@@ -74,7 +74,7 @@ async function runOnce(config: AuditCleanupWorkerConfig, options: CleanupRunOpti
     outbox_retention: formatDuration(config.retention.outboxWindowMs),
   });
 
-  const prisma = createPrismaClient({
+  const db = new Database({
     url: config.database.url,
     poolMax: config.database.poolMax,
     applicationName: 'audit-cleanup-worker',
@@ -107,8 +107,8 @@ async function runOnce(config: AuditCleanupWorkerConfig, options: CleanupRunOpti
 
     const purge = new PurgeExpiredRecords(
       {
-        store: tracedRetentionStore(new PrismaRetentionStore(prisma)),
-        uow: new PrismaUnitOfWork(prisma),
+        store: tracedRetentionStore(new PgRetentionStore(db)),
+        uow: new PgUnitOfWork(db),
         clock: systemClock,
         ids: { newId: randomUUID },
         settings: { auditRetentionDays: config.retention.auditRetentionDays },
@@ -158,7 +158,7 @@ async function runOnce(config: AuditCleanupWorkerConfig, options: CleanupRunOpti
     result = { outcome: 'failed', exitCode: 1 };
   } finally {
     await lock?.release().catch((error: Error) => logger.warn('could not release the advisory lock cleanly', { error: error.message }));
-    await prisma.$disconnect();
+    await db.close();
   }
 
   const durationSeconds = (performance.now() - started) / 1000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { createPrismaClient, createRepositories, type PrismaClient } from '@pandora/data-access';
+import { createRepositories, Database } from '@pandora/data-access';
 import type { AuditEntry } from '@pandora/domain';
 import { createTestDatabase, type TestDatabase } from '@pandora/testing';
 import pg from 'pg';
@@ -16,13 +16,13 @@ import { startWorker, summaryOf, type LogLine } from './support/worker';
  * noisy): the writer's insert latency before and during the run, and the cleanup's rows per second.
  */
 let db: TestDatabase;
-let prisma: PrismaClient;
+let database: Database;
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = createPrismaClient({ url: db.url, poolMax: 2, applicationName: 'concurrent-writer' });
+  database = new Database({ url: db.url, poolMax: 2, applicationName: 'concurrent-writer' });
 });
 afterAll(async () => {
-  await prisma.$disconnect();
+  await database.close();
   await db.drop();
 });
 
@@ -81,7 +81,7 @@ const completedWithin = (inserts: Insert[], window: Window) =>
 
 /** Appends audit rows back to back through the repository user-api uses, until told to stop. */
 function startWriter(): { stop: () => Promise<Insert[]> } {
-  const repository = createRepositories(prisma).audit;
+  const repository = createRepositories(database).audit;
   const inserts: Insert[] = [];
   let running = true;
   const loop = (async () => {

@@ -10,12 +10,11 @@ import type { UserApiConfig } from '@pandora/config';
 import {
   checkDatabase,
   checkRedis,
-  createPrismaClient,
   createRedisClient,
   createRepositories,
-  PrismaUnitOfWork,
+  Database,
+  PgUnitOfWork,
   translateInfrastructureError,
-  type PrismaClient,
 } from '@pandora/data-access';
 import { RedisIdempotencyStore, RedisLoginThrottle, ResilientLoginThrottle, SlidingWindowRateLimiter } from '@pandora/abuse-controls';
 import { systemClock, type Clock, type LoginThrottle, type Principal } from '@pandora/domain';
@@ -54,7 +53,7 @@ const READINESS_TIMEOUT_MS = 1_000;
 export interface UserServiceCore {
   useCases: UseCases;
   keyRing: KeyRing;
-  prisma: PrismaClient;
+  db: Database;
 }
 
 /**
@@ -65,7 +64,7 @@ export async function createUserServiceCore(
   config: UserApiConfig,
   { logger, clock, metrics, loginThrottle }: { logger: Logger; clock: Clock; metrics: AppMetrics; loginThrottle: LoginThrottle },
 ): Promise<UserServiceCore> {
-  const prisma = createPrismaClient({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'user-api' });
+  const db = new Database({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'user-api' });
   let keyRing: KeyRing;
   if (config.auth.signingKeys) {
     keyRing = await KeyRing.fromConfig(config.auth.signingKeys);
@@ -78,9 +77,9 @@ export async function createUserServiceCore(
 
   const hasher = new Argon2PasswordHasher(config.argon2, metrics.hashTimer());
   await hasher.warmUp();
-  const repositories = createRepositories(prisma);
+  const repositories = createRepositories(db);
   const useCases = createUseCases({
-    uow: new PrismaUnitOfWork(prisma),
+    uow: new PgUnitOfWork(db),
     repositories,
     hasher,
     accessTokens: new JwtAccessTokenService(
@@ -107,7 +106,7 @@ export async function createUserServiceCore(
       auditRetentionDays: config.audit.retentionDays,
     },
   });
-  return { useCases, keyRing, prisma };
+  return { useCases, keyRing, db };
 }
 
 /** Builds user-api from its configuration: adapters → use cases → the two HTTP listeners. */
@@ -134,7 +133,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     config.loginLockout,
     degraded('login_throttle'),
   );
-  const { useCases, keyRing, prisma } = await createUserServiceCore(config, { logger, clock, metrics, loginThrottle });
+  const { useCases, keyRing, db } = await createUserServiceCore(config, { logger, clock, metrics, loginThrottle });
   const limiter = new SlidingWindowRateLimiter(redis, {
     rejected: (limit) => metrics.rateLimitRejectionsTotal.inc({ limit }),
     degraded: (limit, error) => degraded(`rate_limit_${limit}`)(error),
@@ -145,7 +144,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   let shuttingDown = false;
   const probe: ReadinessProbe = {
     checks: {
-      database: () => checkDatabase(prisma, READINESS_TIMEOUT_MS),
+      database: () => checkDatabase(db, READINESS_TIMEOUT_MS),
       redis: () => checkRedis(redis, READINESS_TIMEOUT_MS),
     },
     isShuttingDown: () => shuttingDown,
@@ -203,7 +202,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
       shuttingDown = true;
     },
     close: async () => {
-      await prisma.$disconnect();
+      await db.close();
       redis.disconnect();
     },
   };

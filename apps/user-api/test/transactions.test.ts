@@ -6,7 +6,7 @@ import {
   KeyRing,
   OpaqueRefreshTokenService,
 } from '@pandora/auth';
-import { createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
+import { createRepositories, Database, PgUnitOfWork } from '@pandora/data-access';
 import {
   NO_LOGIN_THROTTLE,
   noopMetrics,
@@ -17,7 +17,7 @@ import {
   type UnitOfWork,
 } from '@pandora/domain';
 import { createUseCases } from '@pandora/use-cases';
-import { createTestDatabase, type TestDatabase } from '@pandora/testing';
+import { createTestDatabase, type TestDatabase, createTestPrismaClient, type PrismaClient } from '@pandora/testing';
 
 /**
  * Every failure path of a multi-step change is transactional: the real use cases run against the
@@ -26,10 +26,11 @@ import { createTestDatabase, type TestDatabase } from '@pandora/testing';
  */
 let db: TestDatabase;
 let prisma: PrismaClient;
+let database: Database;
 let failOutbox = false;
 
 class FailingOutboxUnitOfWork implements UnitOfWork {
-  constructor(private readonly inner: PrismaUnitOfWork) {}
+  constructor(private readonly inner: PgUnitOfWork) {}
   run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
     return this.inner.run((repositories) =>
       work({
@@ -46,10 +47,10 @@ class FailingOutboxUnitOfWork implements UnitOfWork {
 }
 
 async function buildUseCases() {
-  const repositories = createRepositories(prisma);
+  const repositories = createRepositories(database);
   const keyRing = await KeyRing.generateEphemeral();
   return createUseCases({
-    uow: new FailingOutboxUnitOfWork(new PrismaUnitOfWork(prisma)),
+    uow: new FailingOutboxUnitOfWork(new PgUnitOfWork(database)),
     repositories,
     hasher: new Argon2PasswordHasher({ memoryKib: 1024, timeCost: 1, parallelism: 1 }),
     accessTokens: new JwtAccessTokenService(keyRing, { issuer: 'i', audience: 'a', ttlMs: 60_000 }, systemClock),
@@ -69,10 +70,12 @@ async function buildUseCases() {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = createPrismaClient({ url: db.url, poolMax: 4, applicationName: 'transaction-tests' });
+  prisma = createTestPrismaClient(db.url, 'transaction-tests');
+  database = new Database({ url: db.url, poolMax: 4, applicationName: 'transaction-tests' });
 });
 afterAll(async () => {
   await prisma.$disconnect();
+  await database.close();
   await db.drop();
 });
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { UserGrpcConfig } from '@pandora/config';
-import { checkDatabase, createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
+import { checkDatabase, createRepositories, Database, PgUnitOfWork } from '@pandora/data-access';
 import { systemClock, type Clock } from '@pandora/domain';
 import { createServiceUseCases, type ServiceUseCases } from '@pandora/use-cases';
 import { createHttpApp, listen, type HttpApp, type RunningServer } from '@pandora/http-kit';
@@ -14,7 +14,7 @@ export interface UserGrpc {
   logger: Logger;
   metrics: AppMetrics;
   useCases: ServiceUseCases;
-  prisma: PrismaClient;
+  db: Database;
   grpc: UserGrpcServer;
   /** /health, /ready and /metrics on METRICS_PORT. */
   httpApp: HttpApp;
@@ -36,10 +36,10 @@ const READINESS_TIMEOUT_MS = 1_000;
 export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverrides = {}): UserGrpc {
   const logger = overrides.logger ?? createLogger({ service: 'user-grpc', level: config.logLevel });
   const metrics = new AppMetrics('user-grpc');
-  const prisma = createPrismaClient({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'user-grpc' });
+  const db = new Database({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'user-grpc' });
   const useCases = createServiceUseCases({
-    uow: new PrismaUnitOfWork(prisma),
-    repositories: createRepositories(prisma),
+    uow: new PgUnitOfWork(db),
+    repositories: createRepositories(db),
     clock: overrides.clock ?? systemClock,
     ids: { newId: randomUUID },
     settings: { auditRetentionDays: config.audit.retentionDays },
@@ -62,7 +62,7 @@ export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverri
     bodyLimitBytes: 1024,
     hsts: false,
     routes: [],
-    probe: { checks: { database: () => checkDatabase(prisma, READINESS_TIMEOUT_MS) }, isShuttingDown: () => shuttingDown },
+    probe: { checks: { database: () => checkDatabase(db, READINESS_TIMEOUT_MS) }, isShuttingDown: () => shuttingDown },
     openApi: {
       title: 'Pandora Exchange user-grpc — operations',
       version: '1.0.0',
@@ -76,7 +76,7 @@ export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverri
     logger,
     metrics,
     useCases,
-    prisma,
+    db,
     grpc,
     httpApp,
     authenticator,
@@ -89,7 +89,7 @@ export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverri
       shuttingDown = true;
       const outcome = await grpc.shutdown(config.grpc.shutdownTimeoutMs);
       await metricsServer?.close(1_000);
-      await prisma.$disconnect();
+      await db.close();
       return outcome;
     },
   };

@@ -2,9 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { createPrismaClient, type PrismaClient } from '@pandora/data-access';
 import { HealthClient, ServingStatus, UserServiceClient, type HealthCheckResponse, type UpdateKYCResponse } from '@pandora/grpc-contract';
-import { createTestDatabase, freePort, WORKSPACE_ROOT, type TestDatabase } from '@pandora/testing';
+import {
+  createTestDatabase,
+  freePort,
+  WORKSPACE_ROOT,
+  type TestDatabase,
+  createTestPrismaClient,
+  type PrismaClient,
+} from '@pandora/testing';
 import request from 'supertest';
 import { seedUser, TEST_AUTH_TOKENS, WALLET_TOKEN } from './support/test-user-grpc';
 
@@ -33,7 +39,7 @@ let db: TestDatabase;
 let prisma: PrismaClient;
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = createPrismaClient({ url: db.url, poolMax: 3, applicationName: 'user-grpc-process-test' });
+  prisma = createTestPrismaClient(db.url, 'user-grpc-process-test');
 });
 afterAll(async () => {
   await prisma.$disconnect();

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { createPrismaClient, type PrismaClient } from '@pandora/data-access';
 import { UserServiceClient, type UpdateKYCResponse } from '@pandora/grpc-contract';
 import {
   createTestDatabase,
@@ -12,6 +11,8 @@ import {
   WORKSPACE_ROOT,
   type FakeOtlpCollector,
   type TestDatabase,
+  createTestPrismaClient,
+  type PrismaClient,
 } from '@pandora/testing';
 import { seedUser, TEST_AUTH_TOKENS, WALLET_TOKEN } from './support/test-user-grpc';
 
@@ -26,7 +27,7 @@ let prisma: PrismaClient;
 beforeAll(async () => {
   collector = await startFakeOtlpCollector();
   db = await createTestDatabase();
-  prisma = createPrismaClient({ url: db.url, poolMax: 2, applicationName: 'user-grpc-tracing-test' });
+  prisma = createTestPrismaClient(db.url, 'user-grpc-tracing-test');
 });
 afterAll(async () => {
   await prisma.$disconnect();

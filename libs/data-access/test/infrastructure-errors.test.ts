@@ -2,13 +2,13 @@ import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '@pandora/errors';
 import { createTestDatabase, withPgClient, type TestDatabase } from '@pandora/testing';
-import { createPrismaClient, createRepositories, directPoolOf, translateInfrastructureError, type PrismaClient } from '../src';
+import { createRepositories, Database, translateInfrastructureError } from '../src';
 
 /**
  * A database that goes away after the app connected: the socket dies mid-query, connects hang, or
- * an administrator (or a failover) terminates the backend. Every shape those failures take — from
- * Prisma's model queries, its raw queries (P2010), its transactions and the direct pool reads —
- * must become 503 SERVICE_UNAVAILABLE, never a 500; real SQL errors must stay what they are.
+ * an administrator (or a failover) terminates the backend. Every shape those failures take — on the
+ * pool and inside transactions — must become 503 SERVICE_UNAVAILABLE, never a 500; real SQL errors
+ * must stay what they are.
  */
 let db: TestDatabase;
 
@@ -72,20 +72,33 @@ const failure = (work: () => Promise<unknown>): Promise<unknown> =>
     () => new Error('expected the query to fail'),
     (error: unknown) => error,
   );
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const APPLICATION = 'infrastructure-errors-tests';
 
-/** Starts a slow statement, then breaks its connection while it runs; returns what it threw. */
-async function failMidQuery(run: () => Promise<unknown>, breakConnection: () => Promise<unknown> | void): Promise<unknown> {
-  const outcome = failure(run);
-  await sleep(300);
-  await breakConnection();
-  return outcome;
+/** Polls `condition` until it holds, failing after `timeoutMs`. */
+async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
-function poolOf(prisma: PrismaClient) {
-  const pool = directPoolOf(prisma);
-  if (!pool) throw new Error('the client has not connected its pool');
-  return pool;
+/** True once the server is running a pg_sleep statement of this test's connections. */
+const sleepingStatementRuns = () =>
+  withPgClient(db.url, async (client) => {
+    const { rows } = await client.query(
+      `SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query LIKE '%pg_sleep%'`,
+      [APPLICATION],
+    );
+    return rows.length > 0;
+  });
+
+/** Starts a slow statement, waits until the server runs it, then breaks its connection; returns what it threw. */
+async function failMidQuery(run: () => Promise<unknown>, breakConnection: () => Promise<unknown> | void): Promise<unknown> {
+  const outcome = failure(run);
+  await waitFor('the statement to run', sleepingStatementRuns);
+  await breakConnection();
+  return outcome;
 }
 
 function expectUnavailable(error: unknown): void {
@@ -97,90 +110,80 @@ function expectUnavailable(error: unknown): void {
 
 describe('a database connection that breaks after the app connected', () => {
   let proxy: FlakyProxy;
-  let prisma: PrismaClient;
+  let database: Database;
 
   beforeEach(async () => {
     proxy = await FlakyProxy.start(new URL(db.url));
-    prisma = createPrismaClient({ url: proxy.urlFor(db.url), poolMax: 2, applicationName: 'infrastructure-errors-tests' });
-    await prisma.$queryRaw`SELECT 1`;
+    database = new Database({ url: proxy.urlFor(db.url), poolMax: 2, applicationName: APPLICATION });
+    await database.query('SELECT 1');
   });
   afterEach(async () => {
-    await prisma.$disconnect().catch(() => undefined);
+    await database.close().catch(() => undefined);
     await proxy.close();
   });
 
-  it('maps a socket cut in the middle of a raw query, a transaction or a direct pool read to SERVICE_UNAVAILABLE', async () => {
+  it('maps a socket cut in the middle of a pool query or a transaction to SERVICE_UNAVAILABLE', async () => {
     const cut = () => proxy.cutEverything();
-    expectUnavailable(await failMidQuery(() => prisma.$queryRaw`SELECT pg_sleep(5)`, cut));
-    expectUnavailable(await failMidQuery(() => prisma.$executeRaw`SELECT pg_sleep(5)`, cut));
-    expectUnavailable(await failMidQuery(() => prisma.$transaction(async (tx) => tx.$executeRaw`SELECT pg_sleep(5)`), cut));
-    await prisma.$queryRaw`SELECT 1`;
-    const pool = poolOf(prisma);
-    expectUnavailable(await failMidQuery(() => pool.query('SELECT pg_sleep(5)'), cut));
+    expectUnavailable(await failMidQuery(() => database.query('SELECT pg_sleep(5)'), cut));
+    expectUnavailable(await failMidQuery(() => database.transaction((tx) => tx.query('SELECT pg_sleep(5)')), cut));
   });
 
   it('gives a transaction’s connection back to the pool when it dies, so repeated blips never exhaust the pool', async () => {
-    const pool = poolOf(prisma);
     // More broken transactions than the pool has connections (poolMax 2).
     for (let blip = 0; blip < 3; blip++) {
       expectUnavailable(
         await failMidQuery(
-          () => prisma.$transaction(async (tx) => tx.$executeRaw`SELECT pg_sleep(5)`),
+          () => database.transaction((tx) => tx.query('SELECT pg_sleep(5)')),
           () => proxy.cutEverything(),
         ),
       );
     }
-    await sleep(100);
-    expect({ total: pool.totalCount, idle: pool.idleCount }).toEqual({ total: 0, idle: 0 });
-    const answered = await Promise.race([
-      prisma.$transaction(async (tx) => tx.$queryRaw<Array<{ ok: number }>>`SELECT 1 AS ok`),
-      sleep(5_000).then(() => 'the pool is exhausted'),
-    ]);
-    expect(answered).toEqual([{ ok: 1 }]);
-    expect(await prisma.$queryRaw`SELECT 2 AS ok`).toEqual([{ ok: 2 }]);
+    await waitFor('the broken connections to leave the pool', () => database.pool.totalCount === 0);
+    expect({ total: database.pool.totalCount, idle: database.pool.idleCount }).toEqual({ total: 0, idle: 0 });
+    const answered = await database.transaction((tx) => tx.query<{ ok: number }>('SELECT 1 AS ok'));
+    expect(answered.rows).toEqual([{ ok: 1 }]);
+    expect((await database.query('SELECT 2 AS ok')).rows).toEqual([{ ok: 2 }]);
   });
 
   it('maps a connect that hangs until the pool gives up to SERVICE_UNAVAILABLE', async () => {
     proxy.stopAnswering();
     proxy.cutEverything();
-    expectUnavailable(await failure(() => prisma.$queryRaw`SELECT 1`));
-    expectUnavailable(await failure(() => createRepositories(prisma).users.findById(randomUUID())));
+    expectUnavailable(await failure(() => database.query('SELECT 1')));
+    expectUnavailable(await failure(() => createRepositories(database).users.findById(randomUUID())));
+    expectUnavailable(await failure(() => database.transaction((tx) => tx.query('SELECT 1'))));
   }, 30_000);
 
   it('maps a backend terminated by an administrator (57P01, as in a failover) to SERVICE_UNAVAILABLE', async () => {
     const terminate = () =>
       withPgClient(db.url, (client) =>
-        client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'infrastructure-errors-tests'`),
+        client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [APPLICATION]),
       );
-    const raw = await failMidQuery(() => prisma.$queryRaw`SELECT pg_sleep(5)`, terminate);
-    expect((raw as { code?: string }).code).toBe('P2010');
-    expectUnavailable(raw);
-    expectUnavailable(await failMidQuery(() => prisma.$transaction(async (tx) => tx.$executeRaw`SELECT pg_sleep(5)`), terminate));
-    await prisma.$queryRaw`SELECT 1`;
-    const pool = poolOf(prisma);
-    expectUnavailable(await failMidQuery(() => pool.query('SELECT pg_sleep(5)'), terminate));
+    const onPool = await failMidQuery(() => database.query('SELECT pg_sleep(5)'), terminate);
+    expect((onPool as { code?: string }).code).toBe('57P01');
+    expectUnavailable(onPool);
+    expectUnavailable(await failMidQuery(() => database.transaction((tx) => tx.query('SELECT pg_sleep(5)')), terminate));
   });
 });
 
 describe('errors that are not about availability', () => {
   it('stay untranslated: SQL errors, constraint violations, timeouts of our own statements', async () => {
-    const prisma = createPrismaClient({ url: db.url, poolMax: 1, applicationName: 'infrastructure-errors-sql' });
+    const database = new Database({ url: db.url, poolMax: 1, applicationName: 'infrastructure-errors-sql' });
     try {
-      const syntax = await failure(() => prisma.$queryRawUnsafe('SELEC 1'));
-      const division = await failure(() => prisma.$queryRaw`SELECT 1 / 0`);
+      const syntax = await failure(() => database.query('SELEC 1'));
+      const division = await failure(() => database.query('SELECT 1 / 0'));
       const cancelled = await failure(() =>
-        prisma.$transaction(async (tx) => {
-          await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = '50ms'`);
-          await tx.$queryRaw`SELECT pg_sleep(1)`;
+        database.transaction(async (tx) => {
+          await tx.query(`SET LOCAL statement_timeout = '50ms'`);
+          await tx.query('SELECT pg_sleep(1)');
         }),
       );
-      const missingTable = await failure(() => prisma.$queryRawUnsafe('SELECT * FROM no_such_table'));
+      const missingTable = await failure(() => database.query('SELECT * FROM no_such_table'));
       for (const error of [syntax, division, cancelled, missingTable]) {
         expect(error).toBeInstanceOf(Error);
         expect(translateInfrastructureError(error)).toBeNull();
       }
     } finally {
-      await prisma.$disconnect();
+      await database.close();
     }
   });
 

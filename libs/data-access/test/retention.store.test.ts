@@ -1,18 +1,17 @@
 import { createTestDatabase, withPgClient, type TestDatabase } from '@pandora/testing';
 import type { RetentionKind } from '@pandora/domain';
-import { Prisma } from '@prisma/client';
 import pg from 'pg';
-import { batchStatements, createPrismaClient, PrismaRetentionStore, sqlState, type PrismaClient } from '../src';
+import { batchStatements, Database, PgRetentionStore, sqlState, type Statement } from '../src';
 
 /** The retention queries against real PostgreSQL, including the audit trigger behind them. */
 let db: TestDatabase;
-let prisma: PrismaClient;
+let database: Database;
 beforeEach(async () => {
   db = await createTestDatabase();
-  prisma = createPrismaClient({ url: db.url, poolMax: 2, applicationName: 'retention-store-tests' });
+  database = new Database({ url: db.url, poolMax: 3, applicationName: 'retention-store-tests' });
 });
 afterEach(async () => {
-  await prisma.$disconnect();
+  await database.close();
   await db.drop();
 });
 
@@ -67,7 +66,7 @@ async function seedSession(spec: { expires: string; revoked?: string; tokens: nu
 const tokensOf = async (sessionId: string) =>
   ((await sql('SELECT count(*)::int AS n FROM refresh_tokens WHERE session_id = $1', [sessionId]))[0] as { n: number }).n;
 
-async function drain(store: PrismaRetentionStore, kind: RetentionKind, cutoff: Date, limit: number): Promise<number[]> {
+async function drain(store: PgRetentionStore, kind: RetentionKind, cutoff: Date, limit: number): Promise<number[]> {
   const batches: number[] = [];
   for (let deleted = -1; deleted !== 0;) {
     deleted = await store.deleteExpiredBatch(kind, cutoff, limit);
@@ -90,11 +89,11 @@ async function holdLocks(lockSql: string, values: unknown[]): Promise<{ release:
   };
 }
 
-describe('PrismaRetentionStore', () => {
+describe('PgRetentionStore', () => {
   it('is stopped by the audit trigger if it were ever asked to delete a retained row, and the whole batch rolls back', async () => {
     await seedAudit(3, '-1 day');
     await seedAudit(2, '1 day');
-    const store = new PrismaRetentionStore(prisma);
+    const store = new PgRetentionStore(database);
     const wrongCutoff = new Date(Date.now() + 2 * 86_400_000);
 
     const failure = await store.deleteExpiredBatch('audit_logs', wrongCutoff, 100).catch((error: unknown) => error);
@@ -113,7 +112,7 @@ describe('PrismaRetentionStore', () => {
        SELECT gen_random_uuid(), 'user.registered', '{}', '{}', now(), now() - interval '30 days' FROM generate_series(1, 10)`,
     );
     const held = await holdLocks('SELECT id FROM outbox_events ORDER BY seq LIMIT 4 FOR UPDATE', []);
-    const store = new PrismaRetentionStore(prisma);
+    const store = new PgRetentionStore(database);
     const cutoff = new Date(Date.now() - 7 * 86_400_000);
     try {
       expect(await store.deleteExpiredBatch('outbox_events', cutoff, 100)).toBe(6);
@@ -127,7 +126,7 @@ describe('PrismaRetentionStore', () => {
   it('retries a session batch that timed out on a refresh token another transaction holds, and succeeds once it is released', async () => {
     const { sessionId, tokenId } = await seedExpiredSessionWithToken();
     const held = await holdLocks('SELECT id FROM refresh_tokens WHERE id = $1 FOR UPDATE', [tokenId]);
-    const store = new PrismaRetentionStore(prisma, { lockTimeoutMs: 100, maxAttempts: 10 });
+    const store = new PgRetentionStore(database, { lockTimeoutMs: 100, maxAttempts: 10 });
     const releaseSoon = new Promise<void>((resolve) => setTimeout(() => void held.release().then(resolve), 300));
 
     const started = Date.now();
@@ -144,7 +143,7 @@ describe('PrismaRetentionStore', () => {
   it('gives up with lock_not_available after its attempts when the lock is never released, deleting nothing', async () => {
     const { tokenId } = await seedExpiredSessionWithToken();
     const held = await holdLocks('SELECT id FROM refresh_tokens WHERE id = $1 FOR UPDATE', [tokenId]);
-    const store = new PrismaRetentionStore(prisma, { lockTimeoutMs: 50, maxAttempts: 3 });
+    const store = new PgRetentionStore(database, { lockTimeoutMs: 50, maxAttempts: 3 });
     try {
       const failure = await store
         .deleteExpiredBatch('sessions', new Date(Date.now() - 7 * 86_400_000), 100)
@@ -162,7 +161,7 @@ describe('PrismaRetentionStore', () => {
     const old = await seedSession({ expires: '-10 days', tokens: 4 });
     const revoked = await seedSession({ expires: '10 days', revoked: '-9 days', tokens: 12 });
     const live = await seedSession({ expires: '10 days', tokens: 5 });
-    const store = new PrismaRetentionStore(prisma);
+    const store = new PgRetentionStore(database);
     const cutoff = new Date((await store.now()).getTime() - 7 * 86_400_000);
 
     // With limit 2 the next session batch takes the two oldest expired sessions: their 55 tokens go.
@@ -185,7 +184,7 @@ describe('PrismaRetentionStore', () => {
   it('skips refresh tokens another transaction holds, and deletes them once they are free', async () => {
     const sessionId = await seedSession({ expires: '-30 days', tokens: 6 });
     const held = await holdLocks('SELECT id FROM refresh_tokens WHERE session_id = $1 LIMIT 2 FOR UPDATE', [sessionId]);
-    const store = new PrismaRetentionStore(prisma);
+    const store = new PgRetentionStore(database);
     const cutoff = new Date(Date.now() - 7 * 86_400_000);
     try {
       expect(await drain(store, 'refresh_tokens', cutoff, 100)).toEqual([4, 0]);
@@ -199,7 +198,7 @@ describe('PrismaRetentionStore', () => {
     await seedAudit(4, '-1 hour');
     await seedAudit(1, '1 hour');
     await seedExpiredSessionWithToken();
-    const store = new PrismaRetentionStore(prisma);
+    const store = new PgRetentionStore(database);
     const now = await store.now();
     const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
     expect(await store.countExpired('audit_logs', now)).toBe(4);
@@ -224,12 +223,15 @@ function planNodes(node: PlanNode): PlanNode[] {
  * The plan of a batch statement with sequential and bitmap scans priced out: what remains shows
  * whether an index can serve the statement, and a Sort node whether its ORDER BY follows the index.
  */
-async function planOf(statement: Prisma.Sql): Promise<PlanNode[]> {
-  const [, , rows] = await prisma.$transaction([
-    prisma.$executeRaw`SET LOCAL enable_seqscan = off`,
-    prisma.$executeRaw`SET LOCAL enable_bitmapscan = off`,
-    prisma.$queryRaw<Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>>(Prisma.sql`EXPLAIN (FORMAT JSON) ${statement}`),
-  ]);
+async function planOf(statement: Statement): Promise<PlanNode[]> {
+  const rows = await database.transaction(async (tx) => {
+    await tx.query('SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off');
+    const explained = await tx.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+      `EXPLAIN (FORMAT JSON) ${statement.text}`,
+      statement.values,
+    );
+    return explained.rows;
+  });
   const plan = rows[0]?.['QUERY PLAN'][0]?.Plan;
   if (!plan) throw new Error('EXPLAIN returned no plan');
   return planNodes(plan);

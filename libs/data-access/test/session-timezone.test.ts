@@ -1,36 +1,64 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, withPgClient, type TestDatabase } from '@pandora/testing';
-import { createPrismaClient, PrismaAuditLogWriter, type PrismaClient } from '../src';
+import { createRepositories, Database, PgAuditLogWriter } from '../src';
 
 /**
  * Timestamps must mean the same instant whatever TimeZone the database server or role is set to
- * (a managed PostgreSQL in another region, a DBA's ALTER DATABASE … SET timezone).
+ * (a managed PostgreSQL in another region, a DBA's ALTER DATABASE … SET timezone), with no
+ * start-up parameter to fix it: a transaction-pooling PgBouncer refuses those.
  */
 let db: TestDatabase;
-let prisma: PrismaClient;
+let database: Database;
 beforeAll(async () => {
   db = await createTestDatabase();
   await withPgClient(db.url, (client) => client.query(`ALTER DATABASE "${db.name}" SET timezone = 'Asia/Tokyo'`));
-  prisma = createPrismaClient({ url: db.url, poolMax: 1, applicationName: 'timezone-tests' });
+  database = new Database({ url: db.url, poolMax: 2, applicationName: 'timezone-tests' });
 });
 afterAll(async () => {
-  await prisma.$disconnect();
+  await database.close();
   await db.drop();
 });
 
-describe('the Prisma client on a database whose TimeZone is not UTC', () => {
+describe('the database access on a database whose TimeZone is not UTC', () => {
+  it('runs in a session whose TimeZone really is not UTC (so the test proves something)', async () => {
+    const { rows } = await database.query<{ zone: string }>('SELECT current_setting($1) AS zone', ['TimeZone']);
+    expect(rows[0]?.zone).toBe('Asia/Tokyo');
+  });
+
   it('compares Date parameters and reads timestamptz values as the instants they are', async () => {
     const instant = new Date('2026-01-01T00:00:00.000Z');
-    const rows = await prisma.$queryRaw<Array<{ same: boolean; now: Date }>>`
-      SELECT ${instant}::timestamptz = '2026-01-01T00:00:00Z'::timestamptz AS same, now() AS now`;
+    const { rows } = await database.query<{ same: boolean; now: Date; back: Date }>(
+      `SELECT $1::timestamptz = '2026-01-01T00:00:00Z'::timestamptz AS same, now() AS now, $1::timestamptz AS back`,
+      [instant],
+    );
     expect(rows[0]?.same).toBe(true);
+    expect(rows[0]?.back).toEqual(instant);
     expect(Math.abs((rows[0]?.now.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('stores and reads a user’s timestamps to the millisecond, in and outside a transaction', async () => {
+    const createdAt = new Date('2026-03-04T05:06:07.089Z');
+    const id = randomUUID();
+    await database.transaction((tx) =>
+      createRepositories(tx).users.create({
+        id,
+        email: `tz.${id.slice(0, 8)}@example.com`,
+        passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        role: 'user',
+        createdAt,
+      }),
+    );
+    const user = await createRepositories(database).users.findById(id);
+    expect(user?.createdAt).toEqual(createdAt);
+    expect(user?.updatedAt).toEqual(createdAt);
   });
 
   it('stores the retention_until it is given, to the millisecond', async () => {
     const id = randomUUID();
     const retentionUntil = new Date('2033-05-06T07:08:09.123Z');
-    await new PrismaAuditLogWriter(prisma).append({
+    await new PgAuditLogWriter(database).append({
       id,
       eventType: 'user.registered',
       eventCategory: 'user',

@@ -1,19 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, DomainEvent } from '@pandora/domain';
 import { createTestDatabase, type TestDatabase } from '@pandora/testing';
-import { createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '../src';
+
+/** How many rows of `table` have `column` = `value`. */
+async function count(table: 'users' | 'audit_logs' | 'outbox_events', column: string, value: string): Promise<number> {
+  const { rows } = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} = $1::uuid`, [value]);
+  return rows[0]?.n ?? -1;
+}
+import { createRepositories, Database, PgUnitOfWork } from '../src';
 
 let db: TestDatabase;
-let prisma: PrismaClient;
-let uow: PrismaUnitOfWork;
+let database: Database;
+let uow: PgUnitOfWork;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = createPrismaClient({ url: db.url, poolMax: 4, applicationName: 'data-access-tests' });
-  uow = new PrismaUnitOfWork(prisma);
+  database = new Database({ url: db.url, poolMax: 3, applicationName: 'data-access-tests' });
+  uow = new PgUnitOfWork(database);
 });
 afterAll(async () => {
-  await prisma.$disconnect();
+  await database.close();
   await db.drop();
 });
 
@@ -69,9 +75,9 @@ describe('unit of work', () => {
       await repositories.audit.append(auditFor(user.id));
       await repositories.outbox.append(eventFor(user.id, user.email));
     });
-    expect(await prisma.user.count({ where: { id: user.id } })).toBe(1);
-    expect(await prisma.auditLog.count({ where: { userId: user.id } })).toBe(1);
-    expect(await prisma.outboxEvent.count({ where: { aggregateId: user.id } })).toBe(1);
+    expect(await count('users', 'id', user.id)).toBe(1);
+    expect(await count('audit_logs', 'user_id', user.id)).toBe(1);
+    expect(await count('outbox_events', 'aggregate_id', user.id)).toBe(1);
   });
 
   it('rolls back the audit row and the outbox event when a step after them fails', async () => {
@@ -84,9 +90,9 @@ describe('unit of work', () => {
         throw new Error('the next step failed');
       }),
     ).rejects.toThrow('the next step failed');
-    expect(await prisma.user.count({ where: { id: user.id } })).toBe(0);
-    expect(await prisma.auditLog.count({ where: { userId: user.id } })).toBe(0);
-    expect(await prisma.outboxEvent.count({ where: { aggregateId: user.id } })).toBe(0);
+    expect(await count('users', 'id', user.id)).toBe(0);
+    expect(await count('audit_logs', 'user_id', user.id)).toBe(0);
+    expect(await count('outbox_events', 'aggregate_id', user.id)).toBe(0);
   });
 
   it('rolls back everything when the database refuses a later write', async () => {
@@ -98,13 +104,13 @@ describe('unit of work', () => {
         await repositories.audit.append({ ...auditFor(user.id), eventType: 'x'.repeat(500) });
       }),
     ).rejects.toThrow();
-    expect(await prisma.user.count({ where: { id: user.id } })).toBe(0);
-    expect(await prisma.outboxEvent.count({ where: { aggregateId: user.id } })).toBe(0);
+    expect(await count('users', 'id', user.id)).toBe(0);
+    expect(await count('outbox_events', 'aggregate_id', user.id)).toBe(0);
   });
 });
 
 describe('user repository', () => {
-  const repositories = () => createRepositories(prisma);
+  const repositories = () => createRepositories(database);
 
   it('keeps emails unique among active accounts only', async () => {
     const first = newUser();
@@ -124,7 +130,7 @@ describe('user repository', () => {
 describe('session repository', () => {
   it('revokes only sessions that are still active and reports exactly those', async () => {
     const user = newUser();
-    const repos = createRepositories(prisma);
+    const repos = createRepositories(database);
     await repos.users.create(user);
     const now = new Date();
     const later = new Date(now.getTime() + 3_600_000);

@@ -18,7 +18,6 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
-import { PrismaInstrumentation } from '@prisma/instrumentation';
 import { setTraceIdProvider } from './request-context';
 
 export interface TracingSettings {
@@ -82,7 +81,6 @@ export function startTracing(settings: TracingSettings): Tracing {
           ignoreIncomingRequestHook: (request) => /^\/(health|ready|metrics)(\?|$)/.test(request.url ?? ''),
         },
       }),
-      new PrismaInstrumentation(),
     ],
   });
   sdk.start();

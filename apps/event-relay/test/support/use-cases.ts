@@ -6,9 +6,10 @@ import {
   KeyRing,
   OpaqueRefreshTokenService,
 } from '@pandora/auth';
-import { createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
+import { createRepositories, Database, PgUnitOfWork } from '@pandora/data-access';
 import { NO_LOGIN_THROTTLE, noopMetrics, noopSecurityLog, systemClock, type RequestContext } from '@pandora/domain';
 import { createUseCases, type UseCases } from '@pandora/use-cases';
+import { createTestPrismaClient, type PrismaClient } from '@pandora/testing';
 
 /**
  * The real domain use cases over real PostgreSQL, wired like user-api's composition root (cheap
@@ -18,15 +19,16 @@ import { createUseCases, type UseCases } from '@pandora/use-cases';
 export interface Domain {
   useCases: UseCases;
   prisma: PrismaClient;
-  uow: PrismaUnitOfWork;
+  uow: PgUnitOfWork;
   close(): Promise<void>;
 }
 
 export async function createDomain(databaseUrl: string): Promise<Domain> {
-  const prisma = createPrismaClient({ url: databaseUrl, poolMax: 5, applicationName: 'event-relay-tests' });
-  const repositories = createRepositories(prisma);
+  const db = new Database({ url: databaseUrl, poolMax: 5, applicationName: 'event-relay-tests' });
+  const prisma = createTestPrismaClient(databaseUrl, 'event-relay-tests');
+  const repositories = createRepositories(db);
   const keyRing = await KeyRing.generateEphemeral();
-  const uow = new PrismaUnitOfWork(prisma);
+  const uow = new PgUnitOfWork(db);
   const useCases = createUseCases({
     uow,
     repositories,
@@ -48,7 +50,14 @@ export async function createDomain(databaseUrl: string): Promise<Domain> {
       auditRetentionDays: 30,
     },
   });
-  return { useCases, prisma, uow, close: () => prisma.$disconnect() };
+  return {
+    useCases,
+    prisma,
+    uow,
+    close: async () => {
+      await Promise.all([prisma.$disconnect(), db.close()]);
+    },
+  };
 }
 
 export function requestContext(requestId: string): RequestContext {

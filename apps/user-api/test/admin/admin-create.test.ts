@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createPrismaClient, type PrismaClient } from '@pandora/data-access';
-import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@pandora/testing';
+import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase, createTestPrismaClient, type PrismaClient } from '@pandora/testing';
 import { uniqueEmail } from '../support/fixtures';
 
 /** `npm run admin:create` end to end: the real command, its stdin, its exit code, the database. */
@@ -9,7 +8,7 @@ let db: TestDatabase;
 let prisma: PrismaClient;
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = createPrismaClient({ url: db.url, poolMax: 2, applicationName: 'admin-create-tests' });
+  prisma = createTestPrismaClient(db.url, 'admin-create-tests');
 });
 afterAll(async () => {
   await prisma.$disconnect();

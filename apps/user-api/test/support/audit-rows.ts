@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@pandora/data-access';
+import type { PrismaClient } from '@pandora/testing';
 import type { RegisteredUser } from './fixtures';
 
 type AuditRow = NonNullable<Awaited<ReturnType<PrismaClient['auditLog']['findFirst']>>>;

@@ -1,10 +1,16 @@
 import { PassThrough } from 'node:stream';
 import { buildUserApiConfig } from '@pandora/config';
-import { createPrismaClient, type PrismaClient } from '@pandora/data-access';
 import type { Clock } from '@pandora/domain';
 import { listen, type RunningServer } from '@pandora/http-kit';
 import { createLogger } from '@pandora/observability';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@pandora/testing';
+import {
+  createTestDatabase,
+  createTestRedis,
+  type TestDatabase,
+  type TestRedis,
+  createTestPrismaClient,
+  type PrismaClient,
+} from '@pandora/testing';
 import request from 'supertest';
 import { createUserApi, type UserApi } from '../../src/composition-root';
 
@@ -67,7 +73,7 @@ export async function startTestUserApi(options: TestUserApiOptions = {}): Promis
   });
   const servers: RunningServer[] = await Promise.all([listen(api.publicApp.app, 0, '127.0.0.1'), listen(api.adminApp.app, 0, '127.0.0.1')]);
   const [publicServer, adminServer] = servers as [RunningServer, RunningServer];
-  const prisma = options.shareWith?.prisma ?? createPrismaClient({ url: db.url, poolMax: 3, applicationName: 'user-api-tests' });
+  const prisma = options.shareWith?.prisma ?? createTestPrismaClient(db.url, 'user-api-tests');
   const publicUrl = `http://127.0.0.1:${publicServer.port}`;
   const adminUrl = `http://127.0.0.1:${adminServer.port}`;
   return {

@@ -10,11 +10,10 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { buildUserGrpcConfig } from '@pandora/config';
-import { createPrismaClient, type PrismaClient } from '@pandora/data-access';
 import type { KycStatus } from '@pandora/domain';
 import { HealthClient, UserServiceClient } from '@pandora/grpc-contract';
 import { createLogger } from '@pandora/observability';
-import { createTestDatabase, type TestDatabase } from '@pandora/testing';
+import { createTestDatabase, type TestDatabase, createTestPrismaClient, type PrismaClient } from '@pandora/testing';
 import { createUserGrpc, type UserGrpc } from '../../src/composition-root';
 
 export const WALLET_TOKEN = 'wallet-token-0123456789abcdef0123456789abcdef';
@@ -66,7 +65,7 @@ export async function startTestUserGrpc(options: TestUserGrpcOptions = {}): Prom
   const service = createUserGrpc(config, { logger: createLogger({ service: 'user-grpc', level: config.logLevel, stream }) });
   const { grpcPort, metricsPort } = await service.start();
   const address = `127.0.0.1:${grpcPort}`;
-  const prisma = createPrismaClient({ url: db.url, poolMax: 3, applicationName: 'user-grpc-tests' });
+  const prisma = createTestPrismaClient(db.url, 'user-grpc-tests');
   const clients: Array<{ close(): void }> = [];
   const track = <T extends { close(): void }>(client: T): T => {
     clients.push(client);

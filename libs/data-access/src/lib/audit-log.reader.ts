@@ -1,39 +1,31 @@
-import type { AuditCategory, AuditEntry, AuditLogQuery, AuditLogReader, AuditSeverity, AuditStatus } from '@pandora/domain';
-import type { AuditLog, Prisma } from '@prisma/client';
-import type { Db } from './prisma-client';
-
-function toAuditEntry(row: AuditLog): AuditEntry {
-  return {
-    ...row,
-    eventCategory: row.eventCategory as AuditCategory,
-    severity: row.severity as AuditSeverity,
-    status: row.status as AuditStatus,
-    metadata: row.metadata as Record<string, unknown> | null,
-    previousState: row.previousState as Record<string, unknown> | null,
-    newState: row.newState as Record<string, unknown> | null,
-  };
-}
+import type { AuditEntry, AuditLogQuery, AuditLogReader } from '@pandora/domain';
+import type { Queryable } from './sql/database';
+import { auditLogs, type AuditLogRow } from './tables/audit-logs';
 
 /** Reads the audit trail newest first with keyset pagination on (created_at, id). */
-export class PrismaAuditLogReader implements AuditLogReader {
-  constructor(private readonly db: Db) {}
+export class PgAuditLogReader implements AuditLogReader {
+  constructor(private readonly db: Queryable) {}
 
   async query(query: AuditLogQuery): Promise<AuditEntry[]> {
-    const where: Prisma.AuditLogWhereInput = {
-      ...(query.userId ? { userId: query.userId } : {}),
-      ...(query.eventType ? { eventType: query.eventType } : {}),
-      ...(query.from || query.to
-        ? { createdAt: { ...(query.from ? { gte: query.from } : {}), ...(query.to ? { lte: query.to } : {}) } }
-        : {}),
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    const bind = (value: unknown, cast: string) => {
+      values.push(value);
+      return `$${values.length}${cast}`;
     };
-    const before = query.before;
-    const rows = await this.db.auditLog.findMany({
-      where: before
-        ? { AND: [where, { OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.id } }] }] }
-        : where,
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: query.limit,
-    });
-    return rows.map(toAuditEntry);
+    if (query.userId) conditions.push(`user_id = ${bind(query.userId, '::uuid')}`);
+    if (query.eventType) conditions.push(`event_type = ${bind(query.eventType, '')}`);
+    if (query.from) conditions.push(`created_at >= ${bind(query.from, '::timestamptz')}`);
+    if (query.to) conditions.push(`created_at <= ${bind(query.to, '::timestamptz')}`);
+    if (query.before) {
+      // Row comparison matches the (created_at DESC, id DESC) index order exactly.
+      conditions.push(`(created_at, id) < (${bind(query.before.createdAt, '::timestamptz')}, ${bind(query.before.id, '::uuid')})`);
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const { rows } = await this.db.query<AuditLogRow>(
+      `SELECT ${auditLogs.select()} FROM audit_logs ${where} ORDER BY created_at DESC, id DESC LIMIT ${bind(query.limit, '::int')}`,
+      values,
+    );
+    return rows;
   }
 }

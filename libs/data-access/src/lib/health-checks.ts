@@ -1,5 +1,5 @@
-import type { PrismaClient } from '@prisma/client';
 import type Redis from 'ioredis';
+import type { Queryable } from './sql/database';
 
 export type CheckStatus = 'up' | 'down';
 
@@ -20,8 +20,8 @@ async function withTimeout(check: () => Promise<unknown>, timeoutMs: number): Pr
   }
 }
 
-export function checkDatabase(prisma: PrismaClient, timeoutMs: number): Promise<CheckStatus> {
-  return withTimeout(() => prisma.$queryRaw`SELECT 1`, timeoutMs);
+export function checkDatabase(db: Queryable, timeoutMs: number): Promise<CheckStatus> {
+  return withTimeout(() => db.query('SELECT 1'), timeoutMs);
 }
 
 export function checkRedis(redis: Redis, timeoutMs: number): Promise<CheckStatus> {

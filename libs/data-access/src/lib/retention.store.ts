@@ -1,5 +1,6 @@
 import type { RetentionKind, RetentionStore } from '@pandora/domain';
-import { Prisma, type PrismaClient } from '@prisma/client';
+import type { Database } from './sql/database';
+import type { Statement } from './sql/table';
 
 export interface RetentionStoreOptions {
   /** How long one batch may wait for a row lock (a cascade into refresh_tokens) before giving up. */
@@ -29,13 +30,13 @@ const RETRYABLE_SQLSTATES = new Set(['40P01', '55P03', '40001']);
  * statement timeout on the same oldest sessions in every run. The use case therefore deletes the
  * `refresh_tokens` of the next session batch first, at most `limit` per transaction.
  */
-export class PrismaRetentionStore implements RetentionStore {
+export class PgRetentionStore implements RetentionStore {
   private readonly lockTimeoutMs: number;
   private readonly statementTimeoutMs: number;
   private readonly maxAttempts: number;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Database,
     options: RetentionStoreOptions = {},
   ) {
     this.lockTimeoutMs = options.lockTimeoutMs ?? 2_000;
@@ -44,13 +45,14 @@ export class PrismaRetentionStore implements RetentionStore {
   }
 
   async now(): Promise<Date> {
-    const rows = await this.prisma.$queryRaw<Array<{ now: Date }>>`SELECT now() AS now`;
+    const { rows } = await this.db.query<{ now: Date }>('SELECT now() AS now');
     return (rows[0] as { now: Date }).now;
   }
 
   async countExpired(kind: RetentionKind, cutoff: Date): Promise<number> {
-    const rows = await this.prisma.$queryRaw<Array<{ count: bigint }>>(countStatement(kind, cutoff));
-    return Number((rows[0] as { count: bigint }).count);
+    const statement = countStatement(kind, cutoff);
+    const { rows } = await this.db.query<{ count: string }>(statement.text, statement.values);
+    return Number((rows[0] as { count: string }).count);
   }
 
   async deleteExpiredBatch(kind: RetentionKind, cutoff: Date, limit: number): Promise<number> {
@@ -66,15 +68,16 @@ export class PrismaRetentionStore implements RetentionStore {
    * refresh_tokens rows; a refresh racing for the same (long expired) session can deadlock with
    * that, and PostgreSQL then aborts one side: if it is this batch, it runs again.
    */
-  private async inBatchTransaction(statement: Prisma.Sql): Promise<number> {
+  private async inBatchTransaction(statement: Statement): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const [, , deleted] = await this.prisma.$transaction([
-          this.prisma.$queryRaw`SELECT set_config('lock_timeout', ${`${this.lockTimeoutMs}ms`}, true)`,
-          this.prisma.$queryRaw`SELECT set_config('statement_timeout', ${`${this.statementTimeoutMs}ms`}, true)`,
-          this.prisma.$executeRaw(statement),
-        ]);
-        return deleted;
+        return await this.db.transaction(async (tx) => {
+          await tx.query("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)", [
+            `${this.lockTimeoutMs}ms`,
+            `${this.statementTimeoutMs}ms`,
+          ]);
+          return (await tx.query(statement.text, statement.values)).rowCount ?? 0;
+        });
       } catch (error) {
         if (attempt >= this.maxAttempts || !RETRYABLE_SQLSTATES.has(sqlState(error) ?? '')) throw error;
         await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.floor(Math.random() * 50)));
@@ -87,79 +90,105 @@ export class PrismaRetentionStore implements RetentionStore {
  * The statements of one batch of `kind`, tried in order until one deletes something (sessions: the
  * expired ones first, then the revoked ones). Exported for the EXPLAIN test that pins their plans.
  */
-export function batchStatements(kind: RetentionKind, cutoff: Date, limit: number): Prisma.Sql[] {
+export function batchStatements(kind: RetentionKind, cutoff: Date, limit: number): Statement[] {
   switch (kind) {
     case 'audit_logs':
       return [
-        Prisma.sql`
+        {
+          text: `
           DELETE FROM audit_logs
           WHERE id = ANY(ARRAY(
-            SELECT id FROM audit_logs WHERE retention_until < ${cutoff}
-            ORDER BY retention_until LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-            AND retention_until < ${cutoff}`,
+            SELECT id FROM audit_logs WHERE retention_until < $1::timestamptz
+            ORDER BY retention_until LIMIT $2::int FOR UPDATE SKIP LOCKED))
+            AND retention_until < $1::timestamptz`,
+          values: [cutoff, limit],
+        },
       ];
     case 'outbox_events':
       return [
-        Prisma.sql`
+        {
+          text: `
           DELETE FROM outbox_events
           WHERE id = ANY(ARRAY(
-            SELECT id FROM outbox_events WHERE published_at < ${cutoff}
-            ORDER BY published_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-            AND published_at < ${cutoff}`,
+            SELECT id FROM outbox_events WHERE published_at < $1::timestamptz
+            ORDER BY published_at LIMIT $2::int FOR UPDATE SKIP LOCKED))
+            AND published_at < $1::timestamptz`,
+          values: [cutoff, limit],
+        },
       ];
     case 'sessions':
       return [
-        Prisma.sql`
+        {
+          text: `
           DELETE FROM sessions
           WHERE id = ANY(ARRAY(
-            SELECT id FROM sessions WHERE expires_at < ${cutoff}
-            ORDER BY expires_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-            AND expires_at < ${cutoff}`,
-        Prisma.sql`
+            SELECT id FROM sessions WHERE expires_at < $1::timestamptz
+            ORDER BY expires_at LIMIT $2::int FOR UPDATE SKIP LOCKED))
+            AND expires_at < $1::timestamptz`,
+          values: [cutoff, limit],
+        },
+        {
+          text: `
           DELETE FROM sessions
           WHERE id = ANY(ARRAY(
-            SELECT id FROM sessions WHERE revoked_at < ${cutoff}
-            ORDER BY revoked_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-            AND revoked_at < ${cutoff}`,
+            SELECT id FROM sessions WHERE revoked_at < $1::timestamptz
+            ORDER BY revoked_at LIMIT $2::int FOR UPDATE SKIP LOCKED))
+            AND revoked_at < $1::timestamptz`,
+          values: [cutoff, limit],
+        },
       ];
     case 'refresh_tokens':
       // The tokens of exactly the sessions the next session batch picks (the revoked ones only once
       // no expired one is left, as there), found through refresh_tokens_session_id_idx. No re-check
       // in the DELETE: an expired or long-revoked session never comes back to life.
       return [
-        Prisma.sql`
+        {
+          text: `
           DELETE FROM refresh_tokens
           WHERE id = ANY(ARRAY(
             SELECT id FROM refresh_tokens
             WHERE session_id = ANY(ARRAY(
-              (SELECT id FROM sessions WHERE expires_at < ${cutoff} ORDER BY expires_at LIMIT ${limit})
+              (SELECT id FROM sessions WHERE expires_at < $1::timestamptz ORDER BY expires_at LIMIT $2::int)
               UNION ALL
               (SELECT id FROM sessions
-               WHERE revoked_at < ${cutoff} AND NOT EXISTS (SELECT 1 FROM sessions WHERE expires_at < ${cutoff})
-               ORDER BY revoked_at LIMIT ${limit})))
-            LIMIT ${limit} FOR UPDATE SKIP LOCKED))`,
+               WHERE revoked_at < $1::timestamptz AND NOT EXISTS (SELECT 1 FROM sessions WHERE expires_at < $1::timestamptz)
+               ORDER BY revoked_at LIMIT $2::int)))
+            LIMIT $2::int FOR UPDATE SKIP LOCKED))`,
+          values: [cutoff, limit],
+        },
       ];
   }
 }
 
-function countStatement(kind: RetentionKind, cutoff: Date): Prisma.Sql {
+function countStatement(kind: RetentionKind, cutoff: Date): Statement {
   switch (kind) {
     case 'audit_logs':
-      return Prisma.sql`SELECT count(*) AS count FROM audit_logs WHERE retention_until < ${cutoff}`;
+      return {
+        text: `SELECT count(*) AS count FROM audit_logs WHERE retention_until < $1::timestamptz`,
+        values: [cutoff],
+      };
     case 'refresh_tokens':
-      return Prisma.sql`
+      return {
+        text: `
         SELECT count(*) AS count FROM refresh_tokens
-        WHERE session_id IN (SELECT id FROM sessions WHERE expires_at < ${cutoff} OR revoked_at < ${cutoff})`;
+        WHERE session_id IN (SELECT id FROM sessions WHERE expires_at < $1::timestamptz OR revoked_at < $1::timestamptz)`,
+        values: [cutoff],
+      };
     case 'sessions':
-      return Prisma.sql`SELECT count(*) AS count FROM sessions WHERE expires_at < ${cutoff} OR revoked_at < ${cutoff}`;
+      return {
+        text: `SELECT count(*) AS count FROM sessions WHERE expires_at < $1::timestamptz OR revoked_at < $1::timestamptz`,
+        values: [cutoff],
+      };
     case 'outbox_events':
-      return Prisma.sql`SELECT count(*) AS count FROM outbox_events WHERE published_at < ${cutoff}`;
+      return {
+        text: `SELECT count(*) AS count FROM outbox_events WHERE published_at < $1::timestamptz`,
+        values: [cutoff],
+      };
   }
 }
 
-/** The PostgreSQL SQLSTATE inside a Prisma driver-adapter error, if any. */
+/** The PostgreSQL SQLSTATE of a node-postgres error, if any. */
 export function sqlState(error: unknown): string | undefined {
-  const candidate = error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null;
-  const code = candidate?.meta?.driverAdapterError?.cause?.originalCode;
+  const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }

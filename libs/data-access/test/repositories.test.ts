@@ -1,38 +1,30 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Repositories } from '@pandora/domain';
 import { createTestDatabase, databaseUrlFor, freePort, type TestDatabase } from '@pandora/testing';
-import {
-  createPrismaClient,
-  createRepositories,
-  directPoolOf,
-  PrismaUnitOfWork,
-  translateInfrastructureError,
-  type PrismaClient,
-} from '../src';
+import { createRepositories, Database, PgUnitOfWork, translateInfrastructureError } from '../src';
 
 /**
- * The per-request reads (user by id or email, the session principal) run their SQL on the Prisma
- * client's own pool outside transactions, and through Prisma inside them. Both must answer alike,
- * and fail alike when the database is not there.
+ * The repositories run the same SQL on the pool (reads outside transactions) and inside a
+ * transaction; both must answer alike, and fail alike when the database is not there.
  */
 let db: TestDatabase;
-let prisma: PrismaClient;
-let uow: PrismaUnitOfWork;
+let database: Database;
+let uow: PgUnitOfWork;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = createPrismaClient({ url: db.url, poolMax: 4, applicationName: 'direct-reads-tests' });
-  uow = new PrismaUnitOfWork(prisma);
+  database = new Database({ url: db.url, poolMax: 3, applicationName: 'repositories-tests' });
+  uow = new PgUnitOfWork(database);
 });
 afterAll(async () => {
-  await prisma.$disconnect();
+  await database.close();
   await db.drop();
 });
 
 const now = new Date('2026-06-01T12:00:00.123Z');
 
 async function seed(): Promise<{ active: string; deleted: string; email: string; deletedEmail: string; sessionId: string }> {
-  const repositories = createRepositories(prisma);
+  const repositories = createRepositories(database);
   const email = `direct.${randomUUID().slice(0, 8)}@example.com`;
   const deletedEmail = `gone.${randomUUID().slice(0, 8)}@example.com`;
   const base = {
@@ -74,13 +66,12 @@ async function readAll(repositories: Repositories, ids: Awaited<ReturnType<typeo
   };
 }
 
-describe('reads on the client’s own pool', () => {
-  it('answer exactly what the same reads answer through Prisma inside a transaction', async () => {
+describe('reads on the pool', () => {
+  it('answer exactly what the same reads answer inside a transaction', async () => {
     const ids = await seed();
-    expect(directPoolOf(prisma)).not.toBeNull();
-    const direct = await readAll(createRepositories(prisma), ids);
-    const throughPrisma = await uow.run((repositories) => readAll(repositories, ids));
-    expect(direct).toEqual(throughPrisma);
+    const direct = await readAll(createRepositories(database), ids);
+    const inTransaction = await uow.run((repositories) => readAll(repositories, ids));
+    expect(direct).toEqual(inTransaction);
     expect(direct.active).toMatchObject({
       id: ids.active,
       email: ids.email,
@@ -89,40 +80,23 @@ describe('reads on the client’s own pool', () => {
       createdAt: now,
       deletedAt: null,
     });
+    expect(direct.active).not.toHaveProperty('passwordHash');
     expect(direct.deletedHidden).toBeNull();
     expect(direct.deletedIncluded?.deletedAt).toEqual(new Date(now.getTime() + 1_000));
     expect(direct.credentials?.passwordHash).toMatch(/^\$argon2id\$/);
     expect(direct.principal).toMatchObject({ sessionId: ids.sessionId, userId: ids.active, sessionRevokedAt: null, userDeletedAt: null });
   });
 
-  it('are used once Prisma has connected, never inside transactions nor after a disconnect (Prisma reconnects on its own)', async () => {
-    const ids = await seed();
-    await prisma.$transaction(async (tx) => {
-      expect(directPoolOf(tx)).toBeNull();
-    });
-    const other = createPrismaClient({ url: db.url, poolMax: 1, applicationName: 'direct-reads-reconnect' });
-    try {
-      expect(directPoolOf(other)).toBeNull();
-      expect((await createRepositories(other).users.findById(ids.active))?.email).toBe(ids.email);
-      expect(directPoolOf(other)).not.toBeNull();
-      await other.$disconnect();
-      expect(directPoolOf(other)).toBeNull();
-      expect((await createRepositories(other).users.findById(ids.active))?.email).toBe(ids.email);
-    } finally {
-      await other.$disconnect();
-    }
-  });
-
-  it('fail as SERVICE_UNAVAILABLE, like Prisma’s own queries, when the database is missing or unreachable', async () => {
-    const missing = createPrismaClient({
+  it('fail as SERVICE_UNAVAILABLE, in and outside transactions, when the database is missing or unreachable', async () => {
+    const missing = new Database({
       url: databaseUrlFor(db.url, `missing_${randomUUID().slice(0, 8)}`),
       poolMax: 1,
-      applicationName: 'direct-reads-missing',
+      applicationName: 'repositories-missing',
     });
-    const unreachable = createPrismaClient({
+    const unreachable = new Database({
       url: `postgresql://postgres@127.0.0.1:${await freePort()}/postgres`,
       poolMax: 1,
-      applicationName: 'direct-reads-down',
+      applicationName: 'repositories-down',
     });
     const failure = (work: () => Promise<unknown>) =>
       work().then(
@@ -130,25 +104,20 @@ describe('reads on the client’s own pool', () => {
         (error: unknown) => error,
       );
     try {
-      for (const client of [missing, unreachable]) {
-        // Prisma's own query connects the adapter (and fails); from then on reads go to its pool.
-        const viaPrisma = await failure(() =>
-          new PrismaUnitOfWork(client).run((repositories) => repositories.users.findById(randomUUID())),
-        );
-        expect(translateInfrastructureError(viaPrisma)?.code).toBe('SERVICE_UNAVAILABLE');
-        expect(directPoolOf(client)).not.toBeNull();
-        for (const viaPool of [
-          await failure(() => createRepositories(client).users.findById(randomUUID())),
-          await failure(() => createRepositories(client).users.findCredentialsByEmail('nobody@example.com')),
-          await failure(() => createRepositories(client).sessions.loadPrincipal(randomUUID())),
+      for (const database of [missing, unreachable]) {
+        for (const error of [
+          await failure(() => new PgUnitOfWork(database).run((repositories) => repositories.users.findById(randomUUID()))),
+          await failure(() => createRepositories(database).users.findById(randomUUID())),
+          await failure(() => createRepositories(database).users.findCredentialsByEmail('nobody@example.com')),
+          await failure(() => createRepositories(database).sessions.loadPrincipal(randomUUID())),
         ]) {
-          expect((viaPool as Error).constructor.name).not.toMatch(/^PrismaClient/);
-          expect(translateInfrastructureError(viaPool)?.code).toBe('SERVICE_UNAVAILABLE');
+          expect(error).toHaveProperty('message');
+          expect(translateInfrastructureError(error)?.code).toBe('SERVICE_UNAVAILABLE');
         }
       }
     } finally {
-      await missing.$disconnect();
-      await unreachable.$disconnect();
+      await missing.close();
+      await unreachable.close();
     }
   });
 });
@@ -183,7 +152,7 @@ describe('session creation', () => {
       revokedAt: null,
       revokedReason: null,
     });
-    const found = await createRepositories(prisma).sessions.findRefreshTokenForUpdate('b'.repeat(64));
+    const found = await createRepositories(database).sessions.findRefreshTokenForUpdate('b'.repeat(64));
     expect(found?.session).toEqual(created);
     expect(found?.token).toMatchObject({ sessionId, expiresAt: new Date(now.getTime() + 60_000), rotatedAt: null });
 
@@ -197,7 +166,7 @@ describe('session creation', () => {
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    expect(await createRepositories(prisma).sessions.findById(rolledBack)).toBeNull();
-    expect(await createRepositories(prisma).sessions.findRefreshTokenForUpdate('c'.repeat(64))).toBeNull();
+    expect(await createRepositories(database).sessions.findById(rolledBack)).toBeNull();
+    expect(await createRepositories(database).sessions.findRefreshTokenForUpdate('c'.repeat(64))).toBeNull();
   });
 });

@@ -1,0 +1,30 @@
+import type { Repositories, UnitOfWork } from '@pandora/domain';
+import { PgAuditLogReader } from './audit-log.reader';
+import { PgAuditLogWriter } from './audit-log.writer';
+import { PgOutboxWriter } from './outbox.writer';
+import { PgSessionRepository } from './session.repository';
+import type { Database, Queryable } from './sql/database';
+import { PgUserRepository } from './user.repository';
+
+/** The repositories over `db`: the pool for reads outside transactions, or one transaction. */
+export function createRepositories(db: Queryable): Repositories {
+  return {
+    users: new PgUserRepository(db),
+    sessions: new PgSessionRepository(db),
+    audit: new PgAuditLogWriter(db),
+    auditTrail: new PgAuditLogReader(db),
+    outbox: new PgOutboxWriter(db),
+  };
+}
+
+/**
+ * One PostgreSQL transaction per `run` (READ COMMITTED; row locks where a use case needs them).
+ * Whatever `work` throws rolls back the state change, its audit rows and its outbox events together.
+ */
+export class PgUnitOfWork implements UnitOfWork {
+  constructor(private readonly db: Database) {}
+
+  run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(createRepositories(tx)));
+  }
+}
