@@ -100,9 +100,13 @@ describe('the event-relay process', () => {
       expect(locked.rows).toHaveLength(500);
       const victim = await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
       const markingBackend = async (): Promise<number | undefined> => {
+        // Only the relay's marking statement counts: any other backend waiting on a lock in this
+        // database (a previous relay's session that PostgreSQL has not reaped yet) is not proof
+        // that this relay's batch reached the stream.
         const waiting = await blocker.query<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
+              AND query LIKE '%UPDATE outbox_events%SET published_at%'`,
         );
         return waiting.rows[0]?.pid;
       };
