@@ -98,14 +98,12 @@ export async function createUserServiceCore(
     ids: { newId: randomUUID },
     metrics: metrics.domain(),
     securityLog: { record: (event, fields) => logger.security(event, fields) },
-    settings: {
-      auth: {
-        refreshTokenTtlMs: config.auth.refreshTokenTtlMs,
-        sessionAbsoluteTtlMs: config.auth.sessionAbsoluteTtlMs,
-        refreshReuseGraceMs: config.auth.refreshReuseGraceMs,
-      },
-      auditRetentionDays: config.audit.retentionDays,
+    auth: {
+      refreshTokenTtlMs: config.auth.refreshTokenTtlMs,
+      sessionAbsoluteTtlMs: config.auth.sessionAbsoluteTtlMs,
+      refreshReuseGraceMs: config.auth.refreshReuseGraceMs,
     },
+    auditRetentionDays: config.audit.retentionDays,
   });
   return { useCases, keyRing, prisma };
 }

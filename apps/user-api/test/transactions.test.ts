@@ -60,10 +60,8 @@ async function buildUseCases() {
     ids: { newId: randomUUID },
     metrics: noopMetrics,
     securityLog: noopSecurityLog,
-    settings: {
-      auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 },
-      auditRetentionDays: 30,
-    },
+    auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 },
+    auditRetentionDays: 30,
   });
 }
 

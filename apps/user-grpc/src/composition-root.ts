@@ -42,7 +42,7 @@ export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverri
     repositories: createRepositories(prisma),
     clock: overrides.clock ?? systemClock,
     ids: { newId: randomUUID },
-    settings: { auditRetentionDays: config.audit.retentionDays },
+    auditRetentionDays: config.audit.retentionDays,
   });
   const authenticator = new CallerAuthenticator(config.grpc.authTokens, config.grpc.tls?.clientCa != null);
   const grpc = new UserGrpcServer({

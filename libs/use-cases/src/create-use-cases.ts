@@ -19,36 +19,39 @@ import { ListSessions } from './sessions/list-sessions';
 import { LogOut } from './sessions/log-out';
 import { LogOutEverywhere } from './sessions/log-out-everywhere';
 import { RevokeOwnSession } from './sessions/revoke-session';
-import type { UseCaseDeps } from './use-case-deps';
+import type { Ports } from './ports';
 
-/** Every use case, wired to one set of ports. Transports call these and nothing below them. */
-export function createUseCases(deps: UseCaseDeps) {
+/**
+ * Every use case of user-api, wired to one set of ports: each constructor takes the share it names
+ * (its `<UseCase>Ports` type). Transports call these and nothing below them.
+ */
+export function createUseCases(ports: Ports) {
   return {
-    register: new RegisterUser(deps),
-    logIn: new LogIn(deps),
-    logInAsAdmin: new LogIn(deps, { requiredRole: 'admin' }),
-    refresh: new RefreshSession(deps),
-    authenticate: new Authenticate(deps),
-    getCurrentUser: new GetCurrentUser(deps),
-    updateProfile: new UpdateProfile(deps),
-    changePassword: new ChangePassword(deps),
-    deleteUser: new DeleteUser(deps),
-    changeKycStatus: new ChangeKycStatus(deps),
-    listSessions: new ListSessions(deps),
-    revokeOwnSession: new RevokeOwnSession(deps),
-    logOut: new LogOut(deps),
-    logOutEverywhere: new LogOutEverywhere(deps),
-    listUsers: new ListUsers(deps),
-    getUser: new GetUser(deps),
-    getUserByEmail: new GetUserByEmail(deps),
-    changeRole: new ChangeRole(deps),
-    listUserSessions: new ListUserSessions(deps),
-    revokeUserSessions: new RevokeUserSessions(deps),
-    queryAuditLog: new QueryAuditLog(deps),
-    getStatistics: new GetStatistics(deps),
-    bootstrapAdmin: new BootstrapAdmin(deps),
-    unlockLogin: new UnlockLogin(deps),
-    getLoginLocks: new GetLoginLocks(deps),
+    register: new RegisterUser(ports),
+    logIn: new LogIn(ports),
+    logInAsAdmin: new LogIn(ports, { requiredRole: 'admin' }),
+    refresh: new RefreshSession(ports),
+    authenticate: new Authenticate(ports),
+    getCurrentUser: new GetCurrentUser(ports),
+    updateProfile: new UpdateProfile(ports),
+    changePassword: new ChangePassword(ports),
+    deleteUser: new DeleteUser(ports),
+    changeKycStatus: new ChangeKycStatus(ports),
+    listSessions: new ListSessions(ports),
+    revokeOwnSession: new RevokeOwnSession(ports),
+    logOut: new LogOut(ports),
+    logOutEverywhere: new LogOutEverywhere(ports),
+    listUsers: new ListUsers(ports),
+    getUser: new GetUser(ports),
+    getUserByEmail: new GetUserByEmail(ports),
+    changeRole: new ChangeRole(ports),
+    listUserSessions: new ListUserSessions(ports),
+    revokeUserSessions: new RevokeUserSessions(ports),
+    queryAuditLog: new QueryAuditLog(ports),
+    getStatistics: new GetStatistics(ports),
+    bootstrapAdmin: new BootstrapAdmin(ports),
+    unlockLogin: new UnlockLogin(ports),
+    getLoginLocks: new GetLoginLocks(ports),
   };
 }
 

@@ -43,10 +43,8 @@ export async function createDomain(databaseUrl: string): Promise<Domain> {
     ids: { newId: randomUUID },
     metrics: noopMetrics,
     securityLog: noopSecurityLog,
-    settings: {
-      auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 },
-      auditRetentionDays: 30,
-    },
+    auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 },
+    auditRetentionDays: 30,
   });
   return { useCases, prisma, uow, close: () => prisma.$disconnect() };
 }

@@ -3,14 +3,16 @@ import type { Actor } from '@pandora/domain';
 import { assertPasswordPolicy } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import type { Principal, RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
+
+export type ChangePasswordPorts = Pick<Ports, 'uow' | 'repositories' | 'hasher' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /**
  * POST /users/me/password. The current password must be proven first (a stolen access token alone
  * cannot take the account over); every other session is then revoked, the caller's own survives.
  */
 export class ChangePassword {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: ChangePasswordPorts) {}
 
   async execute(principal: Principal, input: { currentPassword: string; newPassword: string }, ctx: RequestContext): Promise<void> {
     const { deps } = this;

@@ -2,7 +2,9 @@ import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
 import { auditEntry, domainEvent, iso } from '../records';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
+
+export type DeleteUserPorts = Pick<Ports, 'uow' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /**
  * Soft-deletes an account and revokes all its sessions, for DELETE /users/me (actor: the user)
@@ -10,7 +12,7 @@ import type { UseCaseDeps } from '../use-case-deps';
  * a new registration.
  */
 export class DeleteUser {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: DeleteUserPorts) {}
 
   async execute(input: { userId: string; actor: Actor; actorSessionId?: string | null }, ctx: RequestContext): Promise<void> {
     const { deps } = this;

@@ -4,7 +4,9 @@ import type { Role } from '@pandora/domain';
 import type { User } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
+
+export type ChangeRolePorts = Pick<Ports, 'uow' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /**
  * Promotes or demotes a user. Every session of the user is revoked, so access tokens carrying the
@@ -12,7 +14,7 @@ import type { UseCaseDeps } from '../use-case-deps';
  * never lock everyone out). Setting the current role again is a no-op.
  */
 export class ChangeRole {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: ChangeRolePorts) {}
 
   async execute(input: { userId: string; role: Role; actor: Actor; actorSessionId?: string | null }, ctx: RequestContext): Promise<User> {
     const { deps } = this;

@@ -1,11 +1,13 @@
 import { AppError } from '@pandora/errors';
 import { normalizeEmail } from '@pandora/domain';
 import type { User } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
+
+export type GetUserPorts = Pick<Ports, 'repositories'>;
 
 /** One user by id: deleted users are visible only where the caller asks for them (admin API). */
 export class GetUser {
-  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories'>) {}
+  constructor(private readonly deps: GetUserPorts) {}
 
   async execute(userId: string, options: { includeDeleted: boolean }): Promise<User> {
     const user = await this.deps.repositories.users.findById(userId, options);
@@ -16,7 +18,7 @@ export class GetUser {
 
 /** The active account with this email, compared case-insensitively. */
 export class GetUserByEmail {
-  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories'>) {}
+  constructor(private readonly deps: GetUserPorts) {}
 
   async execute(email: string): Promise<User> {
     const user = await this.deps.repositories.users.findByEmail(normalizeEmail(email));

@@ -1,13 +1,15 @@
 import { AppError } from '@pandora/errors';
 import type { User } from '@pandora/domain';
 import type { UserSearch } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 
 export const MAX_PAGE_SIZE = 100;
 
+export type ListUsersPorts = Pick<Ports, 'repositories'>;
+
 /** Paged user search for the admin API and gRPC ListUsers (newest first, with the total). */
 export class ListUsers {
-  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories'>) {}
+  constructor(private readonly deps: ListUsersPorts) {}
 
   async execute(search: UserSearch): Promise<{ users: User[]; total: number }> {
     if (!Number.isInteger(search.limit) || search.limit < 1 || search.limit > MAX_PAGE_SIZE) {

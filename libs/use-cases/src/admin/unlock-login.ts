@@ -2,11 +2,13 @@ import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
 import { auditEntry } from '../records';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
+
+export type UnlockLoginPorts = Pick<Ports, 'uow' | 'repositories' | 'loginThrottle' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /** POST /admin/users/:id/unlock: clears failed-login counting and any lock on the user's email. */
 export class UnlockLogin {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: UnlockLoginPorts) {}
 
   async execute(input: { userId: string; actor: Actor; actorSessionId?: string | null }, ctx: RequestContext): Promise<void> {
     const { deps } = this;
@@ -32,7 +34,7 @@ export class UnlockLogin {
 
 /** When a user's login lock ends (null: not locked), for the admin view of users. */
 export class GetLoginLocks {
-  constructor(private readonly deps: Pick<UseCaseDeps, 'loginThrottle'>) {}
+  constructor(private readonly deps: Pick<Ports, 'loginThrottle'>) {}
 
   async execute(emails: string[]): Promise<Map<string, Date | null>> {
     const entries = await Promise.all(

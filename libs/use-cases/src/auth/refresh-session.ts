@@ -4,8 +4,13 @@ import { isSessionActive, type Session } from '@pandora/domain';
 import type { User } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 import { completeAuth, type AuthResult } from './auth-result';
+
+export type RefreshSessionPorts = Pick<
+  Ports,
+  'uow' | 'accessTokens' | 'refreshTokens' | 'principals' | 'clock' | 'ids' | 'metrics' | 'securityLog' | 'auth' | 'auditRetentionDays'
+>;
 
 type Outcome =
   | { kind: 'invalid' }
@@ -20,14 +25,14 @@ type Outcome =
  * the grace window means two parties hold the token: the whole session is revoked.
  */
 export class RefreshSession {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: RefreshSessionPorts) {}
 
   async execute(input: { refreshToken: string }, ctx: RequestContext): Promise<AuthResult> {
     const { deps } = this;
     const tokenHash = deps.refreshTokens.hash(input.refreshToken);
     if (!tokenHash) return this.reject('invalid');
     const now = deps.clock.now();
-    const { refreshTokenTtlMs, refreshReuseGraceMs } = deps.settings.auth;
+    const { refreshTokenTtlMs, refreshReuseGraceMs } = deps.auth;
 
     const outcome = await deps.uow.run<Outcome>(async (repositories) => {
       const found = await repositories.sessions.findRefreshTokenForUpdate(tokenHash);

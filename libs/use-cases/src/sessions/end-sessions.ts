@@ -4,7 +4,7 @@ import type { SessionRevocationReason } from '@pandora/domain';
 import type { Repositories } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { RecordPorts } from '../ports';
 
 export interface EndSessionsSpec {
   userId: string;
@@ -21,7 +21,7 @@ export interface EndSessionsSpec {
  * `session.revoked` event when anything was actually revoked (revoking twice is a quiet no-op).
  */
 export async function endSessions(
-  deps: Pick<UseCaseDeps, 'ids' | 'settings'>,
+  deps: RecordPorts,
   repositories: Repositories,
   ctx: RequestContext,
   spec: EndSessionsSpec,

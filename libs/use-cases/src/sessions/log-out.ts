@@ -1,6 +1,8 @@
 import type { Principal, RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 import { endSessions } from './end-sessions';
+
+export type LogOutPorts = Pick<Ports, 'uow' | 'refreshTokens' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /**
  * POST /users/me/logout. Ends the session of the given refresh token when it is one of the
@@ -8,7 +10,7 @@ import { endSessions } from './end-sessions';
  * revoked refresh token changes nothing and is not reported (no oracle for other users' tokens).
  */
 export class LogOut {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: LogOutPorts) {}
 
   async execute(principal: Principal, input: { refreshToken?: string }, ctx: RequestContext): Promise<void> {
     const { deps } = this;

@@ -1,11 +1,13 @@
 import { AppError } from '@pandora/errors';
 import type { Principal, RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 import { endSessions } from './end-sessions';
+
+export type RevokeOwnSessionPorts = Pick<Ports, 'uow' | 'repositories' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /** DELETE /users/me/sessions/:id — only the caller's own sessions; anyone else's is "not found". */
 export class RevokeOwnSession {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: RevokeOwnSessionPorts) {}
 
   async execute(principal: Principal, sessionId: string, ctx: RequestContext): Promise<void> {
     const { deps } = this;
