@@ -2,6 +2,7 @@ import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
 import { assertPasswordPolicy } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
+import { announceRevokedSessions } from '../sessions/end-sessions';
 import type { Principal, RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 
@@ -62,16 +63,12 @@ export class ChangePassword {
       await repositories.outbox.append(
         domainEvent(deps, ctx, actor, { type: 'user.password.changed', userId: user.id, at: now, payload: { email: user.email } }),
       );
-      if (revoked.length > 0) {
-        await repositories.outbox.append(
-          domainEvent(deps, ctx, actor, {
-            type: 'session.revoked',
-            userId: user.id,
-            at: now,
-            payload: { session_ids: revoked, reason: 'password_changed' },
-          }),
-        );
-      }
+      await announceRevokedSessions(deps, repositories, ctx, actor, {
+        userId: user.id,
+        sessionIds: revoked,
+        reason: 'password_changed',
+        at: now,
+      });
       return revoked;
     });
     deps.principals.invalidate(revoked);

@@ -1,6 +1,7 @@
 import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
 import { auditEntry, domainEvent, iso } from '../records';
+import { announceRevokedSessions } from '../sessions/end-sessions';
 import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 
@@ -46,16 +47,12 @@ export class DeleteUser {
           payload: { email: user.email, deleted_at: iso(deleted.deletedAt ?? now) },
         }),
       );
-      if (revoked.length > 0) {
-        await repositories.outbox.append(
-          domainEvent(deps, ctx, input.actor, {
-            type: 'session.revoked',
-            userId: user.id,
-            at: now,
-            payload: { session_ids: revoked, reason: 'account_deleted' },
-          }),
-        );
-      }
+      await announceRevokedSessions(deps, repositories, ctx, input.actor, {
+        userId: user.id,
+        sessionIds: revoked,
+        reason: 'account_deleted',
+        at: now,
+      });
       return revoked;
     });
     deps.principals.invalidate(revoked);

@@ -3,6 +3,7 @@ import type { Actor } from '@pandora/domain';
 import type { Role } from '@pandora/domain';
 import type { User } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
+import { announceRevokedSessions } from '../sessions/end-sessions';
 import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 
@@ -50,16 +51,12 @@ export class ChangeRole {
           payload: { email: after.email, role: after.role, old_role: before.role },
         }),
       );
-      if (revoked.length > 0) {
-        await repositories.outbox.append(
-          domainEvent(deps, ctx, input.actor, {
-            type: 'session.revoked',
-            userId: before.id,
-            at: now,
-            payload: { session_ids: revoked, reason: 'role_changed' },
-          }),
-        );
-      }
+      await announceRevokedSessions(deps, repositories, ctx, input.actor, {
+        userId: before.id,
+        sessionIds: revoked,
+        reason: 'role_changed',
+        at: now,
+      });
       return { user: after, revoked };
     });
     deps.principals.invalidate(revoked);

@@ -2,7 +2,8 @@ import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
 import { isSessionActive, type Session } from '@pandora/domain';
 import type { User } from '@pandora/domain';
-import { auditEntry, domainEvent } from '../records';
+import { auditEntry } from '../records';
+import { announceRevokedSessions } from '../sessions/end-sessions';
 import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 import { completeAuth, type AuthResult } from './auth-result';
@@ -58,16 +59,12 @@ export class RefreshSession {
             metadata: { token_rotated_at: token.rotatedAt.toISOString(), session_revoked: revoked.length > 0 },
           }),
         );
-        if (revoked.length > 0) {
-          await repositories.outbox.append(
-            domainEvent(deps, ctx, actor, {
-              type: 'session.revoked',
-              userId: session.userId,
-              at: now,
-              payload: { session_ids: revoked, reason: 'refresh_token_reuse' },
-            }),
-          );
-        }
+        await announceRevokedSessions(deps, repositories, ctx, actor, {
+          userId: session.userId,
+          sessionIds: revoked,
+          reason: 'refresh_token_reuse',
+          at: now,
+        });
         return { kind: 'reused', sessionId: session.id, userId: session.userId, revoked };
       }
 

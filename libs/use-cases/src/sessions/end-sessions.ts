@@ -42,13 +42,34 @@ export async function endSessions(
       metadata: { session_ids: revoked, reason: spec.reason },
     }),
   );
+  await announceRevokedSessions(deps, repositories, ctx, spec.actor, {
+    userId: spec.userId,
+    sessionIds: revoked,
+    reason: spec.reason,
+    at: now,
+  });
+  return revoked;
+}
+
+/**
+ * The one place a `session.revoked` event is made, inside the caller's transaction. Use cases that
+ * revoke as a consequence of another change (role, password, deletion, reuse detection) call it
+ * after their own event, so consumers see the cause first. Nothing revoked: no event.
+ */
+export async function announceRevokedSessions(
+  deps: Pick<RecordPorts, 'ids'>,
+  repositories: Pick<Repositories, 'outbox'>,
+  ctx: RequestContext,
+  actor: Actor,
+  revocation: { userId: string; sessionIds: string[]; reason: SessionRevocationReason; at: Date },
+): Promise<void> {
+  if (revocation.sessionIds.length === 0) return;
   await repositories.outbox.append(
-    domainEvent(deps, ctx, spec.actor, {
+    domainEvent(deps, ctx, actor, {
       type: 'session.revoked',
-      userId: spec.userId,
-      at: now,
-      payload: { session_ids: revoked, reason: spec.reason },
+      userId: revocation.userId,
+      at: revocation.at,
+      payload: { session_ids: revocation.sessionIds, reason: revocation.reason },
     }),
   );
-  return revoked;
 }
