@@ -6,7 +6,7 @@ import { assertPasswordPolicy } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import { NO_REQUEST_CONTEXT } from '@pandora/domain';
 import type { Ports } from '../ports';
-import { ChangeRole, type ChangeRolePorts } from './change-role';
+import { changeRole, type ChangeRolePorts } from './change-role';
 
 export interface BootstrapAdminInput {
   email: string;
@@ -38,7 +38,11 @@ export class BootstrapAdmin {
     const existing = await deps.repositories.users.findByEmail(email);
     if (existing) {
       if (existing.role === 'admin') return { user: existing, outcome: 'already_admin' };
-      const user = await new ChangeRole(deps).execute({ userId: existing.id, role: 'admin', actor: CLI_ACTOR }, NO_REQUEST_CONTEXT);
+      const user = await changeRole(
+        deps,
+        { userId: existing.id, role: 'admin', actor: CLI_ACTOR, actorSessionId: null },
+        NO_REQUEST_CONTEXT,
+      );
       return { user, outcome: 'promoted' };
     }
 

@@ -2,6 +2,7 @@ import { AppError } from '@pandora/errors';
 import { normalizeEmail } from '@pandora/domain';
 import type { User } from '@pandora/domain';
 import type { Ports } from '../ports';
+import { withLoginLock, type AdminUser, type AdminUserViewPorts } from './admin-user';
 
 export type GetUserPorts = Pick<Ports, 'repositories'>;
 
@@ -24,5 +25,20 @@ export class GetUserByEmail {
     const user = await this.deps.repositories.users.findByEmail(normalizeEmail(email));
     if (!user) throw new AppError('USER_NOT_FOUND');
     return user;
+  }
+}
+
+export type GetAdminUserPorts = GetUserPorts & AdminUserViewPorts;
+
+/** GET /admin/users/:id: any user, deleted ones included, with its login lock. */
+export class GetAdminUser {
+  private readonly getUser: GetUser;
+
+  constructor(private readonly deps: GetAdminUserPorts) {
+    this.getUser = new GetUser(deps);
+  }
+
+  async execute(userId: string): Promise<AdminUser> {
+    return withLoginLock(this.deps, await this.getUser.execute(userId, { includeDeleted: true }));
   }
 }

@@ -1,5 +1,6 @@
 import { AppError } from '@pandora/errors';
-import type { Actor } from '@pandora/domain';
+import type { Principal } from '@pandora/domain';
+import { actorOf } from '../actors';
 import type { Session } from '@pandora/domain';
 import type { RequestContext } from '@pandora/domain';
 import { endSessions } from '../sessions/end-sessions';
@@ -24,7 +25,7 @@ export type RevokeUserSessionsPorts = Pick<Ports, 'uow' | 'repositories' | 'prin
 export class RevokeUserSessions {
   constructor(private readonly deps: RevokeUserSessionsPorts) {}
 
-  async execute(input: { userId: string; actor: Actor; actorSessionId?: string | null }, ctx: RequestContext): Promise<string[]> {
+  async execute(admin: Principal, input: { userId: string }, ctx: RequestContext): Promise<string[]> {
     const { deps } = this;
     const user = await deps.repositories.users.findById(input.userId, { includeDeleted: true });
     if (!user) throw new AppError('USER_NOT_FOUND');
@@ -39,8 +40,8 @@ export class RevokeUserSessions {
           sessionIds: 'all',
           reason: 'admin_revoked',
           audit: 'sessionRevoked',
-          actor: input.actor,
-          actorSessionId: input.actorSessionId ?? null,
+          actor: actorOf(admin, 'admin'),
+          actorSessionId: admin.sessionId,
         },
         now,
       ),

@@ -1,4 +1,5 @@
 import type { Principal, RequestContext } from '@pandora/domain';
+import { actorOf } from '../actors';
 import type { Ports } from '../ports';
 import { endSessions } from './end-sessions';
 
@@ -21,7 +22,7 @@ export class LogOutEverywhere {
           sessionIds: 'all',
           reason: 'logout_all',
           audit: 'loggedOutEverywhere',
-          actor: { type: 'user', id: principal.userId, identifier: principal.email },
+          actor: actorOf(principal, 'user'),
           actorSessionId: principal.sessionId,
         },
         now,

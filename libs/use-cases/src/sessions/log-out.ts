@@ -1,4 +1,5 @@
 import type { Principal, RequestContext } from '@pandora/domain';
+import { actorOf } from '../actors';
 import type { Ports } from '../ports';
 import { endSessions } from './end-sessions';
 
@@ -32,7 +33,7 @@ export class LogOut {
           sessionIds: [sessionId],
           reason: 'logout',
           audit: 'loggedOut',
-          actor: { type: 'user', id: principal.userId, identifier: principal.email },
+          actor: actorOf(principal, 'user'),
           actorSessionId: principal.sessionId,
         },
         now,

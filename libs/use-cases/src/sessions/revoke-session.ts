@@ -1,5 +1,6 @@
 import { AppError } from '@pandora/errors';
 import type { Principal, RequestContext } from '@pandora/domain';
+import { actorOf } from '../actors';
 import type { Ports } from '../ports';
 import { endSessions } from './end-sessions';
 
@@ -24,7 +25,7 @@ export class RevokeOwnSession {
           sessionIds: [session.id],
           reason: 'user_revoked',
           audit: 'sessionRevoked',
-          actor: { type: 'user', id: principal.userId, identifier: principal.email },
+          actor: actorOf(principal, 'user'),
           actorSessionId: principal.sessionId,
         },
         now,
