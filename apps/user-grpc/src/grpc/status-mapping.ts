@@ -1,5 +1,5 @@
 import { Metadata, status as Status, type StatusObject } from '@grpc/grpc-js';
-import { translateInfrastructureError } from '@pandora/data-access';
+import { translateInfrastructureError } from '@pandora/wiring';
 import { ERROR_CATALOG, type AppError, type ErrorCode } from '@pandora/errors';
 
 /**
