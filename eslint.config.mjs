@@ -129,6 +129,18 @@ export default [
     rules: { '@typescript-eslint/no-restricted-imports': TRANSPORT_RESTRICTIONS },
   },
   {
+    // The use cases' in-memory fakes are for their unit tests only: no production file may import
+    // them (they are not exported from the lib's index either, so no bundle can contain them).
+    files: ['libs/use-cases/src/**/*.ts'],
+    ignores: [...TEST_FILES, 'libs/use-cases/src/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/testing', '**/testing/*'], message: 'The in-memory fakes are for *.test.ts files only.' }] },
+      ],
+    },
+  },
+  {
     files: TEST_FILES,
     rules: { '@nx/enforce-module-boundaries': boundaries({ allowTesting: true }) },
   },

@@ -123,6 +123,14 @@ describe('module boundaries', () => {
     expect(await importRestrictions('apps/user-grpc/src/grpc/probe.ts', allowed)).toEqual([]);
   });
 
+  it('forbid the use cases’ production files to import their in-memory fakes, but allow their tests to', async () => {
+    const source = "import { createFakePorts } from '../testing';\nexport const y = createFakePorts;\n";
+    expect(await lintErrors('libs/use-cases/src/auth/probe.ts', source, 'no-restricted-imports')).toEqual([
+      expect.stringContaining('The in-memory fakes are for *.test.ts files only'),
+    ]);
+    expect(await lintErrors('libs/use-cases/src/auth/probe.test.ts', source, 'no-restricted-imports')).toEqual([]);
+  });
+
   it('forbid user-api and user-grpc to reach PostgreSQL except through the wiring', async () => {
     const source = "import { createRepositories } from '@pandora/data-access';\nexport const y = createRepositories;\n";
     expect(await importRestrictions('apps/user-api/src/composition-root-probe.ts', source)).toEqual([
