@@ -1,9 +1,11 @@
 import nx from '@nx/eslint-plugin';
 
 /**
- * Layering (ARCHITECTURE.md): apps → feature (the use cases) → domain and data-access → util,
- * enforced by tags. Neither the domain nor the use cases may import a framework, a driver or a
- * crypto binding: the domain states rules and ports, the use cases are written against the ports. Test files may additionally use the testing lib.
+ * Layering (ARCHITECTURE.md): apps → wiring (the one adapter factory) → feature (the use cases) →
+ * domain and data-access → util, enforced by tags. Neither the domain nor the use cases may import
+ * a framework, a driver or a crypto binding, and the use cases cannot reach data-access: the domain
+ * states rules and ports, the use cases are written against the ports, the wiring lib plugs the
+ * adapters in. Test files may additionally use the testing lib.
  */
 const FRAMEWORKS_AND_DRIVERS = [
   'express',
@@ -32,10 +34,17 @@ function boundaries({ allowTesting }) {
       enforceBuildableLibDependency: false,
       banTransitiveDependencies: false,
       depConstraints: [
-        { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:data-access', 'type:util', ...testing] },
+        {
+          sourceTag: 'type:app',
+          onlyDependOnLibsWithTags: ['type:wiring', 'type:feature', 'type:domain', 'type:data-access', 'type:util', ...testing],
+        },
+        {
+          sourceTag: 'type:wiring',
+          onlyDependOnLibsWithTags: ['type:feature', 'type:domain', 'type:data-access', 'type:util', ...testing],
+        },
         {
           sourceTag: 'type:feature',
-          onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util', ...testing],
+          onlyDependOnLibsWithTags: ['type:domain', 'type:util', ...testing],
           bannedExternalImports: FRAMEWORKS_AND_DRIVERS,
         },
         { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain', 'type:util', ...testing] },
@@ -56,6 +65,46 @@ function boundaries({ allowTesting }) {
 
 const TEST_FILES = ['**/*.test.ts', '**/test/**/*.ts'];
 
+const ADAPTER_LIBS = ['@pandora/data-access', '@pandora/auth', '@pandora/abuse-controls'];
+
+/**
+ * Transports call use cases, nothing below them: route and handler files may not import the
+ * adapters (a route reaching a repository would skip the use case's rules, audit row and event)
+ * nor the wiring lib that builds them. Types stay importable (jwks.routes.ts names the KeyRing it
+ * is given); user-grpc's status mapping may take the infrastructure-error translation.
+ */
+const TRANSPORT_RESTRICTIONS = [
+  'error',
+  {
+    paths: [
+      ...ADAPTER_LIBS.map((name) => ({
+        name,
+        allowTypeImports: true,
+        message: 'Routes and handlers call use cases; adapters are wired in the composition root through @pandora/wiring.',
+      })),
+      {
+        name: '@pandora/wiring',
+        allowImportNames: ['translateInfrastructureError'],
+        message: 'Routes and handlers call use cases; only the composition root wires adapters.',
+      },
+    ],
+  },
+];
+
+/** user-api and user-grpc reach PostgreSQL only through @pandora/wiring (ports, readiness, error translation). */
+const DATABASE_THROUGH_WIRING = [
+  'error',
+  {
+    paths: [
+      {
+        name: '@pandora/data-access',
+        message:
+          'Import what the composition root needs from @pandora/wiring (createPorts, readiness checks, translateInfrastructureError).',
+      },
+    ],
+  },
+];
+
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/tmp/**', '**/coverage/**', '**/generated/**', '.nx/**'] },
   ...nx.configs['flat/base'],
@@ -67,6 +116,28 @@ export default [
       '@nx/enforce-module-boundaries': boundaries({ allowTesting: false }),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
+    },
+  },
+  {
+    files: ['apps/user-api/src/**/*.ts', 'apps/user-grpc/src/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: { '@typescript-eslint/no-restricted-imports': DATABASE_THROUGH_WIRING },
+  },
+  {
+    files: ['apps/*/src/http/**/*.ts', 'apps/*/src/grpc/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: { '@typescript-eslint/no-restricted-imports': TRANSPORT_RESTRICTIONS },
+  },
+  {
+    // The use cases' in-memory fakes are for their unit tests only: no production file may import
+    // them (they are not exported from the lib's index either, so no bundle can contain them).
+    files: ['libs/use-cases/src/**/*.ts'],
+    ignores: [...TEST_FILES, 'libs/use-cases/src/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/testing', '**/testing/*'], message: 'The in-memory fakes are for *.test.ts files only.' }] },
+      ],
     },
   },
   {

@@ -13,8 +13,8 @@ beforeAll(() => {
   execFileSync(path.join(root, 'node_modules/.bin/nx'), ['show', 'projects'], { cwd: root, env });
 }, 60_000);
 
-/** Runs the real eslint CLI on `code` as if it were the file at `filePath`. */
-async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
+/** Runs the real eslint CLI on `code` as if it were the file at `filePath`; the messages of `rule`. */
+async function lintErrors(filePath: string, code: string, rule: string): Promise<string[]> {
   let output: string;
   try {
     output = execFileSync(path.join(root, 'node_modules/.bin/eslint'), ['--stdin', '--stdin-filename', filePath, '--format', 'json'], {
@@ -28,7 +28,15 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
   const [result] = JSON.parse(output) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
   const messages = result?.messages ?? [];
   if (messages.some((message) => /No cached ProjectGraph/.test(message.message))) throw new Error('the boundary rule was skipped');
-  return messages.filter((message) => message.ruleId === '@nx/enforce-module-boundaries').map((message) => message.message);
+  return messages.filter((message) => message.ruleId === rule).map((message) => message.message);
+}
+
+function boundaryErrors(filePath: string, code: string): Promise<string[]> {
+  return lintErrors(filePath, code, '@nx/enforce-module-boundaries');
+}
+
+function importRestrictions(filePath: string, code: string): Promise<string[]> {
+  return lintErrors(filePath, code, '@typescript-eslint/no-restricted-imports');
 }
 
 describe('module boundaries', () => {
@@ -80,9 +88,57 @@ describe('module boundaries', () => {
     expect(await boundaryErrors('apps/user-api/test/probe.test.ts', source)).toEqual([]);
   });
 
-  it('allow the app to use the use cases, data-access and util libs', async () => {
+  it('forbid the use cases to depend on data-access or on the wiring that builds the adapters', async () => {
     const source =
-      "import { createUseCases } from '@pandora/use-cases';\nimport { createRepositories } from '@pandora/data-access';\nimport { AppError } from '@pandora/errors';\nexport const y = [createUseCases, createRepositories, AppError];\n";
+      "import { createRepositories } from '@pandora/data-access';\nimport { Argon2PasswordHasher } from '@pandora/auth';\nimport { createPorts } from '@pandora/wiring';\nexport const y = [createRepositories, Argon2PasswordHasher, createPorts];\n";
+    const errors = await boundaryErrors('libs/use-cases/src/auth/probe.ts', source);
+    expect(errors).toEqual([
+      expect.stringContaining('can only depend on libs tagged with "type:domain", "type:util"'),
+      expect.stringContaining('can only depend on libs tagged with "type:domain", "type:util"'),
+      expect.stringMatching(/type:domain|Circular dependency/),
+    ]);
+  });
+
+  it("allow an app's composition root to use the wiring, the use cases and util libs", async () => {
+    const source =
+      "import { createUseCases } from '@pandora/use-cases';\nimport { createPorts, checkRedis } from '@pandora/wiring';\nimport { AppError } from '@pandora/errors';\nexport const y = [createUseCases, createPorts, checkRedis, AppError];\n";
     expect(await boundaryErrors('apps/user-api/src/probe.ts', source)).toEqual([]);
+    expect(await importRestrictions('apps/user-api/src/probe.ts', source)).toEqual([]);
+  });
+
+  it('forbid route and handler files to import adapters or the wiring, so no route can bypass a use case', async () => {
+    const source =
+      "import { createRepositories } from '@pandora/data-access';\nimport { Argon2PasswordHasher } from '@pandora/auth';\nimport { RedisLoginThrottle } from '@pandora/abuse-controls';\nimport { createPorts } from '@pandora/wiring';\nexport const y = [createRepositories, Argon2PasswordHasher, RedisLoginThrottle, createPorts];\n";
+    for (const file of ['apps/user-api/src/http/routes/probe.ts', 'apps/user-grpc/src/grpc/probe.ts']) {
+      expect(await importRestrictions(file, source)).toEqual([
+        expect.stringContaining("'@pandora/data-access' import is restricted"),
+        expect.stringContaining("'@pandora/auth' import is restricted"),
+        expect.stringContaining("'@pandora/abuse-controls' import is restricted"),
+        expect.stringContaining("'createPorts' import from '@pandora/wiring' is restricted"),
+      ]);
+    }
+    // Types carry no access, and the gRPC status mapping needs the infrastructure-error translation.
+    const allowed =
+      "import type { KeyRing } from '@pandora/auth';\nimport { translateInfrastructureError } from '@pandora/wiring';\nexport const y = translateInfrastructureError;\nexport type Z = KeyRing;\n";
+    expect(await importRestrictions('apps/user-grpc/src/grpc/probe.ts', allowed)).toEqual([]);
+  });
+
+  it('forbid the use cases’ production files to import their in-memory fakes, but allow their tests to', async () => {
+    const source = "import { createFakePorts } from '../testing';\nexport const y = createFakePorts;\n";
+    expect(await lintErrors('libs/use-cases/src/auth/probe.ts', source, 'no-restricted-imports')).toEqual([
+      expect.stringContaining('The in-memory fakes are for *.test.ts files only'),
+    ]);
+    expect(await lintErrors('libs/use-cases/src/auth/probe.test.ts', source, 'no-restricted-imports')).toEqual([]);
+  });
+
+  it('forbid user-api and user-grpc to reach PostgreSQL except through the wiring', async () => {
+    const source = "import { createRepositories } from '@pandora/data-access';\nexport const y = createRepositories;\n";
+    expect(await importRestrictions('apps/user-api/src/composition-root-probe.ts', source)).toEqual([
+      expect.stringContaining('Import what the composition root needs from @pandora/wiring'),
+    ]);
+    expect(await importRestrictions('apps/user-grpc/src/probe.ts', source)).toHaveLength(1);
+    // The relay and the retention worker own infrastructure (the outbox reader, advisory locks), not routes.
+    expect(await boundaryErrors('apps/event-relay/src/probe.ts', source)).toEqual([]);
+    expect(await importRestrictions('apps/event-relay/src/probe.ts', source)).toEqual([]);
   });
 });

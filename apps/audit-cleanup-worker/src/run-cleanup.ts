@@ -111,7 +111,7 @@ async function runOnce(config: AuditCleanupWorkerConfig, options: CleanupRunOpti
         uow: new PgUnitOfWork(db),
         clock: systemClock,
         ids: { newId: randomUUID },
-        settings: { auditRetentionDays: config.retention.auditRetentionDays },
+        auditRetentionDays: config.retention.auditRetentionDays,
       },
       {
         sessionWindowMs: config.retention.sessionWindowMs,

@@ -1,24 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import {
-  Argon2PasswordHasher,
-  CachedSessionPrincipalStore,
-  JwtAccessTokenService,
-  KeyRing,
-  OpaqueRefreshTokenService,
-} from '@pandora/auth';
+import type { KeyRing } from '@pandora/auth';
 import type { UserApiConfig } from '@pandora/config';
-import {
-  checkDatabase,
-  checkRedis,
-  createRedisClient,
-  createRepositories,
-  Database,
-  PgUnitOfWork,
-  translateInfrastructureError,
-} from '@pandora/data-access';
 import { RedisIdempotencyStore, RedisLoginThrottle, ResilientLoginThrottle, SlidingWindowRateLimiter } from '@pandora/abuse-controls';
 import { systemClock, type Clock, type LoginThrottle, type Principal } from '@pandora/domain';
 import { createUseCases, type UseCases } from '@pandora/use-cases';
+import { checkRedis, createPorts, createRedisClient, translateInfrastructureError, type Database } from '@pandora/wiring';
 import { createHttpApp, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';
@@ -53,7 +38,7 @@ const READINESS_TIMEOUT_MS = 1_000;
 export interface UserServiceCore {
   useCases: UseCases;
   keyRing: KeyRing;
-  db: Database;
+  database: Database;
 }
 
 /**
@@ -64,49 +49,8 @@ export async function createUserServiceCore(
   config: UserApiConfig,
   { logger, clock, metrics, loginThrottle }: { logger: Logger; clock: Clock; metrics: AppMetrics; loginThrottle: LoginThrottle },
 ): Promise<UserServiceCore> {
-  const db = new Database({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'user-api' });
-  let keyRing: KeyRing;
-  if (config.auth.signingKeys) {
-    keyRing = await KeyRing.fromConfig(config.auth.signingKeys);
-  } else {
-    keyRing = await KeyRing.generateEphemeral();
-    logger.warn('JWT_SIGNING_KEYS is not set: generated an ephemeral ES256 signing key (tokens die with this process)', {
-      kid: keyRing.activeKey().kid,
-    });
-  }
-
-  const hasher = new Argon2PasswordHasher(config.argon2, metrics.hashTimer());
-  await hasher.warmUp();
-  const repositories = createRepositories(db);
-  const useCases = createUseCases({
-    uow: new PgUnitOfWork(db),
-    repositories,
-    hasher,
-    accessTokens: new JwtAccessTokenService(
-      keyRing,
-      { issuer: config.auth.issuer, audience: config.auth.audience, ttlMs: config.auth.accessTokenTtlMs },
-      clock,
-    ),
-    refreshTokens: new OpaqueRefreshTokenService(),
-    principals: new CachedSessionPrincipalStore(
-      (sessionId) => repositories.sessions.loadPrincipal(sessionId),
-      config.auth.sessionCacheTtlMs,
-    ),
-    loginThrottle,
-    clock,
-    ids: { newId: randomUUID },
-    metrics: metrics.domain(),
-    securityLog: { record: (event, fields) => logger.security(event, fields) },
-    settings: {
-      auth: {
-        refreshTokenTtlMs: config.auth.refreshTokenTtlMs,
-        sessionAbsoluteTtlMs: config.auth.sessionAbsoluteTtlMs,
-        refreshReuseGraceMs: config.auth.refreshReuseGraceMs,
-      },
-      auditRetentionDays: config.audit.retentionDays,
-    },
-  });
-  return { useCases, keyRing, db };
+  const { ports, keyRing, database } = await createPorts(config, { applicationName: 'user-api', logger, clock, metrics, loginThrottle });
+  return { useCases: createUseCases(ports), keyRing, database };
 }
 
 /** Builds user-api from its configuration: adapters → use cases → the two HTTP listeners. */
@@ -133,7 +77,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     config.loginLockout,
     degraded('login_throttle'),
   );
-  const { useCases, keyRing, db } = await createUserServiceCore(config, { logger, clock, metrics, loginThrottle });
+  const { useCases, keyRing, database } = await createUserServiceCore(config, { logger, clock, metrics, loginThrottle });
   const limiter = new SlidingWindowRateLimiter(redis, {
     rejected: (limit) => metrics.rateLimitRejectionsTotal.inc({ limit }),
     degraded: (limit, error) => degraded(`rate_limit_${limit}`)(error),
@@ -144,7 +88,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   let shuttingDown = false;
   const probe: ReadinessProbe = {
     checks: {
-      database: () => checkDatabase(db, READINESS_TIMEOUT_MS),
+      database: () => database.check(READINESS_TIMEOUT_MS),
       redis: () => checkRedis(redis, READINESS_TIMEOUT_MS),
     },
     isShuttingDown: () => shuttingDown,
@@ -202,7 +146,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
       shuttingDown = true;
     },
     close: async () => {
-      await db.close();
+      await database.close();
       redis.disconnect();
     },
   };

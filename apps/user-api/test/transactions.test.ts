@@ -1,23 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import {
-  Argon2PasswordHasher,
-  CachedSessionPrincipalStore,
-  JwtAccessTokenService,
-  KeyRing,
-  OpaqueRefreshTokenService,
-} from '@pandora/auth';
-import { createRepositories, Database, PgUnitOfWork } from '@pandora/data-access';
-import {
-  NO_LOGIN_THROTTLE,
-  noopMetrics,
-  noopSecurityLog,
-  NO_REQUEST_CONTEXT,
-  systemClock,
-  type Repositories,
-  type UnitOfWork,
-} from '@pandora/domain';
+import { buildUserApiConfig } from '@pandora/config';
+import { NO_REQUEST_CONTEXT, type Repositories, type UnitOfWork } from '@pandora/domain';
 import { createUseCases } from '@pandora/use-cases';
-import { createTestDatabase, type TestDatabase, createTestPrismaClient, type PrismaClient } from '@pandora/testing';
+import { createPorts, type Database } from '@pandora/wiring';
+import { createTestDatabase, createTestPrismaClient, type PrismaClient, type TestDatabase } from '@pandora/testing';
 
 /**
  * Every failure path of a multi-step change is transactional: the real use cases run against the
@@ -26,11 +11,11 @@ import { createTestDatabase, type TestDatabase, createTestPrismaClient, type Pri
  */
 let db: TestDatabase;
 let prisma: PrismaClient;
-let database: Database;
 let failOutbox = false;
+const databases: Database[] = [];
 
 class FailingOutboxUnitOfWork implements UnitOfWork {
-  constructor(private readonly inner: PgUnitOfWork) {}
+  constructor(private readonly inner: UnitOfWork) {}
   run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
     return this.inner.run((repositories) =>
       work({
@@ -47,35 +32,29 @@ class FailingOutboxUnitOfWork implements UnitOfWork {
 }
 
 async function buildUseCases() {
-  const repositories = createRepositories(database);
-  const keyRing = await KeyRing.generateEphemeral();
-  return createUseCases({
-    uow: new FailingOutboxUnitOfWork(new PgUnitOfWork(database)),
-    repositories,
-    hasher: new Argon2PasswordHasher({ memoryKib: 1024, timeCost: 1, parallelism: 1 }),
-    accessTokens: new JwtAccessTokenService(keyRing, { issuer: 'i', audience: 'a', ttlMs: 60_000 }, systemClock),
-    refreshTokens: new OpaqueRefreshTokenService(),
-    principals: new CachedSessionPrincipalStore((id) => repositories.sessions.loadPrincipal(id), 0),
-    loginThrottle: NO_LOGIN_THROTTLE,
-    clock: systemClock,
-    ids: { newId: randomUUID },
-    metrics: noopMetrics,
-    securityLog: noopSecurityLog,
-    settings: {
-      auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 },
-      auditRetentionDays: 30,
-    },
+  const config = buildUserApiConfig({
+    APP_ENV: 'test',
+    DATABASE_URL: db.url,
+    DATABASE_POOL_MAX: '4',
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    ARGON2_PARALLELISM: '1',
+    JWT_REFRESH_TOKEN_EXPIRY: '1h',
+    SESSION_ABSOLUTE_LIFETIME: '2h',
+    AUDIT_RETENTION_DAYS: '30',
   });
+  const { ports, database } = await createPorts(config, { applicationName: 'transaction-tests' });
+  databases.push(database);
+  return createUseCases({ ...ports, uow: new FailingOutboxUnitOfWork(ports.uow) });
 }
 
 beforeAll(async () => {
   db = await createTestDatabase();
   prisma = createTestPrismaClient(db.url, 'transaction-tests');
-  database = new Database({ url: db.url, poolMax: 4, applicationName: 'transaction-tests' });
 });
 afterAll(async () => {
+  await Promise.all(databases.map((database) => database.close()));
   await prisma.$disconnect();
-  await database.close();
   await db.drop();
 });
 afterEach(() => {

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { UserGrpcConfig } from '@pandora/config';
-import { checkDatabase, createRepositories, Database, PgUnitOfWork } from '@pandora/data-access';
-import { systemClock, type Clock } from '@pandora/domain';
+import type { Clock } from '@pandora/domain';
 import { createServiceUseCases, type ServiceUseCases } from '@pandora/use-cases';
+import { createServicePorts, type Database } from '@pandora/wiring';
 import { createHttpApp, listen, type HttpApp, type RunningServer } from '@pandora/http-kit';
 import { AppMetrics, createLogger, GrpcServerMetrics, type Logger } from '@pandora/observability';
 import { CallerAuthenticator } from './grpc/caller-authenticator';
@@ -14,7 +13,7 @@ export interface UserGrpc {
   logger: Logger;
   metrics: AppMetrics;
   useCases: ServiceUseCases;
-  db: Database;
+  database: Database;
   grpc: UserGrpcServer;
   /** /health, /ready and /metrics on METRICS_PORT. */
   httpApp: HttpApp;
@@ -36,14 +35,11 @@ const READINESS_TIMEOUT_MS = 1_000;
 export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverrides = {}): UserGrpc {
   const logger = overrides.logger ?? createLogger({ service: 'user-grpc', level: config.logLevel });
   const metrics = new AppMetrics('user-grpc');
-  const db = new Database({ url: config.database.url, poolMax: config.database.poolMax, applicationName: 'user-grpc' });
-  const useCases = createServiceUseCases({
-    uow: new PgUnitOfWork(db),
-    repositories: createRepositories(db),
-    clock: overrides.clock ?? systemClock,
-    ids: { newId: randomUUID },
-    settings: { auditRetentionDays: config.audit.retentionDays },
+  const { ports, database } = createServicePorts(config, {
+    applicationName: 'user-grpc',
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
+  const useCases = createServiceUseCases(ports);
   const authenticator = new CallerAuthenticator(config.grpc.authTokens, config.grpc.tls?.clientCa != null);
   const grpc = new UserGrpcServer({
     useCases,
@@ -62,7 +58,7 @@ export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverri
     bodyLimitBytes: 1024,
     hsts: false,
     routes: [],
-    probe: { checks: { database: () => checkDatabase(db, READINESS_TIMEOUT_MS) }, isShuttingDown: () => shuttingDown },
+    probe: { checks: { database: () => database.check(READINESS_TIMEOUT_MS) }, isShuttingDown: () => shuttingDown },
     openApi: {
       title: 'Pandora Exchange user-grpc — operations',
       version: '1.0.0',
@@ -76,7 +72,7 @@ export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverri
     logger,
     metrics,
     useCases,
-    db,
+    database,
     grpc,
     httpApp,
     authenticator,
@@ -89,7 +85,7 @@ export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverri
       shuttingDown = true;
       const outcome = await grpc.shutdown(config.grpc.shutdownTimeoutMs);
       await metricsServer?.close(1_000);
-      await db.close();
+      await database.close();
       return outcome;
     },
   };

@@ -1,7 +1,14 @@
+export interface ErrorDefinition {
+  httpStatus: number;
+  message: string;
+}
+
 /**
  * The error catalog of SPEC §2: every code a client can receive, with its HTTP status and the
  * default message. Transports map codes to their own status space in exactly one place each
- * (HTTP here, gRPC in user-grpc).
+ * (HTTP here, gRPC in user-grpc's `status-mapping.ts`). Every mapping is total — a
+ * `Record<ErrorCode, …>` — so a new code here does not compile until each transport decides it;
+ * the HTTP status is part of the entry itself.
  */
 export const ERROR_CATALOG = {
   INVALID_INPUT: { httpStatus: 400, message: 'The request is invalid.' },
@@ -24,7 +31,7 @@ export const ERROR_CATALOG = {
   RATE_LIMITED: { httpStatus: 429, message: 'Too many requests.' },
   INTERNAL_ERROR: { httpStatus: 500, message: 'An unexpected error occurred.' },
   SERVICE_UNAVAILABLE: { httpStatus: 503, message: 'A dependency is unavailable. Try again later.' },
-} as const satisfies Record<string, { httpStatus: number; message: string }>;
+} as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
 

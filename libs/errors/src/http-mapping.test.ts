@@ -1,5 +1,5 @@
 import { AppError } from './app-error';
-import { ERROR_CATALOG, ERROR_CODES } from './error-catalog';
+import { ERROR_CATALOG, ERROR_CODES, type ErrorDefinition } from './error-catalog';
 import { httpStatusOf, toHttpError } from './http-mapping';
 
 describe('HTTP mapping of the error catalog', () => {
@@ -27,6 +27,14 @@ describe('HTTP mapping of the error catalog', () => {
       SERVICE_UNAVAILABLE: 503,
     };
     expect(Object.fromEntries(ERROR_CODES.map((code) => [code, httpStatusOf(code)]))).toEqual(expected);
+  });
+
+  it('cannot be missing for a code: an entry without an HTTP status does not compile', () => {
+    const complete = { NEW_CODE: { httpStatus: 418, message: 'Short and stout.' } } satisfies Record<string, ErrorDefinition>;
+    // What the compiler reports for a catalog entry without its status ("Property 'httpStatus' is missing…"):
+    // @ts-expect-error NEW_CODE has no HTTP status
+    const incomplete = { NEW_CODE: { message: 'Short and stout.' } } satisfies Record<string, ErrorDefinition>;
+    expect(Object.keys(incomplete)).toEqual(Object.keys(complete));
   });
 
   it('turns an unknown error into INTERNAL_ERROR without leaking its message', () => {

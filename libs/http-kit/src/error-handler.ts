@@ -1,4 +1,4 @@
-import { AppError, toHttpError } from '@pandora/errors';
+import { AppError, toHttpError, type ErrorCode } from '@pandora/errors';
 import type { Logger } from '@pandora/observability';
 import type { NextFunction, Request, Response } from 'express';
 import { clientIp } from './client-context';
@@ -22,15 +22,35 @@ function toAppError(error: unknown, translate?: ErrorTranslator): AppError {
   return AppError.internal(error);
 }
 
+export type SecurityRefusal = 'authentication_failed' | 'access_denied' | 'rate_limited';
+
 /**
  * Refusals worth a security line, written whatever the log level (SPEC §12): someone without a
- * valid credential, someone doing what they may not, someone over a limit. A failed login is one
- * of the 401s; the login use case adds its own line with the reason and the masked email.
+ * valid credential (the 401 codes), someone doing what they may not (403), someone over a limit
+ * (429). A failed login is one of the 401s; the login use case adds its own line with the reason
+ * and the masked email. Total over the catalog: a new code does not compile until it is decided here.
  */
-const SECURITY_EVENT_BY_STATUS: Partial<Record<number, string>> = {
-  401: 'authentication_failed',
-  403: 'access_denied',
-  429: 'rate_limited',
+export const SECURITY_REFUSAL: Record<ErrorCode, SecurityRefusal | null> = {
+  INVALID_INPUT: null,
+  UNAUTHORIZED: 'authentication_failed',
+  INVALID_TOKEN: 'authentication_failed',
+  TOKEN_EXPIRED: 'authentication_failed',
+  INVALID_CREDENTIALS: 'authentication_failed',
+  INVALID_REFRESH_TOKEN: 'authentication_failed',
+  FORBIDDEN: 'access_denied',
+  USER_NOT_FOUND: null,
+  NOT_FOUND: null,
+  METHOD_NOT_ALLOWED: null,
+  USER_ALREADY_EXISTS: null,
+  INVALID_KYC_TRANSITION: null,
+  IDEMPOTENCY_IN_PROGRESS: null,
+  PAYLOAD_TOO_LARGE: null,
+  UNSUPPORTED_MEDIA_TYPE: null,
+  IDEMPOTENCY_KEY_REUSED: null,
+  WEAK_PASSWORD: null,
+  RATE_LIMITED: 'rate_limited',
+  INTERNAL_ERROR: null,
+  SERVICE_UNAVAILABLE: null,
 };
 
 /** The last middleware: every error becomes the SPEC §2 envelope; 5xx are logged with the request id. */
@@ -43,7 +63,7 @@ export function errorHandler(logger: Logger, translate?: ErrorTranslator) {
     if (status >= 500) {
       logger.error('request failed', { error: appError.cause ?? error, code: appError.code, method: req.method, route });
     }
-    const securityEvent = SECURITY_EVENT_BY_STATUS[status];
+    const securityEvent = SECURITY_REFUSAL[appError.code];
     if (securityEvent) {
       logger.security(securityEvent, {
         status,

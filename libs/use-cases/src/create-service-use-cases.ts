@@ -1,23 +1,22 @@
-import { GetUser, GetUserByEmail } from './admin/get-user';
-import { ListUsers } from './admin/list-users';
-import { ChangeKycStatus, type ChangeKycStatusDeps } from './kyc/change-kyc-status';
-import { ValidateUser } from './service/validate-user';
-import type { UseCaseDeps } from './use-case-deps';
+import { GetUser, GetUserByEmail, type GetUserPorts } from './admin/get-user';
+import { ListUsers, type ListUsersPorts } from './admin/list-users';
+import { ChangeKycStatus, type ChangeKycStatusPorts } from './kyc/change-kyc-status';
+import { ValidateUser, type ValidateUserPorts } from './service/validate-user';
 
-/** The ports the internal-service use cases need: no password hasher, tokens or sessions. */
-export type ServiceUseCaseDeps = ChangeKycStatusDeps & Pick<UseCaseDeps, 'repositories'>;
+/** The ports the internal-service use cases need: no password hasher, tokens, sessions or Redis. */
+export type ServicePorts = GetUserPorts & ListUsersPorts & ChangeKycStatusPorts & ValidateUserPorts;
 
 /**
  * The use cases internal services call (gRPC, SPEC §11): the same classes the REST API runs, so a
  * KYC change writes the same audit row and event whichever door it came through.
  */
-export function createServiceUseCases(deps: ServiceUseCaseDeps) {
+export function createServiceUseCases(ports: ServicePorts) {
   return {
-    getUser: new GetUser(deps),
-    getUserByEmail: new GetUserByEmail(deps),
-    listUsers: new ListUsers(deps),
-    changeKycStatus: new ChangeKycStatus(deps),
-    validateUser: new ValidateUser(deps),
+    getUser: new GetUser(ports),
+    getUserByEmail: new GetUserByEmail(ports),
+    listUsers: new ListUsers(ports),
+    changeKycStatus: new ChangeKycStatus(ports),
+    validateUser: new ValidateUser(ports),
   };
 }
 

@@ -1,54 +1,68 @@
 import { ChangePassword } from './account/change-password';
+import { DeleteOwnAccount } from './account/delete-own-account';
 import { DeleteUser } from './account/delete-user';
 import { GetCurrentUser } from './account/get-current-user';
 import { UpdateProfile } from './account/update-profile';
 import { BootstrapAdmin } from './admin/bootstrap-admin';
+import { ChangeKycStatusAsAdmin } from './admin/change-kyc-status-as-admin';
 import { ChangeRole } from './admin/change-role';
+import { DeleteUserAsAdmin } from './admin/delete-user-as-admin';
 import { GetStatistics } from './admin/get-statistics';
-import { GetUser, GetUserByEmail } from './admin/get-user';
-import { ListUsers } from './admin/list-users';
+import { GetAdminUser } from './admin/get-user';
+import { ListAdminUsers } from './admin/list-users';
 import { QueryAuditLog } from './admin/query-audit-log';
-import { GetLoginLocks, UnlockLogin } from './admin/unlock-login';
+import { UnlockLogin } from './admin/unlock-login';
 import { ListUserSessions, RevokeUserSessions } from './admin/user-sessions';
 import { Authenticate } from './auth/authenticate';
 import { LogIn } from './auth/log-in';
 import { RefreshSession } from './auth/refresh-session';
 import { RegisterUser } from './auth/register-user';
 import { ChangeKycStatus } from './kyc/change-kyc-status';
+import { ChangeOwnKycStatus } from './kyc/change-own-kyc-status';
+import type { Ports } from './ports';
 import { ListSessions } from './sessions/list-sessions';
 import { LogOut } from './sessions/log-out';
 import { LogOutEverywhere } from './sessions/log-out-everywhere';
 import { RevokeOwnSession } from './sessions/revoke-session';
-import type { UseCaseDeps } from './use-case-deps';
 
-/** Every use case, wired to one set of ports. Transports call these and nothing below them. */
-export function createUseCases(deps: UseCaseDeps) {
+/**
+ * Every use case of user-api, wired to one set of ports: each constructor takes the share it names
+ * (its `<UseCase>Ports` type). Transports call these and nothing below them; a route calls one.
+ */
+export function createUseCases(ports: Ports) {
   return {
-    register: new RegisterUser(deps),
-    logIn: new LogIn(deps),
-    logInAsAdmin: new LogIn(deps, { requiredRole: 'admin' }),
-    refresh: new RefreshSession(deps),
-    authenticate: new Authenticate(deps),
-    getCurrentUser: new GetCurrentUser(deps),
-    updateProfile: new UpdateProfile(deps),
-    changePassword: new ChangePassword(deps),
-    deleteUser: new DeleteUser(deps),
-    changeKycStatus: new ChangeKycStatus(deps),
-    listSessions: new ListSessions(deps),
-    revokeOwnSession: new RevokeOwnSession(deps),
-    logOut: new LogOut(deps),
-    logOutEverywhere: new LogOutEverywhere(deps),
-    listUsers: new ListUsers(deps),
-    getUser: new GetUser(deps),
-    getUserByEmail: new GetUserByEmail(deps),
-    changeRole: new ChangeRole(deps),
-    listUserSessions: new ListUserSessions(deps),
-    revokeUserSessions: new RevokeUserSessions(deps),
-    queryAuditLog: new QueryAuditLog(deps),
-    getStatistics: new GetStatistics(deps),
-    bootstrapAdmin: new BootstrapAdmin(deps),
-    unlockLogin: new UnlockLogin(deps),
-    getLoginLocks: new GetLoginLocks(deps),
+    // Anyone
+    register: new RegisterUser(ports),
+    logIn: new LogIn(ports),
+    logInAsAdmin: new LogIn(ports, { requiredRole: 'admin' }),
+    refresh: new RefreshSession(ports),
+    authenticate: new Authenticate(ports),
+    // The signed-in user, on their own account
+    getCurrentUser: new GetCurrentUser(ports),
+    updateProfile: new UpdateProfile(ports),
+    changePassword: new ChangePassword(ports),
+    deleteOwnAccount: new DeleteOwnAccount(ports),
+    changeOwnKycStatus: new ChangeOwnKycStatus(ports),
+    listSessions: new ListSessions(ports),
+    revokeOwnSession: new RevokeOwnSession(ports),
+    logOut: new LogOut(ports),
+    logOutEverywhere: new LogOutEverywhere(ports),
+    // The admin API: the signed-in administrator is the actor; users come back as AdminUser views
+    listAdminUsers: new ListAdminUsers(ports),
+    getAdminUser: new GetAdminUser(ports),
+    changeKycStatusAsAdmin: new ChangeKycStatusAsAdmin(ports),
+    changeRole: new ChangeRole(ports),
+    deleteUserAsAdmin: new DeleteUserAsAdmin(ports),
+    unlockLogin: new UnlockLogin(ports),
+    listUserSessions: new ListUserSessions(ports),
+    revokeUserSessions: new RevokeUserSessions(ports),
+    queryAuditLog: new QueryAuditLog(ports),
+    getStatistics: new GetStatistics(ports),
+    // Any actor, named by the caller: tests and tools that act without a signed-in principal
+    changeKycStatus: new ChangeKycStatus(ports),
+    deleteUser: new DeleteUser(ports),
+    // admin:create
+    bootstrapAdmin: new BootstrapAdmin(ports),
   };
 }
 

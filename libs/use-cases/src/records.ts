@@ -3,7 +3,7 @@ import { createDomainEvent, type DomainEvent } from '@pandora/domain';
 import type { EventPayload, EventType } from '@pandora/domain';
 import type { Actor } from '@pandora/domain';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from './use-case-deps';
+import type { RecordPorts } from './ports';
 
 const DAY_MS = 86_400_000;
 
@@ -25,11 +25,7 @@ export interface AuditSpec {
 }
 
 /** An audit row for `spec`, with the request's context and the configured retention. */
-export function auditEntry(
-  deps: Pick<UseCaseDeps, 'ids'> & { settings: Pick<UseCaseDeps['settings'], 'auditRetentionDays'> },
-  ctx: RequestContext,
-  spec: AuditSpec,
-): AuditEntry {
+export function auditEntry(deps: RecordPorts, ctx: RequestContext, spec: AuditSpec): AuditEntry {
   const definition = AUDIT_EVENTS[spec.event];
   return {
     id: deps.ids.newId(),
@@ -51,7 +47,7 @@ export function auditEntry(
     newState: spec.newState ?? null,
     status: spec.status ?? 'success',
     failureReason: spec.failureReason ?? null,
-    retentionUntil: new Date(spec.at.getTime() + deps.settings.auditRetentionDays * DAY_MS),
+    retentionUntil: new Date(spec.at.getTime() + deps.auditRetentionDays * DAY_MS),
     isSensitive: spec.isSensitive ?? false,
     createdAt: spec.at,
   };
@@ -59,7 +55,7 @@ export function auditEntry(
 
 /** A domain event about `userId`, carrying the request's context and the actor as metadata. */
 export function domainEvent<T extends EventType>(
-  deps: Pick<UseCaseDeps, 'ids'>,
+  deps: Pick<RecordPorts, 'ids'>,
   ctx: RequestContext,
   actor: Actor,
   input: { type: T; userId: string | null; at: Date; payload: EventPayload<T> },

@@ -1,63 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Argon2PasswordHasher,
-  CachedSessionPrincipalStore,
-  JwtAccessTokenService,
-  KeyRing,
-  OpaqueRefreshTokenService,
-} from '@pandora/auth';
-import { createRepositories, Database, PgUnitOfWork } from '@pandora/data-access';
-import { NO_LOGIN_THROTTLE, noopMetrics, noopSecurityLog, systemClock, type RequestContext } from '@pandora/domain';
+import { buildUserApiConfig } from '@pandora/config';
+import type { RequestContext, UnitOfWork } from '@pandora/domain';
 import { createUseCases, type UseCases } from '@pandora/use-cases';
-import { createTestPrismaClient, type PrismaClient } from '@pandora/testing';
+import { createPorts } from '@pandora/wiring';
 
 /**
- * The real domain use cases over real PostgreSQL, wired like user-api's composition root (cheap
+ * The real domain use cases over real PostgreSQL, wired by user-api's own adapter factory (cheap
  * Argon2 parameters): what the API does to the outbox, without an HTTP hop. Used where a test
  * needs state changes that no HTTP route offers yet (a compliance KYC decision) or needs many of them.
  */
 export interface Domain {
   useCases: UseCases;
-  prisma: PrismaClient;
-  uow: PgUnitOfWork;
+  uow: UnitOfWork;
   close(): Promise<void>;
 }
 
 export async function createDomain(databaseUrl: string): Promise<Domain> {
-  const db = new Database({ url: databaseUrl, poolMax: 5, applicationName: 'event-relay-tests' });
-  const prisma = createTestPrismaClient(databaseUrl, 'event-relay-tests');
-  const repositories = createRepositories(db);
-  const keyRing = await KeyRing.generateEphemeral();
-  const uow = new PgUnitOfWork(db);
-  const useCases = createUseCases({
-    uow,
-    repositories,
-    hasher: new Argon2PasswordHasher({ memoryKib: 1024, timeCost: 1, parallelism: 1 }),
-    accessTokens: new JwtAccessTokenService(
-      keyRing,
-      { issuer: 'pandora-exchange', audience: 'pandora-exchange-api', ttlMs: 900_000 },
-      systemClock,
-    ),
-    refreshTokens: new OpaqueRefreshTokenService(),
-    principals: new CachedSessionPrincipalStore((sessionId) => repositories.sessions.loadPrincipal(sessionId), 500),
-    loginThrottle: NO_LOGIN_THROTTLE,
-    clock: systemClock,
-    ids: { newId: randomUUID },
-    metrics: noopMetrics,
-    securityLog: noopSecurityLog,
-    settings: {
-      auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 },
-      auditRetentionDays: 30,
-    },
+  const config = buildUserApiConfig({
+    APP_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: '5',
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    ARGON2_PARALLELISM: '1',
+    JWT_REFRESH_TOKEN_EXPIRY: '1h',
+    SESSION_ABSOLUTE_LIFETIME: '2h',
+    AUDIT_RETENTION_DAYS: '30',
   });
-  return {
-    useCases,
-    prisma,
-    uow,
-    close: async () => {
-      await Promise.all([prisma.$disconnect(), db.close()]);
-    },
-  };
+  const { ports, database } = await createPorts(config, { applicationName: 'event-relay-tests' });
+  return { useCases: createUseCases(ports), uow: ports.uow, close: () => database.close() };
 }
 
 export function requestContext(requestId: string): RequestContext {

@@ -57,7 +57,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${user.email} (${user.id}) ${messages[outcome]}\n`);
     return 0;
   } finally {
-    await core.db.close();
+    await core.database.close();
   }
 }
 

@@ -1,6 +1,6 @@
 import { status as Status } from '@grpc/grpc-js';
-import { AppError, ERROR_CODES } from '@pandora/errors';
-import { toGrpcStatus } from './status-mapping';
+import { AppError, ERROR_CODES, type ErrorCode } from '@pandora/errors';
+import { GRPC_STATUS, toGrpcStatus } from './status-mapping';
 
 describe('the gRPC status mapping', () => {
   it('maps the SPEC §11 codes and answers everything else as INTERNAL', () => {
@@ -16,6 +16,17 @@ describe('the gRPC status mapping', () => {
     for (const code of ERROR_CODES) {
       expect([code, toGrpcStatus(new AppError(code)).status.code]).toEqual([code, expected[code] ?? Status.INTERNAL]);
     }
+  });
+
+  it('gives every catalog code a status, so a new code does not compile without one', () => {
+    // Compiles only while the mapping is total (`npm run typecheck` checks test files too).
+    const total: Record<ErrorCode, Status> = GRPC_STATUS;
+    // What the compiler reports once the catalog grows a code the mapping lacks
+    // ("Property 'NEW_CODE' is missing in type …"):
+    // @ts-expect-error NEW_CODE has no gRPC status
+    const grown: Record<ErrorCode | 'NEW_CODE', Status> = GRPC_STATUS;
+    expect(Object.keys(total).sort()).toEqual([...ERROR_CODES].sort());
+    expect(grown).toBe(total);
   });
 
   it('never sends the message of an unexpected error, and flags it as a fault', () => {

@@ -1,19 +1,33 @@
 import { Metadata, status as Status, type StatusObject } from '@grpc/grpc-js';
-import { translateInfrastructureError } from '@pandora/data-access';
+import { translateInfrastructureError } from '@pandora/wiring';
 import { ERROR_CATALOG, type AppError, type ErrorCode } from '@pandora/errors';
 
 /**
  * AppError codes → gRPC status codes (SPEC §11). The only place user-grpc decides a status code.
- * Codes not listed are not expected from the internal-service use cases; if one ever surfaces it
- * is answered as INTERNAL, like any other surprise.
+ * Total over the catalog: a new code does not compile until it is given a status here. INTERNAL
+ * marks the codes the internal-service use cases never raise (they belong to the HTTP API); one
+ * surfacing anyway is a bug, answered like any other surprise: generic message, logged as a fault.
  */
-const GRPC_STATUS: Partial<Record<ErrorCode, Status>> = {
+export const GRPC_STATUS: Record<ErrorCode, Status> = {
   INVALID_INPUT: Status.INVALID_ARGUMENT,
-  USER_NOT_FOUND: Status.NOT_FOUND,
-  NOT_FOUND: Status.NOT_FOUND,
-  INVALID_KYC_TRANSITION: Status.FAILED_PRECONDITION,
   UNAUTHORIZED: Status.UNAUTHENTICATED,
   INVALID_TOKEN: Status.UNAUTHENTICATED,
+  TOKEN_EXPIRED: Status.INTERNAL,
+  INVALID_CREDENTIALS: Status.INTERNAL,
+  INVALID_REFRESH_TOKEN: Status.INTERNAL,
+  FORBIDDEN: Status.INTERNAL,
+  USER_NOT_FOUND: Status.NOT_FOUND,
+  NOT_FOUND: Status.NOT_FOUND,
+  METHOD_NOT_ALLOWED: Status.INTERNAL,
+  USER_ALREADY_EXISTS: Status.INTERNAL,
+  INVALID_KYC_TRANSITION: Status.FAILED_PRECONDITION,
+  IDEMPOTENCY_IN_PROGRESS: Status.INTERNAL,
+  PAYLOAD_TOO_LARGE: Status.INTERNAL,
+  UNSUPPORTED_MEDIA_TYPE: Status.INTERNAL,
+  IDEMPOTENCY_KEY_REUSED: Status.INTERNAL,
+  WEAK_PASSWORD: Status.INTERNAL,
+  RATE_LIMITED: Status.INTERNAL,
+  INTERNAL_ERROR: Status.INTERNAL,
   SERVICE_UNAVAILABLE: Status.UNAVAILABLE,
 };
 
@@ -41,8 +55,8 @@ function detailsOf(error: AppError): string {
 
 export function toGrpcStatus(error: unknown): MappedStatus {
   const appError = translateInfrastructureError(error);
-  const code = appError ? GRPC_STATUS[appError.code] : undefined;
-  if (!appError || code === undefined) {
+  const code = appError ? GRPC_STATUS[appError.code] : Status.INTERNAL;
+  if (!appError || code === Status.INTERNAL) {
     return { status: statusOf(Status.INTERNAL, INTERNAL_MESSAGE, 'INTERNAL_ERROR'), isFault: true };
   }
   return { status: statusOf(code, detailsOf(appError), appError.code), isFault: code === Status.UNAVAILABLE };

@@ -2,15 +2,18 @@ import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
 import { assertPasswordPolicy } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
+import { announceRevokedSessions } from '../sessions/end-sessions';
 import type { Principal, RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
+
+export type ChangePasswordPorts = Pick<Ports, 'uow' | 'repositories' | 'hasher' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /**
  * POST /users/me/password. The current password must be proven first (a stolen access token alone
  * cannot take the account over); every other session is then revoked, the caller's own survives.
  */
 export class ChangePassword {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: ChangePasswordPorts) {}
 
   async execute(principal: Principal, input: { currentPassword: string; newPassword: string }, ctx: RequestContext): Promise<void> {
     const { deps } = this;
@@ -60,16 +63,12 @@ export class ChangePassword {
       await repositories.outbox.append(
         domainEvent(deps, ctx, actor, { type: 'user.password.changed', userId: user.id, at: now, payload: { email: user.email } }),
       );
-      if (revoked.length > 0) {
-        await repositories.outbox.append(
-          domainEvent(deps, ctx, actor, {
-            type: 'session.revoked',
-            userId: user.id,
-            at: now,
-            payload: { session_ids: revoked, reason: 'password_changed' },
-          }),
-        );
-      }
+      await announceRevokedSessions(deps, repositories, ctx, actor, {
+        userId: user.id,
+        sessionIds: revoked,
+        reason: 'password_changed',
+        at: now,
+      });
       return revoked;
     });
     deps.principals.invalidate(revoked);

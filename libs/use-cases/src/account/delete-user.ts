@@ -1,8 +1,11 @@
 import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
 import { auditEntry, domainEvent, iso } from '../records';
+import { announceRevokedSessions } from '../sessions/end-sessions';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
+
+export type DeleteUserPorts = Pick<Ports, 'uow' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /**
  * Soft-deletes an account and revokes all its sessions, for DELETE /users/me (actor: the user)
@@ -10,7 +13,7 @@ import type { UseCaseDeps } from '../use-case-deps';
  * a new registration.
  */
 export class DeleteUser {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: DeleteUserPorts) {}
 
   async execute(input: { userId: string; actor: Actor; actorSessionId?: string | null }, ctx: RequestContext): Promise<void> {
     const { deps } = this;
@@ -44,16 +47,12 @@ export class DeleteUser {
           payload: { email: user.email, deleted_at: iso(deleted.deletedAt ?? now) },
         }),
       );
-      if (revoked.length > 0) {
-        await repositories.outbox.append(
-          domainEvent(deps, ctx, input.actor, {
-            type: 'session.revoked',
-            userId: user.id,
-            at: now,
-            payload: { session_ids: revoked, reason: 'account_deleted' },
-          }),
-        );
-      }
+      await announceRevokedSessions(deps, repositories, ctx, input.actor, {
+        userId: user.id,
+        sessionIds: revoked,
+        reason: 'account_deleted',
+        at: now,
+      });
       return revoked;
     });
     deps.principals.invalidate(revoked);

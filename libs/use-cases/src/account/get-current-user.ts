@@ -1,10 +1,12 @@
 import { AppError } from '@pandora/errors';
 import type { User } from '@pandora/domain';
 import type { Principal } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
+
+export type GetCurrentUserPorts = Pick<Ports, 'repositories'>;
 
 export class GetCurrentUser {
-  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories'>) {}
+  constructor(private readonly deps: GetCurrentUserPorts) {}
 
   async execute(principal: Principal): Promise<User> {
     const user = await this.deps.repositories.users.findById(principal.userId);

@@ -3,16 +3,18 @@ import type { Actor } from '@pandora/domain';
 import type { User } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import type { Principal, RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 
 export interface ProfileChanges {
   firstName?: string;
   lastName?: string;
 }
 
+export type UpdateProfilePorts = Pick<Ports, 'uow' | 'clock' | 'ids' | 'auditRetentionDays'>;
+
 /** PUT/PATCH /users/me. Writing the values the profile already has is a no-op: no audit, no event. */
 export class UpdateProfile {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: UpdateProfilePorts) {}
 
   async execute(principal: Principal, changes: ProfileChanges, ctx: RequestContext): Promise<User> {
     const { deps } = this;

@@ -5,8 +5,8 @@ import type { User } from '@pandora/domain';
 import { assertPasswordPolicy } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import { NO_REQUEST_CONTEXT } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
-import { ChangeRole } from './change-role';
+import type { Ports } from '../ports';
+import { changeRole, type ChangeRolePorts } from './change-role';
 
 export interface BootstrapAdminInput {
   email: string;
@@ -20,12 +20,14 @@ export type BootstrapOutcome = 'created' | 'promoted' | 'already_admin';
 
 const CLI_ACTOR: Actor = { type: 'system', id: null, identifier: 'admin:create' };
 
+export type BootstrapAdminPorts = ChangeRolePorts & Pick<Ports, 'uow' | 'repositories' | 'hasher' | 'clock' | 'ids' | 'auditRetentionDays'>;
+
 /**
  * `npm run admin:create`: creates the first administrator, or promotes an existing account.
  * The password policy applies; the account is audited and announced like any other.
  */
 export class BootstrapAdmin {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: BootstrapAdminPorts) {}
 
   async execute(input: BootstrapAdminInput): Promise<{ user: User; outcome: BootstrapOutcome }> {
     const { deps } = this;
@@ -36,7 +38,11 @@ export class BootstrapAdmin {
     const existing = await deps.repositories.users.findByEmail(email);
     if (existing) {
       if (existing.role === 'admin') return { user: existing, outcome: 'already_admin' };
-      const user = await new ChangeRole(deps).execute({ userId: existing.id, role: 'admin', actor: CLI_ACTOR }, NO_REQUEST_CONTEXT);
+      const user = await changeRole(
+        deps,
+        { userId: existing.id, role: 'admin', actor: CLI_ACTOR, actorSessionId: null },
+        NO_REQUEST_CONTEXT,
+      );
       return { user, outcome: 'promoted' };
     }
 

@@ -1,5 +1,5 @@
 import type { KycStatus } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 
 export interface UserServiceStatistics {
   totalUsers: number;
@@ -7,9 +7,11 @@ export interface UserServiceStatistics {
   usersByKycStatus: Record<KycStatus, number>;
 }
 
+export type GetStatisticsPorts = Pick<Ports, 'repositories' | 'clock'>;
+
 /** Headline numbers for the admin dashboard (non-deleted users; live sessions). */
 export class GetStatistics {
-  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories' | 'clock'>) {}
+  constructor(private readonly deps: GetStatisticsPorts) {}
 
   async execute(): Promise<UserServiceStatistics> {
     const [users, activeSessions] = await Promise.all([

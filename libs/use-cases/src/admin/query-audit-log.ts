@@ -1,7 +1,7 @@
 import { AppError } from '@pandora/errors';
 import type { AuditEntry } from '@pandora/domain';
 import type { AuditLogQuery } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 
 export const MAX_AUDIT_PAGE_SIZE = 200;
 
@@ -11,9 +11,11 @@ export interface AuditLogPage {
   next: { createdAt: Date; id: string } | null;
 }
 
+export type QueryAuditLogPorts = Pick<Ports, 'repositories'>;
+
 /** The audit trail, newest first, with keyset pagination (stable while new rows arrive). */
 export class QueryAuditLog {
-  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories'>) {}
+  constructor(private readonly deps: QueryAuditLogPorts) {}
 
   async execute(query: AuditLogQuery): Promise<AuditLogPage> {
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_AUDIT_PAGE_SIZE) {

@@ -1,13 +1,16 @@
 import { AppError } from '@pandora/errors';
-import type { Actor } from '@pandora/domain';
+import type { Principal } from '@pandora/domain';
+import { actorOf } from '../actors';
 import type { Session } from '@pandora/domain';
 import type { RequestContext } from '@pandora/domain';
 import { endSessions } from '../sessions/end-sessions';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
+
+export type ListUserSessionsPorts = Pick<Ports, 'repositories' | 'clock'>;
 
 /** Active sessions of any user (admin API); deleted users exist but have none. */
 export class ListUserSessions {
-  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories' | 'clock'>) {}
+  constructor(private readonly deps: ListUserSessionsPorts) {}
 
   async execute(userId: string): Promise<Session[]> {
     const user = await this.deps.repositories.users.findById(userId, { includeDeleted: true });
@@ -16,11 +19,13 @@ export class ListUserSessions {
   }
 }
 
+export type RevokeUserSessionsPorts = Pick<Ports, 'uow' | 'repositories' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
+
 /** Cuts every session of a user (admin API): their access tokens stop working at once. */
 export class RevokeUserSessions {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: RevokeUserSessionsPorts) {}
 
-  async execute(input: { userId: string; actor: Actor; actorSessionId?: string | null }, ctx: RequestContext): Promise<string[]> {
+  async execute(admin: Principal, input: { userId: string }, ctx: RequestContext): Promise<string[]> {
     const { deps } = this;
     const user = await deps.repositories.users.findById(input.userId, { includeDeleted: true });
     if (!user) throw new AppError('USER_NOT_FOUND');
@@ -35,8 +40,8 @@ export class RevokeUserSessions {
           sessionIds: 'all',
           reason: 'admin_revoked',
           audit: 'sessionRevoked',
-          actor: input.actor,
-          actorSessionId: input.actorSessionId ?? null,
+          actor: actorOf(admin, 'admin'),
+          actorSessionId: admin.sessionId,
         },
         now,
       ),

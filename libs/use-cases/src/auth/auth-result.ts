@@ -2,7 +2,7 @@ import type { Session } from '@pandora/domain';
 import type { User } from '@pandora/domain';
 import type { Repositories } from '@pandora/domain';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 
 /** What a successful register/login/refresh hands back to the transport. */
 export interface AuthResult {
@@ -21,13 +21,13 @@ export interface OpenedSession {
 
 /** Starts a session with its first refresh token (inside the caller's transaction). */
 export async function openSession(
-  deps: Pick<UseCaseDeps, 'ids' | 'refreshTokens' | 'settings'>,
+  deps: Pick<Ports, 'ids' | 'refreshTokens' | 'auth'>,
   repositories: Repositories,
   userId: string,
   ctx: RequestContext,
   now: Date,
 ): Promise<OpenedSession> {
-  const { refreshTokenTtlMs, sessionAbsoluteTtlMs } = deps.settings.auth;
+  const { refreshTokenTtlMs, sessionAbsoluteTtlMs } = deps.auth;
   const absoluteExpiresAt = new Date(now.getTime() + sessionAbsoluteTtlMs);
   const expiresAt = new Date(Math.min(now.getTime() + refreshTokenTtlMs, absoluteExpiresAt.getTime()));
   const refresh = deps.refreshTokens.generate();
@@ -39,11 +39,7 @@ export async function openSession(
 }
 
 /** Signs the access token for a committed session. */
-export async function completeAuth(
-  deps: Pick<UseCaseDeps, 'accessTokens' | 'clock'>,
-  user: User,
-  opened: OpenedSession,
-): Promise<AuthResult> {
+export async function completeAuth(deps: Pick<Ports, 'accessTokens' | 'clock'>, user: User, opened: OpenedSession): Promise<AuthResult> {
   const access = await deps.accessTokens.issue({ userId: user.id, email: user.email, role: user.role, sessionId: opened.session.id });
   const refreshTokenExpiresIn = Math.max(0, Math.floor((opened.session.expiresAt.getTime() - deps.clock.now().getTime()) / 1000));
   return {

@@ -1,6 +1,8 @@
 import { AppError } from '@pandora/errors';
 import type { Principal } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
+
+export type AuthenticatePorts = Pick<Ports, 'accessTokens' | 'principals' | 'clock'>;
 
 /**
  * Turns a bearer access token into the caller. The signature and claims are checked first; then
@@ -8,7 +10,7 @@ import type { UseCaseDeps } from '../use-case-deps';
  * long before they expire (SPEC §4 "revocation reaches access tokens").
  */
 export class Authenticate {
-  constructor(private readonly deps: Pick<UseCaseDeps, 'accessTokens' | 'principals' | 'clock'>) {}
+  constructor(private readonly deps: AuthenticatePorts) {}
 
   async execute(accessToken: string): Promise<Principal> {
     const claims = await this.deps.accessTokens.verify(accessToken);

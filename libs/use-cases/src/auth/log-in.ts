@@ -5,13 +5,29 @@ import type { Role } from '@pandora/domain';
 import type { UserCredentials } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 import { completeAuth, openSession, type AuthResult } from './auth-result';
 
 export interface LogInInput {
   email: string;
   password: string;
 }
+
+export type LogInPorts = Pick<
+  Ports,
+  | 'uow'
+  | 'repositories'
+  | 'hasher'
+  | 'accessTokens'
+  | 'refreshTokens'
+  | 'loginThrottle'
+  | 'clock'
+  | 'ids'
+  | 'metrics'
+  | 'securityLog'
+  | 'auth'
+  | 'auditRetentionDays'
+>;
 
 type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role';
 
@@ -25,7 +41,7 @@ type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role';
  */
 export class LogIn {
   constructor(
-    private readonly deps: UseCaseDeps,
+    private readonly deps: LogInPorts,
     private readonly options: { requiredRole?: Role } = {},
   ) {}
 

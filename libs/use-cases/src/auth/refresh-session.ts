@@ -2,10 +2,16 @@ import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
 import { isSessionActive, type Session } from '@pandora/domain';
 import type { User } from '@pandora/domain';
-import { auditEntry, domainEvent } from '../records';
+import { auditEntry } from '../records';
+import { announceRevokedSessions } from '../sessions/end-sessions';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 import { completeAuth, type AuthResult } from './auth-result';
+
+export type RefreshSessionPorts = Pick<
+  Ports,
+  'uow' | 'accessTokens' | 'refreshTokens' | 'principals' | 'clock' | 'ids' | 'metrics' | 'securityLog' | 'auth' | 'auditRetentionDays'
+>;
 
 type Outcome =
   | { kind: 'invalid' }
@@ -20,14 +26,14 @@ type Outcome =
  * the grace window means two parties hold the token: the whole session is revoked.
  */
 export class RefreshSession {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: RefreshSessionPorts) {}
 
   async execute(input: { refreshToken: string }, ctx: RequestContext): Promise<AuthResult> {
     const { deps } = this;
     const tokenHash = deps.refreshTokens.hash(input.refreshToken);
     if (!tokenHash) return this.reject('invalid');
     const now = deps.clock.now();
-    const { refreshTokenTtlMs, refreshReuseGraceMs } = deps.settings.auth;
+    const { refreshTokenTtlMs, refreshReuseGraceMs } = deps.auth;
 
     const outcome = await deps.uow.run<Outcome>(async (repositories) => {
       const found = await repositories.sessions.findRefreshTokenForUpdate(tokenHash);
@@ -53,16 +59,12 @@ export class RefreshSession {
             metadata: { token_rotated_at: token.rotatedAt.toISOString(), session_revoked: revoked.length > 0 },
           }),
         );
-        if (revoked.length > 0) {
-          await repositories.outbox.append(
-            domainEvent(deps, ctx, actor, {
-              type: 'session.revoked',
-              userId: session.userId,
-              at: now,
-              payload: { session_ids: revoked, reason: 'refresh_token_reuse' },
-            }),
-          );
-        }
+        await announceRevokedSessions(deps, repositories, ctx, actor, {
+          userId: session.userId,
+          sessionIds: revoked,
+          reason: 'refresh_token_reuse',
+          at: now,
+        });
         return { kind: 'reused', sessionId: session.id, userId: session.userId, revoked };
       }
 

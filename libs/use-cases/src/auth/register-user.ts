@@ -3,7 +3,7 @@ import { normalizeEmail } from '@pandora/domain';
 import { assertPasswordPolicy } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 import { completeAuth, openSession, type AuthResult } from './auth-result';
 
 export interface RegisterUserInput {
@@ -13,9 +13,14 @@ export interface RegisterUserInput {
   lastName: string;
 }
 
+export type RegisterUserPorts = Pick<
+  Ports,
+  'uow' | 'hasher' | 'accessTokens' | 'refreshTokens' | 'clock' | 'ids' | 'metrics' | 'auth' | 'auditRetentionDays'
+>;
+
 /** Creates an account and logs it in (SPEC §3 POST /auth/register). */
 export class RegisterUser {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: RegisterUserPorts) {}
 
   async execute(input: RegisterUserInput, ctx: RequestContext): Promise<AuthResult> {
     const { deps } = this;

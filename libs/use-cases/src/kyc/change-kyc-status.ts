@@ -5,7 +5,7 @@ import { assertKycTransition, type KycChangeActor } from '@pandora/domain';
 import type { User } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 
 export interface ChangeKycStatusInput {
   userId: string;
@@ -19,10 +19,7 @@ export interface ChangeKycStatusInput {
   auditMetadata?: Record<string, unknown>;
 }
 
-/** Only what a KYC change touches: no hasher, tokens or sessions (internal services wire just these). */
-export type ChangeKycStatusDeps = Pick<UseCaseDeps, 'uow' | 'clock' | 'ids'> & {
-  settings: Pick<UseCaseDeps['settings'], 'auditRetentionDays'>;
-};
+export type ChangeKycStatusPorts = Pick<Ports, 'uow' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /**
  * The one KYC use case, shared by PATCH /users/me/kyc, the admin API and gRPC UpdateKYCStatus.
@@ -30,7 +27,7 @@ export type ChangeKycStatusDeps = Pick<UseCaseDeps, 'uow' | 'clock' | 'ids'> & {
  * Setting the current status again changes nothing and records nothing.
  */
 export class ChangeKycStatus {
-  constructor(private readonly deps: ChangeKycStatusDeps) {}
+  constructor(private readonly deps: ChangeKycStatusPorts) {}
 
   async execute(input: ChangeKycStatusInput, ctx: RequestContext): Promise<User> {
     const { deps } = this;

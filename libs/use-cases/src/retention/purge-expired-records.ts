@@ -1,10 +1,8 @@
 import type { Actor } from '@pandora/domain';
-import type { Clock } from '@pandora/domain';
-import type { IdGenerator } from '@pandora/domain';
-import type { UnitOfWork } from '@pandora/domain';
 import { RETENTION_KINDS, type RetentionCounts, type RetentionCutoffs, type RetentionKind, type RetentionStore } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import { NO_REQUEST_CONTEXT } from '@pandora/domain';
+import type { Ports } from '../ports';
 
 export interface RetentionPolicy {
   /** Sessions expired or revoked longer ago than this are deleted. */
@@ -16,14 +14,8 @@ export interface RetentionPolicy {
   pauseMs: number;
 }
 
-export interface RetentionDeps {
-  store: RetentionStore;
-  uow: UnitOfWork;
-  clock: Clock;
-  ids: IdGenerator;
-  /** The retention of the audit row the run writes about itself. */
-  settings: { auditRetentionDays: number };
-}
+/** `auditRetentionDays`: the retention of the audit row the run writes about itself. */
+export type PurgeExpiredRecordsPorts = Pick<Ports, 'uow' | 'clock' | 'ids' | 'auditRetentionDays'> & { store: RetentionStore };
 
 export interface RetentionBatch {
   kind: RetentionKind;
@@ -64,7 +56,7 @@ export const RETENTION_ACTOR: Actor = { type: 'system', id: null, identifier: 'a
  */
 export class PurgeExpiredRecords {
   constructor(
-    private readonly deps: RetentionDeps,
+    private readonly deps: PurgeExpiredRecordsPorts,
     private readonly policy: RetentionPolicy,
   ) {}
 
@@ -159,7 +151,7 @@ class BatchRun {
   private readonly shouldStop: () => boolean;
 
   constructor(
-    private readonly deps: RetentionDeps,
+    private readonly deps: PurgeExpiredRecordsPorts,
     private readonly policy: RetentionPolicy,
     private readonly cutoffs: RetentionCutoffs,
     private readonly options: PurgeRunOptions,

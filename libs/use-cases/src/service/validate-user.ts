@@ -1,5 +1,5 @@
 import type { KycStatus } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { Ports } from '../ports';
 
 export interface UserValidity {
   /** The user exists and is not deleted. */
@@ -10,6 +10,8 @@ export interface UserValidity {
   kycStatus: KycStatus | null;
 }
 
+export type ValidateUserPorts = Pick<Ports, 'repositories'>;
+
 const NOT_VALID: UserValidity = { isValid: false, isActive: false, kycStatus: null };
 
 /**
@@ -17,7 +19,7 @@ const NOT_VALID: UserValidity = { isValid: false, isActive: false, kycStatus: nu
  * fails with USER_NOT_FOUND: an unknown or deleted user is an answer ("not valid"), not an error.
  */
 export class ValidateUser {
-  constructor(private readonly deps: Pick<UseCaseDeps, 'repositories'>) {}
+  constructor(private readonly deps: ValidateUserPorts) {}
 
   async execute(userId: string): Promise<UserValidity> {
     const user = await this.deps.repositories.users.findById(userId);

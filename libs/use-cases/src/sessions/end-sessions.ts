@@ -4,7 +4,7 @@ import type { SessionRevocationReason } from '@pandora/domain';
 import type { Repositories } from '@pandora/domain';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import type { RecordPorts } from '../ports';
 
 export interface EndSessionsSpec {
   userId: string;
@@ -21,7 +21,7 @@ export interface EndSessionsSpec {
  * `session.revoked` event when anything was actually revoked (revoking twice is a quiet no-op).
  */
 export async function endSessions(
-  deps: Pick<UseCaseDeps, 'ids' | 'settings'>,
+  deps: RecordPorts,
   repositories: Repositories,
   ctx: RequestContext,
   spec: EndSessionsSpec,
@@ -42,13 +42,34 @@ export async function endSessions(
       metadata: { session_ids: revoked, reason: spec.reason },
     }),
   );
+  await announceRevokedSessions(deps, repositories, ctx, spec.actor, {
+    userId: spec.userId,
+    sessionIds: revoked,
+    reason: spec.reason,
+    at: now,
+  });
+  return revoked;
+}
+
+/**
+ * The one place a `session.revoked` event is made, inside the caller's transaction. Use cases that
+ * revoke as a consequence of another change (role, password, deletion, reuse detection) call it
+ * after their own event, so consumers see the cause first. Nothing revoked: no event.
+ */
+export async function announceRevokedSessions(
+  deps: Pick<RecordPorts, 'ids'>,
+  repositories: Pick<Repositories, 'outbox'>,
+  ctx: RequestContext,
+  actor: Actor,
+  revocation: { userId: string; sessionIds: string[]; reason: SessionRevocationReason; at: Date },
+): Promise<void> {
+  if (revocation.sessionIds.length === 0) return;
   await repositories.outbox.append(
-    domainEvent(deps, ctx, spec.actor, {
+    domainEvent(deps, ctx, actor, {
       type: 'session.revoked',
-      userId: spec.userId,
-      at: now,
-      payload: { session_ids: revoked, reason: spec.reason },
+      userId: revocation.userId,
+      at: revocation.at,
+      payload: { session_ids: revocation.sessionIds, reason: revocation.reason },
     }),
   );
-  return revoked;
 }

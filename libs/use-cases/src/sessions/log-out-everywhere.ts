@@ -1,10 +1,13 @@
 import type { Principal, RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import { actorOf } from '../actors';
+import type { Ports } from '../ports';
 import { endSessions } from './end-sessions';
+
+export type LogOutEverywherePorts = Pick<Ports, 'uow' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /** POST /users/me/logout-all: every session of the caller, the current one included. */
 export class LogOutEverywhere {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: LogOutEverywherePorts) {}
 
   async execute(principal: Principal, ctx: RequestContext): Promise<void> {
     const { deps } = this;
@@ -19,7 +22,7 @@ export class LogOutEverywhere {
           sessionIds: 'all',
           reason: 'logout_all',
           audit: 'loggedOutEverywhere',
-          actor: { type: 'user', id: principal.userId, identifier: principal.email },
+          actor: actorOf(principal, 'user'),
           actorSessionId: principal.sessionId,
         },
         now,

@@ -1,6 +1,9 @@
 import type { Principal, RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import { actorOf } from '../actors';
+import type { Ports } from '../ports';
 import { endSessions } from './end-sessions';
+
+export type LogOutPorts = Pick<Ports, 'uow' | 'refreshTokens' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /**
  * POST /users/me/logout. Ends the session of the given refresh token when it is one of the
@@ -8,7 +11,7 @@ import { endSessions } from './end-sessions';
  * revoked refresh token changes nothing and is not reported (no oracle for other users' tokens).
  */
 export class LogOut {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: LogOutPorts) {}
 
   async execute(principal: Principal, input: { refreshToken?: string }, ctx: RequestContext): Promise<void> {
     const { deps } = this;
@@ -30,7 +33,7 @@ export class LogOut {
           sessionIds: [sessionId],
           reason: 'logout',
           audit: 'loggedOut',
-          actor: { type: 'user', id: principal.userId, identifier: principal.email },
+          actor: actorOf(principal, 'user'),
           actorSessionId: principal.sessionId,
         },
         now,

@@ -1,11 +1,14 @@
 import { AppError } from '@pandora/errors';
 import type { Principal, RequestContext } from '@pandora/domain';
-import type { UseCaseDeps } from '../use-case-deps';
+import { actorOf } from '../actors';
+import type { Ports } from '../ports';
 import { endSessions } from './end-sessions';
+
+export type RevokeOwnSessionPorts = Pick<Ports, 'uow' | 'repositories' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
 
 /** DELETE /users/me/sessions/:id — only the caller's own sessions; anyone else's is "not found". */
 export class RevokeOwnSession {
-  constructor(private readonly deps: UseCaseDeps) {}
+  constructor(private readonly deps: RevokeOwnSessionPorts) {}
 
   async execute(principal: Principal, sessionId: string, ctx: RequestContext): Promise<void> {
     const { deps } = this;
@@ -22,7 +25,7 @@ export class RevokeOwnSession {
           sessionIds: [session.id],
           reason: 'user_revoked',
           audit: 'sessionRevoked',
-          actor: { type: 'user', id: principal.userId, identifier: principal.email },
+          actor: actorOf(principal, 'user'),
           actorSessionId: principal.sessionId,
         },
         now,

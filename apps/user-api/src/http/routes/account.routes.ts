@@ -67,14 +67,7 @@ export function accountRoutes(useCases: UseCases): RouteDefinition<Principal>[] 
       responses: { 204: { description: 'Deleted.' } },
       errors: ['USER_NOT_FOUND'],
       handler: async ({ principal, client }) => {
-        await useCases.deleteUser.execute(
-          {
-            userId: principal.userId,
-            actor: { type: 'user', id: principal.userId, identifier: principal.email },
-            actorSessionId: principal.sessionId,
-          },
-          client,
-        );
+        await useCases.deleteOwnAccount.execute(principal, client);
         return { status: 204 };
       },
     }),
@@ -89,16 +82,7 @@ export function accountRoutes(useCases: UseCases): RouteDefinition<Principal>[] 
       responses: ok,
       errors: ['INVALID_KYC_TRANSITION', 'USER_NOT_FOUND'],
       handler: async ({ principal, body, client }) => {
-        const user = await useCases.changeKycStatus.execute(
-          {
-            userId: principal.userId,
-            status: body.kyc_status,
-            as: 'user',
-            actor: { type: 'user', id: principal.userId, identifier: principal.email },
-            actorSessionId: principal.sessionId,
-          },
-          client,
-        );
+        const user = await useCases.changeOwnKycStatus.execute(principal, { status: body.kyc_status }, client);
         return { status: 200, body: toUserDto(user) };
       },
     }),

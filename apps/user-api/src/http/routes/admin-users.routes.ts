@@ -1,4 +1,4 @@
-import type { Actor, Principal, User } from '@pandora/domain';
+import type { Principal } from '@pandora/domain';
 import type { UseCases } from '@pandora/use-cases';
 import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { sessionListSchema, toSessionDto } from '../schemas/dto.schemas';
@@ -11,23 +11,6 @@ import {
   userIdParamsSchema,
   userListSchema,
 } from '../schemas/admin.schemas';
-
-const asAdmin = (principal: Principal): Actor => ({ type: 'admin', id: principal.userId, identifier: principal.email });
-
-/**
- * AdminUser DTOs with each user's current login lock (from the login throttle). Every admin reply
- * that returns AdminUsers goes through here: `locked_until` lives in Redis, not on the user row,
- * so a reply built from the row alone would claim "not locked" for a locked account.
- */
-async function withLocks(useCases: UseCases, users: User[]) {
-  const locks = await useCases.getLoginLocks.execute(users.map((user) => user.email));
-  return users.map((user) => toAdminUserDto(user, locks.get(user.email) ?? null));
-}
-
-async function adminUserReply(useCases: UseCases, user: User) {
-  const [dto] = await withLocks(useCases, [user]);
-  return { status: 200, body: dto };
-}
 
 /** /api/v1/admin/users… (SPEC §6): search, inspect, KYC decisions, roles, deletion, sessions. */
 export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
@@ -47,11 +30,8 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       responses: adminUser,
       errors: ['USER_NOT_FOUND', 'INVALID_KYC_TRANSITION'],
       handler: async ({ principal, params, body, client }) => {
-        const user = await useCases.changeKycStatus.execute(
-          { userId: params.id, status: body.kyc_status, as: 'admin', actor: asAdmin(principal), actorSessionId: principal.sessionId },
-          client,
-        );
-        return adminUserReply(useCases, user);
+        const user = await useCases.changeKycStatusAsAdmin.execute(principal, { userId: params.id, status: body.kyc_status }, client);
+        return { status: 200, body: toAdminUserDto(user) };
       },
     });
 
@@ -68,11 +48,8 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       responses: adminUser,
       errors: ['USER_NOT_FOUND', 'FORBIDDEN'],
       handler: async ({ principal, params, body, client }) => {
-        const user = await useCases.changeRole.execute(
-          { userId: params.id, role: body.role, actor: asAdmin(principal), actorSessionId: principal.sessionId },
-          client,
-        );
-        return adminUserReply(useCases, user);
+        const user = await useCases.changeRole.execute(principal, { userId: params.id, role: body.role }, client);
+        return { status: 200, body: toAdminUserDto(user) };
       },
     });
 
@@ -88,7 +65,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       query: listUsersQuerySchema,
       responses: { 200: { description: 'One page of users and the total number of matches.', schema: userListSchema } },
       handler: async ({ query }) => {
-        const { users, total } = await useCases.listUsers.execute({
+        const { users, total } = await useCases.listAdminUsers.execute({
           ...(query.query ? { query: query.query } : {}),
           ...(query.role ? { role: query.role } : {}),
           ...(query.kyc_status ? { kycStatus: query.kyc_status } : {}),
@@ -96,7 +73,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
           limit: query.limit,
           offset: query.offset,
         });
-        return { status: 200, body: { users: await withLocks(useCases, users), total, limit: query.limit, offset: query.offset } };
+        return { status: 200, body: { users: users.map(toAdminUserDto), total, limit: query.limit, offset: query.offset } };
       },
     }),
     route({
@@ -109,9 +86,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       params: userIdParamsSchema,
       responses: adminUser,
       errors: ['USER_NOT_FOUND'],
-      handler: async ({ params }) => {
-        return adminUserReply(useCases, await useCases.getUser.execute(params.id, { includeDeleted: true }));
-      },
+      handler: async ({ params }) => ({ status: 200, body: toAdminUserDto(await useCases.getAdminUser.execute(params.id)) }),
     }),
     kycChange('patch'),
     kycChange('put'),
@@ -128,7 +103,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       responses: { 204: { description: 'Deleted.' } },
       errors: ['USER_NOT_FOUND', 'FORBIDDEN'],
       handler: async ({ principal, params, client }) => {
-        await useCases.deleteUser.execute({ userId: params.id, actor: asAdmin(principal), actorSessionId: principal.sessionId }, client);
+        await useCases.deleteUserAsAdmin.execute(principal, { userId: params.id }, client);
         return { status: 204 };
       },
     }),
@@ -143,7 +118,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       responses: { 204: { description: 'Unlocked.' } },
       errors: ['USER_NOT_FOUND'],
       handler: async ({ principal, params, client }) => {
-        await useCases.unlockLogin.execute({ userId: params.id, actor: asAdmin(principal), actorSessionId: principal.sessionId }, client);
+        await useCases.unlockLogin.execute(principal, { userId: params.id }, client);
         return { status: 204 };
       },
     }),
@@ -173,10 +148,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       responses: { 204: { description: 'Revoked.' } },
       errors: ['USER_NOT_FOUND'],
       handler: async ({ principal, params, client }) => {
-        await useCases.revokeUserSessions.execute(
-          { userId: params.id, actor: asAdmin(principal), actorSessionId: principal.sessionId },
-          client,
-        );
+        await useCases.revokeUserSessions.execute(principal, { userId: params.id }, client);
         return { status: 204 };
       },
     }),

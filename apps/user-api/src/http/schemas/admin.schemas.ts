@@ -1,4 +1,5 @@
-import { kycStatusSchema, KYC_STATUSES, roleSchema, type AuditEntry, type User } from '@pandora/domain';
+import { kycStatusSchema, KYC_STATUSES, roleSchema, type AuditEntry } from '@pandora/domain';
+import type { AdminUser } from '@pandora/use-cases';
 import { z } from 'zod';
 import { toUserDto, userDtoSchema } from './dto.schemas';
 
@@ -34,13 +35,13 @@ export const adminUserDtoSchema = userDtoSchema
   })
   .meta({ id: 'AdminUser' });
 
-/** `lockedUntil` is required: AdminUser promises the lock, which only the login throttle knows. */
-export function toAdminUserDto(user: User, lockedUntil: Date | null) {
+/** The admin use cases answer AdminUser views: the row plus the login lock, which only the login throttle knows. */
+export function toAdminUserDto(user: AdminUser) {
   return {
     ...toUserDto(user),
     deleted_at: user.deletedAt ? user.deletedAt.toISOString() : null,
     is_active: user.deletedAt === null,
-    locked_until: lockedUntil ? lockedUntil.toISOString() : null,
+    locked_until: user.lockedUntil ? user.lockedUntil.toISOString() : null,
   };
 }
 

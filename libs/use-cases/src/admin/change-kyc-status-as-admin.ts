@@ -1,0 +1,23 @@
+import type { KycStatus, Principal, RequestContext } from '@pandora/domain';
+import { actorOf } from '../actors';
+import { ChangeKycStatus, type ChangeKycStatusPorts } from '../kyc/change-kyc-status';
+import { withLoginLock, type AdminUser, type AdminUserViewPorts } from './admin-user';
+
+export type ChangeKycStatusAsAdminPorts = ChangeKycStatusPorts & AdminUserViewPorts;
+
+/** PATCH/PUT /admin/users/:id/kyc: a compliance decision by the signed-in administrator; answers the admin view. */
+export class ChangeKycStatusAsAdmin {
+  private readonly changeKycStatus: ChangeKycStatus;
+
+  constructor(private readonly deps: ChangeKycStatusAsAdminPorts) {
+    this.changeKycStatus = new ChangeKycStatus(deps);
+  }
+
+  async execute(admin: Principal, input: { userId: string; status: KycStatus }, ctx: RequestContext): Promise<AdminUser> {
+    const user = await this.changeKycStatus.execute(
+      { userId: input.userId, status: input.status, as: 'admin', actor: actorOf(admin, 'admin'), actorSessionId: admin.sessionId },
+      ctx,
+    );
+    return withLoginLock(this.deps, user);
+  }
+}

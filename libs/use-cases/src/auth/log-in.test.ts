@@ -1,0 +1,106 @@
+import { CONTEXT, createFakePorts, eventTypes, PASSWORD, seedUser, type FakePorts } from '../testing';
+import { LogIn } from './log-in';
+
+describe('LogIn', () => {
+  let ports: FakePorts;
+  let logIn: LogIn;
+
+  beforeEach(() => {
+    ports = createFakePorts();
+    logIn = new LogIn(ports);
+  });
+
+  it('opens a session for the right password, whatever the case of the email', async () => {
+    const user = await seedUser(ports, { email: 'ada@example.com' });
+    const result = await logIn.execute({ email: 'ADA@example.com', password: PASSWORD }, CONTEXT);
+    expect(result.user.id).toBe(user.id);
+    expect((await ports.accessTokens.verify(result.accessToken)).sid).toBe(result.session.id);
+    expect(ports.metrics.logins).toEqual(['success']);
+    expect(ports.loginThrottle.calls).toEqual(['reserve ada@example.com', 'success ada@example.com']);
+  });
+
+  it('records the login in the audit trail and the outbox, the actor typed by role', async () => {
+    const admin = await seedUser(ports, { email: 'root@example.com', role: 'admin' });
+    const { session } = await logIn.execute({ email: 'root@example.com', password: PASSWORD }, CONTEXT);
+    expect(ports.db.audit).toEqual([
+      expect.objectContaining({ eventType: 'auth.login.succeeded', userId: admin.id, actorType: 'admin', sessionId: session.id }),
+    ]);
+    expect(eventTypes(ports)).toEqual(['user.logged_in']);
+  });
+
+  it('answers the same INVALID_CREDENTIALS for a wrong password and an unknown email, after the same hashing work', async () => {
+    await seedUser(ports, { email: 'ada@example.com' });
+    const wrong = logIn.execute({ email: 'ada@example.com', password: 'wrong password' }, CONTEXT);
+    const unknown = logIn.execute({ email: 'nobody@example.com', password: PASSWORD }, CONTEXT);
+    await expect(wrong).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS', message: 'Invalid email or password.' });
+    await expect(unknown).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS', message: 'Invalid email or password.' });
+    expect(ports.hasher.dummyVerifications).toBe(1);
+  });
+
+  it('audits a failure with its reason, logs it as a security event and counts it against the email', async () => {
+    const user = await seedUser(ports, { email: 'ada@example.com' });
+    await expect(logIn.execute({ email: 'ada@example.com', password: 'wrong password' }, CONTEXT)).rejects.toThrow();
+    expect(ports.db.audit).toEqual([
+      expect.objectContaining({ eventType: 'auth.login.failed', userId: user.id, status: 'failure', failureReason: 'invalid_password' }),
+    ]);
+    expect(ports.securityLog.events).toEqual([
+      expect.objectContaining({ event: 'login_failed', fields: expect.objectContaining({ reason: 'invalid_password', user_id: user.id }) }),
+    ]);
+    expect(ports.loginThrottle.failures.get('ada@example.com')).toBe(1);
+    expect(ports.metrics.logins).toEqual(['invalid_credentials']);
+    expect(eventTypes(ports)).toEqual([]);
+  });
+
+  it('refuses a correct password of a non-admin at the admin login, audited as insufficient_role', async () => {
+    await seedUser(ports, { email: 'ada@example.com' });
+    await expect(
+      new LogIn(ports, { requiredRole: 'admin' }).execute({ email: 'ada@example.com', password: PASSWORD }, CONTEXT),
+    ).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(ports.db.audit[0]).toMatchObject({ failureReason: 'insufficient_role', metadata: { required_role: 'admin' } });
+    expect(ports.metrics.logins).toEqual(['forbidden']);
+  });
+
+  it('locks the email once failures reach the threshold, audited as critical and logged', async () => {
+    ports.loginThrottle.threshold = 2;
+    await seedUser(ports, { email: 'ada@example.com' });
+    for (let i = 0; i < 2; i++) {
+      await expect(logIn.execute({ email: 'ada@example.com', password: 'wrong password' }, CONTEXT)).rejects.toThrow();
+    }
+    expect(ports.db.audit.map((entry) => [entry.eventType, entry.severity])).toEqual([
+      ['auth.login.failed', 'warning'],
+      ['auth.login.failed', 'warning'],
+      ['security.login_locked', 'critical'],
+    ]);
+    expect(ports.securityLog.events.map((entry) => entry.event)).toEqual(['login_failed', 'login_failed', 'login_locked']);
+    expect(ports.metrics.lockouts).toBe(1);
+  });
+
+  it('answers a locked email with RATE_LIMITED and Retry-After, before looking at the password', async () => {
+    await seedUser(ports, { email: 'ada@example.com' });
+    ports.loginThrottle.locks.set('ada@example.com', new Date(ports.clock.now().getTime() + 30_000));
+    await expect(logIn.execute({ email: 'ada@example.com', password: PASSWORD }, CONTEXT)).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: 30,
+    });
+    expect(ports.metrics.logins).toEqual(['locked']);
+    expect(ports.db.audit).toEqual([]);
+  });
+
+  it('upgrades a hash made with older parameters without touching updated_at', async () => {
+    const user = await seedUser(ports, { email: 'ada@example.com' });
+    ports.hasher.params = 'v2';
+    ports.clock.advance(60_000);
+    await logIn.execute({ email: 'ada@example.com', password: PASSWORD }, CONTEXT);
+    expect(ports.db.passwordHashOf(user.id)).toBe(`fake$v2$${PASSWORD}`);
+    expect((await ports.repositories.users.findById(user.id))?.updatedAt).toEqual(user.updatedAt);
+    expect(ports.db.audit[0]?.metadata).toMatchObject({ password_rehashed: true });
+  });
+
+  it('gives the reserved attempt back when the login fails for another reason than the password', async () => {
+    await seedUser(ports, { email: 'ada@example.com' });
+    ports.db.failOutboxWith(new Error('outbox down'));
+    await expect(logIn.execute({ email: 'ada@example.com', password: PASSWORD }, CONTEXT)).rejects.toThrow('outbox down');
+    expect(ports.loginThrottle.calls).toEqual(['reserve ada@example.com', 'release ada@example.com']);
+    expect(await ports.repositories.sessions.countActive(ports.clock.now())).toBe(0);
+  });
+});

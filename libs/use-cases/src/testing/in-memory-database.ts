@@ -1,0 +1,286 @@
+import {
+  isSessionActive,
+  type AuditEntry,
+  type AuditLogQuery,
+  type DomainEvent,
+  type KycStatus,
+  type NewRefreshToken,
+  type NewSession,
+  type NewUser,
+  type RefreshTokenRecord,
+  type Repositories,
+  type Session,
+  type SessionPrincipal,
+  type UnitOfWork,
+  type User,
+  type UserChanges,
+  type UserSearch,
+} from '@pandora/domain';
+import { AppError } from '@pandora/errors';
+
+interface StoredUser {
+  user: User;
+  passwordHash: string;
+}
+
+interface StoredRefreshToken extends RefreshTokenRecord {
+  tokenHash: string;
+  createdAt: Date;
+  replacedById: string | null;
+}
+
+interface State {
+  users: Map<string, StoredUser>;
+  sessions: Map<string, Session>;
+  refreshTokens: Map<string, StoredRefreshToken>;
+  audit: AuditEntry[];
+  outbox: DomainEvent[];
+}
+
+/**
+ * The database ports in memory, for unit tests of the use cases: the same contract as the
+ * PostgreSQL adapters (active vs deleted users, session activity, newest-first orders, revocation
+ * returning what it revoked), and real transactions in the sense that matters here — whatever
+ * `uow.run` wrote is rolled back when its work throws. Row locks are not modelled: unit tests run
+ * one use case at a time; concurrency is proven against PostgreSQL in the apps' tests.
+ */
+export class InMemoryDatabase implements UnitOfWork {
+  private state: State = { users: new Map(), sessions: new Map(), refreshTokens: new Map(), audit: [], outbox: [] };
+  private outboxFailure: Error | null = null;
+
+  /** Repositories outside any transaction (the `repositories` port). */
+  readonly repositories: Repositories = this.repositoriesOver(() => this.state);
+
+  /** Committed audit rows, oldest first. */
+  get audit(): readonly AuditEntry[] {
+    return this.state.audit;
+  }
+
+  /** Committed outbox events, in insertion order. */
+  get outbox(): readonly DomainEvent[] {
+    return this.state.outbox;
+  }
+
+  /** Every stored user, deleted ones included. */
+  get users(): readonly User[] {
+    return [...this.state.users.values()].map((stored) => stored.user);
+  }
+
+  passwordHashOf(userId: string): string | undefined {
+    return this.state.users.get(userId)?.passwordHash;
+  }
+
+  session(sessionId: string): Session | undefined {
+    return this.state.sessions.get(sessionId);
+  }
+
+  /** From now on, appending to the outbox throws `error` (the transaction then rolls back). */
+  failOutboxWith(error: Error | null): void {
+    this.outboxFailure = error;
+  }
+
+  async run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
+    const snapshot = structuredClone(this.state);
+    try {
+      return await work(this.repositoriesOver(() => this.state, { inTransaction: true }));
+    } catch (error) {
+      this.state = snapshot;
+      throw error;
+    }
+  }
+
+  private repositoriesOver(state: () => State, options: { inTransaction?: boolean } = {}): Repositories {
+    const outboxFailure = () => this.outboxFailure;
+    const activeUser = (id: string) => {
+      const stored = state().users.get(id);
+      return stored && stored.user.deletedAt === null ? stored : null;
+    };
+    const activeByEmail = (email: string) =>
+      [...state().users.values()].find((stored) => stored.user.email === email && stored.user.deletedAt === null) ?? null;
+    const change = (id: string, changes: Partial<User>, passwordHash?: string): User => {
+      const stored = state().users.get(id);
+      if (!stored) throw new Error(`no user ${id}`);
+      stored.user = { ...stored.user, ...changes };
+      if (passwordHash !== undefined) stored.passwordHash = passwordHash;
+      return { ...stored.user };
+    };
+    const revokeWhere = (match: (session: Session) => boolean, reason: string, at: Date): string[] => {
+      const revoked: string[] = [];
+      for (const session of state().sessions.values()) {
+        if (match(session) && isSessionActive(session, at)) {
+          session.revokedAt = at;
+          session.revokedReason = reason;
+          revoked.push(session.id);
+        }
+      }
+      return revoked.sort();
+    };
+    const copy = <T extends object>(value: T): T => ({ ...value });
+
+    return {
+      users: {
+        async findById(id, opts = {}) {
+          const stored = state().users.get(id);
+          if (!stored || (stored.user.deletedAt !== null && !opts.includeDeleted)) return null;
+          return copy(stored.user);
+        },
+        async findByEmail(email) {
+          const stored = activeByEmail(email);
+          return stored ? copy(stored.user) : null;
+        },
+        async findCredentialsByEmail(email) {
+          const stored = activeByEmail(email);
+          return stored ? { user: copy(stored.user), passwordHash: stored.passwordHash } : null;
+        },
+        async findCredentialsById(id) {
+          const stored = activeUser(id);
+          return stored ? { user: copy(stored.user), passwordHash: stored.passwordHash } : null;
+        },
+        async lockById(id) {
+          const stored = activeUser(id);
+          return stored ? copy(stored.user) : null;
+        },
+        async create(input: NewUser) {
+          if (activeByEmail(input.email)) throw new AppError('USER_ALREADY_EXISTS');
+          const user: User = {
+            id: input.id,
+            email: input.email,
+            firstName: input.firstName,
+            lastName: input.lastName,
+            role: input.role,
+            kycStatus: 'pending',
+            createdAt: input.createdAt,
+            updatedAt: input.createdAt,
+            deletedAt: null,
+          };
+          state().users.set(user.id, { user, passwordHash: input.passwordHash });
+          return copy(user);
+        },
+        async update(id, changes: UserChanges, at) {
+          const { passwordHash, ...rest } = changes;
+          return change(id, { ...rest, updatedAt: at }, passwordHash);
+        },
+        async softDelete(id, at) {
+          return change(id, { deletedAt: at, updatedAt: at });
+        },
+        async search(search: UserSearch) {
+          const text = search.query?.toLowerCase();
+          const matches = [...state().users.values()]
+            .map((stored) => stored.user)
+            .filter((user) => search.includeDeleted || user.deletedAt === null)
+            .filter((user) => !search.role || user.role === search.role)
+            .filter((user) => !search.kycStatus || user.kycStatus === search.kycStatus)
+            .filter((user) => !text || [user.email, user.firstName, user.lastName].some((field) => field.toLowerCase().includes(text)))
+            .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id));
+          return { users: matches.slice(search.offset, search.offset + search.limit).map(copy), total: matches.length };
+        },
+        async statistics() {
+          const byKycStatus: Record<KycStatus, number> = { pending: 0, verified: 0, rejected: 0 };
+          let total = 0;
+          for (const { user } of state().users.values()) {
+            if (user.deletedAt !== null) continue;
+            total += 1;
+            byKycStatus[user.kycStatus] += 1;
+          }
+          return { total, byKycStatus };
+        },
+      },
+      sessions: {
+        async create(input: NewSession, token: NewRefreshToken) {
+          const session: Session = { ...input, lastUsedAt: input.createdAt, revokedAt: null, revokedReason: null };
+          state().sessions.set(session.id, session);
+          state().refreshTokens.set(token.id, { ...token, sessionId: session.id, rotatedAt: null, replacedById: null });
+          return copy(session);
+        },
+        async findById(id) {
+          const session = state().sessions.get(id);
+          return session ? copy(session) : null;
+        },
+        async listActive(userId, now) {
+          return [...state().sessions.values()]
+            .filter((session) => session.userId === userId && isSessionActive(session, now))
+            .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id))
+            .map(copy);
+        },
+        async findRefreshTokenForUpdate(tokenHash) {
+          const token = [...state().refreshTokens.values()].find((candidate) => candidate.tokenHash === tokenHash);
+          const session = token && state().sessions.get(token.sessionId);
+          if (!token || !session) return null;
+          return {
+            token: { id: token.id, sessionId: token.sessionId, expiresAt: token.expiresAt, rotatedAt: token.rotatedAt },
+            session: copy(session),
+          };
+        },
+        async rotateRefreshToken(input) {
+          const current = state().refreshTokens.get(input.currentTokenId);
+          const session = state().sessions.get(input.sessionId);
+          if (!current || !session) throw new Error('no such token or session');
+          state().refreshTokens.set(input.next.id, { ...input.next, sessionId: session.id, rotatedAt: null, replacedById: null });
+          current.rotatedAt = input.at;
+          current.replacedById = input.next.id;
+          session.lastUsedAt = input.at;
+          session.expiresAt = input.sessionExpiresAt;
+          return copy(session);
+        },
+        async revoke(sessionIds, reason, at) {
+          return revokeWhere((session) => sessionIds.includes(session.id), reason, at);
+        },
+        async revokeAllForUser(userId, reason, at, opts = {}) {
+          return revokeWhere((session) => session.userId === userId && session.id !== opts.exceptSessionId, reason, at);
+        },
+        async loadPrincipal(sessionId): Promise<SessionPrincipal | null> {
+          const session = state().sessions.get(sessionId);
+          const user = session && state().users.get(session.userId)?.user;
+          if (!session || !user) return null;
+          return {
+            sessionId: session.id,
+            userId: user.id,
+            email: user.email,
+            role: user.role,
+            sessionRevokedAt: session.revokedAt,
+            sessionAbsoluteExpiresAt: session.absoluteExpiresAt,
+            userDeletedAt: user.deletedAt,
+          };
+        },
+        async countActive(now) {
+          return [...state().sessions.values()].filter((session) => isSessionActive(session, now)).length;
+        },
+      },
+      audit: {
+        async append(entry) {
+          // The rule: an audit row commits with the change it records, inside uow.run.
+          if (!options.inTransaction) throw new Error('audit rows are written inside uow.run only');
+          state().audit.push(structuredClone(entry));
+        },
+      },
+      auditTrail: {
+        async query(query: AuditLogQuery) {
+          const before = query.before;
+          return state()
+            .audit.filter((entry) => !query.userId || entry.userId === query.userId)
+            .filter((entry) => !query.eventType || entry.eventType === query.eventType)
+            .filter((entry) => !query.from || entry.createdAt >= query.from)
+            .filter((entry) => !query.to || entry.createdAt <= query.to)
+            .filter((entry) => !before || newestFirst(entry, before) > 0)
+            .sort(newestFirst)
+            .slice(0, query.limit)
+            .map((entry) => structuredClone(entry));
+        },
+      },
+      outbox: {
+        async append(event) {
+          // The rule: an event commits with the change it announces, inside uow.run.
+          if (!options.inTransaction) throw new Error('the outbox is written inside uow.run only');
+          const failure = outboxFailure();
+          if (failure) throw failure;
+          state().outbox.push(structuredClone(event));
+        },
+      },
+    };
+  }
+}
+
+/** Newest first by (createdAt, id): negative when `a` comes before `b`. */
+function newestFirst(a: { createdAt: Date; id: string }, b: { createdAt: Date; id: string }): number {
+  return b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id);
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Argon2PasswordHasher,
+  CachedSessionPrincipalStore,
+  JwtAccessTokenService,
+  KeyRing,
+  OpaqueRefreshTokenService,
+} from '@pandora/auth';
+import type { UserApiConfig } from '@pandora/config';
+import { NO_LOGIN_THROTTLE, noopMetrics, noopSecurityLog, systemClock, type Clock, type LoginThrottle } from '@pandora/domain';
+import type { AppMetrics, Logger } from '@pandora/observability';
+import type { Ports, ServicePorts } from '@pandora/use-cases';
+import { openDatabase, type Database } from './database';
+
+/** The configuration the ports are built from: user-api's, or a test's built the same way. */
+export type PortsConfig = Pick<UserApiConfig, 'database' | 'auth' | 'argon2' | 'audit'>;
+
+export interface PortsOptions {
+  /** Names the process's database connections (pg_stat_activity). */
+  applicationName: string;
+  clock?: Clock;
+  /** Default: none (every attempt allowed) — for processes that log nobody in or own no Redis. */
+  loginThrottle?: LoginThrottle;
+  /** Business counters and the hash timer; default: none. */
+  metrics?: AppMetrics;
+  /** Receives security events and the ephemeral-key warning; default: none. */
+  logger?: Logger;
+}
+
+export interface WiredPorts {
+  ports: Ports;
+  /** The JWT signing keys, whose public half user-api serves at /.well-known/jwks.json. */
+  keyRing: KeyRing;
+  database: Database;
+}
+
+/**
+ * Every port of the use cases, built from configuration: PostgreSQL, Argon2id, the JWT key ring,
+ * the session-principal cache, the clock and ids. The one adapter factory: user-api, its CLI and
+ * every test support that runs real use cases call it, so they all run the same adapters.
+ */
+export async function createPorts(config: PortsConfig, options: PortsOptions): Promise<WiredPorts> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const database = openDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: options.applicationName });
+  const keyRing = await openKeyRing(config, logger);
+  const hasher = new Argon2PasswordHasher(config.argon2, options.metrics?.hashTimer());
+  await hasher.warmUp();
+  const { repositories } = database;
+  const ports: Ports = {
+    uow: database.uow,
+    repositories,
+    hasher,
+    accessTokens: new JwtAccessTokenService(
+      keyRing,
+      { issuer: config.auth.issuer, audience: config.auth.audience, ttlMs: config.auth.accessTokenTtlMs },
+      clock,
+    ),
+    refreshTokens: new OpaqueRefreshTokenService(),
+    principals: new CachedSessionPrincipalStore(
+      (sessionId) => repositories.sessions.loadPrincipal(sessionId),
+      config.auth.sessionCacheTtlMs,
+    ),
+    loginThrottle: options.loginThrottle ?? NO_LOGIN_THROTTLE,
+    clock,
+    ids: { newId: randomUUID },
+    metrics: options.metrics?.domain() ?? noopMetrics,
+    securityLog: logger ? { record: (event, fields) => logger.security(event, fields) } : noopSecurityLog,
+    auth: {
+      refreshTokenTtlMs: config.auth.refreshTokenTtlMs,
+      sessionAbsoluteTtlMs: config.auth.sessionAbsoluteTtlMs,
+      refreshReuseGraceMs: config.auth.refreshReuseGraceMs,
+    },
+    auditRetentionDays: config.audit.retentionDays,
+  };
+  return { ports, keyRing, database };
+}
+
+async function openKeyRing(config: PortsConfig, logger: Logger | undefined): Promise<KeyRing> {
+  if (config.auth.signingKeys) return KeyRing.fromConfig(config.auth.signingKeys);
+  const keyRing = await KeyRing.generateEphemeral();
+  logger?.warn('JWT_SIGNING_KEYS is not set: generated an ephemeral ES256 signing key (tokens die with this process)', {
+    kid: keyRing.activeKey().kid,
+  });
+  return keyRing;
+}
+
+/** What user-grpc's ports are built from: no hasher, tokens or Redis. */
+export type ServicePortsConfig = { database: PortsConfig['database']; audit: PortsConfig['audit'] };
+
+/** The ports of the internal-service use cases (user-grpc): the database, the clock and ids. */
+export function createServicePorts(
+  config: ServicePortsConfig,
+  options: Pick<PortsOptions, 'applicationName' | 'clock'>,
+): { ports: ServicePorts; database: Database } {
+  const database = openDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: options.applicationName });
+  return {
+    ports: {
+      uow: database.uow,
+      repositories: database.repositories,
+      clock: options.clock ?? systemClock,
+      ids: { newId: randomUUID },
+      auditRetentionDays: config.audit.retentionDays,
+    },
+    database,
+  };
+}

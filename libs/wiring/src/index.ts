@@ -1,0 +1,3 @@
+export * from './create-ports';
+export * from './database';
+export * from './infrastructure';
