@@ -145,9 +145,10 @@ export class PrismaUserRepository implements UserRepository {
       );
     }
     const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+    const direction = Prisma.raw(search.sort === 'created_at' ? 'ASC' : 'DESC');
     const [rows, counts] = await Promise.all([
       this.db.$queryRaw<UserSqlRow[]>`SELECT ${USER_COLUMNS} FROM users ${where}
-        ORDER BY created_at DESC, id DESC LIMIT ${search.limit} OFFSET ${search.offset}`,
+        ORDER BY created_at ${direction}, id ${direction} LIMIT ${search.limit} OFFSET ${search.offset}`,
       this.db.$queryRaw<Array<{ total: number }>>`SELECT count(*)::int AS total FROM users ${where}`,
     ]);
     return { users: rows.map((row) => toUser(fromSql(row))), total: counts[0]?.total ?? 0 };

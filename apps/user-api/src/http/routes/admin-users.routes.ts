@@ -40,6 +40,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       path: '/api/v1/admin/users/:id/kyc',
       operationId: method === 'patch' ? 'adminChangeKyc' : 'adminChangeKycPut',
       summary: 'Move a user’s KYC status (pending → verified/rejected, verified → rejected, rejected → pending)',
+      description: 'An optional `reason` is kept in the audit row’s metadata and in the `user.kyc.updated` event.',
       tags: ['admin'],
       auth: 'admin',
       params: userIdParamsSchema,
@@ -48,7 +49,14 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       errors: ['USER_NOT_FOUND', 'INVALID_KYC_TRANSITION'],
       handler: async ({ principal, params, body, client }) => {
         const user = await useCases.changeKycStatus.execute(
-          { userId: params.id, status: body.kyc_status, as: 'admin', actor: asAdmin(principal), actorSessionId: principal.sessionId },
+          {
+            userId: params.id,
+            status: body.kyc_status,
+            as: 'admin',
+            actor: asAdmin(principal),
+            actorSessionId: principal.sessionId,
+            ...(body.reason ? { reason: body.reason } : {}),
+          },
           client,
         );
         return adminUserReply(useCases, user);
@@ -81,8 +89,10 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       method: 'get',
       path: '/api/v1/admin/users',
       operationId: 'adminListUsers',
-      summary: 'Search users (newest first)',
-      description: '`query` matches email, first and last name case-insensitively; `%` and `_` are literal.',
+      summary: 'Search users (newest first, or oldest first with sort=created_at)',
+      description:
+        '`query` matches email, first and last name case-insensitively; `%` and `_` are literal. ' +
+        'The KYC review queue is `kyc_status=pending&sort=created_at`.',
       tags: ['admin'],
       auth: 'admin',
       query: listUsersQuerySchema,
@@ -93,6 +103,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
           ...(query.role ? { role: query.role } : {}),
           ...(query.kyc_status ? { kycStatus: query.kyc_status } : {}),
           includeDeleted: query.include_deleted,
+          sort: query.sort,
           limit: query.limit,
           offset: query.offset,
         });
