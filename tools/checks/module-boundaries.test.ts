@@ -13,8 +13,8 @@ beforeAll(() => {
   execFileSync(path.join(root, 'node_modules/.bin/nx'), ['show', 'projects'], { cwd: root, env });
 }, 60_000);
 
-/** Runs the real eslint CLI on `code` as if it were the file at `filePath`. */
-async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
+/** Runs the real eslint CLI on `code` as if it were the file at `filePath`: the messages of the given rule. */
+async function boundaryErrors(filePath: string, code: string, rule = '@nx/enforce-module-boundaries'): Promise<string[]> {
   let output: string;
   try {
     output = execFileSync(path.join(root, 'node_modules/.bin/eslint'), ['--stdin', '--stdin-filename', filePath, '--format', 'json'], {
@@ -28,7 +28,7 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
   const [result] = JSON.parse(output) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
   const messages = result?.messages ?? [];
   if (messages.some((message) => /No cached ProjectGraph/.test(message.message))) throw new Error('the boundary rule was skipped');
-  return messages.filter((message) => message.ruleId === '@nx/enforce-module-boundaries').map((message) => message.message);
+  return messages.filter((message) => message.ruleId === rule).map((message) => message.message);
 }
 
 describe('module boundaries', () => {
@@ -84,5 +84,40 @@ describe('module boundaries', () => {
     const source =
       "import { createUseCases } from '@pandora/use-cases';\nimport { createRepositories } from '@pandora/data-access';\nimport { AppError } from '@pandora/errors';\nexport const y = [createUseCases, createRepositories, AppError];\n";
     expect(await boundaryErrors('apps/user-api/src/probe.ts', source)).toEqual([]);
+  });
+
+  it('forbid the admin console to import any workspace lib, the server libraries included', async () => {
+    const libs = ['@pandora/domain', '@pandora/http-kit', '@pandora/use-cases', '@pandora/errors'];
+    const source =
+      libs.map((lib, i) => `import * as x${i} from '${lib}';`).join('\n') +
+      `\nexport const y = [${libs.map((_, i) => `x${i}`).join(', ')}];\n`;
+    const errors = await boundaryErrors('apps/admin-console/src/probe.tsx', source);
+    expect(errors).toHaveLength(libs.length);
+    for (const error of errors) expect(error).toMatch(/type:ui|scope:admin-console|cannot have any dependencies/);
+  });
+
+  it('forbid the admin console to ship any npm package but its UI library', async () => {
+    const source =
+      "import express from 'express';\nimport { z } from 'zod';\nimport { h } from 'preact';\nexport const y = [express, z, h];\n";
+    expect(await boundaryErrors('apps/admin-console/src/probe.ts', source)).toEqual([
+      expect.stringContaining('not allowed to import "express"'),
+      expect.stringContaining('not allowed to import "zod"'),
+    ]);
+  });
+
+  it('forbid the admin console Node.js modules', async () => {
+    const source = "import fs from 'node:fs';\nimport { createHash } from 'crypto';\nexport const y = [fs, createHash];\n";
+    expect(await boundaryErrors('apps/admin-console/src/probe.ts', source, 'no-restricted-imports')).toEqual([
+      expect.stringContaining('runs in a browser'),
+      expect.stringContaining('runs in a browser'),
+    ]);
+  });
+
+  it('allow the admin console its UI library, and its tests the test harness', async () => {
+    const ui = "import { render } from 'preact';\nimport { useState } from 'preact/hooks';\nexport const y = [render, useState];\n";
+    expect(await boundaryErrors('apps/admin-console/src/probe.tsx', ui)).toEqual([]);
+    const test = "import { WORKSPACE_ROOT } from '@pandora/testing';\nexport const y = WORKSPACE_ROOT;\n";
+    expect(await boundaryErrors('apps/admin-console/src/probe.test.ts', test)).toEqual([]);
+    expect(await boundaryErrors('apps/admin-console/src/probe.ts', test)).not.toEqual([]);
   });
 });
