@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  buildAdminConsole,
+  inPage,
+  launchChromium,
+  SCREENSHOTS,
+  VIEWPORTS,
+  watchProblems,
+  type BuiltConsole,
+  type PageProblems,
+  type ViewportName,
+} from '../support/admin-console';
+import { bearer, createAdmin, registerUser, type AdminSession, type RegisteredUser } from '../support/fixtures';
+import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
+
+/**
+ * Every screen of the admin console, opened by its address in real Chromium at a desktop and a
+ * phone size: the page loads, signs in, shows its data, and nothing goes wrong on the way — no
+ * script error, no console error, no resource refused, no CSP violation. Each screen is saved to
+ * test-artifacts/console/ for people to look at.
+ */
+let t: TestUserApi;
+let built: BuiltConsole;
+let browser: Browser;
+let admin: AdminSession;
+let subject: RegisteredUser;
+
+beforeAll(async () => {
+  built = await buildAdminConsole();
+  t = await startTestUserApi({ consoleDirectory: built.directory });
+  admin = await createAdmin(t);
+  // A small population so that every screen has something to show.
+  const tag = 'Lovelace';
+  subject = await registerUser(t.http(), { first_name: 'Ada', last_name: tag });
+  for (const first_name of ['Charles', 'Mary', 'Annabella']) await registerUser(t.http(), { first_name, last_name: tag });
+  const kyc = (body: object) => t.admin().patch(`/api/v1/admin/users/${subject.id}/kyc`).set(bearer(admin.accessToken)).send(body);
+  await kyc({ kyc_status: 'rejected', reason: 'passport photo unreadable' }).expect(200);
+  await kyc({ kyc_status: 'pending' }).expect(200);
+  browser = await launchChromium();
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+  built?.remove();
+});
+
+interface Screen {
+  name: string;
+  path: () => string;
+  /** What shows that the screen has its data. */
+  ready: (page: Page) => Promise<void>;
+  heading: string | (() => string);
+}
+
+const SCREENS: Screen[] = [
+  {
+    name: 'overview',
+    path: () => '/console',
+    heading: 'Overview',
+    ready: (page) => page.locator('[data-stat="total_users"]').waitFor(),
+  },
+  {
+    name: 'users',
+    path: () => '/console/users?query=lovelace',
+    heading: 'Users',
+    ready: (page) => page.locator('table.users tbody tr').first().waitFor(),
+  },
+  {
+    name: 'user',
+    path: () => `/console/users/${subject.id}`,
+    heading: () => subject.email,
+    ready: async (page) => {
+      await page.locator('table.kyc-history tbody tr').first().waitFor();
+      await page.locator('table.sessions tbody tr').first().waitFor();
+      await page.locator('ul.activity li').first().waitFor();
+    },
+  },
+  {
+    name: 'kyc-queue',
+    path: () => '/console/kyc',
+    heading: 'KYC queue',
+    ready: (page) => page.locator('.queue-item').first().waitFor(),
+  },
+  {
+    name: 'audit-log',
+    path: () => '/console/audit',
+    heading: 'Audit log',
+    ready: async (page) => {
+      await page.locator('table.audit tbody tr').first().waitFor();
+      // A row's details, opened: part of the screen.
+      await page
+        .locator('table.audit tbody tr')
+        .filter({ hasText: 'user.kyc.updated' })
+        .first()
+        .getByRole('button', { name: 'Details' })
+        .click();
+      await page.locator('tr.details pre').first().waitFor();
+    },
+  },
+  {
+    name: 'not-found',
+    path: () => '/console/no/such/screen',
+    heading: 'Not found',
+    ready: async () => undefined,
+  },
+];
+
+async function signIn(page: Page): Promise<void> {
+  await page.getByLabel('Email', { exact: true }).fill(admin.email);
+  await page.getByLabel('Password', { exact: true }).fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe.each(Object.keys(VIEWPORTS) as ViewportName[])('the admin console at the %s size', (viewportName) => {
+  const viewport = VIEWPORTS[viewportName];
+  const size = `${viewport.width}x${viewport.height}`;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: PageProblems;
+  beforeAll(async () => {
+    context = await browser.newContext({ viewport });
+    page = await context.newPage();
+    problems = await watchProblems(context, page);
+  });
+  afterAll(() => context?.close());
+
+  it('shows the sign-in screen first, whatever the address', async () => {
+    await page.goto(`${t.adminUrl}/console/users`);
+    await page.getByRole('heading', { name: 'Pandora admin console' }).waitFor();
+    expect(await page.getByLabel('Email', { exact: true }).isVisible()).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `sign-in-${size}.png`), fullPage: true });
+    expect(await problems.list()).toEqual([]);
+  });
+
+  it.each(SCREENS.map((screen) => [screen.name, screen] as const))(
+    'loads %s by its address, signs in and renders it without an error or a CSP violation',
+    async (name, screen) => {
+      await page.goto(`${t.adminUrl}${screen.path()}`);
+      await signIn(page);
+      const heading = typeof screen.heading === 'string' ? screen.heading : screen.heading();
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await screen.ready(page);
+      await page.waitForLoadState('networkidle');
+      expect(new URL(page.url()).pathname).toBe(screen.path().split('?')[0]);
+      // Readable at this size: nothing wider than the viewport.
+      expect(await inPage.scrollWidth(page)).toBeLessThanOrEqual(viewport.width);
+      // Every form control has a label.
+      expect(await inPage.unlabelledControls(page)).toEqual([]);
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${size}.png`), fullPage: true });
+      expect(await problems.list()).toEqual([]);
+    },
+    60_000,
+  );
+});
