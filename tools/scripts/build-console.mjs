@@ -2,8 +2,8 @@
 // user-api serves on its admin listener at /console. One recipe for `npm run build`, `npm start`,
 // the container image and the browser tests:
 //   node tools/scripts/build-console.mjs [--out <dir>]   build (default dist/apps/admin-console)
-//   node tools/scripts/build-console.mjs --dev           Vite's dev server, /api proxied to ADMIN_URL
-//                                                         (default http://127.0.0.1:8081)
+//   node tools/scripts/build-console.mjs --dev [--port 5173] [--api http://127.0.0.1:8081]
+//                                                        Vite's dev server, /api proxied to the admin port
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,22 +45,28 @@ export async function buildConsole(outDir = path.join(root, 'dist/apps/admin-con
 
 async function main() {
   const args = process.argv.slice(2);
+  const option = (name, fallback) => {
+    const index = args.indexOf(name);
+    return index >= 0 && args[index + 1] ? args[index + 1] : fallback;
+  };
   if (args.includes('--dev')) {
     const { createServer } = await import('vite');
-    const target = process.env.ADMIN_URL ?? 'http://127.0.0.1:8081';
     const server = await createServer({
       ...consoleConfig(path.join(root, 'dist/apps/admin-console')),
       logLevel: 'info',
-      server: { port: Number(process.env.CONSOLE_DEV_PORT ?? 5173), strictPort: true, proxy: { '/api': { target } } },
+      server: {
+        port: Number(option('--port', '5173')),
+        strictPort: true,
+        proxy: { '/api': { target: option('--api', 'http://127.0.0.1:8081') } },
+      },
     });
     await server.listen();
     server.printUrls();
     return;
   }
-  const outIndex = args.indexOf('--out');
-  const outDir = outIndex >= 0 ? args[outIndex + 1] : undefined;
-  if (outIndex >= 0 && !outDir) {
-    console.error('usage: node tools/scripts/build-console.mjs [--out <dir>] | --dev');
+  const outDir = option('--out', undefined);
+  if (args.includes('--out') && !outDir) {
+    console.error('usage: node tools/scripts/build-console.mjs [--out <dir>] | --dev [--port <port>] [--api <admin url>]');
     process.exit(2);
   }
   const built = await buildConsole(outDir);

@@ -12,7 +12,7 @@ import {
   type PageProblems,
   type ViewportName,
 } from '../support/admin-console';
-import { bearer, createAdmin, registerUser, type AdminSession, type RegisteredUser } from '../support/fixtures';
+import { bearer, type AdminSession } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
@@ -25,18 +25,37 @@ let t: TestUserApi;
 let built: BuiltConsole;
 let browser: Browser;
 let admin: AdminSession;
-let subject: RegisteredUser;
+let subject: { id: string; email: string };
 
 beforeAll(async () => {
   built = await buildAdminConsole();
   t = await startTestUserApi({ consoleDirectory: built.directory });
-  admin = await createAdmin(t);
-  // A small population so that every screen has something to show.
-  const tag = 'Lovelace';
-  subject = await registerUser(t.http(), { first_name: 'Ada', last_name: tag });
-  for (const first_name of ['Charles', 'Mary', 'Annabella']) await registerUser(t.http(), { first_name, last_name: tag });
+  // A small population with readable names, so that every screen (and its screenshot) shows
+  // something real: the suite has a database of its own, so fixed addresses cannot collide.
+  const email = 'ops@example.com';
+  const password = 'an administrator passphrase';
+  await t.api.useCases.bootstrapAdmin.execute({ email, firstName: 'Grace', lastName: 'Hopper', password: async () => password });
+  const login = await t.admin().post('/api/v1/admin/auth/login').send({ email, password }).expect(200);
+  admin = { id: login.body.user.id, email, password, accessToken: login.body.access_token, sessionId: '' };
+  const people = [
+    ['ada.lovelace@example.com', 'Ada', 'Lovelace'],
+    ['charles.babbage@example.com', 'Charles', 'Babbage'],
+    ['mary.somerville@example.com', 'Mary', 'Somerville'],
+    ['alan.turing@example.com', 'Alan', 'Turing'],
+  ];
+  const registered: Array<{ id: string; email: string }> = [];
+  for (const [address, first_name, last_name] of people) {
+    const answer = await t
+      .http()
+      .post('/api/v1/auth/register')
+      .set('User-Agent', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/17.5')
+      .send({ email: address, password: 'correct horse battery staple', first_name, last_name })
+      .expect(201);
+    registered.push({ id: answer.body.user.id, email: answer.body.user.email });
+  }
+  subject = registered[0] as { id: string; email: string };
   const kyc = (body: object) => t.admin().patch(`/api/v1/admin/users/${subject.id}/kyc`).set(bearer(admin.accessToken)).send(body);
-  await kyc({ kyc_status: 'rejected', reason: 'passport photo unreadable' }).expect(200);
+  await kyc({ kyc_status: 'rejected', reason: 'Passport photo unreadable' }).expect(200);
   await kyc({ kyc_status: 'pending' }).expect(200);
   browser = await launchChromium();
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -65,7 +84,7 @@ const SCREENS: Screen[] = [
   },
   {
     name: 'users',
-    path: () => '/console/users?query=lovelace',
+    path: () => '/console/users?query=example.com',
     heading: 'Users',
     ready: (page) => page.locator('table.users tbody tr').first().waitFor(),
   },
