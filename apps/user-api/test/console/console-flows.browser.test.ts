@@ -1,5 +1,7 @@
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
-import { buildAdminConsole, inPage, launchChromium, VIEWPORTS, type BuiltConsole } from '../support/admin-console';
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildAdminConsole, inPage, launchChromium, SCREENSHOTS, VIEWPORTS, type BuiltConsole } from '../support/admin-console';
 import { bearer, createAdmin, eventually, logIn, registerUser, STRONG_PASSWORD, type AdminSession } from '../support/fixtures';
 import { onlyAuditRow } from '../support/audit-rows';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
@@ -24,6 +26,7 @@ beforeAll(async () => {
   t = await startTestUserApi({ consoleDirectory: built.directory, env: { LOGIN_LOCKOUT_THRESHOLD: String(LOCKOUT_THRESHOLD) } });
   admin = await createAdmin(t);
   browser = await launchChromium();
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
   context = await browser.newContext({ viewport: VIEWPORTS.desktop });
   page = await context.newPage();
   // Below Jest's own timeout, so that a wait that fails says what it waited for.
@@ -163,6 +166,8 @@ describe('the admin console against the real API', () => {
 
     await sessions.getByRole('button', { name: 'Revoke all sessions' }).click();
     const dialog = page.getByRole('dialog', { name: 'Revoke every session?' });
+    await dialog.waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'confirm-dialog-1280x800.png') });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect((await t.http().get('/api/v1/users/me').set(bearer(second.accessToken))).status).toBe(200);
@@ -172,7 +177,7 @@ describe('the admin console against the real API', () => {
     await page.getByRole('status').filter({ hasText: 'Every session was revoked.' }).waitFor();
     await sessions.getByText('No active session.').waitFor();
     for (const token of [user.accessToken, second.accessToken]) {
-      await eventually(async () => (await t.http().get('/api/v1/users/me').set(bearer(token))).status === 401, 2_000);
+      await eventually(async () => (await t.http().get('/api/v1/users/me').set(bearer(token))).status === 401, 10_000);
     }
     expect((await adminApi.get(`/api/v1/admin/users/${user.id}/sessions`)).body.sessions).toEqual([]);
   });
@@ -291,7 +296,7 @@ describe('the admin console against the real API', () => {
 
   it('returns to sign-in, saying why, when the session is revoked elsewhere', async () => {
     await t.admin().delete(`/api/v1/admin/users/${admin.id}/sessions`).set(bearer(admin.accessToken)).expect(204);
-    await eventually(async () => (await adminApi.get('/api/v1/admin/stats')).status === 401, 2_000);
+    await eventually(async () => (await adminApi.get('/api/v1/admin/stats')).status === 401, 10_000);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Pandora admin console' }).waitFor();
     expect(await page.getByRole('status').innerText()).toMatch(/signed out/i);
@@ -403,6 +408,7 @@ describe('multi-factor sign-in, MFA reset and unfreeze, against their announced 
     await signIn(simulated);
     const code = simulated.getByLabel('Authentication code');
     await code.waitFor();
+    await simulated.screenshot({ path: path.join(SCREENSHOTS, 'sign-in-code-1280x800.png') });
     expect(await simulated.getByText('or one of your recovery codes').count()).toBe(1);
     await code.fill('000000');
     await simulated.getByRole('button', { name: 'Verify' }).click();
