@@ -35,14 +35,16 @@ RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
 # ---- sources every app build needs; each app's stage adds only its own directory -----------------
 FROM deps AS source
 COPY tsconfig.base.json ./
-COPY tools/scripts/build-app.mjs tools/scripts/build-app.mjs
+COPY tools/scripts/build-app.mjs tools/scripts/build-console.mjs tools/scripts/
 COPY proto proto
 COPY libs libs
 # The root postinstall is the project's code-generation hook (Prisma today, gRPC stubs may join it);
 # run it over the full sources so a build never bundles stale generated code.
 RUN npm run postinstall
 
+# user-api also serves the admin console (a browser app built by Vite beside its bundle).
 FROM source AS build-user-api
+COPY apps/admin-console apps/admin-console
 COPY apps/user-api apps/user-api
 RUN node tools/scripts/build-app.mjs user-api
 
@@ -86,7 +88,7 @@ COPY libs/data-access/prisma libs/data-access/prisma
 HEALTHCHECK NONE
 ENTRYPOINT ["node", "node_modules/prisma/build/index.js", "migrate", "deploy"]
 
-# ---- user-api: public REST on SERVER_PORT (8080), admin REST on ADMIN_PORT (8081) -----------------
+# ---- user-api: public REST on SERVER_PORT (8080), admin REST + console on ADMIN_PORT (8081) -------
 FROM runtime AS user-api
 LABEL org.opencontainers.image.title="user-api"
 COPY --from=build-user-api /src/dist/apps/user-api dist/apps/user-api

@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import nx from '@nx/eslint-plugin';
 
 /**
@@ -26,6 +27,13 @@ const FRAMEWORKS_AND_DRIVERS = [
   '@opentelemetry/*',
 ];
 
+/**
+ * The admin console (type:ui) runs in a browser and talks to the server only over HTTP: it may
+ * import no workspace lib at all (its API types are generated from the OpenAPI document), and its
+ * shipped code no npm package but its UI library. Its tests may use the test harness.
+ */
+const UI_RUNTIME_PACKAGES = ['preact', 'preact/*'];
+
 function boundaries({ allowTesting }) {
   const testing = allowTesting ? ['type:testing'] : [];
   return [
@@ -51,6 +59,10 @@ function boundaries({ allowTesting }) {
         { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:util', ...testing], bannedExternalImports: FRAMEWORKS_AND_DRIVERS },
         { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', ...testing] },
         { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:util'] },
+        allowTesting
+          ? { sourceTag: 'type:ui', onlyDependOnLibsWithTags: testing, bannedExternalImports: FRAMEWORKS_AND_DRIVERS }
+          : { sourceTag: 'type:ui', onlyDependOnLibsWithTags: [], allowedExternalImports: UI_RUNTIME_PACKAGES },
+        { sourceTag: 'scope:admin-console', onlyDependOnLibsWithTags: ['scope:admin-console', ...(allowTesting ? ['scope:shared'] : [])] },
         { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
         { sourceTag: 'scope:user-api', onlyDependOnLibsWithTags: ['scope:shared', 'scope:user-api'] },
         { sourceTag: 'scope:audit-cleanup-worker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:audit-cleanup-worker'] },
@@ -105,13 +117,16 @@ const DATABASE_THROUGH_WIRING = [
   },
 ];
 
+/** Node's own modules, which the module-boundary rule cannot see (they are not in the project graph). */
+const NODE_BUILTINS = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
+
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/tmp/**', '**/coverage/**', '**/generated/**', '.nx/**'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries({ allowTesting: false }),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -143,6 +158,16 @@ export default [
   {
     files: TEST_FILES,
     rules: { '@nx/enforce-module-boundaries': boundaries({ allowTesting: true }) },
+  },
+  {
+    files: ['apps/admin-console/src/**/*.ts', 'apps/admin-console/src/**/*.tsx'],
+    ignores: TEST_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: NODE_BUILTINS.map((name) => ({ name, message: 'The admin console runs in a browser: no Node.js modules.' })) },
+      ],
+    },
   },
   {
     files: ['**/*.js', '**/*.cjs'],

@@ -141,4 +141,39 @@ describe('module boundaries', () => {
     expect(await boundaryErrors('apps/event-relay/src/probe.ts', source)).toEqual([]);
     expect(await importRestrictions('apps/event-relay/src/probe.ts', source)).toEqual([]);
   });
+
+  it('forbid the admin console to import any workspace lib, the server libraries included', async () => {
+    const libs = ['@pandora/domain', '@pandora/http-kit', '@pandora/use-cases', '@pandora/errors'];
+    const source =
+      libs.map((lib, i) => `import * as x${i} from '${lib}';`).join('\n') +
+      `\nexport const y = [${libs.map((_, i) => `x${i}`).join(', ')}];\n`;
+    const errors = await boundaryErrors('apps/admin-console/src/probe.tsx', source);
+    expect(errors).toHaveLength(libs.length);
+    for (const error of errors) expect(error).toMatch(/type:ui|scope:admin-console|cannot have any dependencies/);
+  });
+
+  it('forbid the admin console to ship any npm package but its UI library', async () => {
+    const source =
+      "import express from 'express';\nimport { z } from 'zod';\nimport { h } from 'preact';\nexport const y = [express, z, h];\n";
+    expect(await boundaryErrors('apps/admin-console/src/probe.ts', source)).toEqual([
+      expect.stringContaining('not allowed to import "express"'),
+      expect.stringContaining('not allowed to import "zod"'),
+    ]);
+  });
+
+  it('forbid the admin console Node.js modules', async () => {
+    const source = "import fs from 'node:fs';\nimport { createHash } from 'crypto';\nexport const y = [fs, createHash];\n";
+    expect(await lintErrors('apps/admin-console/src/probe.ts', source, 'no-restricted-imports')).toEqual([
+      expect.stringContaining('runs in a browser'),
+      expect.stringContaining('runs in a browser'),
+    ]);
+  });
+
+  it('allow the admin console its UI library, and its tests the test harness', async () => {
+    const ui = "import { render } from 'preact';\nimport { useState } from 'preact/hooks';\nexport const y = [render, useState];\n";
+    expect(await boundaryErrors('apps/admin-console/src/probe.tsx', ui)).toEqual([]);
+    const test = "import { WORKSPACE_ROOT } from '@pandora/testing';\nexport const y = WORKSPACE_ROOT;\n";
+    expect(await boundaryErrors('apps/admin-console/src/probe.test.ts', test)).toEqual([]);
+    expect(await boundaryErrors('apps/admin-console/src/probe.ts', test)).not.toEqual([]);
+  });
 });

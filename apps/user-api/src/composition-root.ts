@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { KeyRing } from '@pandora/auth';
 import type { UserApiConfig } from '@pandora/config';
 import { RedisIdempotencyStore, RedisLoginThrottle, ResilientLoginThrottle, SlidingWindowRateLimiter } from '@pandora/abuse-controls';
@@ -31,9 +33,13 @@ export interface UserApi {
 export interface UserApiOverrides {
   logger?: Logger;
   clock?: Clock;
+  /** The built admin console served at /console on the admin listener (main.ts: `console/` beside the bundle). */
+  consoleDirectory?: string;
 }
 
 const READINESS_TIMEOUT_MS = 1_000;
+/** Where the admin listener serves the admin console (README.md, "The admin console"). */
+export const ADMIN_CONSOLE_PATH = '/console';
 
 export interface UserServiceCore {
   useCases: UseCases;
@@ -126,12 +132,17 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     // The admin port is private: no per-IP/per-user budgets, but admin login is limited like login.
     guards: limits.enabled ? { limiter, idempotency } : { idempotency },
     routes: [...adminAuthRoutes(useCases, limits), ...adminUserRoutes(useCases), ...adminAuditRoutes(useCases)],
+    singlePageApps: [{ mountPath: ADMIN_CONSOLE_PATH, directory: overrides.consoleDirectory }],
     openApi: {
       title: 'Pandora Exchange user service — admin API',
       version: '1.0.0',
       description: 'Operations for compliance and support staff (administrators only).',
     },
   });
+
+  if (overrides.consoleDirectory && !fs.existsSync(path.join(overrides.consoleDirectory, 'index.html'))) {
+    logger.warn('the admin console is not built: /console answers 404 (run `npm run build`)', { directory: overrides.consoleDirectory });
+  }
 
   await redisFirstAttempt;
   return {

@@ -1,5 +1,6 @@
 // First import: tracing has to be registered before anything else loads the modules it instruments.
 import { tracing } from './instrument';
+import path from 'node:path';
 import { ConfigError, loadUserApiConfig } from '@pandora/config';
 import { listen } from '@pandora/http-kit';
 import { createUserApi } from './composition-root';
@@ -12,7 +13,8 @@ import { createUserApi } from './composition-root';
  */
 async function main(): Promise<void> {
   const config = await loadUserApiConfig();
-  const api = await createUserApi(config);
+  // The build puts the admin console beside this bundle (tools/scripts/build-app.mjs).
+  const api = await createUserApi(config, { consoleDirectory: path.join(__dirname, 'console') });
   const { logger } = api;
   const [publicServer, adminServer] = await Promise.all([
     listen(api.publicApp.app, config.http.publicPort, config.http.host),

@@ -10,6 +10,7 @@ import type { RouterGuards } from './request-guards';
 import { buildRouter, type Authenticator } from './router';
 import { requestLifecycle } from './request-lifecycle';
 import { securityHeaders, SWAGGER_UI_CSP } from './security-headers';
+import { singlePageApp, type SinglePageApp } from './single-page-app';
 
 export interface HttpAppOptions<Principal> {
   logger: Logger;
@@ -26,6 +27,8 @@ export interface HttpAppOptions<Principal> {
   openApi: OpenApiInfo;
   /** Rate limits and Idempotency-Key handling for the listener's API routes. */
   guards?: RouterGuards;
+  /** Browser apps served as static files by this listener (the admin console). */
+  singlePageApps?: SinglePageApp[];
 }
 
 export interface HttpApp {
@@ -81,6 +84,7 @@ export function createHttpApp<Principal>(options: HttpAppOptions<Principal>): Ht
     next();
   });
   app.use('/docs', express.static(SWAGGER_UI_DIST, { index: false, fallthrough: true }));
+  for (const spa of options.singlePageApps ?? []) app.use(singlePageApp(spa));
   app.use(
     buildRouter(options.routes, {
       bodyLimitBytes: options.bodyLimitBytes,

@@ -10,4 +10,5 @@ export * from './route-definition';
 export * from './route-table';
 export * from './router';
 export * from './security-headers';
+export * from './single-page-app';
 export * from './validation';

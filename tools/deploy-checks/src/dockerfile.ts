@@ -1,4 +1,4 @@
-import { APPS, LONG_RUNNING_APPS } from './repository';
+import { APPS, EMBEDDED_APPS, LONG_RUNNING_APPS, type AppName } from './repository';
 
 /** A build stage of a Dockerfile: its base, its name and its instructions (continuations joined). */
 export interface Stage {
@@ -102,8 +102,17 @@ export function dockerfileViolations(dockerfile: Dockerfile): string[] {
       }
       const build = lineage(dockerfile, `build-${target}`);
       const appSources = instructions(build, 'COPY').filter((copy) => /(^|\s)apps\b/.test(copy.args));
-      if (appSources.length === 0 || appSources.some((copy) => !copy.args.startsWith(`apps/${target} `))) {
-        problems.push(`build-${target}: must copy apps/${target} and no other app`);
+      const embedded = EMBEDDED_APPS[target as AppName];
+      const allowed = [target, ...embedded].map((app) => `apps/${app} `);
+      if (
+        !appSources.some((copy) => copy.args.startsWith(`apps/${target} `)) ||
+        appSources.some((copy) => !allowed.some((prefix) => copy.args.startsWith(prefix)))
+      ) {
+        problems.push(`build-${target}: must copy apps/${target} and no other app${embedded.length ? ` but ${embedded.join(', ')}` : ''}`);
+      }
+      for (const app of embedded) {
+        if (!appSources.some((copy) => copy.args.startsWith(`apps/${app} `)))
+          problems.push(`build-${target}: must copy apps/${app}, which ${target} serves`);
       }
     }
   }

@@ -10,6 +10,14 @@ export const APPS = ['user-api', 'user-grpc', 'event-relay', 'audit-cleanup-work
 export type AppName = (typeof APPS)[number];
 export const LONG_RUNNING_APPS = ['user-api', 'user-grpc', 'event-relay'] as const satisfies readonly AppName[];
 
+/** Browser apps an app serves and builds into its own bundle (tools/scripts/build-app.mjs): their sources join its image build. */
+export const EMBEDDED_APPS: Record<AppName, readonly string[]> = {
+  'user-api': ['admin-console'],
+  'user-grpc': [],
+  'event-relay': [],
+  'audit-cleanup-worker': [],
+};
+
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 

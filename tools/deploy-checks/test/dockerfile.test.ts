@@ -69,6 +69,20 @@ describe('the Dockerfile', () => {
       /build-event-relay: must copy apps\/event-relay and no other app/,
     ],
     [
+      'user-api built without the admin console it serves',
+      (text: string) => text.replace('COPY apps/admin-console apps/admin-console\n', ''),
+      /build-user-api: must copy apps\/admin-console, which user-api serves/,
+    ],
+    [
+      'another app built without a reason',
+      (text: string) =>
+        text.replace(
+          'COPY apps/user-grpc apps/user-grpc',
+          'COPY apps/user-grpc apps/user-grpc\nCOPY apps/admin-console apps/admin-console',
+        ),
+      /build-user-grpc: must copy apps\/user-grpc and no other app/,
+    ],
+    [
       'development dependencies kept',
       (text: string) => text.replace('RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund', 'RUN true'),
       /no production-only dependency set/,
@@ -89,11 +103,16 @@ describe('the .dockerignore', () => {
       'prisma.config.ts',
       'tsconfig.base.json',
       'tools/scripts/build-app.mjs',
+      'tools/scripts/build-console.mjs',
       'deployments/docker/healthcheck.mjs',
       'proto/README.md',
       'libs/data-access/prisma/schema.prisma',
       'libs/domain/src/index.ts',
       'apps/user-api/src/main.ts',
+      'apps/admin-console/index.html',
+      'apps/admin-console/public/favicon.svg',
+      'apps/admin-console/src/main.tsx',
+      'apps/admin-console/src/api/generated/admin-api.ts',
     ]) {
       expect({ file, allowed: dockerignoreAllows(patterns, file) }).toEqual({ file, allowed: true });
     }
@@ -111,6 +130,8 @@ describe('the .dockerignore', () => {
       'dist/apps/user-api/main.js',
       'apps/user-api/test/login.test.ts',
       'libs/domain/src/kyc.test.ts',
+      'apps/admin-console/src/api/admin-api.test.ts',
+      'apps/admin-console/test/api-types.test.ts',
       'docs/runbooks/deployment.md',
       'deployments/k8s/base/kustomization.yaml',
       'coverage/lcov.info',

@@ -14,7 +14,7 @@ import {
   type TestDatabase,
   type TestRedis,
 } from '@pandora/testing';
-import { appsPresent, REPOSITORY_ROOT, type AppName } from '../src/repository';
+import { appsPresent, EMBEDDED_APPS, REPOSITORY_ROOT, type AppName } from '../src/repository';
 
 /**
  * No Docker engine runs here, so the images are reproduced as directories, exactly as the
@@ -75,12 +75,29 @@ async function waitHealthy(cwd: string, portVariable: string, port: number, app:
 /** How each image is started and checked: the servers by their readiness, the worker by its exit code. */
 const STARTS: Record<
   AppName,
-  { env: (ports: number[]) => Record<string, string>; args: string[]; readyOn?: { variable: string; index: number } }
+  {
+    env: (ports: number[]) => Record<string, string>;
+    args: string[];
+    readyOn?: { variable: string; index: number };
+    /** What else the running layout must serve. */
+    serves?: (ports: number[]) => Promise<void>;
+  }
 > = {
   'user-api': {
     env: ([server, admin]) => ({ SERVER_PORT: String(server), ADMIN_PORT: String(admin) }),
     args: [],
     readyOn: { variable: 'SERVER_PORT', index: 0 },
+    // The admin console, built beside the bundle, on the admin port with its CSP and assets.
+    serves: async ([, admin]) => {
+      const page = await fetch(`http://127.0.0.1:${admin}/console/users`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'self'/);
+      const html = await page.text();
+      const assets = [...html.matchAll(/(?:src|href)="(\/console\/assets\/[^"]+)"/g)].map((match) => match[1]);
+      expect(assets.length).toBeGreaterThanOrEqual(2);
+      for (const asset of assets)
+        expect({ asset, status: (await fetch(`http://127.0.0.1:${admin}${asset}`)).status }).toEqual({ asset, status: 200 });
+    },
   },
   'user-grpc': {
     env: ([grpc, metrics]) => ({ GRPC_PORT: String(grpc), METRICS_PORT: String(metrics), GRPC_AUTH_TOKENS: 'image-layout-test-token' }),
@@ -114,7 +131,16 @@ beforeAll(async () => {
 
   // build stages: a copy of the shared sources plus each app's own directory, bundled by the one recipe.
   const build = layout('build');
-  for (const entry of ['tsconfig.base.json', 'tools/scripts/build-app.mjs', 'libs', 'proto', ...present.map((app) => `apps/${app}`)]) {
+  const embedded = present.flatMap((app) => EMBEDDED_APPS[app].map((name) => `apps/${name}`));
+  for (const entry of [
+    'tsconfig.base.json',
+    'tools/scripts/build-app.mjs',
+    'tools/scripts/build-console.mjs',
+    'libs',
+    'proto',
+    ...embedded,
+    ...present.map((app) => `apps/${app}`),
+  ]) {
     fs.cpSync(path.join(REPOSITORY_ROOT, entry), path.join(build, entry), { recursive: true });
   }
   fs.symlinkSync(path.join(REPOSITORY_ROOT, 'node_modules'), path.join(build, 'node_modules'));
@@ -188,6 +214,7 @@ describe('the image layouts', () => {
       if (how.readyOn) {
         try {
           await waitHealthy(layout(app), how.readyOn.variable, ports[how.readyOn.index], started);
+          await how.serves?.(ports);
         } finally {
           started.stop();
         }

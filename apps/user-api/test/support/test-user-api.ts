@@ -35,6 +35,8 @@ export interface TestUserApiOptions {
   clock?: Clock;
   /** Share another instance's database and Redis prefix (a second replica). */
   shareWith?: TestUserApi;
+  /** A built admin console to serve at /console (see test/support/admin-console.ts). */
+  consoleDirectory?: string;
 }
 
 /** A real user-api (both listeners) against its own fresh database and Redis key prefix. */
@@ -70,6 +72,7 @@ export async function startTestUserApi(options: TestUserApiOptions = {}): Promis
   const api = await createUserApi(config, {
     logger: createLogger({ service: 'user-api', level: config.logLevel, stream }),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.consoleDirectory ? { consoleDirectory: options.consoleDirectory } : {}),
   });
   const servers: RunningServer[] = await Promise.all([listen(api.publicApp.app, 0, '127.0.0.1'), listen(api.adminApp.app, 0, '127.0.0.1')]);
   const [publicServer, adminServer] = servers as [RunningServer, RunningServer];

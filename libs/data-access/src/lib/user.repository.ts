@@ -107,9 +107,13 @@ export class PgUserRepository implements UserRepository {
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const filterValues = [...values];
+    const direction = search.sort === 'created_at' ? 'ASC' : 'DESC';
     const page = `LIMIT ${bind(search.limit)}::int OFFSET ${bind(search.offset)}::int`;
     const [list, counts] = await Promise.all([
-      this.db.query<UserRow>(`SELECT ${users.select()} FROM users ${where} ORDER BY created_at DESC, id DESC ${page}`, values),
+      this.db.query<UserRow>(
+        `SELECT ${users.select()} FROM users ${where} ORDER BY created_at ${direction}, id ${direction} ${page}`,
+        values,
+      ),
       this.db.query<{ total: number }>(`SELECT count(*)::int AS total FROM users ${where}`, filterValues),
     ]);
     return { users: list.rows.map(toUser), total: counts.rows[0]?.total ?? 0 };

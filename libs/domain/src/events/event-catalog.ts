@@ -23,6 +23,7 @@ export const EVENT_PAYLOAD_SCHEMAS = {
     email: z.string(),
     kyc_status: z.enum(KYC_STATUSES),
     old_status: z.enum(KYC_STATUSES),
+    reason: z.string().max(500).optional(),
   }),
   'user.role.changed': z.strictObject({ email: z.string(), role: z.enum(ROLES), old_role: z.enum(ROLES) }),
   'user.password.changed': z.strictObject({ email: z.string() }),

@@ -29,6 +29,8 @@ export interface UserSearch {
   role?: Role;
   kycStatus?: KycStatus;
   includeDeleted: boolean;
+  /** By creation time: `-created_at` (the default) newest first, `created_at` oldest first. */
+  sort?: 'created_at' | '-created_at';
   limit: number;
   offset: number;
 }
@@ -52,7 +54,7 @@ export interface UserRepository {
   create(user: NewUser): Promise<User>;
   update(id: string, changes: UserChanges, at: Date): Promise<User>;
   softDelete(id: string, at: Date): Promise<User>;
-  /** Newest first; `total` counts every match regardless of limit/offset. */
+  /** Newest first unless `sort` says otherwise; `total` counts every match regardless of limit/offset. */
   search(search: UserSearch): Promise<{ users: User[]; total: number }>;
   statistics(): Promise<UserStatistics>;
 }

@@ -13,9 +13,20 @@ export class ChangeKycStatusAsAdmin {
     this.changeKycStatus = new ChangeKycStatus(deps);
   }
 
-  async execute(admin: Principal, input: { userId: string; status: KycStatus }, ctx: RequestContext): Promise<AdminUser> {
+  async execute(
+    admin: Principal,
+    input: { userId: string; status: KycStatus; reason?: string | undefined },
+    ctx: RequestContext,
+  ): Promise<AdminUser> {
     const user = await this.changeKycStatus.execute(
-      { userId: input.userId, status: input.status, as: 'admin', actor: actorOf(admin, 'admin'), actorSessionId: admin.sessionId },
+      {
+        userId: input.userId,
+        status: input.status,
+        as: 'admin',
+        actor: actorOf(admin, 'admin'),
+        actorSessionId: admin.sessionId,
+        ...(input.reason ? { reason: input.reason } : {}),
+      },
       ctx,
     );
     return withLoginLock(this.deps, user);

@@ -17,6 +17,8 @@ export interface ChangeKycStatusInput {
   actorSessionId?: string | null;
   /** Extra facts for the audit row's metadata, e.g. which authenticated service made the call. */
   auditMetadata?: Record<string, unknown>;
+  /** Why compliance decided so (admin API): kept in the audit row's metadata and the event. */
+  reason?: string;
 }
 
 export type ChangeKycStatusPorts = Pick<Ports, 'uow' | 'clock' | 'ids' | 'auditRetentionDays'>;
@@ -47,7 +49,7 @@ export class ChangeKycStatus {
           sessionId: input.actorSessionId ?? null,
           previousState: { kyc_status: user.kycStatus },
           newState: { kyc_status: updated.kycStatus },
-          metadata: { ...input.auditMetadata, rules: input.as },
+          metadata: { ...input.auditMetadata, rules: input.as, ...(input.reason ? { reason: input.reason } : {}) },
         }),
       );
       await repositories.outbox.append(
@@ -55,7 +57,12 @@ export class ChangeKycStatus {
           type: 'user.kyc.updated',
           userId: user.id,
           at: now,
-          payload: { email: updated.email, kyc_status: updated.kycStatus, old_status: user.kycStatus },
+          payload: {
+            email: updated.email,
+            kyc_status: updated.kycStatus,
+            old_status: user.kycStatus,
+            ...(input.reason ? { reason: input.reason } : {}),
+          },
         }),
       );
       return updated;

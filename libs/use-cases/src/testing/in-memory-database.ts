@@ -172,6 +172,7 @@ export class InMemoryDatabase implements UnitOfWork {
             .filter((user) => !search.kycStatus || user.kycStatus === search.kycStatus)
             .filter((user) => !text || [user.email, user.firstName, user.lastName].some((field) => field.toLowerCase().includes(text)))
             .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id));
+          if (search.sort === 'created_at') matches.reverse();
           return { users: matches.slice(search.offset, search.offset + search.limit).map(copy), total: matches.length };
         },
         async statistics() {

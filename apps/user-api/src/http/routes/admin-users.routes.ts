@@ -23,6 +23,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       path: '/api/v1/admin/users/:id/kyc',
       operationId: method === 'patch' ? 'adminChangeKyc' : 'adminChangeKycPut',
       summary: 'Move a user’s KYC status (pending → verified/rejected, verified → rejected, rejected → pending)',
+      description: 'An optional `reason` is kept in the audit row’s metadata and in the `user.kyc.updated` event.',
       tags: ['admin'],
       auth: 'admin',
       params: userIdParamsSchema,
@@ -30,7 +31,11 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       responses: adminUser,
       errors: ['USER_NOT_FOUND', 'INVALID_KYC_TRANSITION'],
       handler: async ({ principal, params, body, client }) => {
-        const user = await useCases.changeKycStatusAsAdmin.execute(principal, { userId: params.id, status: body.kyc_status }, client);
+        const user = await useCases.changeKycStatusAsAdmin.execute(
+          principal,
+          { userId: params.id, status: body.kyc_status, ...(body.reason ? { reason: body.reason } : {}) },
+          client,
+        );
         return { status: 200, body: toAdminUserDto(user) };
       },
     });
@@ -58,8 +63,10 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       method: 'get',
       path: '/api/v1/admin/users',
       operationId: 'adminListUsers',
-      summary: 'Search users (newest first)',
-      description: '`query` matches email, first and last name case-insensitively; `%` and `_` are literal.',
+      summary: 'Search users (newest first, or oldest first with sort=created_at)',
+      description:
+        '`query` matches email, first and last name case-insensitively; `%` and `_` are literal. ' +
+        'The KYC review queue is `kyc_status=pending&sort=created_at`.',
       tags: ['admin'],
       auth: 'admin',
       query: listUsersQuerySchema,
@@ -70,6 +77,7 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
           ...(query.role ? { role: query.role } : {}),
           ...(query.kyc_status ? { kycStatus: query.kyc_status } : {}),
           includeDeleted: query.include_deleted,
+          sort: query.sort,
           limit: query.limit,
           offset: query.offset,
         });

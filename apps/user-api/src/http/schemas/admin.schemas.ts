@@ -45,6 +45,9 @@ export function toAdminUserDto(user: AdminUser) {
   };
 }
 
+/** Sort keys of the user list; a leading `-` means descending. */
+export const USER_SORTS = ['created_at', '-created_at'] as const;
+
 export const listUsersQuerySchema = z.strictObject({
   limit: integerParam(20, 1, 100),
   offset: integerParam(0, 0, 1_000_000),
@@ -61,13 +64,29 @@ export const listUsersQuerySchema = z.strictObject({
     .enum(['true', 'false'], 'must be true or false')
     .optional()
     .transform((value) => value === 'true'),
+  sort: optional(z.enum(USER_SORTS, `must be one of ${USER_SORTS.join(', ')}`))
+    .transform((value) => value ?? '-created_at')
+    .meta({ description: '`-created_at` (default): newest first; `created_at`: oldest first (the KYC queue).' }),
 });
 
 export const userListSchema = z
   .object({ users: z.array(adminUserDtoSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
   .meta({ id: 'AdminUserList' });
 
-export const adminKycChangeSchema = z.strictObject({ kyc_status: kycStatusSchema }).meta({ id: 'AdminKycStatusChange' });
+export const adminKycChangeSchema = z
+  .strictObject({
+    kyc_status: kycStatusSchema,
+    reason: z
+      .string()
+      .trim()
+      .max(500)
+      .refine((value) => !CONTROL.test(value), 'must not contain control characters')
+      // Blank means "no reason given", like an absent field.
+      .transform((value) => value || undefined)
+      .optional()
+      .meta({ description: 'Why (kept in the audit row and the `user.kyc.updated` event); at most 500 characters.' }),
+  })
+  .meta({ id: 'AdminKycStatusChange' });
 export const roleChangeSchema = z.strictObject({ role: roleSchema }).meta({ id: 'RoleChange' });
 
 export const auditLogQuerySchema = z.strictObject({
