@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { UserGrpcConfig } from '@pandora/config';
+import { bindPort, type UserGrpcConfig } from '@pandora/config';
 import { checkDatabase, createPrismaClient, createRepositories, PrismaUnitOfWork, type PrismaClient } from '@pandora/data-access';
 import { systemClock, type Clock } from '@pandora/domain';
 import { createServiceUseCases, type ServiceUseCases } from '@pandora/use-cases';
@@ -81,8 +81,10 @@ export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverri
     httpApp,
     authenticator,
     async start() {
-      const grpcPort = await grpc.listen(config.grpc.host, config.grpc.port, serverCredentials(config.grpc.tls));
-      metricsServer = await listen(httpApp.app, config.metrics.port, config.grpc.host);
+      const grpcPort = await bindPort('GRPC_PORT', config.grpc.port, () =>
+        grpc.listen(config.grpc.host, config.grpc.port, serverCredentials(config.grpc.tls)),
+      );
+      metricsServer = await bindPort('METRICS_PORT', config.metrics.port, () => listen(httpApp.app, config.metrics.port, config.grpc.host));
       return { grpcPort, metricsPort: metricsServer.port };
     },
     async shutdown() {
