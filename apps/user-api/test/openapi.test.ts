@@ -49,8 +49,8 @@ type Listener = (typeof LISTENERS)[number];
 
 /** Served by every listener, documented, never rate limited, and answered without a dependency failing them. */
 const INFRASTRUCTURE = ['GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json', 'GET /docs'];
-/** Served but deliberately not documented: the Swagger UI's own assets. */
-const UNDOCUMENTED_ASSETS = ['GET /docs/swagger-initializer.js', 'USE /docs'];
+/** Served but deliberately not documented: the Swagger UI's own assets and the browser icon. */
+const UNDOCUMENTED_ASSETS = ['GET /favicon.ico', 'GET /docs/swagger-initializer.js', 'USE /docs'];
 /** Public key material held in memory: no outage can fail it. */
 const ANSWERED_FROM_MEMORY = [...INFRASTRUCTURE, 'GET /.well-known/jwks.json'];
 const MUTATING = new Set(['post', 'put', 'patch', 'delete']);
@@ -252,6 +252,21 @@ describe('OpenAPI documents', () => {
     expect(errorCodesOf(me?.responses['401'])).toEqual(['UNAUTHORIZED', 'INVALID_TOKEN', 'TOKEN_EXPIRED']);
     expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(document.components.schemas.RegisterRequest).toMatchObject({ additionalProperties: false });
+  });
+
+  it.each(LISTENERS)('serves an icon at /favicon.ico on the %s listener, which the docs page links to', async (listener) => {
+    const icon = await agentOf(t, listener)
+      .get('/favicon.ico')
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(icon.status).toBe(200);
+    expect(icon.headers['content-type']).toBe('image/png');
+    expect((icon.body as Buffer).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect((await agentOf(t, listener).get('/docs')).text).toContain('<link rel="icon" type="image/png" href="/favicon.ico">');
   });
 
   it('serves Swagger UI at /docs from local assets', async () => {

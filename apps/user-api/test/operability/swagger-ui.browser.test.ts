@@ -43,6 +43,10 @@ describe('Swagger UI', () => {
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(error.message));
     page.on('requestfailed', (request) => failures.push(`${request.url()} ${request.failure()?.errorText}`));
+    // Nothing the page asks for may be missing (a 404 for /favicon.ico used to be).
+    page.on('response', (response) => {
+      if (response.status() >= 400) failures.push(`${response.url()} ${response.status()}`);
+    });
     await page.goto(`${t.publicUrl}/docs`, { waitUntil: 'networkidle' });
 
     const login = page.locator('.opblock-post', { has: page.locator('[data-path="/api/v1/auth/login"]') });
