@@ -126,7 +126,7 @@ if [ ${#missing_names[@]} -gt 0 ]; then
     printf 'provision: missing for the tests:\n' >&2
     printf '  - %s\n' "${missing_names[@]}" >&2
     if have apt-get; then
-      reason="installing them needs root: run 'sudo tools/scripts/provision.sh' (or 'sudo npm test') once"
+      reason="installing them needs root: run 'sudo bash tools/scripts/provision.sh' once, then npm test again"
     else
       reason="this is not a Debian-like machine (no apt-get): install them with your package manager"
     fi
