@@ -21,6 +21,22 @@ globalThis.setTimeout = ((handler: (...args: unknown[]) => void, ms?: number, ..
   return timer;
 }) as typeof setTimeout;
 
+// Prisma 6 requires `url` in schema.prisma's datasource, yet every migrate command then warns that
+// "the values from your schema will NOT be used" because a driver adapter is configured. Expected
+// here: the adapter below connects to the very same DATABASE_URL. That one warning (about `url`
+// alone; `directUrl` or `shadowDatabaseUrl` would be a real mistake) is dropped, not shown on
+// every `npm start`.
+const originalStdoutWrite = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  const text = typeof chunk === 'string' ? chunk : '';
+  const expectedUrlWarning =
+    text.includes('Your schema specifies the following datasource properties but you are using a Driver Adapter') &&
+    /^- url$/m.test(text) &&
+    !/^- (directUrl|shadowDatabaseUrl)$/m.test(text);
+  if (expectedUrlWarning) return true;
+  return (originalStdoutWrite as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean)(chunk, ...rest);
+}) as typeof process.stdout.write;
+
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/pandora';
 process.env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
 

@@ -2,7 +2,8 @@
  * `npm run events:tail [-- --json] [--from-beginning] [--count N] [--stream NAME]`
  *
  * Prints the event stream as events arrive: one readable line per event, or one JSON object per
- * line with --json (for jq and friends). Built on the consumer helper with a throw-away consumer
+ * line with --json (for jq and friends: `npm run -s events:tail -- --json | jq`; -s keeps npm's
+ * own banner off stdout). Built on the consumer helper with a throw-away consumer
  * group (`events-tail.<host>.<pid>`), created at start and destroyed on exit, so that it never
  * takes entries away from real consumer groups and never writes to the dead-letter stream.
  * Reads REDIS_URL (or REDIS_HOST…), REDIS_KEY_PREFIX and EVENTS_STREAM; a local .env fills gaps.
@@ -20,7 +21,8 @@ const root = path.resolve(__dirname, '../..');
 if (fs.existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'));
 
 const USAGE = `usage: npm run events:tail -- [--json] [--from-beginning] [--count N] [--stream NAME]
-  --json             one JSON object per line (default: a readable line per event)
+  --json             one JSON object per line (default: a readable line per event); with npm run -s
+                     nothing else reaches stdout: npm run -s events:tail -- --json | jq
   --from-beginning   start with the oldest entry still in the stream (default: only new events)
   --count N          exit after N events
   --stream NAME      the stream to read (default: EVENTS_STREAM, or user-service:events)`;
@@ -55,8 +57,22 @@ function parseOptions() {
   }
 }
 
+/**
+ * `npm run` (without -s) prints its "> … events:tail" banner on stdout before this process starts,
+ * which breaks `| jq`. It cannot be taken back from here; say how to avoid it, on stderr.
+ */
+function adviseAgainstNpmBanner(format: EventLineFormat): void {
+  const bannerPrinted = process.env.npm_lifecycle_event === 'events:tail' && process.env.npm_config_loglevel !== 'silent';
+  if (format === 'json' && bannerPrinted && !process.stdout.isTTY) {
+    process.stderr.write(
+      'events:tail: npm printed its "> …" banner on stdout before the JSON lines; for pure JSON use `npm run -s events:tail -- --json`\n',
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions();
+  adviseAgainstNpmBanner(options.format);
   const config = buildEventStreamReaderConfig(options.stream ? { ...process.env, EVENTS_STREAM: options.stream } : process.env);
   // Diagnostics go to stderr: stdout carries only events (and stays valid JSON lines with --json).
   const logger = createLogger({ service: 'events-tail', level: 'warn', stream: process.stderr });

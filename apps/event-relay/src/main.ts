@@ -1,6 +1,6 @@
 // First import: tracing has to be registered before anything else loads the modules it instruments.
 import { tracing } from './instrument';
-import { ConfigError, loadEventRelayConfig } from '@pandora/config';
+import { bindPort, loadEventRelayConfig, startupFailureMessage } from '@pandora/config';
 import { listen } from '@pandora/http-kit';
 import { createEventRelay } from './composition-root';
 
@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const config = await loadEventRelayConfig();
   const app = createEventRelay(config);
   const { logger } = app;
-  const server = await listen(app.httpApp.app, config.http.metricsPort, config.http.host);
+  const server = await bindPort('METRICS_PORT', config.http.metricsPort, () =>
+    listen(app.httpApp.app, config.http.metricsPort, config.http.host),
+  );
   app.relay.start();
   logger.info('event-relay started', {
     app_env: config.appEnv,
@@ -53,10 +55,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`event-relay failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
+  process.stderr.write(`${startupFailureMessage('event-relay', error)}\n`);
   process.exit(1);
 });

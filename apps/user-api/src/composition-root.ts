@@ -78,9 +78,12 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     metrics.redisDegradedTotal.inc({ component });
     logger.warn('redis unavailable; degraded decision', { component, error: error.message });
   };
+  // Failed logins per (client IP, email) are counted by the login throttle, beside the account
+  // lock: only it knows whether an attempt failed (a success must not use up the budget).
+  const loginThrottleSettings = { ...config.loginLockout, perSource: config.rateLimits.enabled ? config.rateLimits.login : null };
   const loginThrottle = new ResilientLoginThrottle(
-    new RedisLoginThrottle(redis, config.loginLockout),
-    config.loginLockout,
+    new RedisLoginThrottle(redis, loginThrottleSettings),
+    loginThrottleSettings,
     degraded('login_throttle'),
   );
   const { useCases, keyRing, database } = await createUserServiceCore(config, { logger, clock, metrics, loginThrottle });
@@ -129,9 +132,9 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   });
   const adminApp = createHttpApp<Principal>({
     ...listenerOptions,
-    // The admin port is private: no per-IP/per-user budgets, but admin login is limited like login.
-    guards: limits.enabled ? { limiter, idempotency } : { idempotency },
-    routes: [...adminAuthRoutes(useCases, limits), ...adminUserRoutes(useCases), ...adminAuditRoutes(useCases)],
+    // The admin port is private: no per-IP/per-user budgets (admin login is limited like login, by the login throttle).
+    guards: { idempotency },
+    routes: [...adminAuthRoutes(useCases), ...adminUserRoutes(useCases), ...adminAuditRoutes(useCases)],
     singlePageApps: [{ mountPath: ADMIN_CONSOLE_PATH, directory: overrides.consoleDirectory }],
     openApi: {
       title: 'Pandora Exchange user service — admin API',

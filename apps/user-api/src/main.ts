@@ -1,7 +1,7 @@
 // First import: tracing has to be registered before anything else loads the modules it instruments.
 import { tracing } from './instrument';
 import path from 'node:path';
-import { ConfigError, loadUserApiConfig } from '@pandora/config';
+import { bindPort, loadUserApiConfig, startupFailureMessage } from '@pandora/config';
 import { listen } from '@pandora/http-kit';
 import { createUserApi } from './composition-root';
 
@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   const api = await createUserApi(config, { consoleDirectory: path.join(__dirname, 'console') });
   const { logger } = api;
   const [publicServer, adminServer] = await Promise.all([
-    listen(api.publicApp.app, config.http.publicPort, config.http.host),
-    listen(api.adminApp.app, config.http.adminPort, config.http.host),
+    bindPort('SERVER_PORT', config.http.publicPort, () => listen(api.publicApp.app, config.http.publicPort, config.http.host)),
+    bindPort('ADMIN_PORT', config.http.adminPort, () => listen(api.adminApp.app, config.http.adminPort, config.http.host)),
   ]);
   logger.info('user-api started', {
     app_env: config.appEnv,
@@ -54,10 +54,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`user-api failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
+  process.stderr.write(`${startupFailureMessage('user-api', error)}\n`);
   process.exit(1);
 });

@@ -49,8 +49,8 @@ type Listener = (typeof LISTENERS)[number];
 
 /** Served by every listener, documented, never rate limited, and answered without a dependency failing them. */
 const INFRASTRUCTURE = ['GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json', 'GET /docs'];
-/** Served but deliberately not documented: the Swagger UI's own assets, and on the admin port the admin console (a web page, not API). */
-const UNDOCUMENTED_ASSETS = ['GET /docs/swagger-initializer.js', 'USE /docs'];
+/** Served but deliberately not documented: the Swagger UI's own assets, the browser icon, and on the admin port the admin console (a web page, not API). */
+const UNDOCUMENTED_ASSETS = ['GET /favicon.ico', 'GET /docs/swagger-initializer.js', 'USE /docs'];
 const ADMIN_CONSOLE = ['GET /console', 'GET /console/*path', 'USE /console'];
 /** Public key material held in memory: no outage can fail it. */
 const ANSWERED_FROM_MEMORY = [...INFRASTRUCTURE, 'GET /.well-known/jwks.json'];
@@ -199,7 +199,7 @@ describe('OpenAPI documents', () => {
 
   it.each(LISTENERS)('every rate-limited %s operation documents 429 with Retry-After and RateLimit-* on every response', (listener) => {
     const operations = operationsOf(documents[listener]);
-    // SPEC §5: per IP on every public route; on the private admin port only its login is limited.
+    // Per IP on every public route; on the private admin port only its login is limited (failed logins).
     const expected =
       listener === 'public'
         ? operations.filter((operation) => !INFRASTRUCTURE.includes(operation.name)).map((operation) => operation.name)
@@ -209,6 +209,8 @@ describe('OpenAPI documents', () => {
       expect({ [operation.name]: headersOf(operation.spec.responses['429'] ?? {}) }).toEqual({
         [operation.name]: expect.arrayContaining(['Retry-After']),
       });
+      // The admin login's limit counts failed logins (the login throttle), not requests: no RateLimit-* budget to show.
+      if (listener === 'admin') continue;
       for (const [status, response] of Object.entries(operation.spec.responses)) {
         expect({ [`${operation.name} ${status}`]: headersOf(response) }).toEqual({
           [`${operation.name} ${status}`]: expect.arrayContaining(RATE_LIMIT_HEADERS),
@@ -257,6 +259,21 @@ describe('OpenAPI documents', () => {
     expect(document.components.schemas.RegisterRequest).toMatchObject({ additionalProperties: false });
   });
 
+  it.each(LISTENERS)('serves an icon at /favicon.ico on the %s listener, which the docs page links to', async (listener) => {
+    const icon = await agentOf(t, listener)
+      .get('/favicon.ico')
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(icon.status).toBe(200);
+    expect(icon.headers['content-type']).toBe('image/png');
+    expect((icon.body as Buffer).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect((await agentOf(t, listener).get('/docs')).text).toContain('<link rel="icon" type="image/png" href="/favicon.ico">');
+  });
+
   it('serves Swagger UI at /docs from local assets', async () => {
     const page = await t.http().get('/docs');
     expect(page.status).toBe(200);
@@ -279,7 +296,8 @@ describe('what the documents say, checked against the listeners', () => {
       expect({ [operation.name]: response.headers['x-request-id'] }).toEqual({ [operation.name]: expect.any(String) });
       if (response.headers['ratelimit-limit'] !== undefined) counted.push(operation.name);
     }
-    expect(counted.length).toBeGreaterThan(0);
+    // The private admin port has no request budgets (its login counts failures, without RateLimit-*).
+    if (listener === 'public') expect(counted.length).toBeGreaterThan(0);
     expect(counted).toEqual(
       operationsOf(documents[listener])
         .filter(documentsRateLimitHeaders)

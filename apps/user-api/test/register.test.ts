@@ -21,7 +21,7 @@ describe('POST /api/v1/auth/register', () => {
       expires_in: 900,
       user: { email: 'grace.hopper@example.com', first_name: 'Grace', last_name: 'Hopper', role: 'user', kyc_status: 'pending' },
     });
-    expect(response.body.refresh_expires_in).toBeGreaterThan(604_790);
+    expect(response.body.refresh_expires_in).toBe(604_800);
     expect(response.body.user).not.toHaveProperty('password_hash');
     const me = await t.http().get('/api/v1/users/me').set(bearer(response.body.access_token));
     expect(me.status).toBe(200);

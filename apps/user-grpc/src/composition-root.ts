@@ -1,4 +1,4 @@
-import type { UserGrpcConfig } from '@pandora/config';
+import { bindPort, type UserGrpcConfig } from '@pandora/config';
 import type { Clock } from '@pandora/domain';
 import { createServiceUseCases, type ServiceUseCases } from '@pandora/use-cases';
 import { createServicePorts, type Database } from '@pandora/wiring';
@@ -77,8 +77,10 @@ export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverri
     httpApp,
     authenticator,
     async start() {
-      const grpcPort = await grpc.listen(config.grpc.host, config.grpc.port, serverCredentials(config.grpc.tls));
-      metricsServer = await listen(httpApp.app, config.metrics.port, config.grpc.host);
+      const grpcPort = await bindPort('GRPC_PORT', config.grpc.port, () =>
+        grpc.listen(config.grpc.host, config.grpc.port, serverCredentials(config.grpc.tls)),
+      );
+      metricsServer = await bindPort('METRICS_PORT', config.metrics.port, () => listen(httpApp.app, config.metrics.port, config.grpc.host));
       return { grpcPort, metricsPort: metricsServer.port };
     },
     async shutdown() {

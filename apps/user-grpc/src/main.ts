@@ -1,7 +1,8 @@
 // First import: tracing has to be registered before anything else loads the modules it instruments.
 import { tracing } from './instrument';
-import { ConfigError, loadUserGrpcConfig } from '@pandora/config';
+import { loadUserGrpcConfig, startupFailureMessage } from '@pandora/config';
 import { createUserGrpc } from './composition-root';
+import { routeGrpcJsLogs } from './grpc/grpc-js-logs';
 
 /**
  * user-grpc: the internal gRPC API on GRPC_PORT, health/readiness/metrics over HTTP on
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   const config = await loadUserGrpcConfig();
   const service = createUserGrpc(config);
   const { logger, authenticator } = service;
+  routeGrpcJsLogs(logger);
   const { grpcPort, metricsPort } = await service.start();
   logger.info('user-grpc started', {
     app_env: config.appEnv,
@@ -51,10 +53,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`user-grpc failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
+  process.stderr.write(`${startupFailureMessage('user-grpc', error)}\n`);
   process.exit(1);
 });

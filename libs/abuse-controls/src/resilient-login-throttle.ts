@@ -1,11 +1,11 @@
-import type { LoginAttemptReservation, LoginThrottle } from '@pandora/domain';
+import type { LoginAttemptReservation, LoginSource, LoginThrottle } from '@pandora/domain';
 import { InMemoryLoginThrottle } from './in-memory-login-throttle';
 import type { LoginThrottleSettings } from './redis-login-throttle';
 
 const FALLBACK_PREFIX = 'local:';
 
 /**
- * Redis first; while Redis cannot answer, an in-process throttle with half the threshold takes
+ * Redis first; while Redis cannot answer, an in-process throttle with half the budgets takes
  * over (ARCHITECTURE.md, Redis failure policy): logins keep working and password guessing stays
  * throttled, more strictly, per replica. Reservations remember which store granted them.
  */
@@ -17,15 +17,20 @@ export class ResilientLoginThrottle implements LoginThrottle {
     settings: LoginThrottleSettings,
     private readonly onDegraded: (error: Error) => void = () => undefined,
   ) {
-    this.fallback = new InMemoryLoginThrottle({ ...settings, threshold: Math.max(1, Math.ceil(settings.threshold / 2)) });
+    const half = (budget: number) => Math.max(1, Math.ceil(budget / 2));
+    this.fallback = new InMemoryLoginThrottle({
+      ...settings,
+      threshold: half(settings.threshold),
+      perSource: settings.perSource ? { ...settings.perSource, limit: half(settings.perSource.limit) } : null,
+    });
   }
 
-  async reserve(email: string): Promise<LoginAttemptReservation> {
+  async reserve(email: string, source?: LoginSource): Promise<LoginAttemptReservation> {
     try {
-      return await this.primary.reserve(email);
+      return await this.primary.reserve(email, source);
     } catch (error) {
       this.onDegraded(error as Error);
-      const local = await this.fallback.reserve(email);
+      const local = await this.fallback.reserve(email, source);
       return local.allowed ? { allowed: true, reservation: `${FALLBACK_PREFIX}${local.reservation}` } : local;
     }
   }

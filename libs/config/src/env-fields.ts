@@ -30,6 +30,22 @@ export function intField(defaultValue: number, min: number, max: number) {
     });
 }
 
+/** Like intField, but unset stays undefined: the caller picks the default (e.g. by APP_ENV). */
+export function optionalIntField(min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const parsed = Number(value);
+      if (!/^-?\d+$/.test(value) || parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer between ${min} and ${max}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
+
 export function boolField(defaultValue: boolean) {
   return z
     .string()

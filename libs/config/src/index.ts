@@ -7,6 +7,7 @@ export * from './env-fields';
 export * from './event-relay.config';
 export * from './shared-config';
 export * from './signing-keys';
+export * from './startup-failure';
 export * from './user-api.config';
 export * from './user-grpc.config';
 export * from './vault';

@@ -14,7 +14,7 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('user-api configuration', () => {
-  it('applies SPEC defaults with nothing configured', () => {
+  it('applies the documented defaults with nothing configured', () => {
     const config = buildUserApiConfig({});
     expect(config.appEnv).toBe('dev');
     expect(config.logLevel).toBe('debug');
@@ -27,6 +27,11 @@ describe('user-api configuration', () => {
     expect(config.argon2).toEqual({ memoryKib: 65_536, timeCost: 1, parallelism: 4 });
     expect(config.audit.retentionDays).toBe(30);
     expect(config.database.isLocalDefault).toBe(true);
+    expect(config.idempotency.ttlMs).toBe(86_400_000);
+  });
+
+  it.each(['test', 'sandbox', 'audit', 'prod'])('uses the documented abuse-control budgets when APP_ENV=%s', (appEnv) => {
+    const config = buildUserApiConfig({ APP_ENV: appEnv, ...(appEnv === 'test' ? {} : deployedSecrets()) });
     expect(config.rateLimits).toEqual({
       enabled: true,
       perIp: { limit: 100, windowMs: 60_000 },
@@ -35,7 +40,29 @@ describe('user-api configuration', () => {
       register: { limit: 10, windowMs: 3_600_000 },
     });
     expect(config.loginLockout).toEqual({ threshold: 5, baseMs: 60_000, maxMs: 3_600_000 });
-    expect(config.idempotency.ttlMs).toBe(86_400_000);
+  });
+
+  it('gives APP_ENV=dev budgets a person exploring by hand never reaches, same windows, each variable still winning', () => {
+    const config = buildUserApiConfig({});
+    expect(config.rateLimits).toEqual({
+      enabled: true,
+      perIp: { limit: 1_000, windowMs: 60_000 },
+      perUser: { limit: 1_000, windowMs: 60_000 },
+      login: { limit: 100, windowMs: 900_000 },
+      register: { limit: 1_000, windowMs: 3_600_000 },
+    });
+    expect(config.loginLockout).toEqual({ threshold: 50, baseMs: 60_000, maxMs: 3_600_000 });
+    const tightened = buildUserApiConfig({
+      RATE_LIMIT_LOGIN_REQUESTS: '5',
+      LOGIN_LOCKOUT_THRESHOLD: '5',
+      RATE_LIMIT_REGISTER_REQUESTS: '10',
+    });
+    expect(tightened.rateLimits.login.limit).toBe(5);
+    expect(tightened.rateLimits.register.limit).toBe(10);
+    expect(tightened.loginLockout.threshold).toBe(5);
+    expect(problemsOf({ RATE_LIMIT_LOGIN_REQUESTS: '0' }).join()).toMatch(
+      /RATE_LIMIT_LOGIN_REQUESTS: expected an integer between 1 and 10000/,
+    );
   });
 
   it('reads every SPEC §5 variable', () => {

@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { APP_ENV_DEFAULTS, isDeployedEnv, type AppEnv } from './app-env';
 import type { Env } from './connection-urls';
 import { durationSchema } from './duration';
-import { auditRetentionDaysField, boolField, intField, listField, portField, type TrustProxy, trustProxyField } from './env-fields';
+import {
+  auditRetentionDaysField,
+  boolField,
+  intField,
+  listField,
+  optionalIntField,
+  portField,
+  type TrustProxy,
+  trustProxyField,
+} from './env-fields';
 import { parseEnvironment, type SharedConfig } from './shared-config';
 import { signingKeysField, type SigningKeyConfig } from './signing-keys';
 import { withVaultSecrets } from './vault';
@@ -40,7 +49,7 @@ export interface UserApiConfig extends SharedConfig {
   };
   argon2: Argon2Config;
   audit: { retentionDays: number };
-  /** SPEC §5. Limits are per sliding window; `enabled: false` turns every rate limit off. */
+  /** Limits are per sliding window; `enabled: false` turns every rate limit off. `login` counts failed logins per (IP, email). */
   rateLimits: {
     enabled: boolean;
     perIp: { limit: number; windowMs: number };
@@ -57,6 +66,16 @@ export interface UserApiConfig extends SharedConfig {
 
 /** Minimum Argon2id memory outside dev/test (OWASP's floor for m with t=2, p=1 is 19 MiB). */
 const DEPLOYED_MIN_ARGON2_MEMORY_KIB = 19_456;
+
+/**
+ * Budgets of the abuse controls when their variable is unset. `dev` gets budgets a person exploring
+ * the API by hand never reaches (README, Configuration); test, sandbox, audit and prod the
+ * documented ones. The windows are the same everywhere; each variable, when set, wins.
+ */
+const ABUSE_CONTROL_DEFAULTS = {
+  documented: { perIp: 100, perUser: 60, loginFailures: 5, registrations: 10, lockoutThreshold: 5 },
+  dev: { perIp: 1_000, perUser: 1_000, loginFailures: 100, registrations: 1_000, lockoutThreshold: 50 },
+} as const;
 
 const ORIGIN = /^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
 
@@ -82,14 +101,14 @@ const userApiSchema = {
   ARGON2_TIME_COST: intField(1, 1, 20),
   ARGON2_PARALLELISM: intField(4, 1, 16),
   RATE_LIMIT_ENABLED: boolField(true),
-  RATE_LIMIT_REQUESTS_PER_WINDOW: intField(100, 1, 1_000_000),
+  RATE_LIMIT_REQUESTS_PER_WINDOW: optionalIntField(1, 1_000_000),
   RATE_LIMIT_WINDOW_DURATION: durationSchema('1m', { min: '1s', max: '24h' }),
-  RATE_LIMIT_USER_REQUESTS_PER_WINDOW: intField(60, 1, 1_000_000),
-  RATE_LIMIT_LOGIN_REQUESTS: intField(5, 1, 10_000),
+  RATE_LIMIT_USER_REQUESTS_PER_WINDOW: optionalIntField(1, 1_000_000),
+  RATE_LIMIT_LOGIN_REQUESTS: optionalIntField(1, 10_000),
   RATE_LIMIT_LOGIN_WINDOW: durationSchema('15m', { min: '1s', max: '24h' }),
-  RATE_LIMIT_REGISTER_REQUESTS: intField(10, 1, 10_000),
+  RATE_LIMIT_REGISTER_REQUESTS: optionalIntField(1, 10_000),
   RATE_LIMIT_REGISTER_WINDOW: durationSchema('1h', { min: '1s', max: '24h' }),
-  LOGIN_LOCKOUT_THRESHOLD: intField(5, 1, 10_000),
+  LOGIN_LOCKOUT_THRESHOLD: optionalIntField(1, 10_000),
   LOGIN_LOCKOUT_BASE: durationSchema('1m', { min: '1s', max: '24h' }),
   LOGIN_LOCKOUT_MAX: durationSchema('1h', { min: '1s', max: '168h' }),
   IDEMPOTENCY_TTL: durationSchema('24h', { min: '1s', max: '168h' }),
@@ -118,6 +137,7 @@ function crossFieldProblems(env: z.infer<z.ZodObject<typeof userApiSchema>>, app
 export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserApiConfig {
   const shared = parseEnvironment('user-api', rawEnv, userApiSchema, crossFieldProblems, ['JWT_SIGNING_KEYS']);
   const { env } = shared;
+  const budgets = shared.appEnv === 'dev' ? ABUSE_CONTROL_DEFAULTS.dev : ABUSE_CONTROL_DEFAULTS.documented;
   return {
     service: 'user-api',
     appEnv: shared.appEnv,
@@ -148,12 +168,16 @@ export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserA
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? APP_ENV_DEFAULTS[shared.appEnv].auditRetentionDays },
     rateLimits: {
       enabled: env.RATE_LIMIT_ENABLED,
-      perIp: { limit: env.RATE_LIMIT_REQUESTS_PER_WINDOW, windowMs: env.RATE_LIMIT_WINDOW_DURATION },
-      perUser: { limit: env.RATE_LIMIT_USER_REQUESTS_PER_WINDOW, windowMs: env.RATE_LIMIT_WINDOW_DURATION },
-      login: { limit: env.RATE_LIMIT_LOGIN_REQUESTS, windowMs: env.RATE_LIMIT_LOGIN_WINDOW },
-      register: { limit: env.RATE_LIMIT_REGISTER_REQUESTS, windowMs: env.RATE_LIMIT_REGISTER_WINDOW },
+      perIp: { limit: env.RATE_LIMIT_REQUESTS_PER_WINDOW ?? budgets.perIp, windowMs: env.RATE_LIMIT_WINDOW_DURATION },
+      perUser: { limit: env.RATE_LIMIT_USER_REQUESTS_PER_WINDOW ?? budgets.perUser, windowMs: env.RATE_LIMIT_WINDOW_DURATION },
+      login: { limit: env.RATE_LIMIT_LOGIN_REQUESTS ?? budgets.loginFailures, windowMs: env.RATE_LIMIT_LOGIN_WINDOW },
+      register: { limit: env.RATE_LIMIT_REGISTER_REQUESTS ?? budgets.registrations, windowMs: env.RATE_LIMIT_REGISTER_WINDOW },
     },
-    loginLockout: { threshold: env.LOGIN_LOCKOUT_THRESHOLD, baseMs: env.LOGIN_LOCKOUT_BASE, maxMs: env.LOGIN_LOCKOUT_MAX },
+    loginLockout: {
+      threshold: env.LOGIN_LOCKOUT_THRESHOLD ?? budgets.lockoutThreshold,
+      baseMs: env.LOGIN_LOCKOUT_BASE,
+      maxMs: env.LOGIN_LOCKOUT_MAX,
+    },
     idempotency: { ttlMs: env.IDEMPOTENCY_TTL },
     vaultKeys,
   };

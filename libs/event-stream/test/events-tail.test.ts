@@ -33,11 +33,53 @@ function tail(stream: string, args: string[]) {
   return { child, stdout: () => stdout, stderr: () => stderr, exit: async () => (await exit)[0] };
 }
 
+/** Through `npm run`, as people run it (the command the README documents). */
+async function npmTail(npmFlags: string[], stream: string, args: string[]) {
+  const child = spawn('npm', ['run', ...npmFlags, 'events:tail', '--', ...args], {
+    cwd: WORKSPACE_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      REDIS_URL: testRedis.url,
+      REDIS_KEY_PREFIX: testRedis.keyPrefix,
+      EVENTS_STREAM: stream,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
 async function groupsOf(stream: string): Promise<unknown[]> {
   return (await testRedis.raw.xinfo('GROUPS', `${testRedis.keyPrefix}${stream}`)) as unknown[];
 }
 
 describe('npm run events:tail', () => {
+  it('with npm run -s and --json, writes nothing but JSON lines on stdout (`| jq` works)', async () => {
+    const stream = `tail-${randomUUID().slice(0, 8)}`;
+    const events = [registeredEvent(), registeredEvent()];
+    await appendToStream(redis, { stream, maxLength: 1000 }, events);
+    const run = await npmTail(['-s'], stream, ['--json', '--from-beginning', '--count', '2']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n').filter((line) => line !== '');
+    expect(lines).toHaveLength(2);
+    expect(lines.map((line) => JSON.parse(line).event_id)).toEqual(events.map((event) => event.eventId));
+    expect(run.stderr).toBe('');
+  }, 60_000);
+
+  it('without -s, says on stderr that npm put its banner on stdout and how to avoid it', async () => {
+    const stream = `tail-${randomUUID().slice(0, 8)}`;
+    await appendToStream(redis, { stream, maxLength: 1000 }, [registeredEvent()]);
+    const run = await npmTail([], stream, ['--json', '--from-beginning', '--count', '1']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^\n> .* events:tail\n/);
+    expect(run.stderr).toContain('for pure JSON use `npm run -s events:tail -- --json`');
+  }, 60_000);
+
   it('prints the stream from the beginning as JSON lines and removes its throw-away group', async () => {
     const stream = `tail-${randomUUID().slice(0, 8)}`;
     const events = [registeredEvent(), registeredEvent(), registeredEvent()];

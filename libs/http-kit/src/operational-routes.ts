@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { AppMetrics } from '@pandora/observability';
 import { z } from 'zod';
@@ -33,11 +34,16 @@ export async function readiness(probe: ReadinessProbe, required: readonly string
 
 export const SWAGGER_UI_DIST = path.dirname(require.resolve('swagger-ui-dist/package.json'));
 
+/** Swagger UI's own icon: browsers ask every page's server for /favicon.ico, and a 404 there is noise. */
+let favicon: Buffer | undefined;
+const faviconBytes = () => (favicon ??= fs.readFileSync(path.join(SWAGGER_UI_DIST, 'favicon-32x32.png')));
+
 const SWAGGER_HTML = `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>API documentation</title>
+  <link rel="icon" type="image/png" href="/favicon.ico">
   <link rel="stylesheet" href="/docs/swagger-ui.css">
 </head>
 <body>
@@ -51,7 +57,7 @@ const SWAGGER_INITIALIZER = `window.onload = function () {
   window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });
 };`;
 
-/** /health, /ready, /metrics, /openapi.json and /docs: the same on every listener. */
+/** /health, /ready, /metrics, /openapi.json, /docs (and its /favicon.ico): the same on every listener. */
 export function operationalRoutes(options: {
   probe: ReadinessProbe;
   metrics?: AppMetrics;
@@ -128,6 +134,18 @@ export function operationalRoutes(options: {
         headers: { 'Content-Security-Policy': options.swaggerCsp },
         raw: { contentType: 'text/html; charset=utf-8', body: SWAGGER_HTML },
       }),
+    }),
+    route({
+      method: 'get',
+      path: '/favicon.ico',
+      operationId: 'favicon',
+      summary: 'The icon browsers show for these pages',
+      tags: ['operations'],
+      auth: 'none',
+      outageProof: true,
+      hidden: true,
+      responses: { 200: { description: 'PNG image.', contentType: 'image/png' } },
+      handler: () => ({ status: 200, raw: { contentType: 'image/png', body: faviconBytes() } }),
     }),
     route({
       method: 'get',

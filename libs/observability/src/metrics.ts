@@ -30,7 +30,7 @@ export class AppMetrics {
 
   readonly userLoginsTotal = new Counter({
     name: 'user_logins_total',
-    help: 'Login attempts by result (success, invalid_credentials, locked, forbidden).',
+    help: 'Login attempts by result (success, invalid_credentials, locked, rate_limited, forbidden).',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
@@ -81,6 +81,7 @@ export class AppMetrics {
       login: (result: string) => {
         this.userLoginsTotal.inc({ result });
         if (result === 'locked') this.rateLimitRejectionsTotal.inc({ limit: 'account_lockout' });
+        if (result === 'rate_limited') this.rateLimitRejectionsTotal.inc({ limit: 'login' });
       },
       tokenRefresh: (result: string) => this.tokenRefreshTotal.inc({ result }),
       loginLocked: () => this.loginLockoutsTotal.inc(),

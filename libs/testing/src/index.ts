@@ -1,3 +1,4 @@
+export * from './entry-points';
 export * from './fake-otlp-collector';
 export * from './private-servers';
 export * from './test-certificates';

@@ -9,13 +9,15 @@ export interface K8sObject {
   [field: string]: unknown;
 }
 
-/** kubectl from $KUBECTL or the PATH (CI installs Debian's kubernetes-client when there is none). */
+/** kubectl from $KUBECTL or the PATH (tools/scripts/provision.sh installs Debian's kubernetes-client when there is none). */
 export const kubectlBinary = (): string => process.env.KUBECTL ?? 'kubectl';
 
 export function kubectlVersion(): string {
   const result = spawnSync(kubectlBinary(), ['version', '--client'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
-    throw new Error(`kubectl is not available (${result.error?.message ?? result.stderr}); .ci/run installs it (Debian kubernetes-client)`);
+    throw new Error(
+      `kubectl is not available (${result.error?.message ?? result.stderr}); "npm run provision" installs it (Debian kubernetes-client)`,
+    );
   }
   return result.stdout.trim();
 }

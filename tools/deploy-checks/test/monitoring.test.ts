@@ -28,7 +28,8 @@ const alerts = (): AlertRule[] => groups().flatMap((group) => group.rules);
 const promtoolBinary = (): string => process.env.PROMTOOL ?? 'promtool';
 function promtool(...args: string[]): { status: number | null; output: string } {
   const result = spawnSync(promtoolBinary(), args, { encoding: 'utf8', cwd: REPOSITORY_ROOT });
-  if (result.error) throw new Error(`promtool is not available (${result.error.message}); .ci/run installs it (Debian prometheus)`);
+  if (result.error)
+    throw new Error(`promtool is not available (${result.error.message}); "npm run provision" installs it (from Debian prometheus)`);
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 

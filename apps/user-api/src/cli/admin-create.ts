@@ -2,8 +2,8 @@
  * `npm run admin:create -- --email E [--first-name F] [--last-name L] [--password-stdin]`
  *
  * Creates the first administrator, or promotes an existing account (which keeps its password).
- * For a new account the password is read from stdin (`--password-stdin`, or when stdin is not a
- * terminal) or prompted for without echo; the password policy applies. Runs with user-api's own
+ * For a new account the password is read from stdin with `--password-stdin`, or prompted for
+ * without echo on a terminal (without either it says so and exits 2); the password policy applies. Runs with user-api's own
  * configuration (DATABASE_URL, ARGON2_*, AUDIT_RETENTION_DAYS…) and the same domain code.
  * In a container: `node dist/apps/user-api/admin-create.js …`.
  */
@@ -13,7 +13,7 @@ import { NO_LOGIN_THROTTLE, systemClock } from '@pandora/domain';
 import { AppError } from '@pandora/errors';
 import { AppMetrics, createLogger } from '@pandora/observability';
 import { createUserServiceCore } from '../composition-root';
-import { readPassword } from './lib/read-password';
+import { NoTerminalError, readPassword } from './lib/read-password';
 
 const USAGE = 'usage: npm run admin:create -- --email <email> [--first-name <name>] [--last-name <name>] [--password-stdin]';
 
@@ -64,6 +64,12 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof NoTerminalError) {
+      process.stderr.write(
+        `admin:create: ${error.message}, e.g.\n  printf '%s' "$PASSWORD" | npm run admin:create -- --email <email> --password-stdin\n`,
+      );
+      process.exit(2);
+    }
     if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
     else if (error instanceof AppError) process.stderr.write(`admin:create refused: ${error.code}: ${error.message}\n`);
     else process.stderr.write(`admin:create failed: ${error instanceof Error ? error.message : String(error)}\n`);

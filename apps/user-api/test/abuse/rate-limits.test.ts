@@ -86,8 +86,16 @@ describe('per user when authenticated', () => {
   });
 });
 
-describe('logins per IP and email', () => {
-  it('refuses the fourth login from one IP for one email, not for another email or IP', async () => {
+describe('failed logins per IP and email', () => {
+  /** The login limit answers like the account lock: 429 with Retry-After (no RateLimit-* of its own). */
+  function expectLoginLimit(response: { status: number; headers: Record<string, string>; body: { error: { message: string } } }) {
+    expect(response.status).toBe(429);
+    expectErrorEnvelope(response.body, 'RATE_LIMITED');
+    expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(response.body.error.message).toContain('login limit');
+  }
+
+  it('refuses a login from one IP for one email after three failures, not for another email or IP', async () => {
     const ip = nextIp();
     const user = await registerUser(t.http().set('X-Forwarded-For', nextIp()));
     for (let i = 0; i < 3; i++)
@@ -95,13 +103,12 @@ describe('logins per IP and email', () => {
         (await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: user.email, password: 'nope nope nope' }))
           .status,
       ).toBe(401);
-    expect429(
+    expectLoginLimit(
       await t
         .http()
         .post('/api/v1/auth/login')
         .set('X-Forwarded-For', ip)
         .send({ email: user.email.toUpperCase(), password: user.password }),
-      'login',
     );
     expect(
       (await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: uniqueEmail(), password: 'nope nope nope' }))
@@ -111,6 +118,16 @@ describe('logins per IP and email', () => {
       (await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', nextIp()).send({ email: user.email, password: user.password }))
         .status,
     ).toBe(200);
+    expect((await t.http().get('/metrics')).text).toMatch(/rate_limit_rejections_total\{limit="login"\} [1-9]/);
+  });
+
+  it('never counts successful logins', async () => {
+    const ip = nextIp();
+    const user = await registerUser(t.http().set('X-Forwarded-For', nextIp()));
+    for (let i = 0; i < 6; i++)
+      expect(
+        (await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ email: user.email, password: user.password })).status,
+      ).toBe(200);
   });
 
   it('applies to the admin login too', async () => {
@@ -121,13 +138,12 @@ describe('logins per IP and email', () => {
         .post('/api/v1/admin/auth/login')
         .set('X-Forwarded-For', ip)
         .send({ email: 'root@example.com', password: 'guess guess' });
-    expect429(
+    expectLoginLimit(
       await t
         .admin()
         .post('/api/v1/admin/auth/login')
         .set('X-Forwarded-For', ip)
         .send({ email: 'root@example.com', password: 'guess guess' }),
-      'login',
     );
   });
 });

@@ -71,6 +71,17 @@ describe('npm run admin:create', () => {
     expect(await prisma.user.count({ where: { email } })).toBe(0);
   }, 60_000);
 
+  it('explains, without a terminal and without --password-stdin, that there is no terminal and to use --password-stdin', async () => {
+    const email = uniqueEmail('no-tty');
+    // The spawned command's stdin is a pipe, not a terminal (as in CI, a container, or `… < /dev/null`).
+    const result = await adminCreate(['--email', email], '');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('admin:create: there is no terminal to ask for the password on');
+    expect(result.stderr).toContain('--password-stdin');
+    expect(result.stderr).not.toContain('WEAK_PASSWORD');
+    expect(await prisma.user.count({ where: { email } })).toBe(0);
+  }, 60_000);
+
   it('explains its usage without an email', async () => {
     const result = await adminCreate([], '');
     expect(result.code).toBe(2);

@@ -5,7 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
- * The Swagger UI at /docs, rendered by a real headless Chromium (Debian's; `.ci/run` installs it).
+ * The Swagger UI at /docs, rendered by a real headless Chromium (Debian's; `npm test` installs it through tools/scripts/provision.sh).
  * The screenshots land in test-artifacts/ for a human to look at.
  */
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -15,7 +15,7 @@ const artifacts = path.join(WORKSPACE_ROOT, 'test-artifacts');
 let t: TestUserApi;
 let browser: Browser;
 beforeAll(async () => {
-  if (!executablePath) throw new Error('No Chromium found: `apt-get install chromium` (or set CHROMIUM_PATH) to run the browser test.');
+  if (!executablePath) throw new Error('No Chromium found: `npm run provision` installs Debian chromium (or set CHROMIUM_PATH).');
   t = await startTestUserApi();
   browser = await chromium.launch({
     executablePath,
@@ -43,6 +43,10 @@ describe('Swagger UI', () => {
     const failures: string[] = [];
     page.on('pageerror', (error) => failures.push(error.message));
     page.on('requestfailed', (request) => failures.push(`${request.url()} ${request.failure()?.errorText}`));
+    // Nothing the page asks for may be missing (a 404 for /favicon.ico used to be).
+    page.on('response', (response) => {
+      if (response.status() >= 400) failures.push(`${response.url()} ${response.status()}`);
+    });
     await page.goto(`${t.publicUrl}/docs`, { waitUntil: 'networkidle' });
 
     const login = page.locator('.opblock-post', { has: page.locator('[data-path="/api/v1/auth/login"]') });

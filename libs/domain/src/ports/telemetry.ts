@@ -1,5 +1,6 @@
 /** Business counters the use cases increment (implemented with Prometheus in observability). */
-export type LoginResult = 'success' | 'invalid_credentials' | 'locked' | 'forbidden';
+/** `locked`: refused by the account lock; `rate_limited`: refused by the (client IP, email) failure limit. */
+export type LoginResult = 'success' | 'invalid_credentials' | 'locked' | 'rate_limited' | 'forbidden';
 export type RefreshResult = 'success' | 'invalid' | 'reuse_detected' | 'grace';
 
 export interface DomainMetrics {

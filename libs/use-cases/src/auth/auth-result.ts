@@ -17,6 +17,8 @@ export interface AuthResult {
 export interface OpenedSession {
   session: Session;
   refreshToken: string;
+  /** When the refresh token was issued (the transaction's clock reading). */
+  issuedAt: Date;
 }
 
 /** Starts a session with its first refresh token (inside the caller's transaction). */
@@ -35,13 +37,16 @@ export async function openSession(
     { id: deps.ids.newId(), userId, ipAddress: ctx.ipAddress, userAgent: ctx.userAgent, createdAt: now, expiresAt, absoluteExpiresAt },
     { id: deps.ids.newId(), tokenHash: refresh.hash, createdAt: now, expiresAt },
   );
-  return { session, refreshToken: refresh.token };
+  return { session, refreshToken: refresh.token, issuedAt: now };
 }
 
 /** Signs the access token for a committed session. */
-export async function completeAuth(deps: Pick<Ports, 'accessTokens' | 'clock'>, user: User, opened: OpenedSession): Promise<AuthResult> {
+export async function completeAuth(deps: Pick<Ports, 'accessTokens'>, user: User, opened: OpenedSession): Promise<AuthResult> {
   const access = await deps.accessTokens.issue({ userId: user.id, email: user.email, role: user.role, sessionId: opened.session.id });
-  const refreshTokenExpiresIn = Math.max(0, Math.floor((opened.session.expiresAt.getTime() - deps.clock.now().getTime()) / 1000));
+  // The token's lifetime as issued — JWT_REFRESH_TOKEN_EXPIRY, or less when the session's absolute
+  // lifetime ends sooner — rounded up; never "now minus the milliseconds this request took", which
+  // reported 604799 for a 604800-second token (README, The public API).
+  const refreshTokenExpiresIn = Math.max(0, Math.ceil((opened.session.expiresAt.getTime() - opened.issuedAt.getTime()) / 1000));
   return {
     user,
     session: opened.session,

@@ -37,7 +37,8 @@ type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role';
  *    work: a caller cannot tell an unknown email from a wrong password or a non-admin account.
  *  - The attempt is reserved with the login throttle BEFORE anything is verified, for existing and
  *    unknown emails alike: parallel guesses cannot exceed the threshold, and a locked email answers
- *    429 whether or not it belongs to an account.
+ *    429 whether or not it belongs to an account. Only failures use up the account's and the
+ *    (client IP, email) budgets; a success resets both (people logging in often are never limited).
  */
 export class LogIn {
   constructor(
@@ -48,12 +49,17 @@ export class LogIn {
   async execute(input: LogInInput, ctx: RequestContext): Promise<AuthResult> {
     const { deps } = this;
     const email = normalizeEmail(input.email);
-    const attempt = await deps.loginThrottle.reserve(email);
+    const attempt = await deps.loginThrottle.reserve(email, { ipAddress: ctx.ipAddress });
     if (!attempt.allowed) {
-      deps.metrics.login('locked');
-      throw new AppError('RATE_LIMITED', 'Too many failed logins for this account; try again later.', {
-        retryAfterSeconds: attempt.retryAfterSeconds,
-      });
+      const byAccount = attempt.refusedBy === 'account';
+      deps.metrics.login(byAccount ? 'locked' : 'rate_limited');
+      throw new AppError(
+        'RATE_LIMITED',
+        byAccount
+          ? 'Too many failed logins for this account; try again later.'
+          : 'Too many failed logins for this account from this address (login limit); try again later.',
+        { retryAfterSeconds: attempt.retryAfterSeconds },
+      );
     }
 
     let verdictRecorded = false;

@@ -86,7 +86,7 @@ export class RefreshSession {
 
     if (outcome.kind === 'rotated') {
       deps.metrics.tokenRefresh('success');
-      return completeAuth(deps, outcome.user, { session: outcome.session, refreshToken: outcome.refreshToken });
+      return completeAuth(deps, outcome.user, { session: outcome.session, refreshToken: outcome.refreshToken, issuedAt: now });
     }
     if (outcome.kind === 'reused') {
       deps.principals.invalidate(outcome.revoked);

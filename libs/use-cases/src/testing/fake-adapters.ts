@@ -83,7 +83,11 @@ export class FakeLoginThrottle implements LoginThrottle {
     this.calls.push(`reserve ${email}`);
     const lockedUntil = this.locks.get(email);
     if (lockedUntil && lockedUntil > this.clock.now()) {
-      return { allowed: false, retryAfterSeconds: Math.ceil((lockedUntil.getTime() - this.clock.now().getTime()) / 1000) };
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.ceil((lockedUntil.getTime() - this.clock.now().getTime()) / 1000),
+        refusedBy: 'account',
+      };
     }
     this.reservations += 1;
     return { allowed: true, reservation: `r${this.reservations}` };

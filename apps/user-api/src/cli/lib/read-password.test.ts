@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { readPassword } from './read-password';
+import { NoTerminalError, readPassword } from './read-password';
 
 const FIRST_PROMPT = 'Password for the new administrator: ';
 const SECOND_PROMPT = 'Repeat it: ';
@@ -116,14 +116,21 @@ describe('the password prompt of admin:create on a terminal', () => {
 
 describe('the password of admin:create from stdin', () => {
   it.each([
-    ['--password-stdin on a terminal', true, true],
-    ['stdin that is not a terminal', false, false],
-  ])('reads %s whole, without its final newline and without a prompt', async (_case, fromStdin, isTTY) => {
+    ['on a terminal', true],
+    ['from a pipe', false],
+  ])('with --password-stdin %s: reads it whole, without its final newline and without a prompt', async (_case, isTTY) => {
     const fake = fakeTerminal(isTTY);
-    const password = readPassword({ fromStdin }, fake.terminal);
+    const password = readPassword({ fromStdin: true }, fake.terminal);
     fake.input.end('pass word\r\nwith two lines\n');
     expect(await settledWithin(password)).toBe('pass word\r\nwith two lines');
     expect(fake.written()).toBe('');
     expect(fake.input.setRawMode).not.toHaveBeenCalled();
+  });
+
+  it('without --password-stdin and without a terminal: says so instead of reading whatever stdin holds', async () => {
+    const fake = fakeTerminal(false);
+    fake.input.end('not meant as a password\n');
+    await expect(settledWithin(readPassword({ fromStdin: false }, fake.terminal))).rejects.toBeInstanceOf(NoTerminalError);
+    expect(fake.written()).toBe('');
   });
 });

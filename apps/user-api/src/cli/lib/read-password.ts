@@ -65,8 +65,20 @@ function prompt(question: string, { input, output }: Terminal): Promise<string> 
   });
 }
 
+/**
+ * Neither a terminal to prompt on nor --password-stdin: reading stdin anyway would take whatever
+ * happens to be there (often nothing) as the password, and the policy would then call it weak.
+ */
+export class NoTerminalError extends Error {
+  constructor() {
+    super('there is no terminal to ask for the password on (stdin is not a TTY); pass it on stdin with --password-stdin');
+    this.name = 'NoTerminalError';
+  }
+}
+
 export async function readPassword(options: { fromStdin: boolean }, terminal: Terminal = PROCESS_TERMINAL): Promise<string> {
-  if (options.fromStdin || !terminal.input.isTTY) return readStdin(terminal.input);
+  if (options.fromStdin) return readStdin(terminal.input);
+  if (!terminal.input.isTTY) throw new NoTerminalError();
   const password = await prompt('Password for the new administrator: ', terminal);
   const again = await prompt('Repeat it: ', terminal);
   if (password !== again) throw new Error('the passwords do not match');

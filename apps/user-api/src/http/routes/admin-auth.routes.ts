@@ -1,13 +1,11 @@
-import type { UserApiConfig } from '@pandora/config';
 import type { Principal } from '@pandora/domain';
 import type { UseCases } from '@pandora/use-cases';
 import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { authResponseSchema, toAuthResponse } from '../schemas/dto.schemas';
 import { loginRequestSchema } from '../schemas/request.schemas';
-import { loginRateLimit } from './auth.routes';
 
 /** POST /api/v1/admin/auth/login — administrators only; anyone else gets the wrong-password answer. */
-export function adminAuthRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits']): RouteDefinition<Principal>[] {
+export function adminAuthRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
   const route = routeBuilder<Principal>();
   return [
     route({
@@ -15,13 +13,13 @@ export function adminAuthRoutes(useCases: UseCases, limits: UserApiConfig['rateL
       path: '/api/v1/admin/auth/login',
       operationId: 'adminLogin',
       summary: 'Log in as an administrator',
-      description: 'A non-admin account gets exactly the same 401 INVALID_CREDENTIALS as a wrong password.',
+      description:
+        'A non-admin account gets exactly the same 401 INVALID_CREDENTIALS as a wrong password. Failed logins are limited as on the public login.',
       tags: ['admin'],
       auth: 'none',
       body: loginRequestSchema,
       responses: { 200: { description: 'Logged in.', schema: authResponseSchema } },
       errors: ['INVALID_CREDENTIALS', 'RATE_LIMITED'],
-      rateLimit: loginRateLimit(limits),
       handler: async ({ body, client }) => ({
         status: 200,
         body: toAuthResponse(await useCases.logInAsAdmin.execute({ email: body.email, password: body.password }, client)),

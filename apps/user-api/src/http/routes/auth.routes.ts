@@ -1,18 +1,9 @@
 import type { UserApiConfig } from '@pandora/config';
-import { normalizeEmail, type Principal } from '@pandora/domain';
+import type { Principal } from '@pandora/domain';
 import { type UseCases } from '@pandora/use-cases';
 import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { authResponseSchema, toAuthResponse } from '../schemas/dto.schemas';
 import { loginRequestSchema, refreshRequestSchema, registerRequestSchema } from '../schemas/request.schemas';
-
-/** Logins per client IP and email (SPEC §5): slows credential stuffing from one source. */
-export function loginRateLimit(limits: UserApiConfig['rateLimits']) {
-  return ({ body, client }: { body: { email: string }; client: { ipAddress: string | null } }) => ({
-    name: 'login',
-    subject: `${client.ipAddress ?? 'unknown'}|${normalizeEmail(body.email)}`,
-    ...limits.login,
-  });
-}
 
 /** POST /api/v1/auth/register | login | refresh (SPEC §3). */
 export function authRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits']): RouteDefinition<Principal>[] {
@@ -42,13 +33,13 @@ export function authRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits
       path: '/api/v1/auth/login',
       operationId: 'login',
       summary: 'Log in with email and password',
-      description: 'An unknown email and a wrong password get the same answer after the same work.',
+      description:
+        'An unknown email and a wrong password get the same answer after the same work. Only failed logins count against the limits: consecutive failures lock the email for a while (LOGIN_LOCKOUT_*), and failures from one client IP for one email are limited per window (RATE_LIMIT_LOGIN_*); a success resets both.',
       tags: ['auth'],
       auth: 'none',
       body: loginRequestSchema,
       responses: { 200: { description: 'Logged in.', schema: authResponseSchema } },
       errors: ['INVALID_CREDENTIALS', 'RATE_LIMITED'],
-      rateLimit: loginRateLimit(limits),
       handler: async ({ body, client }) => ({
         status: 200,
         body: toAuthResponse(await useCases.logIn.execute({ email: body.email, password: body.password }, client)),

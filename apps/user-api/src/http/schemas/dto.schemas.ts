@@ -23,7 +23,10 @@ export const authResponseSchema = z
     refresh_token: z.string().meta({ description: 'Opaque; single use: every refresh rotates it.' }),
     token_type: z.literal('Bearer'),
     expires_in: z.number().int().meta({ description: 'Seconds until the access token expires.' }),
-    refresh_expires_in: z.number().int().meta({ description: 'Seconds until the refresh token expires.' }),
+    refresh_expires_in: z.number().int().meta({
+      description:
+        'Lifetime of the refresh token in seconds, counted from when it was issued: JWT_REFRESH_TOKEN_EXPIRY (604800 by default), or less when the session ends sooner (its absolute lifetime), rounded up.',
+    }),
     user: userDtoSchema,
   })
   .meta({ id: 'AuthResponse' });
