@@ -14,7 +14,7 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('user-api configuration', () => {
-  it('applies SPEC defaults with nothing configured', () => {
+  it('applies the documented defaults with nothing configured', () => {
     const config = buildUserApiConfig({});
     expect(config.appEnv).toBe('dev');
     expect(config.logLevel).toBe('debug');
@@ -38,7 +38,7 @@ describe('user-api configuration', () => {
     expect(config.idempotency.ttlMs).toBe(86_400_000);
   });
 
-  it('reads every SPEC §5 variable', () => {
+  it('reads every abuse-control variable', () => {
     const config = buildUserApiConfig({
       ...base,
       RATE_LIMIT_ENABLED: 'false',

@@ -40,7 +40,7 @@ export interface UserApiConfig extends SharedConfig {
   };
   argon2: Argon2Config;
   audit: { retentionDays: number };
-  /** SPEC §5. Limits are per sliding window; `enabled: false` turns every rate limit off. */
+  /** docs/abuse-controls.md. Limits are per sliding window; `enabled: false` turns every rate limit off. */
   rateLimits: {
     enabled: boolean;
     perIp: { limit: number; windowMs: number };

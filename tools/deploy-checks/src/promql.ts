@@ -35,7 +35,7 @@ export function metricNames(expression: string): string[] {
   return [...names].sort();
 }
 
-/** SPEC §13: the metrics the apps export (histograms add _bucket, _sum and _count). */
+/** docs/observability.md#metrics: the metrics the apps export (histograms add _bucket, _sum and _count). */
 export const SPEC_METRICS = {
   counters: [
     'http_requests_total',
@@ -90,7 +90,7 @@ export const KNOWN_METRICS = new Set<string>([
   ...OTHER_KNOWN_METRICS,
 ]);
 
-/** The SPEC metric a series name belongs to (`http_request_duration_seconds_bucket` → its histogram). */
+/** The exported metric a series name belongs to (`http_request_duration_seconds_bucket` → its histogram). */
 export const specMetricOf = (series: string): string | undefined =>
   SPEC_METRIC_NAMES.find((name) => series === name || histogramSeries(name).includes(series));
 

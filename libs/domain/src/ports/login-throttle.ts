@@ -1,5 +1,5 @@
 /**
- * Account throttling (SPEC §5): consecutive failed logins on one normalised email — existing or
+ * Account throttling (docs/abuse-controls.md#login-throttling): consecutive failed logins on one normalised email — existing or
  * not — lock further attempts for an escalating period. An attempt is reserved BEFORE the password
  * is verified, so N parallel guesses can never evaluate more than the threshold.
  */

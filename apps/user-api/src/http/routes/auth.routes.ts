@@ -5,7 +5,7 @@ import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { authResponseSchema, toAuthResponse } from '../schemas/dto.schemas';
 import { loginRequestSchema, refreshRequestSchema, registerRequestSchema } from '../schemas/request.schemas';
 
-/** Logins per client IP and email (SPEC §5): slows credential stuffing from one source. */
+/** Logins per client IP and email (docs/abuse-controls.md#rate-limits): slows credential stuffing from one source. */
 export function loginRateLimit(limits: UserApiConfig['rateLimits']) {
   return ({ body, client }: { body: { email: string }; client: { ipAddress: string | null } }) => ({
     name: 'login',
@@ -14,7 +14,7 @@ export function loginRateLimit(limits: UserApiConfig['rateLimits']) {
   });
 }
 
-/** POST /api/v1/auth/register | login | refresh (SPEC §3). */
+/** POST /api/v1/auth/register | login | refresh (docs/api.md#the-public-api). */
 export function authRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits']): RouteDefinition<Principal>[] {
   const route = routeBuilder<Principal>();
   return [
