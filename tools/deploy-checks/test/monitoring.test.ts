@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { find } from '../src/k8s-model';
 import { renderKustomization } from '../src/kustomize';
 import { headingAnchors } from '../src/markdown';
-import { metricNames, SPEC_METRIC_NAMES, specMetricOf, unknownMetrics } from '../src/promql';
+import { metricNames, CORE_METRIC_NAMES, coreMetricOf, unknownMetrics } from '../src/promql';
 import { K8S_ROOT, LONG_RUNNING_APPS, MONITORING_ROOT, REPOSITORY_ROOT } from '../src/repository';
 
 /** Alert rules (checked and unit-tested by promtool) and the Grafana dashboard, over the metrics of docs/observability.md. */
@@ -192,7 +192,7 @@ describe('the Grafana dashboard', () => {
   it('charts every exported metric and only metrics that exist', () => {
     const exprs = dashboard().panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr));
     expect(exprs.flatMap(unknownMetrics)).toEqual([]);
-    const charted = new Set(exprs.flatMap(metricNames).map(specMetricOf).filter(Boolean));
-    expect(SPEC_METRIC_NAMES.filter((name) => !charted.has(name))).toEqual([]);
+    const charted = new Set(exprs.flatMap(metricNames).map(coreMetricOf).filter(Boolean));
+    expect(CORE_METRIC_NAMES.filter((name) => !charted.has(name))).toEqual([]);
   });
 });
