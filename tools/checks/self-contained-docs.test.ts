@@ -14,6 +14,7 @@ const OUTSIDE_REFERENCES: Array<{ pattern: RegExp; why: string }> = [
   { pattern: /shared\/SPEC/, why: 'a planning document outside the repository' },
   { pattern: /\bSPEC\b/, why: 'a planning document outside the repository: point at docs/ or state the rule' },
   { pattern: /\bTOOLCHAIN\.md\b/, why: 'a document outside the repository' },
+  { pattern: /§\s?\d/, why: 'a section number of a document outside the repository' },
   // Internal tracker numbers mean nothing to a reader of the code; upstream bugs are cited as owner/repo#N links.
   { pattern: /\bissue \d{1,3}\b/i, why: 'an issue of a tracker outside the repository' },
 ];
