@@ -1,6 +1,6 @@
 /**
  * Prisma CLI configuration. Prisma 6.19 with the WASM schema engine behind a driver adapter, so
- * that `migrate`, `diff` and `generate` never download native engines (see TOOLCHAIN.md and
+ * that `migrate`, `diff` and `generate` never download native engines (see ARCHITECTURE.md, Database, and
  * libs/data-access/prisma/cli-adapter.ts).
  */
 import path from 'node:path';

@@ -6,7 +6,7 @@ export const PUSHGATEWAY_JOB = 'audit-cleanup-worker';
 const PUSH_TIMEOUT_MS = 10_000;
 
 /**
- * The run's metrics (SPEC §13). A one-shot job cannot be scraped, so they are pushed to a
+ * The run's metrics (docs/observability.md#metrics). A one-shot job cannot be scraped, so they are pushed to a
  * Pushgateway at the end of the run. The push is a POST (`pushAdd`): it replaces the metrics it
  * carries and keeps the others, so a failed run leaves the previous run's
  * `audit_cleanup_last_success_timestamp_seconds` in place for the staleness alert.

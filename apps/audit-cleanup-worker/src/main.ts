@@ -7,7 +7,7 @@ import { exitCodeForSignal, runCleanup } from './run-cleanup';
 
 /**
  * audit-cleanup-worker: one retention run, then exit (a Kubernetes CronJob; `npm run audit:cleanup`).
- * SIGTERM/SIGINT is a graceful shutdown (SPEC §13): the batch in flight finishes and commits,
+ * SIGTERM/SIGINT is a graceful shutdown (docs/observability.md#graceful-shutdown): the batch in flight finishes and commits,
  * nothing else starts, the lock is released, the summary says `interrupted`, metrics are pushed, and
  * the process exits 0; the next run continues. A second signal exits at once with 128+signal (the
  * batch in flight rolls back, the lock dies with its session).

@@ -45,7 +45,7 @@ export function exitCodeForSignal(signal: NodeJS.Signals): number {
 /**
  * One run of the worker, from a validated configuration to an exit code:
  *   0   completed, dry run done, another run holds the lock (nothing to do here), or stopped by a
- *       signal after finishing the batch in flight: a graceful shutdown (SPEC §13), and the next run
+ *       signal after finishing the batch in flight: a graceful shutdown (docs/observability.md), and the next run
  *       continues where it stopped. Such a run's summary says `interrupted`; it pushes no success
  *       timestamp, so runs that never complete still trip the staleness alert;
  *   1   failed (database error, lost lock, trigger refusal…): whatever was deleted stays deleted,

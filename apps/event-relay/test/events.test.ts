@@ -7,7 +7,7 @@ import { createDomain, type Domain } from './support/use-cases';
 
 /**
  * The event catalog end to end: the real user-api process changes state over HTTP, the real relay
- * process publishes, and each SPEC §8 event arrives with its payload and the request's metadata,
+ * process publishes, and each event of docs/events.md arrives with its payload and the request's metadata,
  * in commit order for the user.
  */
 let db: TestDatabase;

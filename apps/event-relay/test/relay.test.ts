@@ -269,7 +269,7 @@ describe('the outbox relay', () => {
     }
   });
 
-  it('serves /health, /ready and the SPEC metrics', async () => {
+  it('serves /health, /ready and the relay metrics', async () => {
     await start();
     await eventually(async () => relay?.app.relay.currentRole() === 'leader', 'leadership');
     await register();

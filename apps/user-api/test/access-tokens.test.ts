@@ -13,7 +13,7 @@ const me = (headers: Record<string, string>) => t.http().get('/api/v1/users/me')
 const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString());
 
 describe('access tokens over HTTP', () => {
-  it('carries the SPEC claims and a kid published at /.well-known/jwks.json', async () => {
+  it('carries the documented claims and a kid published at /.well-known/jwks.json', async () => {
     const user = await registerUser(t.http());
     const [headerPart, payloadPart] = user.accessToken.split('.') as [string, string];
     const header = decode(headerPart);

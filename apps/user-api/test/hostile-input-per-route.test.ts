@@ -4,7 +4,7 @@ import { bearer, registerUser, type RegisteredUser } from './support/fixtures';
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
 
 /**
- * SPEC §2's input rules, route by route, with the exact answer each hostile request must get —
+ * The input rules of docs/api.md, route by route, with the exact answer each hostile request must get —
  * and proof that the request changed nothing. (hostile-input.test.ts fuzzes every route for "never
  * a 5xx"; this file pins the status and code.)
  */
@@ -20,7 +20,7 @@ interface RouteUnderTest {
   authenticated: boolean;
   validBody: (user: RegisteredUser) => Record<string, unknown>;
   unknownFields: Record<string, unknown>[];
-  /** Fields holding names (SPEC §3: no control characters). */
+  /** Fields holding names (docs/accounts.md#field-rules: no control characters). */
   nameFields: string[];
 }
 
@@ -130,7 +130,7 @@ async function accountState(userId: string) {
 
 describe.each(ROUTES)('$method $path', (route) => {
   it.each(casesFor(route).map((hostile) => [hostile.name, hostile] as const))(
-    'refuses %s with the SPEC answer and changes nothing',
+    'refuses %s with the documented answer and changes nothing',
     async (_name, hostile) => {
       const user = await registerUser(t.http());
       const before = await accountState(user.id);

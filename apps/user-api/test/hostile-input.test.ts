@@ -4,7 +4,7 @@ import { bearer, createAdmin, logIn, registerUser, type AdminSession, type Regis
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
 
 /**
- * No input may produce a 5xx (SPEC §2): every route of both listeners gets random JSON bodies,
+ * No input may produce a 5xx (docs/api.md#strict-input): every route of both listeners gets random JSON bodies,
  * random path ids, random query strings and random headers, authenticated and not.
  */
 let t: TestUserApi;

@@ -28,7 +28,7 @@ function raw(options: {
   });
 }
 
-describe('HTTP conventions (SPEC §2)', () => {
+describe('HTTP conventions (docs/api.md)', () => {
   it('answers unknown routes with a 404 NOT_FOUND envelope', async () => {
     const response = await t.http().get('/api/v1/nothing-here');
     expect(response.status).toBe(404);

@@ -199,7 +199,7 @@ describe('OpenAPI documents', () => {
 
   it.each(LISTENERS)('every rate-limited %s operation documents 429 with Retry-After and RateLimit-* on every response', (listener) => {
     const operations = operationsOf(documents[listener]);
-    // Per IP on every public route; on the private admin port only its login is limited (failed logins).
+    // docs/abuse-controls.md: per IP on every public route; on the private admin port only its login is limited (failed logins).
     const expected =
       listener === 'public'
         ? operations.filter((operation) => !INFRASTRUCTURE.includes(operation.name)).map((operation) => operation.name)

@@ -3,7 +3,7 @@ import { bearer, eventually, expectErrorEnvelope, logIn, registerUser, sharedSig
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
 
 /**
- * Revocation reaches access tokens (SPEC §4): two replicas share the database and the signing
+ * Revocation reaches access tokens (docs/tokens.md#revocation): two replicas share the database and the signing
  * keys; a session ended through one must stop the access token on the other within 1 second.
  */
 let replicaA: TestUserApi;
@@ -22,7 +22,7 @@ afterAll(async () => {
 
 const meOnB = (token: string) => replicaB.http().get('/api/v1/users/me').set(bearer(token));
 
-/** Polls `call` until it answers 401; that answer must say INVALID_TOKEN (SPEC §4), not merely "unauthorized". */
+/** Polls `call` until it answers 401; that answer must say INVALID_TOKEN (docs/tokens.md#revocation), not merely "unauthorized". */
 async function expectRevokedWithin(withinMs: number, call: () => Promise<Response>): Promise<number> {
   let last: Response | undefined;
   const elapsed = await eventually(

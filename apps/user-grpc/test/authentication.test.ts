@@ -13,7 +13,7 @@ import {
   type TestUserGrpc,
 } from './support/test-user-grpc';
 
-/** Caller authentication with service tokens (SPEC §11); mTLS has its own suite. */
+/** Caller authentication with service tokens (docs/grpc.md#caller-authentication); mTLS has its own suite. */
 let grpc: TestUserGrpc;
 let client: UserServiceClient;
 let user: SeededUser;

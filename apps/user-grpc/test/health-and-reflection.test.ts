@@ -143,7 +143,7 @@ describe('server reflection', () => {
 
   it.each([
     ['GRPC_REFLECTION=false', { GRPC_REFLECTION: 'false' }],
-    ['APP_ENV=test by default (SPEC: dev and sandbox only)', {}],
+    ['APP_ENV=test by default (on in dev and sandbox only)', {}],
   ])('is not served with %s', async (_case, env: Record<string, string>) => {
     const withoutReflection = await startTestUserGrpc({ db: grpc.db, env });
     try {

@@ -3,7 +3,7 @@ import type { KycStatus } from '@pandora/domain';
 import type { UserServiceClient } from '@pandora/grpc-contract';
 import { errorCodeOf, failure, invoke, seedUser, startTestUserGrpc, TRADING_TOKEN, type TestUserGrpc } from './support/test-user-grpc';
 
-/** UpdateKYCStatus: the service rules of SPEC §7, and the audit row and outbox event of the REST path. */
+/** UpdateKYCStatus: the service rules of docs/accounts.md#kyc-status, and the audit row and outbox event of the REST path. */
 let grpc: TestUserGrpc;
 let client: UserServiceClient;
 

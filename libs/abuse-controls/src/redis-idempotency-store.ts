@@ -43,7 +43,7 @@ type WithCommands = Redis & {
 };
 
 /**
- * Idempotency-Key records in Redis (SPEC §5); the first answer is kept for `ttlMs` (IDEMPOTENCY_TTL).
+ * Idempotency-Key records in Redis (docs/abuse-controls.md#idempotency-keys); the first answer is kept for `ttlMs` (IDEMPOTENCY_TTL).
  * The client's key never reaches Redis: the record's
  * name, the request fingerprint and the encryption key of the stored response are all derived from
  * it (HKDF), so whoever can read Redis sees neither the tokens a stored login/register answer holds

@@ -45,7 +45,7 @@ describe('JWT access tokens', () => {
     service = new JwtAccessTokenService(ring, settings, clock);
   });
 
-  it('issues a token with every SPEC claim and a kid that is published in the JWKS', async () => {
+  it('issues a token with every documented claim and a kid that is published in the JWKS', async () => {
     const { token, expiresInSeconds } = await service.issue(subject);
     expect(expiresInSeconds).toBe(900);
     const [headerPart, payloadPart] = token.split('.');

@@ -23,7 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const invalid = (message = 'The access token is invalid.') => new AppError('INVALID_TOKEN', message);
 
 /**
- * Access tokens: short-lived JWTs signed by the key ring's active key (SPEC §4 claims).
+ * Access tokens: short-lived JWTs signed by the key ring's active key (claims: docs/tokens.md#access-tokens).
  *
  * A client presents the same token on every request for its lifetime, and checking an ES256
  * signature is the largest CPU cost of an authenticated request (docs/benchmarks.md). So a token

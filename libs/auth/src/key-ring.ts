@@ -16,7 +16,7 @@ export interface RingKey {
 }
 
 /**
- * The JWT key ring (SPEC §4): one active key signs, grace keys still verify tokens signed before a
+ * The JWT key ring (docs/tokens.md#the-key-ring): one active key signs, grace keys still verify tokens signed before a
  * rotation, retired keys are gone. Verification looks the key up by `kid` and accepts only that
  * key's own algorithm, which closes `alg:none` and RS/HS confusion by construction.
  */

@@ -9,8 +9,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const appEnvSchema = z.enum(APP_ENVS).default('dev');
 
 /**
- * Per-environment defaults of SPEC §12 (each overridable by its own env var). SPEC names no log
- * level or retention for `test`; reflection is SPEC §11's "dev or sandbox" — a test that needs it
+ * Per-environment defaults (docs/configuration.md#app_env), each overridable by its own env var.
+ * `test` logs at warn with dev's retention; reflection is on in dev and sandbox only — a test that needs it
  * asks for it with GRPC_REFLECTION=true.
  */
 export const APP_ENV_DEFAULTS: Record<AppEnv, { logLevel: LogLevel; auditRetentionDays: number; grpcReflection: boolean }> = {

@@ -6,7 +6,7 @@ import { normalizeEnv, parseEnvironment, type SharedConfig } from './shared-conf
 import { withVaultSecrets } from './vault';
 
 /**
- * audit-cleanup-worker (SPEC §10): one run deletes audit rows past `retention_until`, sessions
+ * audit-cleanup-worker (docs/audit-trail.md#retention): one run deletes audit rows past `retention_until`, sessions
  * expired or revoked more than SESSION_RETENTION ago and outbox rows published more than
  * OUTBOX_RETENTION ago, CLEANUP_BATCH_SIZE rows per transaction. `--dry-run` is a command-line
  * flag, not configuration: it belongs to one invocation, not to a deployment.
@@ -31,7 +31,7 @@ export interface AuditCleanupWorkerConfig extends Omit<SharedConfig, 'redis'> {
   vaultKeys: string[];
 }
 
-/** SPEC §10: never more than 5,000 rows per transaction, so API writers are never blocked for long. */
+/** Never more than 5,000 rows per transaction, so API writers are never blocked for long. */
 export const MAX_CLEANUP_BATCH_SIZE = 5_000;
 
 const auditCleanupWorkerSchema = {

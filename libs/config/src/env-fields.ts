@@ -126,7 +126,7 @@ export function trustProxyField() {
     });
 }
 
-/** AUDIT_RETENTION_DAYS: whole days, 1–36500; unset means the APP_ENV default (SPEC §9). */
+/** AUDIT_RETENTION_DAYS: whole days, 1–36500; unset means the APP_ENV default (docs/audit-trail.md#retention). */
 export function auditRetentionDaysField() {
   return z
     .string()

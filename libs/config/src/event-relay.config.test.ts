@@ -12,7 +12,7 @@ function problemsOf(build: () => unknown): string[] {
 }
 
 describe('event-relay configuration', () => {
-  it('applies the SPEC defaults with nothing configured', () => {
+  it('applies the documented defaults with nothing configured', () => {
     const config = buildEventRelayConfig({});
     expect(config.http.metricsPort).toBe(9465);
     expect(config.stream).toEqual({ name: 'user-service:events', maxLength: 10_000 });

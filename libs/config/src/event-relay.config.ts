@@ -7,7 +7,7 @@ import { intField, portField, urlField } from './env-fields';
 import { normalizeEnv, parseEnvironment, type SharedConfig } from './shared-config';
 import { withVaultSecrets } from './vault';
 
-/** The Redis stream of SPEC §8 and its approximate length cap (`XADD … MAXLEN ~ n`). */
+/** The Redis stream of docs/events.md and its approximate length cap (`XADD … MAXLEN ~ n`). */
 export interface EventStreamConfig {
   name: string;
   maxLength: number;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * JWT_SIGNING_KEYS: a JSON array forming the key ring (SPEC §4).
+ * JWT_SIGNING_KEYS: a JSON array forming the key ring (docs/tokens.md#the-key-ring).
  *   [{"kid":"2026-11","alg":"ES256","status":"active","private_key":"-----BEGIN PRIVATE KEY-----…"},
  *    {"kid":"2026-10","alg":"ES256","status":"grace","public_key":"-----BEGIN PUBLIC KEY-----…"}]
  * Exactly one `active` key signs; `grace` keys still verify; `retired` keys are ignored (kept in the

@@ -65,7 +65,7 @@ describe('user-api configuration', () => {
     );
   });
 
-  it('reads every SPEC §5 variable', () => {
+  it('reads every abuse-control variable', () => {
     const config = buildUserApiConfig({
       ...base,
       RATE_LIMIT_ENABLED: 'false',

@@ -49,7 +49,7 @@ export interface UserApiConfig extends SharedConfig {
   };
   argon2: Argon2Config;
   audit: { retentionDays: number };
-  /** Limits are per sliding window; `enabled: false` turns every rate limit off. `login` counts failed logins per (IP, email). */
+  /** docs/abuse-controls.md. Limits are per sliding window; `enabled: false` turns every rate limit off. `login` counts failed logins per (IP, email). */
   rateLimits: {
     enabled: boolean;
     perIp: { limit: number; windowMs: number };

@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => pki.cleanup());
 
 describe('user-grpc configuration', () => {
-  it('applies SPEC defaults with nothing configured', () => {
+  it('applies the documented defaults with nothing configured', () => {
     const config = buildUserGrpcConfig({});
     expect(config.appEnv).toBe('dev');
     expect(config.grpc).toMatchObject({

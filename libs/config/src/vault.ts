@@ -2,7 +2,7 @@ import type { Env } from './connection-urls';
 import { ConfigError } from './config-error';
 
 /**
- * Secrets from HashiCorp Vault KV v2 (SPEC §12), read once at start-up when VAULT_ENABLED=true.
+ * Secrets from HashiCorp Vault KV v2 (docs/configuration.md#secrets-from-vault), read once at start-up when VAULT_ENABLED=true.
  * VAULT_SECRET_PATH is `<mount>/<path>` (e.g. `secret/pandora/user-service`) or the API form
  * `<mount>/data/<path>`. Every string value of the secret becomes an environment variable of the
  * same name (e.g. JWT_SIGNING_KEYS, DB_PASSWORD, GRPC_AUTH_TOKENS) and wins over the process env,

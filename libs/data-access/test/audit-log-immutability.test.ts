@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, withPgClient, type TestDatabase } from '@pandora/testing';
 
-/** The database itself keeps the audit trail immutable (SPEC §9), whatever the application does. */
+/** The database itself keeps the audit trail immutable (docs/audit-trail.md#immutable), whatever the application does. */
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();

@@ -4,7 +4,7 @@ export interface ErrorDefinition {
 }
 
 /**
- * The error catalog of SPEC §2: every code a client can receive, with its HTTP status and the
+ * The error catalog (docs/errors.md): every code a client can receive, with its HTTP status and the
  * default message. Transports map codes to their own status space in exactly one place each
  * (HTTP here, gRPC in user-grpc's `status-mapping.ts`). Every mapping is total — a
  * `Record<ErrorCode, …>` — so a new code here does not compile until each transport decides it;

@@ -3,7 +3,7 @@ import { ERROR_CATALOG, ERROR_CODES, type ErrorDefinition } from './error-catalo
 import { httpStatusOf, toHttpError } from './http-mapping';
 
 describe('HTTP mapping of the error catalog', () => {
-  it('maps every SPEC §2 code to its documented status', () => {
+  it('maps every catalog code to its documented status', () => {
     const expected: Record<string, number> = {
       INVALID_INPUT: 400,
       UNAUTHORIZED: 401,

@@ -1,7 +1,7 @@
 import { AppError, type FieldIssue } from './app-error';
 import { ERROR_CATALOG, type ErrorCode } from './error-catalog';
 
-/** The JSON error envelope of SPEC §2, for every 4xx/5xx response. */
+/** The JSON error envelope (docs/api.md#the-error-envelope), for every 4xx/5xx response. */
 export interface ErrorEnvelope {
   error: {
     code: ErrorCode;

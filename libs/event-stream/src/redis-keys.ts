@@ -10,7 +10,7 @@ export function fullKey(redis: Redis, key: string): string {
   return `${redis.options.keyPrefix ?? ''}${key}`;
 }
 
-/** The dead-letter stream of SPEC §8: `user-service:events` → `user-service:events:dlq`. */
+/** The dead-letter stream (docs/events.md#dead-letter-entries): `user-service:events` → `user-service:events:dlq`. */
 export function deadLetterStreamOf(stream: string): string {
   return `${stream}:dlq`;
 }

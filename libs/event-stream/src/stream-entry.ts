@@ -2,7 +2,7 @@ import { EVENT_PAYLOAD_SCHEMAS, eventMetadataSchema, type EventMetadata, type Ev
 import { z } from 'zod';
 
 /**
- * The wire format of one entry of the event stream (SPEC §8), written by event-relay and read by
+ * The wire format of one entry of the event stream (docs/events.md#one-entry), written by event-relay and read by
  * every consumer. All values are strings: `payload` and `metadata` are JSON, `timestamp` is
  * RFC 3339 UTC (when the change happened), `user_id` is empty for system events.
  */

@@ -25,7 +25,7 @@ function toAppError(error: unknown, translate?: ErrorTranslator): AppError {
 export type SecurityRefusal = 'authentication_failed' | 'access_denied' | 'rate_limited';
 
 /**
- * Refusals worth a security line, written whatever the log level (SPEC §12): someone without a
+ * Refusals worth a security line, written whatever the log level (docs/observability.md#security-events): someone without a
  * valid credential (the 401 codes), someone doing what they may not (403), someone over a limit
  * (429). A failed login is one of the 401s; the login use case adds its own line with the reason
  * and the masked email. Total over the catalog: a new code does not compile until it is decided here.
@@ -53,7 +53,7 @@ export const SECURITY_REFUSAL: Record<ErrorCode, SecurityRefusal | null> = {
   SERVICE_UNAVAILABLE: null,
 };
 
-/** The last middleware: every error becomes the SPEC §2 envelope; 5xx are logged with the request id. */
+/** The last middleware: every error becomes the envelope of docs/api.md#the-error-envelope; 5xx are logged with the request id. */
 export function errorHandler(logger: Logger, translate?: ErrorTranslator) {
   return (error: unknown, req: Request, res: Response, next: NextFunction): void => {
     const appError = toAppError(error, translate);

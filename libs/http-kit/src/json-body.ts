@@ -2,7 +2,7 @@ import { AppError } from '@pandora/errors';
 import express, { type Request, type Response } from 'express';
 
 /**
- * Reads a JSON body under the SPEC §2 rules, only for routes that take one and only after the
+ * Reads a JSON body under the rules of docs/api.md#request-bodies, only for routes that take one and only after the
  * caller was authenticated (a non-admin learns nothing from a 400 on an admin route):
  *  - no body at all → `undefined` (the route decides whether that is allowed);
  *  - a body that is not `application/json` → 415 UNSUPPORTED_MEDIA_TYPE;

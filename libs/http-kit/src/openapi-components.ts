@@ -6,7 +6,7 @@ import { z } from 'zod';
 // once, here). Schema names and docs come from zod's own `.meta()` everywhere else.
 extendZodWithOpenApi(z);
 
-/** The SPEC §2 error envelope, documented once; each error response narrows `code` to its own codes. */
+/** The error envelope (docs/api.md#the-error-envelope), documented once; each error response narrows `code` to its own codes. */
 export const errorEnvelopeSchema = z
   .object({
     error: z.object({

@@ -21,7 +21,7 @@ export const readinessSchema = z
  * Runs every readiness check concurrently and reports them all. Ready when no shutdown began and
  * every check in `required` (default: all of them) is up. Kubernetes probes user-api with
  * `?require=database`: Redis being down must not take every replica out of service, because the
- * API keeps serving without it (SPEC §5) — while people and alerts still see `redis: down`.
+ * API keeps serving without it (docs/abuse-controls.md#when-redis-is-down) — while people and alerts still see `redis: down`.
  */
 export async function readiness(probe: ReadinessProbe, required: readonly string[] = Object.keys(probe.checks)) {
   const entries = await Promise.all(

@@ -17,7 +17,7 @@ export function requestLifecycle(logger: Logger, metrics?: AppMetrics) {
     // Trace ids are captured here, where the server span is active, so that every line of the
     // request — the access log written on 'finish' included — carries them. Without tracing, the
     // caller's traceparent still correlates our lines with theirs; without either, a fresh W3C
-    // trace id does (SPEC §13: a trace id on every line; no span exists, so no span id).
+    // trace id does (docs/observability.md#logs: a trace id on every line; no span exists, so no span id).
     const incoming = parseTraceparent(incomingTraceparent(req));
     const context: LogContext = {
       request_id: requestId,

@@ -4,7 +4,7 @@ import type { HttpMethod, RouteDefinition } from './route-definition';
 
 /** Methods whose routes read a JSON body even without a body schema (it must then be `{}`). */
 export const BODY_METHODS: ReadonlySet<HttpMethod> = new Set<HttpMethod>(['post', 'put', 'patch']);
-/** Methods on which a client may send `Idempotency-Key` (SPEC §5). */
+/** Methods on which a client may send `Idempotency-Key` (docs/abuse-controls.md#idempotency-keys). */
 export const IDEMPOTENT_CAPABLE_METHODS: ReadonlySet<HttpMethod> = new Set<HttpMethod>(['post', 'put', 'patch', 'delete']);
 
 /** Why a route may answer 429: the listener's budgets and the route's own limit. */

@@ -63,7 +63,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * A replay is a new request with its own X-Request-ID, and SPEC §2 wants the envelope's request_id
+ * A replay is a new request with its own X-Request-ID, and docs/api.md wants the envelope's request_id
  * to be that id, not the first request's (whose logs are about a different exchange). Success bodies
  * carry no request id of their own, so only the error envelope changes.
  */

@@ -1,7 +1,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 /**
- * The gRPC server metrics of SPEC §13, registered on an app's registry (AppMetrics.registry).
+ * The gRPC server metrics (docs/observability.md#metrics), registered on an app's registry (AppMetrics.registry).
  * `grpc_method` is the full method name (`pandora.user.v1.UserService/GetUser`): only registered
  * methods reach the server's interceptors, so the label set is bounded.
  */

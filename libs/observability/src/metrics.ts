@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
- * The Prometheus registry of one app with the SPEC §13 metrics it exposes. HTTP route labels are
+ * The Prometheus registry of one app with the metrics it exposes (docs/observability.md#metrics). HTTP route labels are
  * route patterns (`/api/v1/users/:id`), never raw paths, so ids cannot explode the cardinality.
  */
 export class AppMetrics {

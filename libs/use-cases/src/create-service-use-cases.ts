@@ -7,7 +7,7 @@ import { ValidateUser, type ValidateUserPorts } from './service/validate-user';
 export type ServicePorts = GetUserPorts & ListUsersPorts & ChangeKycStatusPorts & ValidateUserPorts;
 
 /**
- * The use cases internal services call (gRPC, SPEC §11): the same classes the REST API runs, so a
+ * The use cases internal services call (gRPC, docs/grpc.md): the same classes the REST API runs, so a
  * KYC change writes the same audit row and event whichever door it came through.
  */
 export function createServiceUseCases(ports: ServicePorts) {

@@ -20,7 +20,7 @@ import {
  * apps with production settings. Settings (docs/benchmarks.md, "Settings"):
  *   APP_ENV=prod, NODE_ENV=production, `node --enable-source-maps dist/apps/<app>/main.js` — what
  *   the container images run; secrets generated for the run (ES256 key ring, a 64-hex gRPC token);
- *   LOG_LEVEL=info (--log-level) — one JSON access line per request is written (SPEC §13) and its
+ *   LOG_LEVEL=info (--log-level) — one JSON access line per request is written (docs/observability.md#logs) and its
  *   cost is measured (prod's configured level, warn, drops those lines); output goes to a file, as a
  *   container runtime would take it; production Argon2id parameters (m=65536 t=1 p=4); RATE_LIMIT_ENABLED=false —
  *   one client IP drives thousands of requests per second (the per-IP budget is 100/min); account
@@ -62,7 +62,7 @@ export interface RelayProcess {
   metricsUrl: string;
 }
 
-/** The production Argon2id parameters (SPEC §4), given explicitly to user-api and the baseline. */
+/** The production Argon2id parameters (docs/accounts.md#passwords), given explicitly to user-api and the baseline. */
 export const PRODUCTION_ARGON2 = { ARGON2_MEMORY_KIB: '65536', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '4' };
 
 export function createContext(

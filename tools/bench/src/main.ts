@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --quick] [--only …] [--profile] [--out file]` — throughput and latency of the
- * service against baselines measured in the same run on the same machine (SPEC §15,
- * docs/benchmarks.md). Builds the apps, creates a private database (pandora_bench_<run id>, the
+ * service against baselines measured in the same run on the same machine
+ * (docs/benchmarks.md). Builds the apps, creates a private database (pandora_bench_<run id>, the
  * real migrations) and Redis key prefix, starts every app as a real process on free ports, runs
  * the five scenarios, prints a table, writes tmp/bench/<run id>.json and ends with the line
  * `BENCH_JSON {...}`. The database and the keys are removed at the end, whatever happens.

@@ -27,7 +27,7 @@ interface ServiceExpectation {
   autoscaled: boolean;
 }
 
-/** What each long-running app's render must contain (SPEC §1, §14). */
+/** What each long-running app's render must contain (docs/runbooks/deployment.md). */
 export const SERVICE_EXPECTATIONS: Record<'user-api' | 'user-grpc' | 'event-relay', ServiceExpectation> = {
   'user-api': {
     kind: 'Deployment',
@@ -76,7 +76,7 @@ export const SERVICE_EXPECTATIONS: Record<'user-api' | 'user-grpc' | 'event-rela
   },
 };
 
-/** Retention per environment: the SPEC's APP_ENV defaults, written out (prod: seven years). */
+/** Retention per environment: the APP_ENV defaults (docs/configuration.md#app_env), written out (prod: seven years). */
 const RETENTION_DAYS: Record<Environment, string> = { dev: '30', staging: '90', prod: '2555' };
 
 function probeMatches(probe: Probe | undefined, expected: ProbeExpectation, containers: Container[]): boolean {

@@ -35,8 +35,8 @@ export function metricNames(expression: string): string[] {
   return [...names].sort();
 }
 
-/** SPEC §13: the metrics the apps export (histograms add _bucket, _sum and _count). */
-export const SPEC_METRICS = {
+/** The apps' core metrics, each charted on the dashboard (docs/observability.md#metrics; histograms add _bucket, _sum, _count). */
+export const CORE_METRICS = {
   counters: [
     'http_requests_total',
     'grpc_server_handled_total',
@@ -75,23 +75,23 @@ export const OTHER_KNOWN_METRICS = [
 
 const histogramSeries = (name: string): string[] => [`${name}_bucket`, `${name}_sum`, `${name}_count`];
 
-export const SPEC_METRIC_NAMES: string[] = [
-  ...SPEC_METRICS.counters,
-  ...SPEC_METRICS.gauges,
-  ...SPEC_METRICS.histograms,
-  ...SPEC_METRICS.gaugeOrHistogram,
+export const CORE_METRIC_NAMES: string[] = [
+  ...CORE_METRICS.counters,
+  ...CORE_METRICS.gauges,
+  ...CORE_METRICS.histograms,
+  ...CORE_METRICS.gaugeOrHistogram,
 ];
 
 export const KNOWN_METRICS = new Set<string>([
-  ...SPEC_METRICS.counters,
-  ...SPEC_METRICS.gauges,
-  ...SPEC_METRICS.histograms.flatMap(histogramSeries),
-  ...SPEC_METRICS.gaugeOrHistogram.flatMap((name) => [name, ...histogramSeries(name)]),
+  ...CORE_METRICS.counters,
+  ...CORE_METRICS.gauges,
+  ...CORE_METRICS.histograms.flatMap(histogramSeries),
+  ...CORE_METRICS.gaugeOrHistogram.flatMap((name) => [name, ...histogramSeries(name)]),
   ...OTHER_KNOWN_METRICS,
 ]);
 
-/** The SPEC metric a series name belongs to (`http_request_duration_seconds_bucket` → its histogram). */
-export const specMetricOf = (series: string): string | undefined =>
-  SPEC_METRIC_NAMES.find((name) => series === name || histogramSeries(name).includes(series));
+/** The core metric a series name belongs to (`http_request_duration_seconds_bucket` → its histogram). */
+export const coreMetricOf = (series: string): string | undefined =>
+  CORE_METRIC_NAMES.find((name) => series === name || histogramSeries(name).includes(series));
 
 export const unknownMetrics = (expression: string): string[] => metricNames(expression).filter((name) => !KNOWN_METRICS.has(name));

@@ -21,7 +21,7 @@ export const EMBEDDED_APPS: Record<AppName, readonly string[]> = {
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-/** The APP_ENV each Kubernetes environment runs with (staging is the SPEC's `sandbox`). */
+/** The APP_ENV each Kubernetes environment runs with (staging runs as `sandbox`). */
 export const APP_ENV_OF: Record<Environment, string> = { dev: 'dev', staging: 'sandbox', prod: 'prod' };
 
 export const namespaceOf = (env: Environment): string => `pandora-user-${env}`;

@@ -7,7 +7,7 @@ import { REPOSITORY_ROOT } from '../src/repository';
  * The README's first command, exactly as a newcomer runs it: `npm start` on an empty database must
  * apply the migrations, build the long-running apps and serve each on its documented default port.
  * Only the database and the Redis key prefix are the suite's own, so nothing is shared with other
- * suites; the ports are the real defaults (SPEC §12), which is the point of the test.
+ * suites; the ports are the real defaults (docs/configuration.md), which is the point of the test.
  */
 const DEFAULT_PORTS = { publicApi: 8080, adminApi: 8081, grpc: 9090, grpcMetrics: 9464, relayMetrics: 9465 };
 

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { PublishedRow } from './outbox-connection';
 
 /**
- * The relay's SPEC §13 metrics (`outbox_pending_events`, `events_published_total`,
+ * The relay's metrics of docs/observability.md#metrics (`outbox_pending_events`, `events_published_total`,
  * `event_publish_lag_seconds`) plus two for operating several replicas, on the app's registry
  * (which already carries the default Node metrics).
  */

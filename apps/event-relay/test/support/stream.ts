@@ -82,7 +82,7 @@ export async function insertVolume(databaseUrl: string, count: number, users: nu
 }
 
 /**
- * The SPEC's order guarantee as a check: for every user, the first appearance of each event in
+ * The per-user order guarantee of docs/events.md as a check: for every user, the first appearance of each event in
  * the stream follows the outbox `seq` order (re-publications after a crash may repeat events
  * later, with the same event_id; consumers deduplicate those).
  */

@@ -3,7 +3,7 @@ import { bearer, createAdmin, eventually, expectErrorEnvelope, registerUser, STR
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
- * Idempotency-Key (SPEC §5) over real HTTP and real Redis, on both listeners. TRUST_PROXY=loopback
+ * Idempotency-Key (docs/abuse-controls.md#idempotency-keys) over real HTTP and real Redis, on both listeners. TRUST_PROXY=loopback
  * lets a test speak as several anonymous clients through X-Forwarded-For.
  */
 let t: TestUserApi;

@@ -10,7 +10,7 @@ import {
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
- * Account throttling (SPEC §5): five consecutive failures lock the email, for existing and unknown
+ * Account throttling (docs/abuse-controls.md#login-throttling): five consecutive failures lock the email, for existing and unknown
  * emails alike; the attempt is reserved before the password is checked, so parallel guesses from
  * many IPs cannot evaluate more than the threshold.
  */

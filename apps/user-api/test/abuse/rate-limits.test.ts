@@ -2,7 +2,7 @@ import { bearer, expectErrorEnvelope, registerUser, STRONG_PASSWORD, uniqueEmail
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
- * Each SPEC §5 limit over real HTTP and real Redis. TRUST_PROXY=loopback lets the test speak as
+ * Each limit of docs/abuse-controls.md over real HTTP and real Redis. TRUST_PROXY=loopback lets the test speak as
  * many clients through X-Forwarded-For; the spoofing test runs without it.
  */
 const LIMITS = {

@@ -27,7 +27,7 @@ function call(method: string, path: string, headers: Record<string, string>, bod
 }
 
 describe('admin authorization', () => {
-  it('covers every admin route of SPEC §6', () => {
+  it('covers every admin route of docs/api.md', () => {
     expect(
       adminRoutes()
         .map((route) => `${route.method.toUpperCase()} ${route.path}`)

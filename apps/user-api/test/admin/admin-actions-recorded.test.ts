@@ -2,7 +2,7 @@ import { bearer, createAdmin, logIn, registerUser, sessionIdOf, type AdminSessio
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
- * Admin actions leave the audit row (SPEC §9: actor = the admin) and the outbox events (SPEC §8,
+ * Admin actions leave the audit row (docs/audit-trail.md: actor = the admin) and the outbox events (docs/events.md,
  * metadata.actor_id = the admin) that consumers and investigators rely on.
  */
 let t: TestUserApi;
@@ -16,7 +16,7 @@ afterAll(() => t.stop());
 const outbox = (aggregateId: string, eventType: string) =>
   t.prisma.outboxEvent.findMany({ where: { aggregateId, eventType }, orderBy: { seq: 'asc' } });
 
-/** The metadata every event of an admin's request carries (SPEC §8). */
+/** The metadata every event of an admin's request carries (docs/events.md#metadata). */
 const byAdmin = (requestId: string) =>
   expect.objectContaining({
     actor_id: admin.id,

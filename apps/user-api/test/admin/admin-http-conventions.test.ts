@@ -3,8 +3,8 @@ import { bearer, createAdmin, expectErrorEnvelope, registerUser, type AdminSessi
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
- * The admin listener follows the same HTTP conventions as the public one (SPEC §2, §6 "as on the
- * public port", §13): it is a second express app, so each convention is checked on it directly
+ * The admin listener follows the same HTTP conventions as the public one (docs/api.md: "on both
+ * listeners", and docs/observability.md): it is a second express app, so each convention is checked on it directly
  * rather than assumed from http-conventions.test.ts.
  */
 let t: TestUserApi;
@@ -46,7 +46,7 @@ describe('operational endpoints on the admin port', () => {
   });
 });
 
-describe('HTTP conventions on the admin port (SPEC §2)', () => {
+describe('HTTP conventions on the admin port', () => {
   it('answers unknown routes with a 404 NOT_FOUND envelope and echoes a sane X-Request-ID', async () => {
     const response = await t.admin().get('/api/v1/admin/nothing-here').set('X-Request-ID', 'admin-req.7_B');
     expect(response.status).toBe(404);

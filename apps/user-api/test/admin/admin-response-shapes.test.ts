@@ -6,7 +6,7 @@ import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
  * The admin replies match, field for field, the zod schemas the OpenAPI document is generated from
- * (SPEC §6 AdminUser, §3 Session): strict parsing, so an undocumented extra field fails as surely
+ * (docs/api.md: AdminUser, Session): strict parsing, so an undocumented extra field fails as surely
  * as a missing or mistyped one.
  */
 let t: TestUserApi;

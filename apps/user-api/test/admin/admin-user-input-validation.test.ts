@@ -3,7 +3,7 @@ import { bearer, createAdmin, expectErrorEnvelope, registerUser, type AdminSessi
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
- * Input checks of every admin route that names a user (SPEC §2, §6): a malformed id is the
+ * Input checks of every admin route that names a user (docs/api.md#strict-input): a malformed id is the
  * caller's mistake (400 INVALID_INPUT naming `id`), a well-formed id nobody has is 404
  * USER_NOT_FOUND, and a bad body names the offending field. None of them may reach the database
  * as a 5xx.

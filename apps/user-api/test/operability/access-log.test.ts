@@ -2,7 +2,7 @@ import { bearer, logIn, registerUser, STRONG_PASSWORD, uniqueEmail } from '../su
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
- * SPEC §13: one JSON line per request with method, route pattern, status, duration, request id,
+ * docs/observability.md#logs: one JSON line per request with method, route pattern, status, duration, request id,
  * user id and trace id — tracing off here, as in most deployments' default.
  */
 let t: TestUserApi;

@@ -10,7 +10,7 @@ afterAll(() => t.stop());
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 describe('Prometheus metrics', () => {
-  it('expose the SPEC §13 names after traffic, with route patterns and never ids in labels', async () => {
+  it('expose the documented names after traffic, with route patterns and never ids in labels', async () => {
     const user = await registerUser(t.http());
     const other = await logIn(t.http(), user.email, user.password);
     await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'wrong password!' }).expect(401);

@@ -4,7 +4,7 @@ import { bearer, registerUser, STRONG_PASSWORD, uniqueEmail, type RegisteredUser
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
- * SPEC §12: at LOG_LEVEL=error (prod's level) the access lines are gone, but every refusal that
+ * docs/observability.md#security-events: at LOG_LEVEL=error (prod's level) the access lines are gone, but every refusal that
  * matters to security still leaves a line: failed logins, bad or revoked tokens, access denied,
  * rate limits. Each line names the request, the route and the client, and never an email in clear,
  * a password or a token.

@@ -57,7 +57,7 @@ export async function startTestUserApi(options: TestUserApiOptions = {}): Promis
     ADMIN_PORT: '0',
     HOST: '127.0.0.1',
     // Every suite talks from 127.0.0.1 and repeats logins on purpose; the abuse-control suites
-    // switch these back to the SPEC defaults (or tighter) explicitly.
+    // switch these back to the documented defaults (or tighter) explicitly.
     RATE_LIMIT_ENABLED: 'false',
     LOGIN_LOCKOUT_THRESHOLD: '1000',
     ...options.env,

@@ -15,7 +15,7 @@ function sha256(text: string): Buffer {
 }
 
 /**
- * Decides who is calling (SPEC §11). Every configured mechanism must pass:
+ * Decides who is calling (docs/grpc.md#caller-authentication). Every configured mechanism must pass:
  *  - service tokens (GRPC_AUTH_TOKENS): `authorization: Bearer <token>` must match one of them;
  *  - mTLS (GRPC_TLS_CLIENT_CA_FILE): the TLS handshake already refused connections without a
  *    certificate from the CA; the certificate's CN names the caller when no token does.

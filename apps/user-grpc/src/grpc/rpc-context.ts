@@ -55,8 +55,8 @@ export function createRpcContext(method: string, metadata: Metadata, call: Serve
     method,
     requestId,
     traceparent: trace?.traceparent ?? null,
-    // Without the caller's trace, a fresh W3C trace id still ties the call's lines together (SPEC
-    // §13: a trace id on every line); the handler replaces it with the server span's when tracing is on.
+    // Without the caller's trace, a fresh W3C trace id still ties the call's lines together
+    // (docs/observability.md#logs: a trace id on every line); the handler replaces it with the server span's when tracing is on.
     log: {
       request_id: requestId,
       ...(trace ? { trace_id: trace.traceId, span_id: trace.spanId } : { trace_id: randomBytes(16).toString('hex') }),

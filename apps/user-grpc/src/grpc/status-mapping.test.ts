@@ -3,7 +3,7 @@ import { AppError, ERROR_CODES, type ErrorCode } from '@pandora/errors';
 import { GRPC_STATUS, toGrpcStatus } from './status-mapping';
 
 describe('the gRPC status mapping', () => {
-  it('maps the SPEC §11 codes and answers everything else as INTERNAL', () => {
+  it('maps the documented codes and answers everything else as INTERNAL', () => {
     const expected: Record<string, Status> = {
       INVALID_INPUT: Status.INVALID_ARGUMENT,
       USER_NOT_FOUND: Status.NOT_FOUND,

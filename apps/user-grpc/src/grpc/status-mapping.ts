@@ -3,7 +3,7 @@ import { translateInfrastructureError } from '@pandora/wiring';
 import { ERROR_CATALOG, type AppError, type ErrorCode } from '@pandora/errors';
 
 /**
- * AppError codes → gRPC status codes (SPEC §11). The only place user-grpc decides a status code.
+ * AppError codes → gRPC status codes (docs/errors.md#the-catalog). The only place user-grpc decides a status code.
  * Total over the catalog: a new code does not compile until it is given a status here. INTERNAL
  * marks the codes the internal-service use cases never raise (they belong to the HTTP API); one
  * surfacing anyway is a bug, answered like any other surprise: generic message, logged as a fault.

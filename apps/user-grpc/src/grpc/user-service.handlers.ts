@@ -6,7 +6,7 @@ import { requestContextOf } from './rpc-context';
 import { unaryHandler } from './unary-handler';
 import { toUserMessage } from './user-message';
 
-/** pandora.user.v1.UserService: each RPC is parse → one use case → message (SPEC §11). */
+/** pandora.user.v1.UserService: each RPC is parse → one use case → message (docs/grpc.md#the-rpcs). */
 export function userServiceHandlers(useCases: ServiceUseCases, logger: Logger): UserServiceServer {
   return {
     getUser: unaryHandler(logger, async (request) => {

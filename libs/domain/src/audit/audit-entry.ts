@@ -1,5 +1,5 @@
 /**
- * One row of the immutable audit trail (SPEC §9). Written in the same transaction as the action it
+ * One row of the immutable audit trail (docs/audit-trail.md). Written in the same transaction as the action it
  * records. It never holds a password, token or hash: only ids, handles and state snapshots.
  */
 export type AuditCategory = 'authentication' | 'session' | 'user' | 'kyc' | 'admin' | 'security' | 'system';

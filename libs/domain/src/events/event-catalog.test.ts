@@ -2,7 +2,7 @@ import { createDomainEvent } from './domain-event';
 import { EVENT_PAYLOAD_SCHEMAS, EVENT_TYPES } from './event-catalog';
 
 describe('event catalog', () => {
-  it('holds exactly the SPEC §8 event types', () => {
+  it('holds exactly the event types of docs/events.md', () => {
     expect([...EVENT_TYPES].sort()).toEqual(
       [
         'user.registered',

@@ -3,7 +3,7 @@ import { KYC_STATUSES } from '../model/kyc-status';
 import { ROLES } from '../model/role';
 
 /**
- * The domain events of SPEC §8 and their payloads. These schemas are the contract with every
+ * The domain events (docs/events.md) and their payloads. These schemas are the contract with every
  * consumer of the `user-service:events` stream; docs/events.md describes them for consumers, and a
  * test (libs/event-stream/test/events-doc.test.ts) keeps the two in step.
  * Payload keys are snake_case, timestamps RFC 3339 UTC strings.

@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const EMAIL_MAX_LENGTH = 254;
 const LOCAL_PART_MAX_LENGTH = 64;
 
-/** Emails are compared and stored trimmed and lower-cased (case-insensitive uniqueness, SPEC §3). */
+/** Emails are compared and stored trimmed and lower-cased (case-insensitive uniqueness, docs/accounts.md#field-rules). */
 export function normalizeEmail(raw: string): string {
   return raw.trim().toLowerCase();
 }

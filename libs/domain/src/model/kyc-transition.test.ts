@@ -2,7 +2,7 @@ import { AppError } from '@pandora/errors';
 import { KYC_STATUSES, type KycStatus } from './kyc-status';
 import { assertKycTransition, kycTransitionOutcome, type KycChangeActor } from './kyc-transition';
 
-// The complete table of SPEC §7, written out independently of the implementation.
+// The complete table of docs/accounts.md#kyc-status, written out independently of the implementation.
 const EXPECTED: Record<KycChangeActor, Record<KycStatus, Record<KycStatus, 'unchanged' | 'allowed' | 'forbidden'>>> = {
   user: {
     pending: { pending: 'unchanged', verified: 'forbidden', rejected: 'forbidden' },

@@ -2,7 +2,7 @@ import { AppError } from '@pandora/errors';
 import type { KycStatus } from './kyc-status';
 
 /**
- * Who may move KYC status where (SPEC §7). One table, used by the self-service route, the admin
+ * Who may move KYC status where (docs/accounts.md#kyc-status). One table, used by the self-service route, the admin
  * API and gRPC alike:
  *  - a user may only (re)submit a rejected application;
  *  - compliance (admin) decides pending applications, revokes verifications and may reopen;

@@ -1,7 +1,6 @@
 /**
  * Login throttling: two budgets of FAILED logins, so that guessing is slowed while people who log
- * in successfully, however often, are never limited (README, Configuration; ARCHITECTURE.md,
- * Abuse controls):
+ * in successfully, however often, are never limited (docs/abuse-controls.md#login-throttling):
  *  - per account: consecutive failures on one normalised email — existing or not — lock further
  *    attempts for an escalating period (LOGIN_LOCKOUT_*);
  *  - per (client IP, email): at most RATE_LIMIT_LOGIN_REQUESTS failures within

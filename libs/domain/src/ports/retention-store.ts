@@ -1,5 +1,5 @@
 /**
- * What audit-cleanup-worker removes (SPEC §10). The names are also the `kind` label of
+ * What audit-cleanup-worker removes (docs/audit-trail.md#retention). The names are also the `kind` label of
  * `audit_cleanup_deleted_total`. `refresh_tokens` are the tokens of sessions about to be deleted:
  * deleting a session would cascade into every token it ever rotated (thousands for a long-lived
  * one), an unbounded delete inside one batch, so they go first in batches of their own.

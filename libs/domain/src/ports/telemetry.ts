@@ -12,7 +12,7 @@ export interface DomainMetrics {
 }
 
 /**
- * Security-relevant happenings, logged whatever the log level (SPEC §12). Fields may hold an email
+ * Security-relevant happenings, logged whatever the log level (docs/observability.md#security-events). Fields may hold an email
  * (never a password or a token): implementations mask personal data before writing anything.
  */
 export interface SecurityEventLog {

@@ -7,7 +7,7 @@ export interface AccessTokenSubject {
   sessionId: string;
 }
 
-/** The verified claims of an access token (SPEC §4). */
+/** The verified claims of an access token (docs/tokens.md#access-tokens). */
 export interface AccessTokenClaims {
   sub: string;
   sid: string;

@@ -7,7 +7,7 @@ export type AuthenticatePorts = Pick<Ports, 'accessTokens' | 'principals' | 'clo
 /**
  * Turns a bearer access token into the caller. The signature and claims are checked first; then
  * the session behind the token must still be live, so a revoked session's tokens stop working
- * long before they expire (SPEC §4 "revocation reaches access tokens").
+ * long before they expire (docs/tokens.md#revocation).
  */
 export class Authenticate {
   constructor(private readonly deps: AuthenticatePorts) {}

@@ -32,7 +32,7 @@ export type LogInPorts = Pick<
 type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role';
 
 /**
- * Password login (SPEC §3 POST /auth/login, §6 admin login with `requiredRole: 'admin'`).
+ * Password login (POST /auth/login, and the admin login with `requiredRole: 'admin'`: docs/api.md).
  *  - Every failure, whatever its reason, is the same 401 INVALID_CREDENTIALS after the same Argon2
  *    work: a caller cannot tell an unknown email from a wrong password or a non-admin account.
  *  - The attempt is reserved with the login throttle BEFORE anything is verified, for existing and

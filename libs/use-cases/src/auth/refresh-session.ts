@@ -20,7 +20,7 @@ type Outcome =
   | { kind: 'rotated'; user: User; session: Session; refreshToken: string };
 
 /**
- * Refresh-token rotation with reuse detection (SPEC §4). The presented token's row is locked, so
+ * Refresh-token rotation with reuse detection (docs/tokens.md#refresh-tokens). The presented token's row is locked, so
  * of N concurrent refreshes with one token exactly one rotates it; the others see it rotated
  * moments ago (inside the grace window) and get 401 without harm. A rotated token presented after
  * the grace window means two parties hold the token: the whole session is revoked.

@@ -18,7 +18,7 @@ export type RegisterUserPorts = Pick<
   'uow' | 'hasher' | 'accessTokens' | 'refreshTokens' | 'clock' | 'ids' | 'metrics' | 'auth' | 'auditRetentionDays'
 >;
 
-/** Creates an account and logs it in (SPEC §3 POST /auth/register). */
+/** Creates an account and logs it in (POST /auth/register). */
 export class RegisterUser {
   constructor(private readonly deps: RegisterUserPorts) {}
 

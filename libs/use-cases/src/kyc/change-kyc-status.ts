@@ -10,7 +10,7 @@ import type { Ports } from '../ports';
 export interface ChangeKycStatusInput {
   userId: string;
   status: KycStatus;
-  /** Whose rules apply (SPEC §7): the user themself, compliance staff, or an internal service. */
+  /** Whose rules apply (docs/accounts.md#kyc-status): the user themself, compliance staff, or an internal service. */
   as: KycChangeActor;
   /** Who is recorded in the audit row and event metadata. */
   actor: Actor;

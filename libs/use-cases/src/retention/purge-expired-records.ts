@@ -46,7 +46,7 @@ export type PurgeOutcome =
 export const RETENTION_ACTOR: Actor = { type: 'system', id: null, identifier: 'audit-cleanup-worker' };
 
 /**
- * One retention run (SPEC §10). Cutoffs are fixed once, from the database clock, at the start, so
+ * One retention run (docs/audit-trail.md#retention). Cutoffs are fixed once, from the database clock, at the start, so
  * the run ends even while new rows keep expiring. Every batch commits on its own: a run killed at
  * any point has lost nothing but its unfinished batch, and the next run simply continues. Before
  * each session batch, the refresh tokens of the sessions it will pick are deleted in batches of

@@ -4,7 +4,7 @@ import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { toUserDto, userDtoSchema } from '../schemas/dto.schemas';
 import { kycSubmitSchema, passwordChangeSchema, profilePatchSchema, profilePutSchema } from '../schemas/request.schemas';
 
-/** The caller's own account: /api/v1/users/me, its KYC submission and password (SPEC §3). */
+/** The caller's own account: /api/v1/users/me, its KYC submission and password (docs/api.md#the-public-api). */
 export function accountRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
   const route = routeBuilder<Principal>();
   const ok = { 200: { description: 'The account.', schema: userDtoSchema } };

@@ -11,7 +11,7 @@ import {
   toAuditEntryDto,
 } from '../schemas/admin.schemas';
 
-/** GET /api/v1/admin/audit-logs and /api/v1/admin/stats (SPEC §6). */
+/** GET /api/v1/admin/audit-logs and /api/v1/admin/stats (docs/api.md#the-admin-api). */
 export function adminAuditRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
   const route = routeBuilder<Principal>();
   return [

@@ -12,7 +12,7 @@ import {
   userListSchema,
 } from '../schemas/admin.schemas';
 
-/** /api/v1/admin/users… (SPEC §6): search, inspect, KYC decisions, roles, deletion, sessions. */
+/** /api/v1/admin/users… (docs/api.md#the-admin-api): search, inspect, KYC decisions, roles, deletion, sessions. */
 export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
   const route = routeBuilder<Principal>();
   const adminUser = { 200: { description: 'The user, as administrators see it.', schema: adminUserDtoSchema } };

@@ -5,7 +5,7 @@ import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { authResponseSchema, toAuthResponse } from '../schemas/dto.schemas';
 import { loginRequestSchema, refreshRequestSchema, registerRequestSchema } from '../schemas/request.schemas';
 
-/** POST /api/v1/auth/register | login | refresh (SPEC §3). */
+/** POST /api/v1/auth/register | login | refresh (docs/api.md#the-public-api). */
 export function authRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits']): RouteDefinition<Principal>[] {
   const route = routeBuilder<Principal>();
   return [

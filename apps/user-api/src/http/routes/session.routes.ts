@@ -4,7 +4,7 @@ import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { sessionListSchema, toSessionDto } from '../schemas/dto.schemas';
 import { logoutRequestSchema, sessionIdParamsSchema } from '../schemas/request.schemas';
 
-/** The caller's sessions and logging out (SPEC §3). */
+/** The caller's sessions and logging out (docs/api.md#the-public-api). */
 export function sessionRoutes(useCases: UseCases): RouteDefinition<Principal>[] {
   const route = routeBuilder<Principal>();
   return [

@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { toUserDto, userDtoSchema } from './dto.schemas';
 
 /**
- * Admin API shapes (SPEC §6). Query strings are strict: unknown parameters, repeated parameters,
+ * Admin API shapes (docs/api.md#the-admin-api). Query strings are strict: unknown parameters, repeated parameters,
  * non-integers and out-of-range numbers are 400s, never silently clamped.
  */
 const timestamp = z.iso.datetime();
 const CONTROL = /\p{Cc}/u;
 
-/** An empty value (`?role=`) means "no filter", as in the SPEC's example URL. */
+/** An empty value (`?role=`) means "no filter" (docs/api.md#strict-input). */
 function optional<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 }

@@ -1,7 +1,7 @@
 import { KYC_STATUSES, ROLES, type Session, type User } from '@pandora/domain';
 import { z } from 'zod';
 
-/** Response shapes of SPEC §3. Used to document the API and, in tests, to check real answers. */
+/** Response shapes of the public API (docs/api.md#shapes). Used to document the API and, in tests, to check real answers. */
 const timestamp = z.iso.datetime().meta({ example: '2026-01-02T03:04:05.678Z' });
 
 export const userDtoSchema = z

@@ -2,7 +2,7 @@ import { EMAIL_MAX_LENGTH, emailSchema, kycStatusSchema, personNameSchema } from
 import { z } from 'zod';
 
 /**
- * Request bodies of SPEC §3. Objects are strict: an unknown field (`role`, `kyc_status`, `id`…)
+ * Request bodies of the public API (docs/api.md#strict-input). Objects are strict: an unknown field (`role`, `kyc_status`, `id`…)
  * is a 400, never silently ignored. The password policy is the domain's (422 WEAK_PASSWORD), so
  * passwords are only required to be strings here.
  */

@@ -9,7 +9,7 @@ import { toGrpcStatus } from '../status-mapping';
 const UNAUTHENTICATED_PREFIXES = [`/${HEALTH_SERVICE_NAME}/`];
 
 /**
- * Caller authentication before any handler runs (SPEC §11). A refused call ends here with
+ * Caller authentication before any handler runs (docs/grpc.md#caller-authentication). A refused call ends here with
  * UNAUTHENTICATED; an accepted one carries its caller in the RPC context, and the credential is
  * removed from the metadata so no handler ever holds it.
  */

@@ -21,7 +21,7 @@ import {
 import { Timestamp } from "../../../google/protobuf/timestamp";
 
 /**
- * The internal gRPC API of the Pandora Exchange user service (SPEC §11).
+ * The internal gRPC API of the Pandora Exchange user service (docs/grpc.md).
  *
  * Callers are other services of the exchange (wallet, trading engine, compliance tooling), never
  * end users. Every RPC of UserService requires caller credentials: a service token in the
