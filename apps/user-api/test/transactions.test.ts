@@ -6,7 +6,8 @@ import {
   KeyRing,
   OpaqueRefreshTokenService,
 } from '@pandora/auth';
-import { createRepositories, Database, PgUnitOfWork } from '@pandora/data-access';
+import { auditLogs, createRepositories, Database, outboxEvents, PgUnitOfWork, sessions, users } from '@pandora/data-access';
+import { TableRows } from '@pandora/data-access/testing';
 import {
   NO_LOGIN_THROTTLE,
   noopMetrics,
@@ -17,7 +18,7 @@ import {
   type UnitOfWork,
 } from '@pandora/domain';
 import { createUseCases } from '@pandora/use-cases';
-import { createTestDatabase, type TestDatabase, createTestPrismaClient, type PrismaClient } from '@pandora/testing';
+import { createTestDatabase, type TestDatabase } from '@pandora/testing';
 
 /**
  * Every failure path of a multi-step change is transactional: the real use cases run against the
@@ -25,7 +26,7 @@ import { createTestDatabase, type TestDatabase, createTestPrismaClient, type Pri
  * row were written in the same transaction.
  */
 let db: TestDatabase;
-let prisma: PrismaClient;
+let rows: TableRows;
 let database: Database;
 let failOutbox = false;
 
@@ -70,11 +71,11 @@ async function buildUseCases() {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = createTestPrismaClient(db.url, 'transaction-tests');
+  rows = new TableRows(db.url, 'transaction-tests');
   database = new Database({ url: db.url, poolMax: 4, applicationName: 'transaction-tests' });
 });
 afterAll(async () => {
-  await prisma.$disconnect();
+  await rows.close();
   await database.close();
   await db.drop();
 });
@@ -83,10 +84,10 @@ afterEach(() => {
 });
 
 const counts = async (userId?: string) => ({
-  users: await prisma.user.count(),
-  sessions: await prisma.session.count(),
-  audit: await prisma.auditLog.count(userId ? { where: { userId } } : undefined),
-  outbox: await prisma.outboxEvent.count(userId ? { where: { aggregateId: userId } } : undefined),
+  users: await rows.count(users),
+  sessions: await rows.count(sessions),
+  audit: await rows.count(auditLogs, userId ? { userId } : {}),
+  outbox: await rows.count(outboxEvents, userId ? { aggregateId: userId } : {}),
 });
 
 describe('failures roll back the whole change', () => {
@@ -117,7 +118,7 @@ describe('failures roll back the whole change', () => {
         NO_REQUEST_CONTEXT,
       ),
     ).rejects.toThrow('outbox write failed for user.kyc.updated');
-    expect((await prisma.user.findUniqueOrThrow({ where: { id: registered.user.id } })).kycStatus).toBe('pending');
+    expect((await rows.one(users, { id: registered.user.id })).kycStatus).toBe('pending');
     expect(await counts(registered.user.id)).toEqual(before);
   });
 
@@ -134,8 +135,8 @@ describe('failures roll back the whole change', () => {
         NO_REQUEST_CONTEXT,
       ),
     ).rejects.toThrow('outbox write failed');
-    expect((await prisma.user.findUniqueOrThrow({ where: { id: registered.user.id } })).deletedAt).toBeNull();
-    expect(await prisma.session.count({ where: { userId: registered.user.id, revokedAt: null } })).toBe(1);
+    expect((await rows.one(users, { id: registered.user.id })).deletedAt).toBeNull();
+    expect(await rows.count(sessions, { userId: registered.user.id, revokedAt: null })).toBe(1);
   });
 
   it('password change: the old password still works and no session was revoked', async () => {
@@ -163,6 +164,6 @@ describe('failures roll back the whole change', () => {
     await expect(
       useCases.logIn.execute({ email: 'pw-rollback@example.com', password: 'correct horse battery' }, NO_REQUEST_CONTEXT),
     ).resolves.toBeDefined();
-    expect((await prisma.session.findUniqueOrThrow({ where: { id: other.session.id } })).revokedAt).toBeNull();
+    expect((await rows.one(sessions, { id: other.session.id })).revokedAt).toBeNull();
   });
 });

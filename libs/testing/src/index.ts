@@ -4,4 +4,3 @@ export * from './test-certificates';
 export * from './test-database';
 export * from './test-infrastructure';
 export * from './test-redis';
-export * from './test-prisma-client';

@@ -9,7 +9,6 @@ import {
 import { createRepositories, Database, PgUnitOfWork } from '@pandora/data-access';
 import { NO_LOGIN_THROTTLE, noopMetrics, noopSecurityLog, systemClock, type RequestContext } from '@pandora/domain';
 import { createUseCases, type UseCases } from '@pandora/use-cases';
-import { createTestPrismaClient, type PrismaClient } from '@pandora/testing';
 
 /**
  * The real domain use cases over real PostgreSQL, wired like user-api's composition root (cheap
@@ -18,14 +17,12 @@ import { createTestPrismaClient, type PrismaClient } from '@pandora/testing';
  */
 export interface Domain {
   useCases: UseCases;
-  prisma: PrismaClient;
   uow: PgUnitOfWork;
   close(): Promise<void>;
 }
 
 export async function createDomain(databaseUrl: string): Promise<Domain> {
   const db = new Database({ url: databaseUrl, poolMax: 5, applicationName: 'event-relay-tests' });
-  const prisma = createTestPrismaClient(databaseUrl, 'event-relay-tests');
   const repositories = createRepositories(db);
   const keyRing = await KeyRing.generateEphemeral();
   const uow = new PgUnitOfWork(db);
@@ -52,10 +49,9 @@ export async function createDomain(databaseUrl: string): Promise<Domain> {
   });
   return {
     useCases,
-    prisma,
     uow,
     close: async () => {
-      await Promise.all([prisma.$disconnect(), db.close()]);
+      await db.close();
     },
   };
 }
