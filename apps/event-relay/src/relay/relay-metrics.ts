@@ -1,5 +1,5 @@
+import type { PublishedRow } from '@pandora/data-access';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { PublishedRow } from './outbox-connection';
 
 /**
  * The relay's SPEC §13 metrics (`outbox_pending_events`, `events_published_total`,
