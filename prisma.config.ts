@@ -23,6 +23,8 @@ globalThis.setTimeout = ((handler: (...args: unknown[]) => void, ms?: number, ..
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/pandora';
 process.env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
+// Migrations take an advisory lock and run DDL in sessions: past any transaction pooler.
+const migrationUrl = () => process.env.DATABASE_DIRECT_URL || process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 
 export default defineConfig({
   experimental: { adapter: true },
@@ -30,6 +32,6 @@ export default defineConfig({
   schema: path.join('libs', 'data-access', 'prisma', 'schema.prisma'),
   migrations: { path: path.join('libs', 'data-access', 'prisma', 'migrations') },
   async adapter() {
-    return new PrismaCliPgAdapter(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+    return new PrismaCliPgAdapter(migrationUrl());
   },
 });

@@ -78,8 +78,9 @@ async function runOnce(config: AuditCleanupWorkerConfig, options: CleanupRunOpti
   try {
     // A dry run writes nothing, so it needs no lock and may run beside a real one.
     if (!dryRun) {
+      // The lock is session state: it needs DATABASE_DIRECT_URL, while the batches may go through a pooler.
       const attempt = await tryAcquireAdvisoryLock({
-        url: config.database.url,
+        url: config.database.directUrl,
         key: AUDIT_CLEANUP_LOCK_KEY,
         applicationName: 'audit-cleanup-worker:lock',
       });

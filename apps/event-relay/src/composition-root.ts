@@ -62,7 +62,7 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
   });
 
   const relay = new OutboxRelay({
-    databaseUrl: config.database.url,
+    databaseUrl: config.database.directUrl,
     redis,
     stream: { stream: config.stream.name, maxLength: config.stream.maxLength },
     settings: { ...config.relay, statementTimeoutMs: 30_000 },

@@ -1,4 +1,5 @@
 export * from './fake-otlp-collector';
+export * from './private-pgbouncer';
 export * from './private-servers';
 export * from './test-certificates';
 export * from './test-database';

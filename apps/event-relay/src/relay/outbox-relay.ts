@@ -20,6 +20,7 @@ export interface OutboxRelaySettings {
 }
 
 export interface OutboxRelayDeps {
+  /** DATABASE_DIRECT_URL: the relay's session holds the lease and LISTENs, so never a transaction pooler. */
   databaseUrl: string;
   redis: Redis;
   stream: StreamTarget;

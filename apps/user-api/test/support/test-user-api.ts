@@ -30,11 +30,13 @@ export interface TestUserApiOptions {
   clock?: Clock;
   /** Share another instance's database and Redis prefix (a second replica). */
   shareWith?: TestUserApi;
+  /** A database prepared by the test (dropped by the test, not by `stop`). */
+  db?: TestDatabase;
 }
 
 /** A real user-api (both listeners) against its own fresh database and Redis key prefix. */
 export async function startTestUserApi(options: TestUserApiOptions = {}): Promise<TestUserApi> {
-  const db = options.shareWith?.db ?? (await createTestDatabase());
+  const db = options.shareWith?.db ?? options.db ?? (await createTestDatabase());
   const redis = options.shareWith?.redis ?? (await createTestRedis());
   const config = buildUserApiConfig({
     APP_ENV: 'test',
@@ -88,7 +90,7 @@ export async function startTestUserApi(options: TestUserApiOptions = {}): Promis
       if (!options.shareWith) {
         await rows.close();
         await redis.cleanup();
-        await db.drop();
+        if (!options.db) await db.drop();
       }
     },
   };
