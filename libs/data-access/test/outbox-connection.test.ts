@@ -123,3 +123,23 @@ describe('the outbox reads', () => {
     }
   });
 });
+
+describe('the session settings', () => {
+  it('bound every statement with a SET statement_timeout on the session itself (no start-up parameter)', async () => {
+    const rows = new TableRows(db.url, 'outbox-connection-tests');
+    const blocker = await rows.db.pool.connect();
+    try {
+      const id = randomUUID();
+      await rows.insert(outboxEvents, { id, eventType: 'e.locked', aggregateId: null, payload: {}, metadata: {}, occurredAt: new Date() });
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT id FROM outbox_events WHERE id = $1::uuid FOR UPDATE', [id]);
+      const session = await connect(db.url, { statementTimeoutMs: 300 });
+      // Stuck behind the row lock: the server cancels it after 300 ms.
+      await expect(session.markPublished([id])).rejects.toMatchObject({ code: '57014' });
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      blocker.release();
+      await rows.close();
+    }
+  });
+});
