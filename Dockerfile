@@ -18,16 +18,14 @@ ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /src
 ENV CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
-COPY package.json package-lock.json prisma.config.ts ./
-COPY libs/data-access/prisma libs/data-access/prisma
+COPY package.json package-lock.json ./
 # --ignore-scripts: no dependency install script may run, whatever npm version the base image ships
-# (package.json's `allowScripts` needs npm 11). Our own postinstall is the explicit generate below:
-# the Rust-free Prisma client, no engine download.
+# (package.json's `allowScripts` needs npm 11). Nothing is generated at install time: the apps query
+# with node-postgres, and Prisma is only the migration tool (docs/database.md).
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --ignore-scripts --no-audit --no-fund \
- && node node_modules/prisma/build/index.js generate
+    npm ci --ignore-scripts --no-audit --no-fund
 
-# ---- production dependencies (the generated client in node_modules/.prisma survives the prune) -----
+# ---- production dependencies ----------------------------------------------------------------------
 FROM deps AS prod-deps
 RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf node_modules/.cache
@@ -38,9 +36,6 @@ COPY tsconfig.base.json ./
 COPY tools/scripts/build-app.mjs tools/scripts/build-console.mjs tools/scripts/
 COPY proto proto
 COPY libs libs
-# The root postinstall is the project's code-generation hook (Prisma today, gRPC stubs may join it);
-# run it over the full sources so a build never bundles stale generated code.
-RUN npm run postinstall
 
 # user-api also serves the admin console (a browser app built by Vite beside its bundle).
 FROM source AS build-user-api

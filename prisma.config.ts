@@ -39,6 +39,8 @@ process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/pandora';
 process.env.DATABASE_URL ??= DEFAULT_DATABASE_URL;
+// Migrations take an advisory lock and run DDL in sessions: past any transaction pooler.
+const migrationUrl = () => process.env.DATABASE_DIRECT_URL || process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 
 export default defineConfig({
   experimental: { adapter: true },
@@ -46,6 +48,6 @@ export default defineConfig({
   schema: path.join('libs', 'data-access', 'prisma', 'schema.prisma'),
   migrations: { path: path.join('libs', 'data-access', 'prisma', 'migrations') },
   async adapter() {
-    return new PrismaCliPgAdapter(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+    return new PrismaCliPgAdapter(migrationUrl());
   },
 });

@@ -1,12 +1,13 @@
 /**
  * `npm run db:migrate`: creates the database if it does not exist, then applies every migration
- * with `prisma migrate deploy`. Reads DATABASE_URL or the original DB_HOST/DB_PORT/… variables;
- * with neither, the local development database (postgresql://postgres@127.0.0.1:5432/pandora).
+ * with `prisma migrate deploy`. Reads DATABASE_DIRECT_URL (migrations take an advisory lock and run
+ * DDL: never through a transaction pooler), else DATABASE_URL or the original DB_HOST/DB_PORT/…
+ * variables; with none, the local development database (postgresql://postgres@127.0.0.1:5432/pandora).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { databaseUrlFromEnv, LOCAL_DATABASE_URL, redactUrl } from '@pandora/config';
+import { directDatabaseUrlFromEnv, LOCAL_DATABASE_URL, redactUrl } from '@pandora/config';
 import pg from 'pg';
 
 const root = path.resolve(__dirname, '../..');
@@ -35,12 +36,12 @@ async function ensureDatabase(url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const url = databaseUrlFromEnv(process.env) ?? LOCAL_DATABASE_URL;
+  const url = directDatabaseUrlFromEnv(process.env) ?? LOCAL_DATABASE_URL;
   console.log(`migrating ${redactUrl(url)}`);
   await ensureDatabase(url);
   const result = spawnSync(path.join(root, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: url },
+    env: { ...process.env, DATABASE_URL: url, DATABASE_DIRECT_URL: url },
     stdio: 'inherit',
   });
   if (result.status !== 0) throw new Error('prisma migrate deploy failed');

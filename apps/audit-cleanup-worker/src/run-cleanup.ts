@@ -3,12 +3,12 @@ import { constants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { formatDuration, type AuditCleanupWorkerConfig } from '@pandora/config';
 import {
+  AUDIT_CLEANUP_LOCK_KEY,
   Database,
   PgRetentionStore,
   PgUnitOfWork,
   sqlState,
   tryAcquireAdvisoryLock,
-  type AdvisoryLockKey,
   type SessionAdvisoryLock,
 } from '@pandora/data-access';
 import { RETENTION_KINDS, systemClock, type RetentionCounts, type RetentionCutoffs } from '@pandora/domain';
@@ -16,12 +16,6 @@ import { PurgeExpiredRecords } from '@pandora/use-cases';
 import type { Logger } from '@pandora/observability';
 import { CleanupMetrics } from './cleanup-metrics';
 import { tracedRetentionStore, withRunSpan } from './cleanup-tracing';
-
-/**
- * The session-level advisory lock every run takes before deleting anything (pg_locks shows it as
- * classid 1346457156 = 'PAND', objid 1). Per database: runs against different databases never meet.
- */
-export const AUDIT_CLEANUP_LOCK_KEY: AdvisoryLockKey = [1_346_457_156, 1];
 
 export type CleanupOutcome = 'completed' | 'dry_run' | 'skipped' | 'interrupted' | 'failed';
 
@@ -84,8 +78,9 @@ async function runOnce(config: AuditCleanupWorkerConfig, options: CleanupRunOpti
   try {
     // A dry run writes nothing, so it needs no lock and may run beside a real one.
     if (!dryRun) {
+      // The lock is session state: it needs DATABASE_DIRECT_URL, while the batches may go through a pooler.
       const attempt = await tryAcquireAdvisoryLock({
-        url: config.database.url,
+        url: config.database.directUrl,
         key: AUDIT_CLEANUP_LOCK_KEY,
         applicationName: 'audit-cleanup-worker:lock',
       });

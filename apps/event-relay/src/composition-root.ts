@@ -1,9 +1,15 @@
 import type { EventRelayConfig } from '@pandora/config';
-import { checkRedis, createRedisClient } from '@pandora/data-access';
+import {
+  checkDatabase,
+  checkOutboxReadable,
+  checkRedis,
+  countUnpublishedOutboxEvents,
+  createRedisClient,
+  Database,
+} from '@pandora/data-access';
 import { createHttpApp, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import type Redis from 'ioredis';
-import pg from 'pg';
 import { OutboxRelay } from './relay/outbox-relay';
 import { RelayMetrics } from './relay/relay-metrics';
 
@@ -37,32 +43,26 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
   // Not awaited: the relay starts (and reports not ready) while Redis is away, and catches up later.
   redis.connect().catch((error: Error) => logger.warn('redis not reachable at start-up', { error: error.message }));
 
-  // Readiness and the pending-events gauge use their own small pool, so that a probe never waits
-  // behind (or interferes with) the relay's session.
-  const probePool = new pg.Pool({
-    connectionString: config.database.url,
-    application_name: 'event-relay:probe',
-    max: 2,
-    connectionTimeoutMillis: PROBE_TIMEOUT_MS,
-    idleTimeoutMillis: 10_000,
-    statement_timeout: PROBE_TIMEOUT_MS,
-    query_timeout: PROBE_TIMEOUT_MS + 500,
+  // Readiness and the pending-events gauge use their own small pool (DATABASE_URL, a pooler is
+  // fine), so that a probe never waits behind (or interferes with) the relay's session. Each probe
+  // runs in a transaction: its statement timeout is a SET LOCAL, which survives transaction pooling.
+  const probeDb = new Database({
+    url: config.database.url,
+    poolMax: 2,
+    applicationName: 'event-relay:probe',
+    transactionTimeoutMs: PROBE_TIMEOUT_MS,
   });
-  probePool.on('error', (error) => logger.warn('database probe connection error', { error: error.message }));
 
   const relayMetrics = new RelayMetrics(metrics.registry, async () => {
     try {
-      const { rows } = await probePool.query<{ pending: number }>(
-        'SELECT count(*)::int AS pending FROM outbox_events WHERE published_at IS NULL',
-      );
-      return rows[0]?.pending ?? 0;
+      return await probeDb.transaction((tx) => countUnpublishedOutboxEvents(tx));
     } catch {
       return null;
     }
   });
 
   const relay = new OutboxRelay({
-    databaseUrl: config.database.url,
+    databaseUrl: config.database.directUrl,
     redis,
     stream: { stream: config.stream.name, maxLength: config.stream.maxLength },
     settings: { ...config.relay, statementTimeoutMs: 30_000 },
@@ -74,14 +74,7 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
   const probe: ReadinessProbe = {
     checks: {
       // The table the relay reads, not just `SELECT 1`: an unmigrated database is not ready either.
-      database: async () => {
-        try {
-          await probePool.query('SELECT 1 FROM outbox_events LIMIT 0');
-          return 'up';
-        } catch {
-          return 'down';
-        }
-      },
+      database: () => checkDatabase(probeDb, PROBE_TIMEOUT_MS, () => probeDb.transaction((tx) => checkOutboxReadable(tx))),
       redis: () => checkRedis(redis, PROBE_TIMEOUT_MS),
     },
     isShuttingDown: () => shuttingDown,
@@ -113,7 +106,7 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
       shuttingDown = true;
     },
     close: async () => {
-      await probePool.end().catch(() => undefined);
+      await probeDb.close().catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -1,3 +1,4 @@
+import { auditLogs, outboxEvents, sessions, users } from '@pandora/data-access';
 import { userDtoSchema } from '../src/http/schemas/dto.schemas';
 import { expectNoSecretIn, onlyAuditRow } from './support/audit-rows';
 import { bearer, expectErrorEnvelope, logIn, registerUser } from './support/fixtures';
@@ -26,10 +27,10 @@ describe('PATCH and PUT /api/v1/users/me', () => {
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ first_name: 'Ada', last_name: 'Byron' });
     expect(new Date(response.body.updated_at).getTime()).toBeGreaterThan(new Date(response.body.created_at).getTime() - 1);
-    expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.profile.updated' } })).toMatchObject({
+    expect(await t.rows.first(outboxEvents, { aggregateId: user.id, eventType: 'user.profile.updated' })).toMatchObject({
       payload: { email: user.email, first_name: 'Ada', last_name: 'Byron' },
     });
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.profile.updated' } })).toMatchObject({
+    expect(await t.rows.first(auditLogs, { userId: user.id, eventType: 'user.profile.updated' })).toMatchObject({
       previousState: { first_name: 'Ada', last_name: 'Lovelace' },
       newState: { first_name: 'Ada', last_name: 'Byron' },
     });
@@ -50,7 +51,7 @@ describe('PATCH and PUT /api/v1/users/me', () => {
   it('writing the same values is a no-op without event or audit', async () => {
     const user = await registerUser(t.http());
     await t.http().put('/api/v1/users/me').set(bearer(user.accessToken)).send({ first_name: 'Ada', last_name: 'Lovelace' }).expect(200);
-    expect(await t.prisma.outboxEvent.count({ where: { aggregateId: user.id, eventType: 'user.profile.updated' } })).toBe(0);
+    expect(await t.rows.count(outboxEvents, { aggregateId: user.id, eventType: 'user.profile.updated' })).toBe(0);
   });
 
   it.each([
@@ -66,7 +67,7 @@ describe('PATCH and PUT /api/v1/users/me', () => {
     const response = await t.http().patch('/api/v1/users/me').set(bearer(user.accessToken)).send(body);
     expect(response.status).toBe(400);
     expect(response.body.error.details).toContainEqual({ field, message: expect.any(String) });
-    const row = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    const row = await t.rows.one(users, { id: user.id });
     expect(row).toMatchObject({ role: 'user', kycStatus: 'pending', firstName: 'Ada' });
   });
 
@@ -78,14 +79,14 @@ describe('PATCH and PUT /api/v1/users/me', () => {
 describe('PATCH /api/v1/users/me/kyc', () => {
   it('lets a rejected user resubmit (rejected → pending) with event and audit', async () => {
     const user = await registerUser(t.http());
-    await t.prisma.user.update({ where: { id: user.id }, data: { kycStatus: 'rejected' } });
+    await t.rows.update(users, { id: user.id }, { kycStatus: 'rejected' });
     const response = await t.http().patch('/api/v1/users/me/kyc').set(bearer(user.accessToken)).send({ kyc_status: 'pending' });
     expect(response.status).toBe(200);
     expect(response.body.kyc_status).toBe('pending');
-    expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } })).toMatchObject({
+    expect(await t.rows.first(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' })).toMatchObject({
       payload: { email: user.email, kyc_status: 'pending', old_status: 'rejected' },
     });
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.kyc.updated' } })).toMatchObject({
+    expect(await t.rows.first(auditLogs, { userId: user.id, eventType: 'user.kyc.updated' })).toMatchObject({
       actorType: 'user',
       previousState: { kyc_status: 'rejected' },
       newState: { kyc_status: 'pending' },
@@ -97,14 +98,14 @@ describe('PATCH /api/v1/users/me/kyc', () => {
     const response = await t.http().patch('/api/v1/users/me/kyc').set(bearer(user.accessToken)).send({ kyc_status: 'verified' });
     expect(response.status).toBe(409);
     expectErrorEnvelope(response.body, 'INVALID_KYC_TRANSITION');
-    expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).kycStatus).toBe('pending');
+    expect((await t.rows.one(users, { id: user.id })).kycStatus).toBe('pending');
   });
 
   it('answers the current status with 200 and records nothing', async () => {
     const user = await registerUser(t.http());
     const response = await t.http().patch('/api/v1/users/me/kyc').set(bearer(user.accessToken)).send({ kyc_status: 'pending' });
     expect(response.status).toBe(200);
-    expect(await t.prisma.outboxEvent.count({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } })).toBe(0);
+    expect(await t.rows.count(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' })).toBe(0);
   });
 
   it('refuses an unknown status with 400', async () => {
@@ -129,10 +130,11 @@ describe('POST /api/v1/users/me/password', () => {
     expect((await t.http().get('/api/v1/users/me').set(bearer(otherDevice.accessToken))).status).toBe(401);
     expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: user.password })).status).toBe(401);
     expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'a brand new passphrase' })).status).toBe(200);
-    const events = await t.prisma.outboxEvent.findMany({
-      where: { aggregateId: user.id, eventType: { in: ['user.password.changed', 'session.revoked'] } },
-      orderBy: { seq: 'asc' },
-    });
+    const events = await t.rows.find(
+      outboxEvents,
+      { aggregateId: user.id, eventType: ['user.password.changed', 'session.revoked'] },
+      { orderBy: 'seq' },
+    );
     expect(events.map((event) => [event.eventType, event.payload])).toEqual([
       ['user.password.changed', { email: user.email }],
       ['session.revoked', { session_ids: [otherDevice.sessionId], reason: 'password_changed' }],
@@ -149,7 +151,7 @@ describe('POST /api/v1/users/me/password', () => {
       .set(bearer(user.accessToken))
       .send({ current_password: user.password, new_password: newPassword })
       .expect(204);
-    const row = await onlyAuditRow(t.prisma, user.id, 'user.password.changed');
+    const row = await onlyAuditRow(t.rows, user.id, 'user.password.changed');
     expect(row).toMatchObject({
       action: 'change_password',
       status: 'success',
@@ -172,7 +174,7 @@ describe('POST /api/v1/users/me/password', () => {
       .send({ current_password: 'not my password', new_password: 'a brand new passphrase' });
     expect(response.status).toBe(401);
     expectErrorEnvelope(response.body, 'INVALID_CREDENTIALS');
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.password.changed' } })).toMatchObject({
+    expect(await t.rows.first(auditLogs, { userId: user.id, eventType: 'user.password.changed' })).toMatchObject({
       status: 'failure',
     });
     expect((await t.http().get('/api/v1/users/me').set(bearer(user.accessToken))).status).toBe(200);
@@ -205,19 +207,19 @@ describe('DELETE /api/v1/users/me', () => {
     for (const token of [user.accessToken, second.accessToken]) {
       expect((await t.http().get('/api/v1/users/me').set(bearer(token))).status).toBe(401);
     }
-    const row = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    const row = await t.rows.one(users, { id: user.id });
     expect(row.deletedAt).not.toBeNull();
-    const deleted = await t.prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: user.id, eventType: 'user.deleted' } });
+    const deleted = await t.rows.one(outboxEvents, { aggregateId: user.id, eventType: 'user.deleted' });
     expect(deleted.payload).toEqual({ email: user.email, deleted_at: row.deletedAt?.toISOString() });
-    const revoked = await t.prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: user.id, eventType: 'session.revoked' } });
+    const revoked = await t.rows.one(outboxEvents, { aggregateId: user.id, eventType: 'session.revoked' });
     expect(revoked.payload).toEqual({ session_ids: [user.sessionId, second.sessionId].sort(), reason: 'account_deleted' });
-    expect(await t.prisma.session.count({ where: { userId: user.id, revokedAt: null } })).toBe(0);
+    expect(await t.rows.count(sessions, { userId: user.id, revokedAt: null })).toBe(0);
   });
 
   it('records the deletion in the audit trail: action delete_user by the user themself, with no secret', async () => {
     const user = await registerUser(t.http());
     const response = await t.http().delete('/api/v1/users/me').set(bearer(user.accessToken)).expect(204);
-    const row = await onlyAuditRow(t.prisma, user.id, 'user.deleted');
+    const row = await onlyAuditRow(t.rows, user.id, 'user.deleted');
     expect(row).toMatchObject({
       action: 'delete_user',
       status: 'success',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sessions, users } from '@pandora/data-access';
 import type request from 'supertest';
 import { bearer, registerUser, type RegisteredUser } from './support/fixtures';
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
@@ -123,8 +124,8 @@ function casesFor(route: RouteUnderTest): HostileCase[] {
 }
 
 async function accountState(userId: string) {
-  const row = await t.prisma.user.findUniqueOrThrow({ where: { id: userId } });
-  const activeSessions = await t.prisma.session.count({ where: { userId, revokedAt: null } });
+  const row = await t.rows.one(users, { id: userId });
+  const activeSessions = await t.rows.count(sessions, { userId, revokedAt: null });
   return { row, activeSessions };
 }
 

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { sessions, users } from '@pandora/data-access';
 import { bearer, expectErrorEnvelope, registerUser, STRONG_PASSWORD, uniqueEmail } from './support/fixtures';
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
 
@@ -139,7 +140,7 @@ describe('HTTP conventions (docs/api.md)', () => {
       .post('/api/v1/auth/register')
       .set('X-Forwarded-For', '203.0.113.9')
       .send({ email, password: STRONG_PASSWORD, first_name: 'A', last_name: 'B' });
-    const session = await t.prisma.session.findFirstOrThrow({ where: { user: { email } } });
+    const session = await t.rows.one(sessions, { userId: (await t.rows.one(users, { email })).id });
     expect(session.ipAddress).toBe('127.0.0.1');
   });
 
@@ -152,7 +153,7 @@ describe('HTTP conventions (docs/api.md)', () => {
         .post('/api/v1/auth/register')
         .set('X-Forwarded-For', '203.0.113.9')
         .send({ email, password: STRONG_PASSWORD, first_name: 'A', last_name: 'B' });
-      const session = await proxied.prisma.session.findFirstOrThrow({ where: { user: { email } } });
+      const session = await proxied.rows.one(sessions, { userId: (await proxied.rows.one(users, { email })).id });
       expect(session.ipAddress).toBe('203.0.113.9');
     } finally {
       await proxied.stop();

@@ -1,4 +1,5 @@
 import { Argon2PasswordHasher } from '@pandora/auth';
+import { auditLogs, outboxEvents, users } from '@pandora/data-access';
 import { bearer, expectErrorEnvelope, registerUser, STRONG_PASSWORD, uniqueEmail } from './support/fixtures';
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
 
@@ -69,19 +70,19 @@ describe('POST /api/v1/auth/login', () => {
     const ghost = uniqueEmail('ghost');
     await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'wrong-password-1' }).expect(401);
     await t.http().post('/api/v1/auth/login').send({ email: ghost, password: 'wrong-password-1' }).expect(401);
-    const known = await t.prisma.auditLog.findFirstOrThrow({ where: { eventType: 'auth.login.failed', userId: user.id } });
+    const known = await t.rows.one(auditLogs, { eventType: 'auth.login.failed', userId: user.id });
     expect(known).toMatchObject({ status: 'failure', failureReason: 'invalid_password', actorIdentifier: user.email, severity: 'warning' });
-    const unknown = await t.prisma.auditLog.findFirstOrThrow({ where: { eventType: 'auth.login.failed', actorIdentifier: ghost } });
+    const unknown = await t.rows.one(auditLogs, { eventType: 'auth.login.failed', actorIdentifier: ghost });
     expect(unknown).toMatchObject({ userId: null, failureReason: 'unknown_email', actorType: 'anonymous' });
   });
 
   it('writes the success audit row and the user.logged_in event', async () => {
     const user = await registerUser(t.http());
     const login = await t.http().post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
-    const events = await t.prisma.outboxEvent.findMany({ where: { aggregateId: user.id, eventType: 'user.logged_in' } });
+    const events = await t.rows.find(outboxEvents, { aggregateId: user.id, eventType: 'user.logged_in' });
     expect(events).toEqual([expect.objectContaining({ payload: { email: user.email } })]);
     const sid = JSON.parse(Buffer.from(login.body.access_token.split('.')[1], 'base64url').toString()).sid;
-    expect(await t.prisma.auditLog.count({ where: { eventType: 'auth.login.succeeded', userId: user.id, sessionId: sid } })).toBe(1);
+    expect(await t.rows.count(auditLogs, { eventType: 'auth.login.succeeded', userId: user.id, sessionId: sid })).toBe(1);
   });
 
   it('refuses a deleted account like an unknown one', async () => {
@@ -96,11 +97,11 @@ describe('POST /api/v1/auth/login', () => {
     const user = await registerUser(t.http());
     const stronger = await startTestUserApi({ shareWith: t, env: { ARGON2_MEMORY_KIB: '2048', ARGON2_TIME_COST: '2' } });
     try {
-      const before = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+      const before = await t.rows.one(users, { id: user.id });
       await stronger.http().post('/api/v1/auth/login').send({ email: user.email, password: 'wrong password!' }).expect(401);
-      expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).passwordHash).toBe(before.passwordHash);
+      expect((await t.rows.one(users, { id: user.id })).passwordHash).toBe(before.passwordHash);
       await stronger.http().post('/api/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
-      const after = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+      const after = await t.rows.one(users, { id: user.id });
       expect(after.passwordHash).toMatch(/^\$argon2id\$v=19\$m=2048,t=2,p=1\$/);
       expect(after.updatedAt).toEqual(before.updatedAt);
       await expect(
@@ -125,10 +126,7 @@ describe('POST /api/v1/auth/login', () => {
       salt,
     });
     const b64 = (buffer: Buffer) => buffer.toString('base64').replace(/=+$/, '');
-    await t.prisma.user.update({
-      where: { id: user.id },
-      data: { passwordHash: `$argon2id$v=19$m=65536,t=1,p=4$${b64(salt)}$${b64(key)}` },
-    });
+    await t.rows.update(users, { id: user.id }, { passwordHash: `$argon2id$v=19$m=65536,t=1,p=4$${b64(salt)}$${b64(key)}` });
     expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'password-from-go-era' })).status).toBe(200);
   });
 

@@ -1,3 +1,4 @@
+import { auditLogs, outboxEvents, users } from '@pandora/data-access';
 import { bearer, logIn, registerUser } from './support/fixtures';
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
 
@@ -37,7 +38,7 @@ it('keeps passwords, tokens and hashes out of logs, audit rows and events', asyn
   // A failing request whose body is logged on purpose by nobody: still nothing may leak.
   await t.http().post('/api/v1/auth/register').send({ email: 'bad', password, first_name: 'x', last_name: 'y' }).expect(400);
 
-  const hashes = (await t.prisma.user.findMany({ select: { passwordHash: true } })).map((row) => row.passwordHash);
+  const hashes = (await t.rows.find(users)).map((row) => row.passwordHash);
   const secrets = [
     password,
     newPassword,
@@ -51,10 +52,8 @@ it('keeps passwords, tokens and hashes out of logs, audit rows and events', asyn
     refreshed.body.access_token,
     ...hashes,
   ];
-  const audit = JSON.stringify(await t.prisma.auditLog.findMany());
-  const outbox = JSON.stringify(await t.prisma.outboxEvent.findMany(), (_key, value) =>
-    typeof value === 'bigint' ? value.toString() : value,
-  );
+  const audit = JSON.stringify(await t.rows.find(auditLogs));
+  const outbox = JSON.stringify(await t.rows.find(outboxEvents));
   const logs = t.rawLogs();
   expect(logs.length).toBeGreaterThan(1000);
   for (const secret of secrets) {

@@ -1,3 +1,4 @@
+import { auditLogs, outboxEvents, refreshTokens, sessions } from '@pandora/data-access';
 import { bearer, eventually, expectErrorEnvelope, registerUser } from './support/fixtures';
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
 
@@ -19,7 +20,7 @@ describe('POST /api/v1/auth/refresh', () => {
     expect(JSON.parse(Buffer.from(response.body.access_token.split('.')[1], 'base64url').toString()).sid).toBe(user.sessionId);
     expect((await t.http().get('/api/v1/users/me').set(bearer(response.body.access_token))).status).toBe(200);
     expect((await refresh(response.body.refresh_token)).status).toBe(200);
-    const rows = await t.prisma.refreshToken.findMany({ where: { sessionId: user.sessionId }, orderBy: { createdAt: 'asc' } });
+    const rows = await t.rows.find(refreshTokens, { sessionId: user.sessionId }, { orderBy: 'createdAt' });
     expect(rows).toHaveLength(3);
     expect(rows.filter((row) => row.rotatedAt === null)).toHaveLength(1);
   });
@@ -30,7 +31,7 @@ describe('POST /api/v1/auth/refresh', () => {
     const again = await refresh(user.refreshToken);
     expect(again.status).toBe(401);
     expectErrorEnvelope(again.body, 'INVALID_REFRESH_TOKEN');
-    expect((await t.prisma.session.findUniqueOrThrow({ where: { id: user.sessionId } })).revokedAt).toBeNull();
+    expect((await t.rows.one(sessions, { id: user.sessionId })).revokedAt).toBeNull();
     expect((await refresh(rotated.body.refresh_token)).status).toBe(200);
   });
 
@@ -42,18 +43,16 @@ describe('POST /api/v1/auth/refresh', () => {
     expect(reuse.status).toBe(401);
     expectErrorEnvelope(reuse.body, 'INVALID_REFRESH_TOKEN');
 
-    const session = await t.prisma.session.findUniqueOrThrow({ where: { id: user.sessionId } });
+    const session = await t.rows.one(sessions, { id: user.sessionId });
     expect(session).toMatchObject({ revokedReason: 'refresh_token_reuse' });
     expect((await refresh(rotated.body.refresh_token)).status).toBe(401);
     expect((await t.http().get('/api/v1/users/me').set(bearer(rotated.body.access_token))).status).toBe(401);
 
-    expect(
-      await t.prisma.auditLog.findFirst({ where: { eventType: 'security.refresh_token_reused', sessionId: user.sessionId } }),
-    ).toMatchObject({
+    expect(await t.rows.first(auditLogs, { eventType: 'security.refresh_token_reused', sessionId: user.sessionId })).toMatchObject({
       severity: 'critical',
       userId: user.id,
     });
-    expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'session.revoked' } })).toMatchObject({
+    expect(await t.rows.first(outboxEvents, { aggregateId: user.id, eventType: 'session.revoked' })).toMatchObject({
       payload: { session_ids: [user.sessionId], reason: 'refresh_token_reuse' },
     });
     expect(t.logs).toContainEqual(expect.objectContaining({ security_event: 'refresh_token_reuse_detected', session_id: user.sessionId }));
@@ -63,8 +62,8 @@ describe('POST /api/v1/auth/refresh', () => {
     const user = await registerUser(t.http());
     const results = await Promise.all([1, 2, 3, 4].map(() => refresh(user.refreshToken)));
     expect(results.map((response) => response.status).sort()).toEqual([200, 401, 401, 401]);
-    expect((await t.prisma.session.findUniqueOrThrow({ where: { id: user.sessionId } })).revokedAt).toBeNull();
-    expect(await t.prisma.refreshToken.count({ where: { sessionId: user.sessionId } })).toBe(2);
+    expect((await t.rows.one(sessions, { id: user.sessionId })).revokedAt).toBeNull();
+    expect(await t.rows.count(refreshTokens, { sessionId: user.sessionId })).toBe(2);
   });
 
   it('refuses tokens of revoked sessions, expired tokens, unknown and malformed tokens', async () => {
@@ -73,7 +72,7 @@ describe('POST /api/v1/auth/refresh', () => {
     expect((await refresh(user.refreshToken)).status).toBe(401);
 
     const other = await registerUser(t.http());
-    await t.prisma.refreshToken.updateMany({ where: { sessionId: other.sessionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await t.rows.update(refreshTokens, { sessionId: other.sessionId }, { expiresAt: new Date(Date.now() - 1000) });
     expect((await refresh(other.refreshToken)).status).toBe(401);
 
     for (const token of [`rt_${'A'.repeat(43)}`, 'short', 'x'.repeat(512)]) {
@@ -95,11 +94,11 @@ describe('POST /api/v1/auth/refresh', () => {
   it('never extends a session past its absolute lifetime', async () => {
     const user = await registerUser(t.http());
     const soon = new Date(Date.now() + 60_000);
-    await t.prisma.session.update({ where: { id: user.sessionId }, data: { absoluteExpiresAt: soon } });
+    await t.rows.update(sessions, { id: user.sessionId }, { absoluteExpiresAt: soon });
     const response = await refresh(user.refreshToken);
     expect(response.status).toBe(200);
     expect(response.body.refresh_expires_in).toBeLessThanOrEqual(60);
-    await t.prisma.session.update({ where: { id: user.sessionId }, data: { absoluteExpiresAt: new Date(Date.now() - 1) } });
+    await t.rows.update(sessions, { id: user.sessionId }, { absoluteExpiresAt: new Date(Date.now() - 1) });
     expect((await refresh(response.body.refresh_token)).status).toBe(401);
     await eventually(async () => (await t.http().get('/api/v1/users/me').set(bearer(response.body.access_token))).status === 401, 1000);
   });

@@ -1,3 +1,4 @@
+import { auditLogs, outboxEvents, users } from '@pandora/data-access';
 import { authResponseSchema } from '../src/http/schemas/dto.schemas';
 import { bearer, expectErrorEnvelope, registerUser, STRONG_PASSWORD, uniqueEmail } from './support/fixtures';
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
@@ -30,14 +31,14 @@ describe('POST /api/v1/auth/register', () => {
 
   it('stores the password only as an Argon2id hash', async () => {
     const user = await registerUser(t.http());
-    const row = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    const row = await t.rows.one(users, { id: user.id });
     expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
     expect(row.passwordHash).not.toContain(STRONG_PASSWORD);
   });
 
   it('writes the audit row and the user.registered outbox event in the same transaction', async () => {
     const user = await registerUser(t.http(), { first_name: 'Katherine', last_name: 'Johnson' });
-    const audit = await t.prisma.auditLog.findMany({ where: { userId: user.id } });
+    const audit = await t.rows.find(auditLogs, { userId: user.id });
     expect(audit).toEqual([
       expect.objectContaining({
         eventType: 'user.registered',
@@ -47,7 +48,7 @@ describe('POST /api/v1/auth/register', () => {
         ipAddress: '127.0.0.1',
       }),
     ]);
-    const events = await t.prisma.outboxEvent.findMany({ where: { aggregateId: user.id } });
+    const events = await t.rows.find(outboxEvents, { aggregateId: user.id });
     expect(events).toEqual([
       expect.objectContaining({
         eventType: 'user.registered',
@@ -146,7 +147,7 @@ describe('POST /api/v1/auth/register', () => {
   });
 
   it('changes nothing when the request fails', async () => {
-    const before = await t.prisma.user.count();
+    const before = await t.rows.count(users);
     await t
       .http()
       .post('/api/v1/auth/register')
@@ -157,6 +158,6 @@ describe('POST /api/v1/auth/register', () => {
       .post('/api/v1/auth/register')
       .send({ ...valid(), role: 'admin' })
       .expect(400);
-    expect(await t.prisma.user.count()).toBe(before);
+    expect(await t.rows.count(users)).toBe(before);
   });
 });

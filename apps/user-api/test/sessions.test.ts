@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { auditLogs, outboxEvents } from '@pandora/data-access';
 import { sessionListSchema } from '../src/http/schemas/dto.schemas';
 import { expectNoSecretIn, onlyAuditRow } from './support/audit-rows';
 import { bearer, expectErrorEnvelope, logIn, registerUser } from './support/fixtures';
@@ -30,19 +31,19 @@ describe('sessions of the caller', () => {
     expect((await t.http().delete(`/api/v1/users/me/sessions/${second.sessionId}`).set(bearer(user.accessToken))).status).toBe(204);
     expect((await t.http().get('/api/v1/users/me').set(bearer(second.accessToken))).status).toBe(401);
     expect((await t.http().post('/api/v1/auth/refresh').send({ refresh_token: second.refreshToken })).status).toBe(401);
-    expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'session.revoked' } })).toMatchObject({
+    expect(await t.rows.first(outboxEvents, { aggregateId: user.id, eventType: 'session.revoked' })).toMatchObject({
       payload: { session_ids: [second.sessionId], reason: 'user_revoked' },
     });
     // Idempotent: revoking again is fine and announces nothing new.
     expect((await t.http().delete(`/api/v1/users/me/sessions/${second.sessionId}`).set(bearer(user.accessToken))).status).toBe(204);
-    expect(await t.prisma.outboxEvent.count({ where: { aggregateId: user.id, eventType: 'session.revoked' } })).toBe(1);
+    expect(await t.rows.count(outboxEvents, { aggregateId: user.id, eventType: 'session.revoked' })).toBe(1);
   });
 
   it('records the revocation in the audit trail: action revoke_session by the user, naming the session, with no secret', async () => {
     const user = await registerUser(t.http());
     const second = await logIn(t.http(), user.email, user.password);
     const response = await t.http().delete(`/api/v1/users/me/sessions/${second.sessionId}`).set(bearer(user.accessToken)).expect(204);
-    const row = await onlyAuditRow(t.prisma, user.id, 'session.revoked');
+    const row = await onlyAuditRow(t.rows, user.id, 'session.revoked');
     expect(row).toMatchObject({
       action: 'revoke_session',
       eventCategory: 'session',
@@ -86,7 +87,7 @@ describe('POST /api/v1/users/me/logout', () => {
     expect((await t.http().post('/api/v1/users/me/logout').set(bearer(user.accessToken))).status).toBe(204);
     expect((await t.http().get('/api/v1/users/me').set(bearer(user.accessToken))).status).toBe(401);
     expect((await t.http().get('/api/v1/users/me').set(bearer(second.accessToken))).status).toBe(200);
-    expect(await t.prisma.auditLog.count({ where: { userId: user.id, eventType: 'auth.logout' } })).toBe(1);
+    expect(await t.rows.count(auditLogs, { userId: user.id, eventType: 'auth.logout' })).toBe(1);
   });
 
   it('with a refresh token ends that session when it is the caller’s', async () => {
@@ -128,7 +129,7 @@ describe('POST /api/v1/users/me/logout-all', () => {
     for (const token of [user.accessToken, second.accessToken])
       expect((await t.http().get('/api/v1/users/me').set(bearer(token))).status).toBe(401);
     expect((await t.http().get('/api/v1/users/me').set(bearer(other.accessToken))).status).toBe(200);
-    expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'session.revoked' } })).toMatchObject({
+    expect(await t.rows.first(outboxEvents, { aggregateId: user.id, eventType: 'session.revoked' })).toMatchObject({
       payload: { session_ids: [user.sessionId, second.sessionId].sort(), reason: 'logout_all' },
     });
   });
@@ -137,7 +138,7 @@ describe('POST /api/v1/users/me/logout-all', () => {
     const user = await registerUser(t.http());
     const second = await logIn(t.http(), user.email, user.password);
     const response = await t.http().post('/api/v1/users/me/logout-all').set(bearer(second.accessToken)).expect(204);
-    const row = await onlyAuditRow(t.prisma, user.id, 'auth.logout_all');
+    const row = await onlyAuditRow(t.rows, user.id, 'auth.logout_all');
     expect(row).toMatchObject({
       action: 'logout_all',
       eventCategory: 'session',

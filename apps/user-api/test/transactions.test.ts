@@ -1,8 +1,10 @@
 import { buildUserApiConfig } from '@pandora/config';
+import { auditLogs, outboxEvents, sessions, users } from '@pandora/data-access';
+import { TableRows } from '@pandora/data-access/testing';
 import { NO_REQUEST_CONTEXT, type Repositories, type UnitOfWork } from '@pandora/domain';
 import { createUseCases } from '@pandora/use-cases';
 import { createPorts, type Database } from '@pandora/wiring';
-import { createTestDatabase, createTestPrismaClient, type PrismaClient, type TestDatabase } from '@pandora/testing';
+import { createTestDatabase, type TestDatabase } from '@pandora/testing';
 
 /**
  * Every failure path of a multi-step change is transactional: the real use cases run against the
@@ -10,7 +12,7 @@ import { createTestDatabase, createTestPrismaClient, type PrismaClient, type Tes
  * row were written in the same transaction.
  */
 let db: TestDatabase;
-let prisma: PrismaClient;
+let rows: TableRows;
 let failOutbox = false;
 const databases: Database[] = [];
 
@@ -50,11 +52,11 @@ async function buildUseCases() {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = createTestPrismaClient(db.url, 'transaction-tests');
+  rows = new TableRows(db.url, 'transaction-tests');
 });
 afterAll(async () => {
   await Promise.all(databases.map((database) => database.close()));
-  await prisma.$disconnect();
+  await rows.close();
   await db.drop();
 });
 afterEach(() => {
@@ -62,10 +64,10 @@ afterEach(() => {
 });
 
 const counts = async (userId?: string) => ({
-  users: await prisma.user.count(),
-  sessions: await prisma.session.count(),
-  audit: await prisma.auditLog.count(userId ? { where: { userId } } : undefined),
-  outbox: await prisma.outboxEvent.count(userId ? { where: { aggregateId: userId } } : undefined),
+  users: await rows.count(users),
+  sessions: await rows.count(sessions),
+  audit: await rows.count(auditLogs, userId ? { userId } : {}),
+  outbox: await rows.count(outboxEvents, userId ? { aggregateId: userId } : {}),
 });
 
 describe('failures roll back the whole change', () => {
@@ -96,7 +98,7 @@ describe('failures roll back the whole change', () => {
         NO_REQUEST_CONTEXT,
       ),
     ).rejects.toThrow('outbox write failed for user.kyc.updated');
-    expect((await prisma.user.findUniqueOrThrow({ where: { id: registered.user.id } })).kycStatus).toBe('pending');
+    expect((await rows.one(users, { id: registered.user.id })).kycStatus).toBe('pending');
     expect(await counts(registered.user.id)).toEqual(before);
   });
 
@@ -113,8 +115,8 @@ describe('failures roll back the whole change', () => {
         NO_REQUEST_CONTEXT,
       ),
     ).rejects.toThrow('outbox write failed');
-    expect((await prisma.user.findUniqueOrThrow({ where: { id: registered.user.id } })).deletedAt).toBeNull();
-    expect(await prisma.session.count({ where: { userId: registered.user.id, revokedAt: null } })).toBe(1);
+    expect((await rows.one(users, { id: registered.user.id })).deletedAt).toBeNull();
+    expect(await rows.count(sessions, { userId: registered.user.id, revokedAt: null })).toBe(1);
   });
 
   it('password change: the old password still works and no session was revoked', async () => {
@@ -142,6 +144,6 @@ describe('failures roll back the whole change', () => {
     await expect(
       useCases.logIn.execute({ email: 'pw-rollback@example.com', password: 'correct horse battery' }, NO_REQUEST_CONTEXT),
     ).resolves.toBeDefined();
-    expect((await prisma.session.findUniqueOrThrow({ where: { id: other.session.id } })).revokedAt).toBeNull();
+    expect((await rows.one(sessions, { id: other.session.id })).revokedAt).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import { status as Status } from '@grpc/grpc-js';
+import { auditLogs, users } from '@pandora/data-access';
 import { ServingStatus, type UserServiceClient } from '@pandora/grpc-contract';
 import {
   errorCodeOf,
@@ -21,7 +22,7 @@ let user: SeededUser;
 beforeAll(async () => {
   grpc = await startTestUserGrpc();
   client = grpc.client();
-  user = await seedUser(grpc.prisma);
+  user = await seedUser(grpc.rows);
 });
 afterAll(() => grpc.stop());
 
@@ -69,12 +70,12 @@ describe('caller authentication', () => {
   });
 
   it('runs nothing for a refused call: a KYC change with a wrong token changes nothing', async () => {
-    const target = await seedUser(grpc.prisma);
+    const target = await seedUser(grpc.rows);
     await failure(
       invoke(client.updateKycStatus.bind(client), { userId: target.id, kycStatus: 'verified', updatedBy: '' }, { token: 'guess' }),
     );
-    expect((await grpc.prisma.user.findUniqueOrThrow({ where: { id: target.id } })).kycStatus).toBe('pending');
-    expect(await grpc.prisma.auditLog.count({ where: { userId: target.id } })).toBe(0);
+    expect((await grpc.rows.one(users, { id: target.id })).kycStatus).toBe('pending');
+    expect(await grpc.rows.count(auditLogs, { userId: target.id })).toBe(0);
   });
 
   it('answers health checks without any credential', async () => {
@@ -105,14 +106,14 @@ describe('without any caller credential configured (dev/test only)', () => {
   it('accepts every caller as anonymous', async () => {
     const open = await startTestUserGrpc({ env: { GRPC_AUTH_TOKENS: '' } });
     try {
-      const seeded = await seedUser(open.prisma);
+      const seeded = await seedUser(open.rows);
       const anonymousClient = open.client();
       await invoke(
         anonymousClient.updateKycStatus.bind(anonymousClient),
         { userId: seeded.id, kycStatus: 'verified', updatedBy: '' },
         { token: null },
       );
-      const audit = await open.prisma.auditLog.findFirstOrThrow({ where: { userId: seeded.id } });
+      const audit = await open.rows.one(auditLogs, { userId: seeded.id });
       expect(audit).toMatchObject({
         actorType: 'service',
         actorIdentifier: 'anonymous',

@@ -1,4 +1,5 @@
 import { Metadata, status as Status, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { auditLogs, outboxEvents, users } from '@pandora/data-access';
 import type { UserServiceClient } from '@pandora/grpc-contract';
 import { createLogger } from '@pandora/observability';
 import { PassThrough } from 'node:stream';
@@ -18,23 +19,13 @@ afterAll(() => grpc.stop());
 
 /** Holds a row lock on the user (as another transaction would) until `release` is called. */
 async function lockUser(userId: string): Promise<{ release(): Promise<void> }> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let locked!: () => void;
-  const isLocked = new Promise<void>((resolve) => (locked = resolve));
-  const transaction = grpc.prisma.$transaction(
-    async (tx) => {
-      await tx.$queryRaw`SELECT id FROM users WHERE id = ${userId}::uuid FOR UPDATE`;
-      locked();
-      await released;
-    },
-    { timeout: 60_000 },
-  );
-  await isLocked;
+  const connection = await grpc.rows.db.pool.connect();
+  await connection.query('BEGIN');
+  await connection.query('SELECT id FROM users WHERE id = $1::uuid FOR UPDATE', [userId]);
   return {
     async release() {
-      release();
-      await transaction;
+      await connection.query('COMMIT');
+      connection.release();
     },
   };
 }
@@ -49,9 +40,10 @@ async function eventually(check: () => boolean | Promise<boolean>, withinMs = 10
 
 /** True once a query of user-grpc waits for a lock (the in-flight call is inside its transaction). */
 async function callIsWaitingForTheLock(): Promise<boolean> {
-  const [row] = await grpc.prisma.$queryRaw<Array<{ waiting: number }>>`
-    SELECT count(*)::int AS waiting FROM pg_stat_activity
-    WHERE datname = current_database() AND application_name = 'user-grpc' AND wait_event_type = 'Lock'`;
+  const [row] = await grpc.rows.sql<{ waiting: number }>(
+    `SELECT count(*)::int AS waiting FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name = 'user-grpc' AND wait_event_type = 'Lock'`,
+  );
   return (row?.waiting ?? 0) > 0;
 }
 
@@ -61,7 +53,7 @@ function loggedCode(requestId: string): unknown {
 
 describe('deadlines and cancellation', () => {
   it('answers DEADLINE_EXCEEDED to a caller whose deadline passes, and the work already started stays consistent', async () => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     const lock = await lockUser(user.id);
     try {
       // A deadline long enough for a loaded machine to get the call to its transaction first: the
@@ -80,14 +72,14 @@ describe('deadlines and cancellation', () => {
       await lock.release();
     }
     // The change had begun inside its transaction; it commits with its audit row and event, or not at all.
-    await eventually(async () => (await grpc.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).kycStatus === 'verified');
-    expect(await grpc.prisma.auditLog.count({ where: { userId: user.id, eventType: 'user.kyc.updated' } })).toBe(1);
-    expect(await grpc.prisma.outboxEvent.count({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } })).toBe(1);
+    await eventually(async () => (await grpc.rows.one(users, { id: user.id })).kycStatus === 'verified');
+    expect(await grpc.rows.count(auditLogs, { userId: user.id, eventType: 'user.kyc.updated' })).toBe(1);
+    expect(await grpc.rows.count(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' })).toBe(1);
     expect(grpc.logs.filter((line) => line.request_id === 'deadline-1' && line.message === 'grpc call')).toHaveLength(1);
   });
 
   it('survives a caller that cancels an in-flight call, and logs it as CANCELLED', async () => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     const lock = await lockUser(user.id);
     try {
       const metadata = new Metadata();
@@ -104,7 +96,7 @@ describe('deadlines and cancellation', () => {
     } finally {
       await lock.release();
     }
-    const user2 = await seedUser(grpc.prisma);
+    const user2 = await seedUser(grpc.rows);
     await expect(invoke(client.getUser.bind(client), { userId: user2.id })).resolves.toBeDefined();
   });
 });

@@ -28,7 +28,7 @@ async function grpcCall(...args: string[]): Promise<{ code: number | null; stdou
 
 describe('npm run grpc:call', () => {
   it('calls GetUserByEmail and prints the user as JSON, nothing else on stdout', async () => {
-    const user = await seedUser(t.prisma, { firstName: 'Grace' });
+    const user = await seedUser(t.rows, { firstName: 'Grace' });
     const result = await grpcCall(
       'GetUserByEmail',
       JSON.stringify({ email: user.email.toUpperCase() }),
@@ -50,7 +50,7 @@ describe('npm run grpc:call', () => {
   }, 60_000);
 
   it('takes snake_case request fields, as in the .proto file (UpdateKYCStatus, then ValidateUser)', async () => {
-    const user = await seedUser(t.prisma);
+    const user = await seedUser(t.rows);
     const update = await grpcCall(
       'UpdateKYCStatus',
       JSON.stringify({ user_id: user.id, kyc_status: 'verified', updated_by: 'ops@example.com' }),

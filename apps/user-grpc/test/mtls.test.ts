@@ -1,4 +1,5 @@
 import { credentials, status as Status } from '@grpc/grpc-js';
+import { auditLogs } from '@pandora/data-access';
 import { ServingStatus } from '@pandora/grpc-contract';
 import {
   createTestDatabase,
@@ -63,7 +64,7 @@ describe('mTLS as the only caller credential', () => {
   afterAll(() => grpc.stop());
 
   it('accepts a client certificate from the configured CA and names the caller by its CN', async () => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     const client = grpc.client(clientCredentials(wallet), TLS_NAME);
     const { response } = await invoke(
       client.updateKycStatus.bind(client),
@@ -71,7 +72,7 @@ describe('mTLS as the only caller credential', () => {
       { ...SHORT, token: null },
     );
     expect(response.user?.kycStatus).toBe('verified');
-    expect(await grpc.prisma.auditLog.findFirstOrThrow({ where: { userId: user.id } })).toMatchObject({
+    expect(await grpc.rows.one(auditLogs, { userId: user.id })).toMatchObject({
       actorIdentifier: 'wallet-mtls',
       metadata: { caller: 'wallet-mtls', caller_authentication: 'mtls' },
     });
@@ -82,7 +83,7 @@ describe('mTLS as the only caller credential', () => {
     ['a self-signed certificate', () => selfSigned],
     ['no certificate', () => undefined],
   ])('refuses a connection with %s', async (_label, certificate) => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     const client = grpc.client(clientCredentials(certificate()), TLS_NAME);
     const error = await failure(invoke(client.getUser.bind(client), { userId: user.id }, { ...SHORT, token: null }));
     expect(error.code).toBe(Status.UNAVAILABLE);
@@ -114,7 +115,7 @@ describe('mTLS together with service tokens', () => {
   afterAll(() => grpc.stop());
 
   it('requires both: a valid certificate without a token is UNAUTHENTICATED', async () => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     const client = grpc.client(clientCredentials(wallet), TLS_NAME);
     expect((await failure(invoke(client.getUser.bind(client), { userId: user.id }, { ...SHORT, token: null }))).code).toBe(
       Status.UNAUTHENTICATED,
@@ -123,7 +124,7 @@ describe('mTLS together with service tokens', () => {
   });
 
   it('refuses a valid token over a connection without a certificate', async () => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     const client = grpc.client(clientCredentials(), TLS_NAME);
     expect((await failure(invoke(client.getUser.bind(client), { userId: user.id }, SHORT))).code).toBe(Status.UNAVAILABLE);
   });
@@ -133,7 +134,7 @@ describe('TLS without client certificates', () => {
   it('serves token-authenticated callers over TLS and refuses plaintext', async () => {
     const grpc = await startTestUserGrpc({ db, env: { GRPC_TLS_CERT_FILE: server.certFile, GRPC_TLS_KEY_FILE: server.keyFile } });
     try {
-      const user = await seedUser(grpc.prisma);
+      const user = await seedUser(grpc.rows);
       const tlsClient = grpc.client(clientCredentials(), TLS_NAME);
       await expect(invoke(tlsClient.getUser.bind(tlsClient), { userId: user.id }, SHORT)).resolves.toBeDefined();
       const plaintext = grpc.client(credentials.createInsecure());

@@ -22,7 +22,7 @@ function callLines(requestId: string) {
 
 describe('request logging', () => {
   it('writes one line per call with method, code, duration, request and trace ids, caller and peer', async () => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     await invoke(client.getUser.bind(client), { userId: user.id }, { metadata: { 'x-request-id': 'obs-ok', traceparent: TRACEPARENT } });
 
     expect(callLines('obs-ok')).toEqual([
@@ -49,7 +49,7 @@ describe('request logging', () => {
   });
 
   it('ignores a malformed traceparent and logs a trace id of its own instead', async () => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     await invoke(
       client.getUser.bind(client),
       { userId: user.id },
@@ -62,7 +62,7 @@ describe('request logging', () => {
   });
 
   it('gives every call without a traceparent a fresh trace id on its log line', async () => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     await invoke(client.getUser.bind(client), { userId: user.id }, { metadata: { 'x-request-id': 'obs-no-trace-1' } });
     await invoke(client.getUser.bind(client), { userId: user.id }, { metadata: { 'x-request-id': 'obs-no-trace-2' } });
     const [first, second] = [callLines('obs-no-trace-1')[0], callLines('obs-no-trace-2')[0]];
@@ -74,7 +74,7 @@ describe('request logging', () => {
 
 describe('metrics and the HTTP side (METRICS_PORT)', () => {
   it('counts calls by method and code and times them by method', async () => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     await invoke(client.validateUser.bind(client), { userId: user.id });
     await failure(invoke(client.validateUser.bind(client), { userId: 'x' }));
 
@@ -100,8 +100,8 @@ describe('metrics and the HTTP side (METRICS_PORT)', () => {
 
 describe('faults', () => {
   it('answers INTERNAL with a generic message when the database misbehaves, and logs the cause', async () => {
-    const user = await seedUser(grpc.prisma);
-    await grpc.prisma.$executeRawUnsafe('ALTER TABLE users RENAME TO users_gone');
+    const user = await seedUser(grpc.rows);
+    await grpc.rows.sql('ALTER TABLE users RENAME TO users_gone');
     try {
       const error = await failure(invoke(client.getUser.bind(client), { userId: user.id }, { metadata: { 'x-request-id': 'obs-fault' } }));
       expect(error.code).toBe(Status.INTERNAL);
@@ -109,7 +109,7 @@ describe('faults', () => {
       expect(errorCodeOf(error)).toBe('INTERNAL_ERROR');
       expect(JSON.stringify(error.metadata.toJSON())).not.toMatch(/users|relation|prisma/i);
     } finally {
-      await grpc.prisma.$executeRawUnsafe('ALTER TABLE users_gone RENAME TO users');
+      await grpc.rows.sql('ALTER TABLE users_gone RENAME TO users');
     }
     const logged = grpc.logs.find((line) => line.message === 'grpc call failed' && line.request_id === 'obs-fault');
     expect(JSON.stringify(logged)).toMatch(/users/);

@@ -2,15 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { auditLogs } from '@pandora/data-access';
+import { TableRows } from '@pandora/data-access/testing';
 import { HealthClient, ServingStatus, UserServiceClient, type HealthCheckResponse, type UpdateKYCResponse } from '@pandora/grpc-contract';
-import {
-  createTestDatabase,
-  freePort,
-  WORKSPACE_ROOT,
-  type TestDatabase,
-  createTestPrismaClient,
-  type PrismaClient,
-} from '@pandora/testing';
+import { createTestDatabase, freePort, WORKSPACE_ROOT, type TestDatabase } from '@pandora/testing';
 import request from 'supertest';
 import { seedUser, TEST_AUTH_TOKENS, WALLET_TOKEN } from './support/test-user-grpc';
 
@@ -36,20 +31,20 @@ async function eventually(check: () => Promise<boolean>, withinMs: number): Prom
 }
 
 let db: TestDatabase;
-let prisma: PrismaClient;
+let rows: TableRows;
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = createTestPrismaClient(db.url, 'user-grpc-process-test');
+  rows = new TableRows(db.url, 'user-grpc-process-test');
 });
 afterAll(async () => {
-  await prisma.$disconnect();
+  await rows.close();
   await db.drop();
 });
 
 describe('the user-grpc process', () => {
   it('on SIGTERM reports NOT_SERVING, lets the in-flight call finish, and exits 0', async () => {
     const [grpcPort, metricsPort] = [await freePort(), await freePort()];
-    const user = await seedUser(prisma);
+    const user = await seedUser(rows);
     const { child, output } = startProcess({
       APP_ENV: 'test',
       LOG_LEVEL: 'info',
@@ -63,7 +58,7 @@ describe('the user-grpc process', () => {
     const address = `127.0.0.1:${grpcPort}`;
     const health = new HealthClient(address, credentials.createInsecure());
     const users = new UserServiceClient(address, credentials.createInsecure());
-    let releaseLock: (() => void) | undefined;
+    let releaseLock: (() => Promise<void>) | undefined;
     try {
       const check = () =>
         new Promise<HealthCheckResponse>((resolve, reject) =>
@@ -78,17 +73,14 @@ describe('the user-grpc process', () => {
       await eventually(async () => watched.includes(ServingStatus.SERVING), 5_000);
 
       // Another transaction holds the user's row, so the KYC change below stays in flight.
-      let locked!: () => void;
-      const isLocked = new Promise<void>((resolve) => (locked = resolve));
-      const lockHeld = prisma.$transaction(
-        async (tx) => {
-          await tx.$queryRaw`SELECT id FROM users WHERE id = ${user.id}::uuid FOR UPDATE`;
-          locked();
-          await new Promise<void>((resolve) => (releaseLock = resolve));
-        },
-        { timeout: 60_000 },
-      );
-      await isLocked;
+      const locker = await rows.db.pool.connect();
+      await locker.query('BEGIN');
+      await locker.query('SELECT id FROM users WHERE id = $1::uuid FOR UPDATE', [user.id]);
+      let lockHeld: Promise<void> | null = null;
+      releaseLock = () => {
+        lockHeld ??= locker.query('COMMIT').then(() => locker.release());
+        return lockHeld;
+      };
 
       const metadata = new Metadata();
       metadata.set('authorization', `Bearer ${WALLET_TOKEN}`);
@@ -98,9 +90,10 @@ describe('the user-grpc process', () => {
         ),
       );
       await eventually(async () => {
-        const [row] = await prisma.$queryRaw<Array<{ waiting: number }>>`
-          SELECT count(*)::int AS waiting FROM pg_stat_activity
-          WHERE datname = current_database() AND application_name = 'user-grpc' AND wait_event_type = 'Lock'`;
+        const [row] = await rows.sql<{ waiting: number }>(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = 'user-grpc' AND wait_event_type = 'Lock'`,
+        );
         return (row?.waiting ?? 0) > 0;
       }, 10_000);
 
@@ -118,13 +111,12 @@ describe('the user-grpc process', () => {
       latecomer.close();
       expect(refused?.code).toBe(status.UNAVAILABLE);
 
-      releaseLock?.();
-      await lockHeld;
+      await releaseLock();
       const answer = await inFlight;
       expect(answer.user?.kycStatus).toBe('verified');
-      expect(await prisma.auditLog.count({ where: { userId: user.id, eventType: 'user.kyc.updated' } })).toBe(1);
+      expect(await rows.count(auditLogs, { userId: user.id, eventType: 'user.kyc.updated' })).toBe(1);
     } finally {
-      releaseLock?.();
+      await releaseLock?.();
       health.close();
       users.close();
       // Only when the test failed before its own SIGTERM: a second signal would make tsx give up at once.

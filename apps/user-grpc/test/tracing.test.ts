@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
+import { outboxEvents } from '@pandora/data-access';
+import { TableRows } from '@pandora/data-access/testing';
 import { UserServiceClient, type UpdateKYCResponse } from '@pandora/grpc-contract';
 import {
   createTestDatabase,
@@ -11,8 +13,6 @@ import {
   WORKSPACE_ROOT,
   type FakeOtlpCollector,
   type TestDatabase,
-  createTestPrismaClient,
-  type PrismaClient,
 } from '@pandora/testing';
 import { seedUser, TEST_AUTH_TOKENS, WALLET_TOKEN } from './support/test-user-grpc';
 
@@ -23,14 +23,14 @@ import { seedUser, TEST_AUTH_TOKENS, WALLET_TOKEN } from './support/test-user-gr
  */
 let collector: FakeOtlpCollector;
 let db: TestDatabase;
-let prisma: PrismaClient;
+let rows: TableRows;
 beforeAll(async () => {
   collector = await startFakeOtlpCollector();
   db = await createTestDatabase();
-  prisma = createTestPrismaClient(db.url, 'user-grpc-tracing-test');
+  rows = new TableRows(db.url, 'user-grpc-tracing-test');
 });
 afterAll(async () => {
-  await prisma.$disconnect();
+  await rows.close();
   await db.drop();
   await collector.close();
 });
@@ -38,7 +38,7 @@ afterAll(async () => {
 describe('user-grpc tracing', () => {
   it("continues the caller's trace through the gRPC server span into PostgreSQL and the outbox", async () => {
     const [grpcPort, metricsPort] = [await freePort(), await freePort()];
-    const user = await seedUser(prisma);
+    const user = await seedUser(rows);
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(WORKSPACE_ROOT, 'apps/user-grpc/src/main.ts')], {
       cwd: WORKSPACE_ROOT,
       env: {
@@ -81,7 +81,7 @@ describe('user-grpc tracing', () => {
       }
       expect(answer.user?.kycStatus).toBe('verified');
 
-      const event = await prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } });
+      const event = await rows.one(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' });
       expect((event.metadata as { traceparent?: string }).traceparent).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-01$`));
       const spans = await collector.spansOf(
         callerTrace,

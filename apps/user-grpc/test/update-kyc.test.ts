@@ -1,4 +1,5 @@
 import { status as Status } from '@grpc/grpc-js';
+import { auditLogs, outboxEvents, users } from '@pandora/data-access';
 import type { KycStatus } from '@pandora/domain';
 import type { UserServiceClient } from '@pandora/grpc-contract';
 import { errorCodeOf, failure, invoke, seedUser, startTestUserGrpc, TRADING_TOKEN, type TestUserGrpc } from './support/test-user-grpc';
@@ -17,15 +18,15 @@ const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 async function recordsOf(userId: string) {
   const [audit, events] = await Promise.all([
-    grpc.prisma.auditLog.findMany({ where: { userId, eventType: 'user.kyc.updated' }, orderBy: { createdAt: 'asc' } }),
-    grpc.prisma.outboxEvent.findMany({ where: { aggregateId: userId, eventType: 'user.kyc.updated' }, orderBy: { seq: 'asc' } }),
+    grpc.rows.find(auditLogs, { userId, eventType: 'user.kyc.updated' }, { orderBy: 'createdAt' }),
+    grpc.rows.find(outboxEvents, { aggregateId: userId, eventType: 'user.kyc.updated' }, { orderBy: 'seq' }),
   ]);
   return { audit, events };
 }
 
 describe('UpdateKYCStatus', () => {
   it('moves pending to verified and writes the audit row and the user.kyc.updated event, naming the service', async () => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
 
     const { response } = await invoke(
       client.updateKycStatus.bind(client),
@@ -34,7 +35,7 @@ describe('UpdateKYCStatus', () => {
     );
 
     expect(response.user).toMatchObject({ id: user.id, kycStatus: 'verified' });
-    expect((await grpc.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).kycStatus).toBe('verified');
+    expect((await grpc.rows.one(users, { id: user.id })).kycStatus).toBe('verified');
     const { audit, events } = await recordsOf(user.id);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({
@@ -62,7 +63,7 @@ describe('UpdateKYCStatus', () => {
   });
 
   it('records the authenticated caller as the actor when updated_by is empty', async () => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     await invoke(client.updateKycStatus.bind(client), { userId: user.id, kycStatus: 'rejected', updatedBy: '' }, { token: TRADING_TOKEN });
     const { audit } = await recordsOf(user.id);
     expect(audit[0]).toMatchObject({ actorType: 'service', actorIdentifier: 'trading-engine', metadata: { caller: 'trading-engine' } });
@@ -72,7 +73,7 @@ describe('UpdateKYCStatus', () => {
     ['pending', 'rejected'],
     ['verified', 'rejected'],
   ])('allows %s → %s', async (from, to) => {
-    const user = await seedUser(grpc.prisma, { kycStatus: from });
+    const user = await seedUser(grpc.rows, { kycStatus: from });
     const { response } = await invoke(client.updateKycStatus.bind(client), { userId: user.id, kycStatus: to, updatedBy: '' });
     expect(response.user?.kycStatus).toBe(to);
     expect((await recordsOf(user.id)).events.map((event) => event.payload)).toEqual([
@@ -85,24 +86,24 @@ describe('UpdateKYCStatus', () => {
     ['verified', 'pending'],
     ['rejected', 'verified'],
   ])('refuses %s → %s with FAILED_PRECONDITION and records nothing', async (from, to) => {
-    const user = await seedUser(grpc.prisma, { kycStatus: from });
+    const user = await seedUser(grpc.rows, { kycStatus: from });
     const error = await failure(invoke(client.updateKycStatus.bind(client), { userId: user.id, kycStatus: to, updatedBy: '' }));
     expect(error.code).toBe(Status.FAILED_PRECONDITION);
     expect(errorCodeOf(error)).toBe('INVALID_KYC_TRANSITION');
     expect(error.details).toContain(`from ${from} to ${to}`);
-    expect((await grpc.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).kycStatus).toBe(from);
+    expect((await grpc.rows.one(users, { id: user.id })).kycStatus).toBe(from);
     expect(await recordsOf(user.id)).toEqual({ audit: [], events: [] });
   });
 
   it('answers the unchanged user for the current status, without an audit row or event', async () => {
-    const user = await seedUser(grpc.prisma, { kycStatus: 'verified' });
+    const user = await seedUser(grpc.rows, { kycStatus: 'verified' });
     const { response } = await invoke(client.updateKycStatus.bind(client), { userId: user.id, kycStatus: 'verified', updatedBy: '' });
     expect(response.user?.kycStatus).toBe('verified');
     expect(await recordsOf(user.id)).toEqual({ audit: [], events: [] });
   });
 
   it.each(['approved', 'VERIFIED', '', 'pending\u0000'])('answers INVALID_ARGUMENT for the kyc_status %j', async (kycStatus) => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     const error = await failure(invoke(client.updateKycStatus.bind(client), { userId: user.id, kycStatus, updatedBy: '' }));
     expect(error.code).toBe(Status.INVALID_ARGUMENT);
     expect(error.details).toContain('kyc_status: must be one of pending, verified, rejected');
@@ -112,7 +113,7 @@ describe('UpdateKYCStatus', () => {
     ['longer than 255 characters', 'x'.repeat(256)],
     ['holding a control character', 'ops\u001b[31m@example.com'],
   ])('answers INVALID_ARGUMENT for an updated_by %s', async (_label, updatedBy) => {
-    const user = await seedUser(grpc.prisma);
+    const user = await seedUser(grpc.rows);
     const error = await failure(invoke(client.updateKycStatus.bind(client), { userId: user.id, kycStatus: 'verified', updatedBy }));
     expect(error.code).toBe(Status.INVALID_ARGUMENT);
     expect(error.details).toContain('updated_by');
@@ -124,7 +125,7 @@ describe('UpdateKYCStatus', () => {
   });
 
   it('answers NOT_FOUND for an unknown or deleted user', async () => {
-    const deleted = await seedUser(grpc.prisma, { deletedAt: new Date() });
+    const deleted = await seedUser(grpc.rows, { deletedAt: new Date() });
     for (const userId of [deleted.id, 'b0a3f0a6-2d4e-4a5e-8a7b-9c8d7e6f5a4b']) {
       const error = await failure(invoke(client.updateKycStatus.bind(client), { userId, kycStatus: 'verified', updatedBy: '' }));
       expect(error.code).toBe(Status.NOT_FOUND);

@@ -1,4 +1,5 @@
 import { status as Status } from '@grpc/grpc-js';
+import { users } from '@pandora/data-access';
 import type { UserServiceClient } from '@pandora/grpc-contract';
 import { errorCodeOf, failure, invoke, seedUser, startTestUserGrpc, type TestUserGrpc } from './support/test-user-grpc';
 
@@ -23,8 +24,8 @@ const BAD_IDS: Array<[string, string]> = [
 
 describe('GetUser', () => {
   it('returns an active user with every field of the message', async () => {
-    const seeded = await seedUser(grpc.prisma, { firstName: 'Grace', lastName: 'Hopper', kycStatus: 'verified' });
-    const row = await grpc.prisma.user.findUniqueOrThrow({ where: { id: seeded.id } });
+    const seeded = await seedUser(grpc.rows, { firstName: 'Grace', lastName: 'Hopper', kycStatus: 'verified' });
+    const row = await grpc.rows.one(users, { id: seeded.id });
 
     const { response } = await invoke(client.getUser.bind(client), { userId: seeded.id });
 
@@ -42,7 +43,7 @@ describe('GetUser', () => {
   });
 
   it('accepts an upper-case UUID and answers with the lower-case id', async () => {
-    const seeded = await seedUser(grpc.prisma);
+    const seeded = await seedUser(grpc.rows);
     const { response } = await invoke(client.getUser.bind(client), { userId: seeded.id.toUpperCase() });
     expect(response.user?.id).toBe(seeded.id);
   });
@@ -61,7 +62,7 @@ describe('GetUser', () => {
   });
 
   it('answers NOT_FOUND for a deleted user', async () => {
-    const deleted = await seedUser(grpc.prisma, { deletedAt: new Date() });
+    const deleted = await seedUser(grpc.rows, { deletedAt: new Date() });
     const error = await failure(invoke(client.getUser.bind(client), { userId: deleted.id }));
     expect(error.code).toBe(Status.NOT_FOUND);
   });
@@ -69,17 +70,17 @@ describe('GetUser', () => {
 
 describe('GetUserByEmail', () => {
   it('finds the active user whatever the case and surrounding spaces of the email', async () => {
-    const seeded = await seedUser(grpc.prisma);
+    const seeded = await seedUser(grpc.rows);
     const { response } = await invoke(client.getUserByEmail.bind(client), { email: `  ${seeded.email.toUpperCase()} ` });
     expect(response.user?.id).toBe(seeded.id);
     expect(response.user?.email).toBe(seeded.email);
   });
 
   it('answers NOT_FOUND for a deleted user, and finds the active account that took the email over', async () => {
-    const deleted = await seedUser(grpc.prisma, { deletedAt: new Date() });
+    const deleted = await seedUser(grpc.rows, { deletedAt: new Date() });
     expect((await failure(invoke(client.getUserByEmail.bind(client), { email: deleted.email }))).code).toBe(Status.NOT_FOUND);
 
-    const successor = await seedUser(grpc.prisma, { email: deleted.email });
+    const successor = await seedUser(grpc.rows, { email: deleted.email });
     const { response } = await invoke(client.getUserByEmail.bind(client), { email: deleted.email });
     expect(response.user?.id).toBe(successor.id);
   });
@@ -105,13 +106,13 @@ describe('GetUserByEmail', () => {
 
 describe('ValidateUser', () => {
   it('reports an active user as valid and active, with its KYC status', async () => {
-    const seeded = await seedUser(grpc.prisma, { kycStatus: 'rejected' });
+    const seeded = await seedUser(grpc.rows, { kycStatus: 'rejected' });
     const { response } = await invoke(client.validateUser.bind(client), { userId: seeded.id });
     expect(response).toEqual({ isValid: true, isActive: true, kycStatus: 'rejected' });
   });
 
   it('reports a deleted user as not valid, revealing nothing more than for an unknown id', async () => {
-    const deleted = await seedUser(grpc.prisma, { deletedAt: new Date(), kycStatus: 'verified' });
+    const deleted = await seedUser(grpc.rows, { deletedAt: new Date(), kycStatus: 'verified' });
     const forDeleted = await invoke(client.validateUser.bind(client), { userId: deleted.id });
     const forUnknown = await invoke(client.validateUser.bind(client), { userId: UNKNOWN_ID });
     expect(forDeleted.response).toEqual({ isValid: false, isActive: false, kycStatus: '' });
@@ -135,9 +136,9 @@ describe('ListUsers', () => {
     listingClient = listing.client();
     const base = Date.parse('2026-01-01T00:00:00.000Z');
     for (let index = 0; index < 12; index++) {
-      activeIds.push((await seedUser(listing.prisma, { createdAt: new Date(base + index * 60_000) })).id);
+      activeIds.push((await seedUser(listing.rows, { createdAt: new Date(base + index * 60_000) })).id);
     }
-    await seedUser(listing.prisma, { createdAt: new Date(base + 3_600_000), deletedAt: new Date() });
+    await seedUser(listing.rows, { createdAt: new Date(base + 3_600_000), deletedAt: new Date() });
   });
   afterAll(() => listing.stop());
 
@@ -185,7 +186,7 @@ describe('ListUsers', () => {
 
 describe('request ids', () => {
   it('echoes a sane x-request-id to the caller, on answers and on errors', async () => {
-    const seeded = await seedUser(grpc.prisma);
+    const seeded = await seedUser(grpc.rows);
     const ok = await invoke(client.getUser.bind(client), { userId: seeded.id }, { metadata: { 'x-request-id': 'wallet-req-1' } });
     expect(ok.headers.get('x-request-id')).toEqual(['wallet-req-1']);
 
@@ -196,7 +197,7 @@ describe('request ids', () => {
   });
 
   it('replaces an insane x-request-id by a generated one', async () => {
-    const seeded = await seedUser(grpc.prisma);
+    const seeded = await seedUser(grpc.rows);
     const { headers } = await invoke(
       client.getUser.bind(client),
       { userId: seeded.id },

@@ -27,6 +27,14 @@ export function databaseUrlFromEnv(env: Env): string | null {
   return `postgresql://${auth}@${host}:${port}/${name}${sslmode ? `?sslmode=${encodeURIComponent(sslmode)}` : ''}`;
 }
 
+/**
+ * DATABASE_DIRECT_URL, else the DATABASE_URL one: what needs a PostgreSQL session of its own
+ * (migrations, advisory locks, LISTEN) connects there, past any transaction pooler.
+ */
+export function directDatabaseUrlFromEnv(env: Env): string | null {
+  return nonEmpty(env.DATABASE_DIRECT_URL) ?? databaseUrlFromEnv(env);
+}
+
 export function redisUrlFromEnv(env: Env): string | null {
   const url = nonEmpty(env.REDIS_URL);
   if (url) return url;

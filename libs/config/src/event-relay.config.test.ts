@@ -12,6 +12,22 @@ function problemsOf(build: () => unknown): string[] {
 }
 
 describe('event-relay configuration', () => {
+  it('takes its session connection from DATABASE_DIRECT_URL, or DATABASE_URL when that is unset', () => {
+    const pooled = 'postgresql://app@pgbouncer.internal:6432/pandora';
+    const direct = 'postgresql://app@db.internal:5432/pandora';
+    expect(buildEventRelayConfig({ DATABASE_URL: pooled }).database).toMatchObject({ url: pooled, directUrl: pooled });
+    expect(buildEventRelayConfig({ DATABASE_URL: pooled, DATABASE_DIRECT_URL: direct }).database).toMatchObject({
+      url: pooled,
+      directUrl: direct,
+    });
+  });
+
+  it('names a bad DATABASE_DIRECT_URL without echoing it', () => {
+    const problems = problemsOf(() => buildEventRelayConfig({ DATABASE_DIRECT_URL: 'mysql://app:hunter2@db/pandora' }));
+    expect(problems.join('\n')).toMatch(/DATABASE_DIRECT_URL: expected a URL with scheme postgresql:\/\//);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
   it('applies the documented defaults with nothing configured', () => {
     const config = buildEventRelayConfig({});
     expect(config.http.metricsPort).toBe(9465);

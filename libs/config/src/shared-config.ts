@@ -8,7 +8,17 @@ import { intField, urlField } from './env-fields';
 export interface SharedConfig {
   appEnv: AppEnv;
   logLevel: LogLevel;
-  database: { url: string; poolMax: number; isLocalDefault: boolean };
+  database: {
+    /** DATABASE_URL: the pool's connections; may point at a transaction-pooling PgBouncer. */
+    url: string;
+    /**
+     * DATABASE_DIRECT_URL (default: DATABASE_URL): PostgreSQL itself, for what needs a session of
+     * its own — the relay's leader lease and LISTEN, the cleanup worker's lock, migrations.
+     */
+    directUrl: string;
+    poolMax: number;
+    isLocalDefault: boolean;
+  };
   redis: { url: string; keyPrefix: string; isLocalDefault: boolean };
 }
 
@@ -23,6 +33,7 @@ const sharedSchema = z.object({
   APP_ENV: appEnvSchema,
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   DATABASE_URL: urlField(['postgresql:', 'postgres:']),
+  DATABASE_DIRECT_URL: urlField(['postgresql:', 'postgres:']).optional(),
   DATABASE_POOL_MAX: intField(10, 1, 200),
   REDIS_URL: urlField(['redis:', 'rediss:']),
   REDIS_KEY_PREFIX: z
@@ -73,7 +84,12 @@ export function parseEnvironment<T extends z.ZodRawShape>(
   return {
     appEnv: data.APP_ENV,
     logLevel: data.LOG_LEVEL ?? APP_ENV_DEFAULTS[data.APP_ENV].logLevel,
-    database: { url: data.DATABASE_URL, poolMax: data.DATABASE_POOL_MAX, isLocalDefault: databaseUrl === null },
+    database: {
+      url: data.DATABASE_URL,
+      directUrl: data.DATABASE_DIRECT_URL ?? data.DATABASE_URL,
+      poolMax: data.DATABASE_POOL_MAX,
+      isLocalDefault: databaseUrl === null,
+    },
     redis: { url: data.REDIS_URL, keyPrefix: data.REDIS_KEY_PREFIX, isLocalDefault: redisUrl === null },
     env: data,
   };

@@ -7,7 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-const KEY: AdvisoryLockKey = [1_346_457_156, 42];
+const KEY: AdvisoryLockKey = { pair: [1_346_457_156, 42] };
 
 async function acquire(applicationName: string) {
   return tryAcquireAdvisoryLock({ url: db.url, key: KEY, applicationName });

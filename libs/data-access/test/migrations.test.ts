@@ -30,7 +30,7 @@ describe('migrations', () => {
     expect(tables).toEqual(['_prisma_migrations', 'audit_logs', 'outbox_events', 'refresh_tokens', 'sessions', 'users']);
     const status = await execFileAsync(prisma, ['migrate', 'status'], {
       cwd: WORKSPACE_ROOT,
-      env: { ...process.env, DATABASE_URL: db.url },
+      env: { ...process.env, DATABASE_URL: db.url, DATABASE_DIRECT_URL: db.url },
     });
     expect(status.stdout).toContain('Database schema is up to date!');
     // Expected with a driver adapter and dropped by prisma.config.ts: it alarmed people on every start.
@@ -66,7 +66,14 @@ describe('migrations', () => {
         'libs/data-access/prisma/schema.prisma',
         '--exit-code',
       ],
-      { cwd: WORKSPACE_ROOT, env: { ...process.env, DATABASE_URL: readInfrastructure().adminDatabaseUrl } },
+      {
+        cwd: WORKSPACE_ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: readInfrastructure().adminDatabaseUrl,
+          DATABASE_DIRECT_URL: readInfrastructure().adminDatabaseUrl,
+        },
+      },
     ).catch((error: { code?: number; stdout?: string; stderr?: string }) => error);
     expect({ code: (result as { code?: number }).code ?? 0, stdout: result.stdout?.trim() }).toEqual({
       code: 0,

@@ -75,6 +75,9 @@ export default async function globalSetup(): Promise<void> {
   }
   await migrateDatabase(databaseUrlFor(baseDatabaseUrl, templateDatabase));
 
+  // Each suite points its apps at its own database; a DATABASE_DIRECT_URL left in the shell would
+  // send their sessions (relay lease, cleanup lock) to another one.
+  delete process.env.DATABASE_DIRECT_URL;
   process.env[ENV_KEYS.runId] = runId;
   process.env[ENV_KEYS.adminDatabaseUrl] = baseDatabaseUrl;
   process.env[ENV_KEYS.templateDatabase] = templateDatabase;

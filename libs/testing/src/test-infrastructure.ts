@@ -68,7 +68,7 @@ export async function migrateDatabase(url: string): Promise<void> {
   try {
     await execFileAsync(prisma, ['migrate', 'deploy'], {
       cwd: WORKSPACE_ROOT,
-      env: { ...process.env, DATABASE_URL: url },
+      env: { ...process.env, DATABASE_URL: url, DATABASE_DIRECT_URL: url },
       timeout: 120_000,
     });
   } catch (error) {

@@ -116,7 +116,7 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
   try {
     await execFileAsync(path.join(WORKSPACE_ROOT, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], {
       cwd: WORKSPACE_ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
+      env: { ...process.env, DATABASE_URL: databaseUrl, DATABASE_DIRECT_URL: databaseUrl },
       timeout: 180_000,
     });
   } catch (error) {

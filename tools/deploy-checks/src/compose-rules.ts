@@ -41,9 +41,14 @@ const publishedPorts = (service: ComposeService): Array<{ host?: string; port: n
     return { host: parts.length === 3 ? parts[0] : undefined, port: Number(parts[parts.length - 1]) };
   });
 
-/** A secret-named variable may only be passed through from the shell (no default) or be a URL without a password. */
+/**
+ * A secret-named variable may only be passed through from the shell, be a URL without a password,
+ * or be passed through with such a URL as its default.
+ */
 function isCommittedSecret(value: string): boolean {
-  if (value === '' || /^\$\{[A-Z0-9_]+(:?-)?\}$/.test(value)) return false;
+  if (value === '') return false;
+  const passedThrough = /^\$\{[A-Z0-9_]+(?::?-(.*))?\}$/s.exec(value);
+  if (passedThrough) return passedThrough[1] ? isCommittedSecret(passedThrough[1]) : false;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     try {
       return new URL(value).password !== '';
@@ -138,6 +143,22 @@ export function composeViolations(compose: ComposeFile, options: { root: string;
     const ports = publishedPorts(service).map((port) => port.port);
     for (const port of APP_PORTS[app]) if (!ports.includes(port)) problems.push(`service ${app}: port ${port} is not published`);
   }
+  // What holds a PostgreSQL session (the relay's lease and LISTEN, the worker's lock) never goes
+  // through the pooler of the pgbouncer profile.
+  for (const app of ['event-relay', 'audit-cleanup-worker']) {
+    const service = services[app];
+    const direct = service ? environment(service).DATABASE_DIRECT_URL : undefined;
+    if (service && (!direct || !/@postgres:5432\//.test(direct)))
+      problems.push(`service ${app}: DATABASE_DIRECT_URL must point at the postgres service itself`);
+  }
+  const pooler = services.pgbouncer;
+  if (pooler) {
+    if (!(pooler.profiles ?? []).includes('pgbouncer')) problems.push('service pgbouncer: belongs to the pgbouncer profile');
+    if (!pooler.healthcheck?.test || pooler.healthcheck.disable) problems.push('service pgbouncer: no healthcheck');
+    if (environment(pooler).POOL_MODE !== 'transaction')
+      problems.push('service pgbouncer: POOL_MODE must be transaction (what deployments run)');
+  }
+
   const worker = services['audit-cleanup-worker'];
   if (worker && (worker.profiles ?? []).length === 0)
     problems.push('service audit-cleanup-worker: is a one-shot job and must be behind a profile (run on demand)');

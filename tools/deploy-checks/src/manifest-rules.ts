@@ -116,6 +116,25 @@ function configViolations(pod: PodTemplate, objects: K8sObject[], env: Environme
   return problems.map((problem) => (problem.startsWith(pod.id) ? problem : `${pod.id}: ${problem}`));
 }
 
+/** The apps that hold a PostgreSQL session of their own (a lease, a lock, LISTEN). */
+const SESSION_APPS: ReadonlyArray<AppName> = ['event-relay', 'audit-cleanup-worker'];
+export const DIRECT_DATABASE_SECRET = 'pandora-user-database-direct';
+
+/**
+ * DATABASE_DIRECT_URL (PostgreSQL itself, past any PgBouncer) comes from a Secret of its own, and
+ * only the apps that hold sessions get it: the API pods cannot bypass the pooler.
+ */
+function directConnectionViolations(pod: PodTemplate, app: AppName): string[] {
+  const variable = pod.spec.containers?.[0]?.env?.find((candidate) => candidate.name === 'DATABASE_DIRECT_URL');
+  const ref = variable?.valueFrom?.secretKeyRef;
+  if (SESSION_APPS.includes(app)) {
+    return ref?.name === DIRECT_DATABASE_SECRET && ref.key === 'DATABASE_DIRECT_URL'
+      ? []
+      : [`${pod.id}: DATABASE_DIRECT_URL must come from the Secret ${DIRECT_DATABASE_SECRET} (its session must bypass PgBouncer)`];
+  }
+  return variable ? [`${pod.id}: DATABASE_DIRECT_URL is for the apps that hold sessions (${SESSION_APPS.join(', ')}) only`] : [];
+}
+
 function serviceViolations(objects: K8sObject[], app: keyof typeof SERVICE_EXPECTATIONS, env: Environment): string[] {
   const expected = SERVICE_EXPECTATIONS[app];
   const problems: string[] = [];
@@ -166,6 +185,7 @@ function serviceViolations(objects: K8sObject[], app: keyof typeof SERVICE_EXPEC
     problems.push(`${pod.id}: no NetworkPolicy lets Prometheus (monitoring namespace) reach port ${expected.metricsPort}`);
 
   problems.push(...configViolations(pod, objects, env, expected.config));
+  problems.push(...directConnectionViolations(pod, app));
 
   if (expected.autoscaled) {
     const min = field<number>(find(objects, 'HorizontalPodAutoscaler', app) ?? workload, 'spec', 'minReplicas') ?? 0;
@@ -196,6 +216,7 @@ function cleanupViolations(objects: K8sObject[], env: Environment): string[] {
   if (spec.suspend === true) problems.push(`${id}: suspended`);
   const pod = podTemplates([cronJob])[0];
   problems.push(...configViolations(pod, objects, env, {}));
+  problems.push(...directConnectionViolations(pod, 'audit-cleanup-worker'));
   return problems;
 }
 

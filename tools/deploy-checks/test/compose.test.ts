@@ -65,10 +65,24 @@ describe('docker-compose.yml', () => {
       'a database password committed into a URL',
       (source: string) =>
         source.replace(
-          'DATABASE_URL: postgresql://postgres@postgres:5432/pandora\n  REDIS_URL',
-          'DATABASE_URL: postgresql://postgres:hunter2@postgres:5432/pandora\n  REDIS_URL',
+          'DATABASE_URL: ${PANDORA_DATABASE_URL:-postgresql://postgres@postgres:5432/pandora}\n  REDIS_URL',
+          'DATABASE_URL: ${PANDORA_DATABASE_URL:-postgresql://postgres:hunter2@postgres:5432/pandora}\n  REDIS_URL',
         ),
       /DATABASE_URL has a committed value/,
+    ],
+    [
+      "the relay's session sent through the pooler",
+      (source: string) =>
+        source.replace(
+          '      METRICS_PORT: "9465"\n      # The leader lease and LISTEN need a session of its own: always PostgreSQL itself.\n      DATABASE_DIRECT_URL: postgresql://postgres@postgres:5432/pandora',
+          '      METRICS_PORT: "9465"\n      DATABASE_DIRECT_URL: postgresql://postgres@pgbouncer:6432/pandora',
+        ),
+      /service event-relay: DATABASE_DIRECT_URL must point at the postgres service itself/,
+    ],
+    [
+      'the pooler started with everything else',
+      (source: string) => source.replace('    profiles: [pgbouncer]\n', ''),
+      /service pgbouncer: belongs to the pgbouncer profile/,
     ],
     [
       'the cleanup worker started with everything else',

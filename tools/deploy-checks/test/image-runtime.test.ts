@@ -171,7 +171,10 @@ afterAll(async () => {
 describe('the image layouts', () => {
   it('contain no development dependency', () => {
     const modules = fs.readdirSync(path.join(layout('runtime'), 'node_modules'));
-    expect(modules).toEqual(expect.arrayContaining(['express', '@prisma', 'prisma', 'pg', 'ioredis', '.prisma']));
+    expect(modules).toEqual(expect.arrayContaining(['express', '@prisma', 'prisma', 'pg', 'ioredis']));
+    // Prisma is the migration tool only: no ORM client, nothing generated at install time.
+    expect(fs.existsSync(path.join(layout('runtime'), 'node_modules/@prisma/client'))).toBe(false);
+    expect(fs.existsSync(path.join(layout('runtime'), 'node_modules/.prisma'))).toBe(false);
     for (const devOnly of ['jest', 'esbuild', 'eslint', 'nx', 'tsx', 'supertest', 'testcontainers']) expect(modules).not.toContain(devOnly);
   });
 

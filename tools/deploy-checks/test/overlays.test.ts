@@ -80,6 +80,7 @@ describe('Kubernetes overlays', () => {
     expect([...secrets].sort()).toEqual(
       expect.arrayContaining([
         'pandora-user-database',
+        'pandora-user-database-direct',
         'pandora-user-database-migrator',
         'pandora-user-jwt',
         'pandora-user-grpc-auth',

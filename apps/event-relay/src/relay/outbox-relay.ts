@@ -1,9 +1,9 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { OutboxConnection, type OutboxRow } from '@pandora/data-access';
 import { appendToStream, type AppendResult, type OutgoingEvent, type StreamTarget } from '@pandora/event-stream';
 import { parseTraceparent, type Logger } from '@pandora/observability';
 import type Redis from 'ioredis';
-import { OutboxConnection, type OutboxRow } from './outbox-connection';
 import type { RelayMetrics } from './relay-metrics';
 
 export type RelayRole = 'starting' | 'standby' | 'leader' | 'stopped';
@@ -20,6 +20,7 @@ export interface OutboxRelaySettings {
 }
 
 export interface OutboxRelayDeps {
+  /** DATABASE_DIRECT_URL: the relay's session holds the lease and LISTENs, so never a transaction pooler. */
   databaseUrl: string;
   redis: Redis;
   stream: StreamTarget;

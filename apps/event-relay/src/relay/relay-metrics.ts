@@ -1,5 +1,5 @@
+import type { PublishedRow } from '@pandora/data-access';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { PublishedRow } from './outbox-connection';
 
 /**
  * The relay's metrics of docs/observability.md#metrics (`outbox_pending_events`, `events_published_total`,

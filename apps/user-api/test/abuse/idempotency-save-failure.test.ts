@@ -1,3 +1,4 @@
+import { users } from '@pandora/data-access';
 import { PrivateRedis, withPgClient } from '@pandora/testing';
 import Redis from 'ioredis';
 import { bearer, eventually, registerUser, type RegisteredUser } from '../support/fixtures';
@@ -58,7 +59,7 @@ describe('when the answer of a keyed request cannot be recorded', () => {
       const response = await renameWhileRedisBreaks(user, 'full-redis', 'Recorded', () => probe.config('SET', 'maxmemory', '1'));
       expect(response.status).toBe(200);
       expect(response.body.first_name).toBe('Recorded');
-      expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).firstName).toBe('Recorded');
+      expect((await t.rows.one(users, { id: user.id })).firstName).toBe('Recorded');
 
       const [warning, ...others] = warningsAbout(response.headers['x-request-id']);
       expect(others).toEqual([]);
@@ -78,7 +79,7 @@ describe('when the answer of a keyed request cannot be recorded', () => {
     const response = await renameWhileRedisBreaks(user, 'gone-redis', 'Survived', () => redis.kill());
     expect(response.status).toBe(200);
     expect(response.body.first_name).toBe('Survived');
-    expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).firstName).toBe('Survived');
+    expect((await t.rows.one(users, { id: user.id })).firstName).toBe('Survived');
     expect(warningsAbout(response.headers['x-request-id'])).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
+import { outboxEvents, users } from '@pandora/data-access';
 import { whileDatabaseIsAway } from '../support/database-outage';
 import { bearer, createAdmin, eventually, expectErrorEnvelope, registerUser, STRONG_PASSWORD, uniqueEmail } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
@@ -25,8 +26,8 @@ describe('Idempotency-Key', () => {
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(second.body).toEqual(first.body);
-    expect(await t.prisma.user.count({ where: { email: body.email } })).toBe(1);
-    expect(await t.prisma.outboxEvent.count({ where: { aggregateId: first.body.user.id, eventType: 'user.registered' } })).toBe(1);
+    expect(await t.rows.count(users, { email: body.email })).toBe(1);
+    expect(await t.rows.count(outboxEvents, { aggregateId: first.body.user.id, eventType: 'user.registered' })).toBe(1);
   });
 
   it('answers 422 IDEMPOTENCY_KEY_REUSED for the same key with a different body', async () => {
@@ -53,7 +54,7 @@ describe('Idempotency-Key', () => {
       if (response.status === 409) expectErrorEnvelope(response.body, 'IDEMPOTENCY_IN_PROGRESS');
       else expect(response.status).toBe(201);
     }
-    expect(await t.prisma.user.count({ where: { email: body.email } })).toBe(1);
+    expect(await t.rows.count(users, { email: body.email })).toBe(1);
   });
 
   it('stores 4xx answers too, but lets the request run again once the key has expired', async () => {
@@ -156,7 +157,7 @@ describe('Idempotency-Key', () => {
     const replay = await remove();
     expect(replay.status).toBe(204);
     expect(replay.headers['idempotent-replayed']).toBe('true');
-    expect(await t.prisma.outboxEvent.count({ where: { aggregateId: user.id, eventType: 'user.deleted' } })).toBe(1);
+    expect(await t.rows.count(outboxEvents, { aggregateId: user.id, eventType: 'user.deleted' })).toBe(1);
   });
 
   it('keeps the stored answers unreadable in Redis (no tokens, no emails)', async () => {
@@ -178,7 +179,7 @@ describe('answers that may be retried are not stored', () => {
     const retry = await register(body, 'key-5xx-1');
     expect(retry.status).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBeUndefined();
-    expect(await t.prisma.user.count({ where: { email: body.email } })).toBe(1);
+    expect(await t.rows.count(users, { email: body.email })).toBe(1);
   });
 
   it('a 429: once the register limit has passed, the retry with the same key executes', async () => {
@@ -207,7 +208,7 @@ describe('answers that may be retried are not stored', () => {
       const retry = await fromOneIp(body, 'key-429-b');
       expect(retry.status).toBe(201);
       expect(retry.headers['idempotent-replayed']).toBeUndefined();
-      expect(await t.prisma.user.count({ where: { email: body.email } })).toBe(1);
+      expect(await t.rows.count(users, { email: body.email })).toBe(1);
     } finally {
       await limited.stop();
     }

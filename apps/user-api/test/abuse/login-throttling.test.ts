@@ -1,3 +1,4 @@
+import { auditLogs } from '@pandora/data-access';
 import {
   bearer,
   createAdmin,
@@ -46,11 +47,11 @@ describe('parallel password guessing', () => {
     expect(correct.status).toBe(429);
     expectErrorEnvelope(correct.body, 'RATE_LIMITED');
     expect(Number(correct.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(await t.prisma.auditLog.count({ where: { userId: user.id, eventType: 'auth.login.failed' } })).toBeLessThanOrEqual(5);
+    expect(await t.rows.count(auditLogs, { userId: user.id, eventType: 'auth.login.failed' })).toBeLessThanOrEqual(5);
   });
 
   it('records the lock in the audit trail and the metrics', async () => {
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'security.login_locked' } })).toMatchObject({
+    expect(await t.rows.first(auditLogs, { userId: user.id, eventType: 'security.login_locked' })).toMatchObject({
       severity: 'critical',
       metadata: expect.objectContaining({ lock_level: 1 }),
     });
@@ -66,7 +67,7 @@ describe('parallel password guessing', () => {
     expect((await t.admin().post(`/api/v1/admin/users/${user.id}/unlock`).set(bearer(admin.accessToken))).status).toBe(204);
     expect((await t.admin().get(`/api/v1/admin/users/${user.id}`).set(bearer(admin.accessToken))).body.locked_until).toBeNull();
     expect((await login(user.email, user.password, '192.0.2.201')).status).toBe(200);
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'admin.login_unlocked' } })).toMatchObject({
+    expect(await t.rows.first(auditLogs, { userId: user.id, eventType: 'admin.login_unlocked' })).toMatchObject({
       actorType: 'admin',
       actorIdentifier: admin.email,
     });

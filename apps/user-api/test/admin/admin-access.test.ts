@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { auditLogs } from '@pandora/data-access';
 import { bearer, createAdmin, expectErrorEnvelope, registerUser, type AdminSession, type RegisteredUser } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
@@ -106,7 +107,7 @@ describe('POST /api/v1/admin/auth/login', () => {
     const wrong = await t.admin().post('/api/v1/admin/auth/login').send({ email: admin.email, password: 'definitely wrong' });
     expect(nonAdmin.status).toBe(401);
     expect({ ...nonAdmin.body.error, request_id: null }).toEqual({ ...wrong.body.error, request_id: null });
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'auth.login.failed' } })).toMatchObject({
+    expect(await t.rows.first(auditLogs, { userId: user.id, eventType: 'auth.login.failed' })).toMatchObject({
       failureReason: 'insufficient_role',
     });
   });

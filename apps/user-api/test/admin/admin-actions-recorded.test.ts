@@ -1,3 +1,4 @@
+import { auditLogs, outboxEvents, sessions, users } from '@pandora/data-access';
 import { bearer, createAdmin, logIn, registerUser, sessionIdOf, type AdminSession } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
@@ -13,8 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const outbox = (aggregateId: string, eventType: string) =>
-  t.prisma.outboxEvent.findMany({ where: { aggregateId, eventType }, orderBy: { seq: 'asc' } });
+const outbox = (aggregateId: string, eventType: string) => t.rows.find(outboxEvents, { aggregateId, eventType }, { orderBy: 'seq' });
 
 /** The metadata every event of an admin's request carries (docs/events.md#metadata). */
 const byAdmin = (requestId: string) =>
@@ -39,7 +39,7 @@ describe('DELETE /api/v1/admin/users/:id/sessions', () => {
       .set('User-Agent', 'admin-console/1.0');
     expect(response.status).toBe(204);
 
-    const audit = await t.prisma.auditLog.findMany({ where: { userId: user.id, eventType: 'session.revoked' } });
+    const audit = await t.rows.find(auditLogs, { userId: user.id, eventType: 'session.revoked' });
     expect(audit).toEqual([
       expect.objectContaining({
         actorType: 'admin',
@@ -53,7 +53,7 @@ describe('DELETE /api/v1/admin/users/:id/sessions', () => {
       }),
     ]);
     // The audit row has no actor-id column: the admin's own session is what ties it to their account.
-    expect((await t.prisma.session.findUniqueOrThrow({ where: { id: admin.sessionId } })).userId).toBe(admin.id);
+    expect((await t.rows.one(sessions, { id: admin.sessionId })).userId).toBe(admin.id);
     expect(await outbox(user.id, 'session.revoked')).toEqual([
       expect.objectContaining({ payload: { session_ids: revoked, reason: 'admin_revoked' }, metadata: byAdmin('revoke-all-1') }),
     ]);
@@ -74,9 +74,7 @@ describe('events of admin actions', () => {
     );
     expect(event).toMatchObject({ payload: { email: admin.email }, metadata: byAdmin('admin-login-1') });
     expect(Object.keys(event?.payload ?? {})).toEqual(['email']);
-    const audit = await t.prisma.auditLog.findFirst({
-      where: { userId: admin.id, eventType: 'auth.login.succeeded', requestId: 'admin-login-1' },
-    });
+    const audit = await t.rows.first(auditLogs, { userId: admin.id, eventType: 'auth.login.succeeded', requestId: 'admin-login-1' });
     expect(audit).toMatchObject({
       actorType: 'admin',
       sessionId: sessionIdOf(response.body.access_token),
@@ -94,7 +92,7 @@ describe('events of admin actions', () => {
       .set('X-Request-ID', 'admin-delete-1')
       .set('User-Agent', 'admin-console/1.0');
     expect(response.status).toBe(204);
-    const { deletedAt } = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    const { deletedAt } = await t.rows.one(users, { id: user.id });
     expect(await outbox(user.id, 'user.deleted')).toEqual([
       expect.objectContaining({
         payload: { email: user.email, deleted_at: deletedAt?.toISOString() },
@@ -107,7 +105,7 @@ describe('events of admin actions', () => {
         metadata: byAdmin('admin-delete-1'),
       }),
     ]);
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.deleted' } })).toMatchObject({
+    expect(await t.rows.first(auditLogs, { userId: user.id, eventType: 'user.deleted' })).toMatchObject({
       actorType: 'admin',
       actorIdentifier: admin.email,
       sessionId: admin.sessionId,
@@ -130,7 +128,7 @@ describe('events of admin actions', () => {
     expect(await outbox(user.id, 'session.revoked')).toEqual([
       expect.objectContaining({ payload: { session_ids: [user.sessionId], reason: 'role_changed' }, metadata: byAdmin('admin-role-1') }),
     ]);
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.role.changed' } })).toMatchObject({
+    expect(await t.rows.first(auditLogs, { userId: user.id, eventType: 'user.role.changed' })).toMatchObject({
       actorType: 'admin',
       actorIdentifier: admin.email,
       sessionId: admin.sessionId,

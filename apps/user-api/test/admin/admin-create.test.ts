@@ -1,17 +1,19 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase, createTestPrismaClient, type PrismaClient } from '@pandora/testing';
+import { auditLogs, outboxEvents, users } from '@pandora/data-access';
+import { TableRows } from '@pandora/data-access/testing';
+import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@pandora/testing';
 import { uniqueEmail } from '../support/fixtures';
 
 /** `npm run admin:create` end to end: the real command, its stdin, its exit code, the database. */
 let db: TestDatabase;
-let prisma: PrismaClient;
+let rows: TableRows;
 beforeAll(async () => {
   db = await createTestDatabase();
-  prisma = createTestPrismaClient(db.url, 'admin-create-tests');
+  rows = new TableRows(db.url, 'admin-create-tests');
 });
 afterAll(async () => {
-  await prisma.$disconnect();
+  await rows.close();
   await db.drop();
 });
 
@@ -35,14 +37,14 @@ describe('npm run admin:create', () => {
     const email = uniqueEmail('root');
     const result = await adminCreate(['--email', email.toUpperCase(), '--password-stdin'], 'the first admin passphrase\n');
     expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('created administrator') });
-    const user = await prisma.user.findFirstOrThrow({ where: { email } });
+    const user = await rows.one(users, { email });
     expect(user).toMatchObject({ role: 'admin', firstName: 'Platform', lastName: 'Administrator' });
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
-    expect(await prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'admin.created' } })).toMatchObject({
+    expect(await rows.first(auditLogs, { userId: user.id, eventType: 'admin.created' })).toMatchObject({
       actorType: 'system',
       actorIdentifier: 'admin:create',
     });
-    expect(await prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.registered' } })).toMatchObject({
+    expect(await rows.first(outboxEvents, { aggregateId: user.id, eventType: 'user.registered' })).toMatchObject({
       payload: expect.objectContaining({ role: 'admin' }),
     });
   }, 60_000);
@@ -50,14 +52,14 @@ describe('npm run admin:create', () => {
   it('promotes an existing account without touching its password, and is idempotent', async () => {
     const email = uniqueEmail('promote');
     await adminCreate(['--email', email, '--password-stdin'], 'first account passphrase');
-    await prisma.user.updateMany({ where: { email }, data: { role: 'user' } });
-    const hashBefore = (await prisma.user.findFirstOrThrow({ where: { email } })).passwordHash;
+    await rows.update(users, { email }, { role: 'user' });
+    const hashBefore = (await rows.one(users, { email })).passwordHash;
     const promoted = await adminCreate(['--email', email, '--password-stdin'], 'ignored for existing accounts');
     expect(promoted).toMatchObject({ code: 0, stdout: expect.stringContaining('promoted to administrator') });
-    const user = await prisma.user.findFirstOrThrow({ where: { email } });
+    const user = await rows.one(users, { email });
     expect(user.role).toBe('admin');
     expect(user.passwordHash).toBe(hashBefore);
-    expect(await prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.role.changed' } })).toMatchObject({
+    expect(await rows.first(outboxEvents, { aggregateId: user.id, eventType: 'user.role.changed' })).toMatchObject({
       payload: { email, role: 'admin', old_role: 'user' },
     });
     expect((await adminCreate(['--email', email], '')).stdout).toContain('is already an administrator');
@@ -68,7 +70,7 @@ describe('npm run admin:create', () => {
     const result = await adminCreate(['--email', email, '--password-stdin'], 'password');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('WEAK_PASSWORD');
-    expect(await prisma.user.count({ where: { email } })).toBe(0);
+    expect(await rows.count(users, { email })).toBe(0);
   }, 60_000);
 
   it('explains, without a terminal and without --password-stdin, that there is no terminal and to use --password-stdin', async () => {
@@ -79,7 +81,7 @@ describe('npm run admin:create', () => {
     expect(result.stderr).toContain('admin:create: there is no terminal to ask for the password on');
     expect(result.stderr).toContain('--password-stdin');
     expect(result.stderr).not.toContain('WEAK_PASSWORD');
-    expect(await prisma.user.count({ where: { email } })).toBe(0);
+    expect(await rows.count(users, { email })).toBe(0);
   }, 60_000);
 
   it('explains its usage without an email', async () => {

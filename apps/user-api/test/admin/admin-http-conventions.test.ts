@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { users } from '@pandora/data-access';
 import { bearer, createAdmin, expectErrorEnvelope, registerUser, type AdminSession, type RegisteredUser } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
@@ -123,7 +124,7 @@ describe('HTTP conventions on the admin port', () => {
       .send('{"role":"admin"}');
     expect(text.status).toBe(415);
     expectErrorEnvelope(text.body, 'UNSUPPORTED_MEDIA_TYPE');
-    expect((await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).role).toBe('user');
+    expect((await t.rows.one(users, { id: user.id })).role).toBe('user');
   });
 
   it('answers malformed JSON with 400 INVALID_INPUT', async () => {

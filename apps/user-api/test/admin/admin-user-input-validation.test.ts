@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { users } from '@pandora/data-access';
 import { bearer, createAdmin, expectErrorEnvelope, registerUser, type AdminSession } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
@@ -88,6 +89,6 @@ describe('bodies of KYC decisions and role changes', () => {
     expect(response.status).toBe(400);
     expectErrorEnvelope(response.body, 'INVALID_INPUT');
     expect(response.body.error.details).toEqual([{ field, message: expect.any(String) }]);
-    expect(await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ role: 'user', kycStatus: 'pending' });
+    expect(await t.rows.one(users, { id: user.id })).toMatchObject({ role: 'user', kycStatus: 'pending' });
   });
 });

@@ -1,3 +1,4 @@
+import { auditLogs } from '@pandora/data-access';
 import { bearer, createAdmin, registerUser, type AdminSession, type RegisteredUser } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
@@ -22,7 +23,7 @@ async function lockOut(user: RegisteredUser): Promise<string> {
     expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'not the password' })).status).toBe(401);
   }
   expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: user.password })).status).toBe(429);
-  const lock = await t.prisma.auditLog.findFirstOrThrow({ where: { userId: user.id, eventType: 'security.login_locked' } });
+  const lock = await t.rows.one(auditLogs, { userId: user.id, eventType: 'security.login_locked' });
   const lockedUntil = (lock.metadata as { locked_until?: unknown } | null)?.locked_until;
   if (typeof lockedUntil !== 'string') throw new Error(`the lock's audit row has no locked_until: ${JSON.stringify(lock.metadata)}`);
   expect(Date.parse(lockedUntil)).toBeGreaterThan(Date.now());

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { auditLogs, outboxEvents, users } from '@pandora/data-access';
 import { adminUserDtoSchema } from '../../src/http/schemas/admin.schemas';
 import { bearer, createAdmin, eventually, expectErrorEnvelope, logIn, registerUser, type AdminSession } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
@@ -28,7 +29,7 @@ describe('GET /api/v1/admin/users', () => {
     ];
     for (const person of people) {
       const user = await registerUser(t.http(), { first_name: person.first_name, last_name: tag });
-      if (person.kyc !== 'pending') await t.prisma.user.update({ where: { id: user.id }, data: { kycStatus: person.kyc as 'verified' } });
+      if (person.kyc !== 'pending') await t.rows.update(users, { id: user.id }, { kycStatus: person.kyc as 'verified' });
     }
     const deleted = await registerUser(t.http(), { first_name: 'Erin', last_name: tag });
     await t.http().delete('/api/v1/users/me').set(bearer(deleted.accessToken)).expect(204);
@@ -122,13 +123,13 @@ describe('KYC decisions', () => {
         .send({ kyc_status: 'verified' });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ kyc_status: 'verified', is_active: true });
-      expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.kyc.updated' } })).toMatchObject({
+      expect(await t.rows.first(auditLogs, { userId: user.id, eventType: 'user.kyc.updated' })).toMatchObject({
         actorType: 'admin',
         actorIdentifier: admin.email,
         previousState: { kyc_status: 'pending' },
         newState: { kyc_status: 'verified' },
       });
-      expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } })).toMatchObject({
+      expect(await t.rows.first(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' })).toMatchObject({
         payload: { email: user.email, kyc_status: 'verified', old_status: 'pending' },
         metadata: expect.objectContaining({ actor_id: admin.id, actor_type: 'admin' }),
       });
@@ -146,10 +147,7 @@ describe('KYC decisions', () => {
     expect(refused.status).toBe(409);
     expectErrorEnvelope(refused.body, 'INVALID_KYC_TRANSITION');
     expect((await change('pending')).status).toBe(200);
-    const events = await t.prisma.outboxEvent.findMany({
-      where: { aggregateId: user.id, eventType: 'user.kyc.updated' },
-      orderBy: { seq: 'asc' },
-    });
+    const events = await t.rows.find(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' }, { orderBy: 'seq' });
     expect(events.map((event) => event.payload as { old_status: string; kyc_status: string })).toEqual([
       { email: user.email, old_status: 'pending', kyc_status: 'verified' },
       { email: user.email, old_status: 'verified', kyc_status: 'rejected' },
@@ -162,8 +160,8 @@ describe('KYC decisions', () => {
     expect(
       (await t.admin().patch(`/api/v1/admin/users/${user.id}/kyc`).set(as(admin.accessToken)).send({ kyc_status: 'pending' })).status,
     ).toBe(200);
-    expect(await t.prisma.outboxEvent.count({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } })).toBe(0);
-    expect(await t.prisma.auditLog.count({ where: { userId: user.id, eventType: 'user.kyc.updated' } })).toBe(0);
+    expect(await t.rows.count(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' })).toBe(0);
+    expect(await t.rows.count(auditLogs, { userId: user.id, eventType: 'user.kyc.updated' })).toBe(0);
   });
 
   it('keeps old_status right under concurrent decisions', async () => {
@@ -174,10 +172,7 @@ describe('KYC decisions', () => {
       ),
     );
     const statuses = results.map((r) => r.status).sort();
-    const events = await t.prisma.outboxEvent.findMany({
-      where: { aggregateId: user.id, eventType: 'user.kyc.updated' },
-      orderBy: { seq: 'asc' },
-    });
+    const events = await t.rows.find(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' }, { orderBy: 'seq' });
     const transitions = events.map((event) => event.payload as { old_status: string; kyc_status: string });
     // Either both applied in some order (pending→x then x→y) or the second was refused; never two changes from "pending".
     expect(transitions.filter((transition) => transition.old_status === 'pending')).toHaveLength(1);
@@ -209,10 +204,10 @@ describe('role changes', () => {
     expect(response.status).toBe(200);
     expect(response.body.role).toBe('admin');
     await eventually(async () => (await t.http().get('/api/v1/users/me').set(bearer(user.accessToken))).status === 401, 1000);
-    expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'user.role.changed' } })).toMatchObject({
+    expect(await t.rows.first(outboxEvents, { aggregateId: user.id, eventType: 'user.role.changed' })).toMatchObject({
       payload: { email: user.email, role: 'admin', old_role: 'user' },
     });
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.role.changed' } })).toMatchObject({
+    expect(await t.rows.first(auditLogs, { userId: user.id, eventType: 'user.role.changed' })).toMatchObject({
       actorType: 'admin',
       previousState: { role: 'user' },
       newState: { role: 'admin' },
@@ -236,7 +231,7 @@ describe('role changes', () => {
     const response = await t.admin().patch(`/api/v1/admin/users/${admin.id}/role`).set(as(admin.accessToken)).send({ role: 'user' });
     expect(response.status).toBe(403);
     expect(response.body.error.message).toMatch(/own role/);
-    expect((await t.prisma.user.findUniqueOrThrow({ where: { id: admin.id } })).role).toBe('admin');
+    expect((await t.rows.one(users, { id: admin.id })).role).toBe('admin');
   });
 
   it('refuses an unknown role with 400', async () => {
@@ -255,7 +250,7 @@ describe('deletion', () => {
     for (const token of [user.accessToken, second.accessToken]) {
       await eventually(async () => (await t.http().get('/api/v1/users/me').set(bearer(token))).status === 401, 1000);
     }
-    expect(await t.prisma.auditLog.findFirst({ where: { userId: user.id, eventType: 'user.deleted' } })).toMatchObject({
+    expect(await t.rows.first(auditLogs, { userId: user.id, eventType: 'user.deleted' })).toMatchObject({
       actorType: 'admin',
       actorIdentifier: admin.email,
     });
@@ -265,7 +260,7 @@ describe('deletion', () => {
   it('refuses an admin deleting themself, on the admin API and through /users/me', async () => {
     expect((await t.admin().delete(`/api/v1/admin/users/${admin.id}`).set(as(admin.accessToken))).status).toBe(403);
     expect((await t.http().delete('/api/v1/users/me').set(as(admin.accessToken))).status).toBe(403);
-    expect((await t.prisma.user.findUniqueOrThrow({ where: { id: admin.id } })).deletedAt).toBeNull();
+    expect((await t.rows.one(users, { id: admin.id })).deletedAt).toBeNull();
   });
 });
 
@@ -279,7 +274,7 @@ describe("a user's sessions", () => {
     expect((await t.admin().delete(`/api/v1/admin/users/${user.id}/sessions`).set(as(admin.accessToken))).status).toBe(204);
     await eventually(async () => (await t.http().get('/api/v1/users/me').set(bearer(second.accessToken))).status === 401, 1000);
     expect((await adminGet(`/api/v1/admin/users/${user.id}/sessions`)).body.sessions).toEqual([]);
-    expect(await t.prisma.outboxEvent.findFirst({ where: { aggregateId: user.id, eventType: 'session.revoked' } })).toMatchObject({
+    expect(await t.rows.first(outboxEvents, { aggregateId: user.id, eventType: 'session.revoked' })).toMatchObject({
       payload: { session_ids: [user.sessionId, second.sessionId].sort(), reason: 'admin_revoked' },
     });
   });

@@ -3,6 +3,7 @@ import { EVENT_PAYLOAD_SCHEMAS } from '@pandora/domain';
 import { bearer, createAdmin, registerUser, type AdminSession, type RegisteredUser } from '../support/fixtures';
 import { onlyAuditRow } from '../support/audit-rows';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
+import { auditLogs, outboxEvents, users } from '@pandora/data-access';
 
 /**
  * What the admin console's KYC queue needs from the admin API: pending users oldest first
@@ -30,7 +31,7 @@ describe('GET /api/v1/admin/users?sort=', () => {
     // Sequential: each registration commits after the previous one, so created_at increases.
     for (const first_name of ['First', 'Second', 'Third', 'Fourth'])
       people.push(await registerUser(t.http(), { first_name, last_name: tag }));
-    await t.prisma.user.update({ where: { id: (people[1] as RegisteredUser).id }, data: { kycStatus: 'verified' } });
+    await t.rows.update(users, { id: (people[1] as RegisteredUser).id }, { kycStatus: 'verified' });
   });
   const names = (body: { users: Array<{ first_name: string }> }) => body.users.map((user) => user.first_name);
 
@@ -81,10 +82,10 @@ describe('PATCH /api/v1/admin/users/:id/kyc with a reason', () => {
     expect(response.status).toBe(200);
     expect(response.body.kyc_status).toBe('verified');
 
-    const row = await onlyAuditRow(t.prisma, user.id, 'user.kyc.updated');
+    const row = await onlyAuditRow(t.rows, user.id, 'user.kyc.updated');
     expect(row.metadata).toEqual({ rules: 'admin', reason: 'passport checked by video call' });
     expect(row).toMatchObject({ previousState: { kyc_status: 'pending' }, newState: { kyc_status: 'verified' } });
-    const event = await t.prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } });
+    const event = await t.rows.one(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' });
     expect(event.payload).toEqual({
       email: user.email,
       kyc_status: 'verified',
@@ -109,8 +110,8 @@ describe('PATCH /api/v1/admin/users/:id/kyc with a reason', () => {
   ])('records no reason when it is %s', async (_case, extra) => {
     const user = await registerUser(t.http());
     expect((await decide(user.id, { kyc_status: 'verified', ...extra })).status).toBe(200);
-    expect((await onlyAuditRow(t.prisma, user.id, 'user.kyc.updated')).metadata).toEqual({ rules: 'admin' });
-    const event = await t.prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } });
+    expect((await onlyAuditRow(t.rows, user.id, 'user.kyc.updated')).metadata).toEqual({ rules: 'admin' });
+    const event = await t.rows.one(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' });
     expect(event.payload).toEqual({ email: user.email, kyc_status: 'verified', old_status: 'pending' });
   });
 
@@ -118,7 +119,7 @@ describe('PATCH /api/v1/admin/users/:id/kyc with a reason', () => {
     const user = await registerUser(t.http());
     const reason = `${'ß'.repeat(250)}${'名'.repeat(250)}`;
     expect((await decide(user.id, { kyc_status: 'rejected', reason: ` ${reason} ` })).status).toBe(200);
-    expect((await onlyAuditRow(t.prisma, user.id, 'user.kyc.updated')).metadata).toMatchObject({ reason });
+    expect((await onlyAuditRow(t.rows, user.id, 'user.kyc.updated')).metadata).toMatchObject({ reason });
   });
 
   it.each([
@@ -133,13 +134,13 @@ describe('PATCH /api/v1/admin/users/:id/kyc with a reason', () => {
     expect(response.status).toBe(400);
     expect(response.body.error.details).toContainEqual({ field: 'reason', message: expect.any(String) });
     expect((await adminGet(`/api/v1/admin/users/${user.id}`)).body.kyc_status).toBe('pending');
-    expect(await t.prisma.auditLog.count({ where: { userId: user.id, eventType: 'user.kyc.updated' } })).toBe(0);
+    expect(await t.rows.count(auditLogs, { userId: user.id, eventType: 'user.kyc.updated' })).toBe(0);
   });
 
   it('records nothing, reason included, when the status does not change', async () => {
     const user = await registerUser(t.http());
     expect((await decide(user.id, { kyc_status: 'pending', reason: 'still waiting' })).status).toBe(200);
-    expect(await t.prisma.auditLog.count({ where: { userId: user.id, eventType: 'user.kyc.updated' } })).toBe(0);
-    expect(await t.prisma.outboxEvent.count({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } })).toBe(0);
+    expect(await t.rows.count(auditLogs, { userId: user.id, eventType: 'user.kyc.updated' })).toBe(0);
+    expect(await t.rows.count(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' })).toBe(0);
   });
 });

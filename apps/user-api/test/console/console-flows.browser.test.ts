@@ -5,6 +5,7 @@ import { buildAdminConsole, inPage, launchChromium, SCREENSHOTS, VIEWPORTS, type
 import { bearer, createAdmin, eventually, logIn, registerUser, STRONG_PASSWORD, type AdminSession } from '../support/fixtures';
 import { onlyAuditRow } from '../support/audit-rows';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
+import { outboxEvents } from '@pandora/data-access';
 
 /**
  * The admin console's daily work, done in real Chromium against a real user-api, PostgreSQL and
@@ -122,9 +123,9 @@ describe('the admin console against the real API', () => {
     await item.waitFor({ state: 'detached' });
 
     expect((await adminApi.get(`/api/v1/admin/users/${user.id}`)).body.kyc_status).toBe('verified');
-    const row = await onlyAuditRow(t.prisma, user.id, 'user.kyc.updated');
+    const row = await onlyAuditRow(t.rows, user.id, 'user.kyc.updated');
     expect(row).toMatchObject({ actorIdentifier: admin.email, metadata: { rules: 'admin', reason } });
-    const event = await t.prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: user.id, eventType: 'user.kyc.updated' } });
+    const event = await t.rows.one(outboxEvents, { aggregateId: user.id, eventType: 'user.kyc.updated' });
     expect(event.payload).toMatchObject({ kyc_status: 'verified', old_status: 'pending', reason });
 
     // The user's page shows the decision in the KYC history, reason included.

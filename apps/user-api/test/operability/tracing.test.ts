@@ -1,3 +1,5 @@
+import { outboxEvents } from '@pandora/data-access';
+import { TableRows } from '@pandora/data-access/testing';
 import {
   createTestDatabase,
   createTestRedis,
@@ -7,8 +9,6 @@ import {
   type FakeOtlpCollector,
   type TestDatabase,
   type TestRedis,
-  createTestPrismaClient,
-  type PrismaClient,
 } from '@pandora/testing';
 import request from 'supertest';
 import { startUserApiProcess, type AppProcess } from '../support/app-process';
@@ -21,14 +21,14 @@ import { STRONG_PASSWORD, uniqueEmail } from '../support/fixtures';
 let collector: FakeOtlpCollector;
 let db: TestDatabase;
 let redis: TestRedis;
-let prisma: PrismaClient;
+let rows: TableRows;
 let app: AppProcess;
 
 beforeAll(async () => {
   collector = await startFakeOtlpCollector();
   db = await createTestDatabase();
   redis = await createTestRedis();
-  prisma = createTestPrismaClient(db.url, 'tracing-tests');
+  rows = new TableRows(db.url, 'tracing-tests');
   app = await startUserApiProcess(
     {
       DATABASE_URL: db.url,
@@ -46,7 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   app.child.kill('SIGTERM');
   await app.exit;
-  await prisma.$disconnect();
+  await rows.close();
   await redis.cleanup();
   await db.drop();
   await collector.close();
@@ -65,9 +65,7 @@ describe('tracing', () => {
       .send({ email, password: STRONG_PASSWORD, first_name: 'T', last_name: 'R' });
     expect(response.status).toBe(201);
 
-    const event = await prisma.outboxEvent.findFirstOrThrow({
-      where: { aggregateId: response.body.user.id, eventType: 'user.registered' },
-    });
+    const event = await rows.one(outboxEvents, { aggregateId: response.body.user.id, eventType: 'user.registered' });
     const traceparent = (event.metadata as { traceparent?: string }).traceparent;
     expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     const traceId = (traceparent as string).split('-')[1] as string;
@@ -91,7 +89,7 @@ describe('tracing', () => {
       .set('traceparent', `00-${callerTrace}-00f067aa0ba902b7-01`)
       .send({ email: uniqueEmail('continued'), password: STRONG_PASSWORD, first_name: 'C', last_name: 'T' });
     expect(response.status).toBe(201);
-    const event = await prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: response.body.user.id } });
+    const event = await rows.one(outboxEvents, { aggregateId: response.body.user.id });
     expect((event.metadata as { traceparent: string }).traceparent).toMatch(new RegExp(`^00-${callerTrace}-`));
     await collector.spansOf(callerTrace, (found) => found.some(isHttpServer));
   });

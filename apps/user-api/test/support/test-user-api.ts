@@ -1,16 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { buildUserApiConfig } from '@pandora/config';
+import { TableRows } from '@pandora/data-access/testing';
 import type { Clock } from '@pandora/domain';
 import { listen, type RunningServer } from '@pandora/http-kit';
 import { createLogger } from '@pandora/observability';
-import {
-  createTestDatabase,
-  createTestRedis,
-  type TestDatabase,
-  type TestRedis,
-  createTestPrismaClient,
-  type PrismaClient,
-} from '@pandora/testing';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@pandora/testing';
 import request from 'supertest';
 import { createUserApi, type UserApi } from '../../src/composition-root';
 
@@ -21,7 +15,8 @@ export interface TestUserApi {
   adminUrl: string;
   http: () => request.Agent;
   admin: () => request.Agent;
-  prisma: PrismaClient;
+  /** Reads and seeds rows directly (typed by the table definitions). */
+  rows: TableRows;
   db: TestDatabase;
   redis: TestRedis;
   /** Every JSON log line the app wrote so far. */
@@ -37,11 +32,13 @@ export interface TestUserApiOptions {
   shareWith?: TestUserApi;
   /** A built admin console to serve at /console (see test/support/admin-console.ts). */
   consoleDirectory?: string;
+  /** A database prepared by the test (dropped by the test, not by `stop`). */
+  db?: TestDatabase;
 }
 
 /** A real user-api (both listeners) against its own fresh database and Redis key prefix. */
 export async function startTestUserApi(options: TestUserApiOptions = {}): Promise<TestUserApi> {
-  const db = options.shareWith?.db ?? (await createTestDatabase());
+  const db = options.shareWith?.db ?? options.db ?? (await createTestDatabase());
   const redis = options.shareWith?.redis ?? (await createTestRedis());
   const config = buildUserApiConfig({
     APP_ENV: 'test',
@@ -76,7 +73,7 @@ export async function startTestUserApi(options: TestUserApiOptions = {}): Promis
   });
   const servers: RunningServer[] = await Promise.all([listen(api.publicApp.app, 0, '127.0.0.1'), listen(api.adminApp.app, 0, '127.0.0.1')]);
   const [publicServer, adminServer] = servers as [RunningServer, RunningServer];
-  const prisma = options.shareWith?.prisma ?? createTestPrismaClient(db.url, 'user-api-tests');
+  const rows = options.shareWith?.rows ?? new TableRows(db.url, 'user-api-tests');
   const publicUrl = `http://127.0.0.1:${publicServer.port}`;
   const adminUrl = `http://127.0.0.1:${adminServer.port}`;
   return {
@@ -85,7 +82,7 @@ export async function startTestUserApi(options: TestUserApiOptions = {}): Promis
     adminUrl,
     http: () => request.agent(publicUrl),
     admin: () => request.agent(adminUrl),
-    prisma,
+    rows,
     db,
     redis,
     logs,
@@ -94,9 +91,9 @@ export async function startTestUserApi(options: TestUserApiOptions = {}): Promis
       await Promise.all(servers.map((server) => server.close(1000)));
       await api.close();
       if (!options.shareWith) {
-        await prisma.$disconnect();
+        await rows.close();
         await redis.cleanup();
-        await db.drop();
+        if (!options.db) await db.drop();
       }
     },
   };

@@ -10,10 +10,12 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { buildUserGrpcConfig } from '@pandora/config';
+import { users } from '@pandora/data-access';
+import { TableRows } from '@pandora/data-access/testing';
 import type { KycStatus } from '@pandora/domain';
 import { HealthClient, UserServiceClient } from '@pandora/grpc-contract';
 import { createLogger } from '@pandora/observability';
-import { createTestDatabase, type TestDatabase, createTestPrismaClient, type PrismaClient } from '@pandora/testing';
+import { createTestDatabase, type TestDatabase } from '@pandora/testing';
 import { createUserGrpc, type UserGrpc } from '../../src/composition-root';
 
 export const WALLET_TOKEN = 'wallet-token-0123456789abcdef0123456789abcdef';
@@ -24,7 +26,8 @@ export interface TestUserGrpc {
   service: UserGrpc;
   address: string;
   metricsUrl: string;
-  prisma: PrismaClient;
+  /** Reads and seeds rows directly (typed by the table definitions). */
+  rows: TableRows;
   db: TestDatabase;
   logs: Array<Record<string, unknown>>;
   rawLogs: () => string;
@@ -65,7 +68,7 @@ export async function startTestUserGrpc(options: TestUserGrpcOptions = {}): Prom
   const service = createUserGrpc(config, { logger: createLogger({ service: 'user-grpc', level: config.logLevel, stream }) });
   const { grpcPort, metricsPort } = await service.start();
   const address = `127.0.0.1:${grpcPort}`;
-  const prisma = createTestPrismaClient(db.url, 'user-grpc-tests');
+  const rows = new TableRows(db.url, 'user-grpc-tests');
   const clients: Array<{ close(): void }> = [];
   const track = <T extends { close(): void }>(client: T): T => {
     clients.push(client);
@@ -75,7 +78,7 @@ export async function startTestUserGrpc(options: TestUserGrpcOptions = {}): Prom
     service,
     address,
     metricsUrl: `http://127.0.0.1:${metricsPort}`,
-    prisma,
+    rows,
     db,
     logs,
     rawLogs: () => raw,
@@ -84,7 +87,7 @@ export async function startTestUserGrpc(options: TestUserGrpcOptions = {}): Prom
     async stop() {
       for (const client of clients) client.close();
       await service.shutdown();
-      await prisma.$disconnect();
+      await rows.close();
       if (!options.db) await db.drop();
     },
   };
@@ -152,22 +155,20 @@ export interface SeededUser {
 
 /** Inserts a user row directly (user-grpc has no registration; the password hash is a placeholder). */
 export async function seedUser(
-  prisma: PrismaClient,
+  rows: TableRows,
   overrides: Partial<{ email: string; kycStatus: KycStatus; deletedAt: Date; createdAt: Date; firstName: string; lastName: string }> = {},
 ): Promise<SeededUser> {
   const id = randomUUID();
   const email = overrides.email ?? `user.${id.slice(0, 8)}@example.com`;
-  await prisma.user.create({
-    data: {
-      id,
-      email,
-      passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2VlZGVkLXVzZXI$placeholderplaceholderplaceholder',
-      firstName: overrides.firstName ?? 'Ada',
-      lastName: overrides.lastName ?? 'Lovelace',
-      kycStatus: overrides.kycStatus ?? 'pending',
-      ...(overrides.deletedAt ? { deletedAt: overrides.deletedAt } : {}),
-      ...(overrides.createdAt ? { createdAt: overrides.createdAt, updatedAt: overrides.createdAt } : {}),
-    },
+  await rows.insert(users, {
+    id,
+    email,
+    passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2VlZGVkLXVzZXI$placeholderplaceholderplaceholder',
+    firstName: overrides.firstName ?? 'Ada',
+    lastName: overrides.lastName ?? 'Lovelace',
+    kycStatus: overrides.kycStatus ?? 'pending',
+    ...(overrides.deletedAt ? { deletedAt: overrides.deletedAt } : {}),
+    ...(overrides.createdAt ? { createdAt: overrides.createdAt, updatedAt: overrides.createdAt } : {}),
   });
   return { id, email };
 }

@@ -1,7 +1,6 @@
 import pg from 'pg';
-
-/** A PostgreSQL advisory lock key in its two-int form, as pg_locks shows it (classid, objid). */
-export type AdvisoryLockKey = readonly [number, number];
+import { lockArguments, lockRowCondition, type AdvisoryLockKey } from './advisory-lock-keys';
+import { confirmDirectSession } from './sql/direct-session';
 
 export interface AdvisoryLockHolder {
   pid: number;
@@ -20,11 +19,40 @@ export interface SessionAdvisoryLock {
 
 export type AdvisoryLockAttempt = { acquired: true; lock: SessionAdvisoryLock } | { acquired: false; holder: AdvisoryLockHolder | null };
 
+/** Who holds `key`, as pg_locks and pg_stat_activity tell (null: nobody, or it was just released). */
+export async function advisoryLockHolder(db: pg.ClientBase, key: AdvisoryLockKey): Promise<AdvisoryLockHolder | null> {
+  const condition = lockRowCondition(key, 'l');
+  const { rows } = await db.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: Date }>(
+    `SELECT a.pid, a.application_name, a.client_addr::text AS client_addr, a.backend_start
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ${condition.sql}`,
+    condition.values,
+  );
+  const row = rows[0];
+  return row
+    ? { pid: row.pid, applicationName: row.application_name, clientAddress: row.client_addr, backendStart: row.backend_start }
+    : null;
+}
+
+/** True when the backend running this statement holds `key` (it does not hold it merely because its client asked). */
+export async function holdsAdvisoryLock(db: pg.ClientBase, key: AdvisoryLockKey): Promise<boolean> {
+  const condition = lockRowCondition(key, 'l');
+  const { rows } = await db.query<{ held: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() AND l.granted AND ${condition.sql}) AS held`,
+    condition.values,
+  );
+  return rows[0]?.held === true;
+}
+
 /**
  * Takes a session-level advisory lock on a dedicated connection (not from a pool: the lock lives as
  * long as this one session). If the process dies, even by SIGKILL, PostgreSQL ends the session and
  * the lock with it, so a crashed run never blocks the next. When the lock is taken, the answer
  * names the session holding it, for the log line and the operator.
+ *
+ * `url` must reach PostgreSQL directly (DATABASE_DIRECT_URL): behind a transaction-pooling
+ * PgBouncer a session lock belongs to whichever server connection ran the statement, so two runs
+ * could both "hold" it. Such a connection is refused with NotADirectSessionError.
  */
 export async function tryAcquireAdvisoryLock(options: {
   url: string;
@@ -32,7 +60,8 @@ export async function tryAcquireAdvisoryLock(options: {
   /** Shows up in pg_stat_activity beside the lock. */
   applicationName: string;
 }): Promise<AdvisoryLockAttempt> {
-  const [classId, objId] = options.key;
+  const { key } = options;
+  const args = lockArguments(key);
   const client = new pg.Client({
     connectionString: options.url,
     application_name: options.applicationName,
@@ -53,24 +82,15 @@ export async function tryAcquireAdvisoryLock(options: {
 
   await client.connect();
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::int, $2::int) AS locked', [classId, objId]);
+    await confirmDirectSession(client, `the advisory lock of ${options.applicationName}`);
+    const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${args.sql}) AS locked`, args.values);
     if (!rows[0]?.locked) {
-      const holder = await client.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: Date }>(
-        `SELECT a.pid, a.application_name, a.client_addr::text AS client_addr, a.backend_start
-         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-         WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-           AND l.classid = $1::int::oid AND l.objid = $2::int::oid AND l.objsubid = 2`,
-        [classId, objId],
-      );
+      const holder = await advisoryLockHolder(client, key);
       await client.end();
-      const row = holder.rows[0];
-      return {
-        acquired: false,
-        holder: row
-          ? { pid: row.pid, applicationName: row.application_name, clientAddress: row.client_addr, backendStart: row.backend_start }
-          : null,
-      };
+      return { acquired: false, holder };
     }
+    if (!(await holdsAdvisoryLock(client, key)))
+      throw new Error(`pg_try_advisory_lock answered true, but this session does not hold the lock`);
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;
@@ -89,7 +109,7 @@ export async function tryAcquireAdvisoryLock(options: {
         if (!held) return;
         held = false;
         try {
-          await client.query('SELECT pg_advisory_unlock($1::int, $2::int)', [classId, objId]);
+          await client.query(`SELECT pg_advisory_unlock(${args.sql})`, args.values);
         } finally {
           // Ending the session would release the lock anyway; the explicit unlock just says so first.
           await client.end().catch(() => undefined);

@@ -20,8 +20,13 @@ async function withTimeout(check: () => Promise<unknown>, timeoutMs: number): Pr
   }
 }
 
-export function checkDatabase(db: Queryable, timeoutMs: number): Promise<CheckStatus> {
-  return withTimeout(() => db.query('SELECT 1'), timeoutMs);
+/** `probe` (default `SELECT 1`) answered within `timeoutMs`. */
+export function checkDatabase(
+  db: Queryable,
+  timeoutMs: number,
+  probe: (db: Queryable) => Promise<unknown> = (target) => target.query('SELECT 1'),
+): Promise<CheckStatus> {
+  return withTimeout(() => probe(db), timeoutMs);
 }
 
 export function checkRedis(redis: Redis, timeoutMs: number): Promise<CheckStatus> {

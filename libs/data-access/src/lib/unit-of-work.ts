@@ -1,7 +1,7 @@
 import type { Repositories, UnitOfWork } from '@pandora/domain';
 import { PgAuditLogReader } from './audit-log.reader';
 import { PgAuditLogWriter } from './audit-log.writer';
-import { PgOutboxWriter } from './outbox.writer';
+import { PgOutboxWriter } from './outbox/outbox.writer';
 import { PgSessionRepository } from './session.repository';
 import type { Database, Queryable } from './sql/database';
 import { PgUserRepository } from './user.repository';

@@ -1,6 +1,6 @@
 import type { DomainEvent, OutboxWriter } from '@pandora/domain';
-import type { Queryable } from './sql/database';
-import { outboxEvents } from './tables/outbox-events';
+import type { Queryable } from '../sql/database';
+import { outboxEvents } from '../tables/outbox-events';
 
 /** Appends events to `outbox_events` inside the caller's transaction; event-relay publishes them. */
 export class PgOutboxWriter implements OutboxWriter {
