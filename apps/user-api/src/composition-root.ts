@@ -1,10 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  AesGcmSecretBox,
   Argon2PasswordHasher,
   CachedSessionPrincipalStore,
   JwtAccessTokenService,
   KeyRing,
   OpaqueRefreshTokenService,
+  OtpAuthTotpVerifier,
+  RandomOneTimeSecrets,
 } from '@pandora/auth';
 import type { UserApiConfig } from '@pandora/config';
 import {
@@ -27,6 +30,7 @@ import { adminAuthRoutes } from './http/routes/admin-auth.routes';
 import { adminUserRoutes } from './http/routes/admin-users.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { jwksRoutes } from './http/routes/jwks.routes';
+import { mfaRoutes } from './http/routes/mfa.routes';
 import { sessionRoutes } from './http/routes/session.routes';
 
 export interface UserApi {
@@ -49,6 +53,8 @@ export interface UserApiOverrides {
 }
 
 const READINESS_TIMEOUT_MS = 1_000;
+/** What authenticator apps show beside the account name. */
+const TOTP_ISSUER = 'Pandora Exchange';
 
 export interface UserServiceCore {
   useCases: UseCases;
@@ -75,6 +81,15 @@ export async function createUserServiceCore(
     });
   }
 
+  let mfaKeys = config.mfa.encryptionKeys;
+  if (!mfaKeys) {
+    mfaKeys = [{ kid: `ephemeral-${randomBytes(4).toString('hex')}`, key: randomBytes(32) }];
+    logger.warn(
+      'MFA_ENCRYPTION_KEYS is not set: generated an ephemeral MFA encryption key (TOTP secrets enrolled now cannot be read after a restart)',
+      { kid: mfaKeys[0]?.kid },
+    );
+  }
+
   const hasher = new Argon2PasswordHasher(config.argon2, metrics.hashTimer());
   await hasher.warmUp();
   const repositories = createRepositories(db);
@@ -97,6 +112,9 @@ export async function createUserServiceCore(
     ids: { newId: randomUUID },
     metrics: metrics.domain(),
     securityLog: { record: (event, fields) => logger.security(event, fields) },
+    totp: new OtpAuthTotpVerifier(clock),
+    secretBox: new AesGcmSecretBox(mfaKeys),
+    oneTimeSecrets: new RandomOneTimeSecrets(),
     settings: {
       auth: {
         refreshTokenTtlMs: config.auth.refreshTokenTtlMs,
@@ -104,6 +122,7 @@ export async function createUserServiceCore(
         refreshReuseGraceMs: config.auth.refreshReuseGraceMs,
       },
       auditRetentionDays: config.audit.retentionDays,
+      mfa: { challengeTtlMs: config.mfa.challengeTtlMs, totpIssuer: TOTP_ISSUER },
     },
   });
   return { useCases, keyRing, db };
@@ -151,7 +170,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   };
   const authenticator: Authenticator<Principal> = {
     authenticate: (token) => useCases.authenticate.execute(token),
-    describe: (principal) => ({ userId: principal.userId, role: principal.role }),
+    describe: (principal) => ({ userId: principal.userId, role: principal.role, aal: principal.aal }),
   };
   const listenerOptions = {
     logger,
@@ -170,7 +189,13 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     guards: limits.enabled
       ? { limiter, idempotency, perIp: { name: 'ip', ...limits.perIp }, perUser: { name: 'user', ...limits.perUser } }
       : { idempotency },
-    routes: [...authRoutes(useCases, limits), ...accountRoutes(useCases), ...sessionRoutes(useCases), ...jwksRoutes(keyRing)],
+    routes: [
+      ...authRoutes(useCases, limits),
+      ...accountRoutes(useCases),
+      ...mfaRoutes(useCases),
+      ...sessionRoutes(useCases),
+      ...jwksRoutes(keyRing),
+    ],
     openApi: {
       title: 'Pandora Exchange user service — public API',
       version: '1.0.0',
@@ -180,7 +205,12 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   const adminApp = createHttpApp<Principal>({
     ...listenerOptions,
     // The admin port is private: no per-IP/per-user budgets, but admin login is limited like login.
-    guards: limits.enabled ? { limiter, idempotency } : { idempotency },
+    // ADMIN_MFA_REQUIRED: every admin route but login and MFA verify needs an `aal: 2` session.
+    guards: {
+      ...(limits.enabled ? { limiter } : {}),
+      idempotency,
+      ...(config.mfa.adminRequired ? { adminSecondFactor: true } : {}),
+    },
     routes: [...adminAuthRoutes(useCases, limits), ...adminUserRoutes(useCases), ...adminAuditRoutes(useCases)],
     openApi: {
       title: 'Pandora Exchange user service — admin API',

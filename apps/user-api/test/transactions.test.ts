@@ -1,10 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  AesGcmSecretBox,
   Argon2PasswordHasher,
   CachedSessionPrincipalStore,
   JwtAccessTokenService,
   KeyRing,
   OpaqueRefreshTokenService,
+  OtpAuthTotpVerifier,
+  RandomOneTimeSecrets,
 } from '@pandora/auth';
 import { createRepositories, Database, PgUnitOfWork } from '@pandora/data-access';
 import {
@@ -16,7 +19,7 @@ import {
   type Repositories,
   type UnitOfWork,
 } from '@pandora/domain';
-import { createUseCases } from '@pandora/use-cases';
+import { createUseCases, isMfaChallenge } from '@pandora/use-cases';
 import { createTestDatabase, type TestDatabase, createTestPrismaClient, type PrismaClient } from '@pandora/testing';
 
 /**
@@ -64,7 +67,11 @@ async function buildUseCases() {
     settings: {
       auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 },
       auditRetentionDays: 30,
+      mfa: { challengeTtlMs: 300_000, totpIssuer: 'Pandora Exchange' },
     },
+    totp: new OtpAuthTotpVerifier(systemClock),
+    secretBox: new AesGcmSecretBox([{ kid: 'test', key: randomBytes(32) }]),
+    oneTimeSecrets: new RandomOneTimeSecrets(),
   });
 }
 
@@ -145,12 +152,14 @@ describe('failures roll back the whole change', () => {
       NO_REQUEST_CONTEXT,
     );
     const other = await useCases.logIn.execute({ email: 'pw-rollback@example.com', password: 'correct horse battery' }, NO_REQUEST_CONTEXT);
+    if (isMfaChallenge(other)) throw new Error('no MFA for this user');
     failOutbox = true;
     const principal = {
       userId: registered.user.id,
       sessionId: registered.session.id,
       email: registered.user.email,
       role: registered.user.role,
+      aal: 1 as const,
     };
     await expect(
       useCases.changePassword.execute(

@@ -14,7 +14,14 @@ import { Authenticate } from './auth/authenticate';
 import { LogIn } from './auth/log-in';
 import { RefreshSession } from './auth/refresh-session';
 import { RegisterUser } from './auth/register-user';
+import { VerifyMfaChallenge } from './auth/verify-mfa-challenge';
 import { ChangeKycStatus } from './kyc/change-kyc-status';
+import { ConfirmTotpSetup } from './mfa/confirm-totp-setup';
+import { DisableMfa } from './mfa/disable-mfa';
+import { GetMfaStatus } from './mfa/get-mfa-status';
+import { RegenerateRecoveryCodes } from './mfa/regenerate-recovery-codes';
+import { ResetUserMfa } from './mfa/reset-user-mfa';
+import { StartTotpSetup } from './mfa/start-totp-setup';
 import { ListSessions } from './sessions/list-sessions';
 import { LogOut } from './sessions/log-out';
 import { LogOutEverywhere } from './sessions/log-out-everywhere';
@@ -27,6 +34,8 @@ export function createUseCases(deps: UseCaseDeps) {
     register: new RegisterUser(deps),
     logIn: new LogIn(deps),
     logInAsAdmin: new LogIn(deps, { requiredRole: 'admin' }),
+    verifyMfa: new VerifyMfaChallenge(deps),
+    verifyMfaAsAdmin: new VerifyMfaChallenge(deps, { requiredRole: 'admin' }),
     refresh: new RefreshSession(deps),
     authenticate: new Authenticate(deps),
     getCurrentUser: new GetCurrentUser(deps),
@@ -49,6 +58,12 @@ export function createUseCases(deps: UseCaseDeps) {
     bootstrapAdmin: new BootstrapAdmin(deps),
     unlockLogin: new UnlockLogin(deps),
     getLoginLocks: new GetLoginLocks(deps),
+    getMfaStatus: new GetMfaStatus(deps),
+    startTotpSetup: new StartTotpSetup(deps),
+    confirmTotpSetup: new ConfirmTotpSetup(deps),
+    regenerateRecoveryCodes: new RegenerateRecoveryCodes(deps),
+    disableMfa: new DisableMfa(deps),
+    resetUserMfa: new ResetUserMfa(deps),
   };
 }
 

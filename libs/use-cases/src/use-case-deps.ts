@@ -6,12 +6,20 @@ import type { Repositories, UnitOfWork } from '@pandora/domain';
 import type { SessionPrincipalStore } from '@pandora/domain';
 import type { DomainMetrics, SecurityEventLog } from '@pandora/domain';
 import type { AccessTokenService, RefreshTokenService } from '@pandora/domain';
+import type { OneTimeSecrets, SecretBox, TotpVerifier } from '@pandora/domain';
 
 export interface AuthSettings {
   refreshTokenTtlMs: number;
   sessionAbsoluteTtlMs: number;
   /** A rotated refresh token presented again within this window is refused without revoking. */
   refreshReuseGraceMs: number;
+}
+
+export interface MfaSettings {
+  /** How long the second step of an MFA login may wait (MFA_CHALLENGE_TTL). */
+  challengeTtlMs: number;
+  /** The issuer authenticator apps show beside the account (the otpauth URL's `issuer`). */
+  totpIssuer: string;
 }
 
 /** Everything the use cases need, as ports. The composition root of each app provides them. */
@@ -28,5 +36,8 @@ export interface UseCaseDeps {
   ids: IdGenerator;
   metrics: DomainMetrics;
   securityLog: SecurityEventLog;
-  settings: { auth: AuthSettings; auditRetentionDays: number };
+  totp: TotpVerifier;
+  secretBox: SecretBox;
+  oneTimeSecrets: OneTimeSecrets;
+  settings: { auth: AuthSettings; auditRetentionDays: number; mfa: MfaSettings };
 }

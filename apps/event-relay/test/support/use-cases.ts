@@ -1,10 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  AesGcmSecretBox,
   Argon2PasswordHasher,
   CachedSessionPrincipalStore,
   JwtAccessTokenService,
   KeyRing,
   OpaqueRefreshTokenService,
+  OtpAuthTotpVerifier,
+  RandomOneTimeSecrets,
 } from '@pandora/auth';
 import { createRepositories, Database, PgUnitOfWork } from '@pandora/data-access';
 import { NO_LOGIN_THROTTLE, noopMetrics, noopSecurityLog, systemClock, type RequestContext } from '@pandora/domain';
@@ -48,7 +51,11 @@ export async function createDomain(databaseUrl: string): Promise<Domain> {
     settings: {
       auth: { refreshTokenTtlMs: 3_600_000, sessionAbsoluteTtlMs: 7_200_000, refreshReuseGraceMs: 10_000 },
       auditRetentionDays: 30,
+      mfa: { challengeTtlMs: 300_000, totpIssuer: 'Pandora Exchange' },
     },
+    totp: new OtpAuthTotpVerifier(systemClock),
+    secretBox: new AesGcmSecretBox([{ kid: 'test', key: randomBytes(32) }]),
+    oneTimeSecrets: new RandomOneTimeSecrets(),
   });
   return {
     useCases,

@@ -2,7 +2,7 @@ import { createDomainEvent } from './domain-event';
 import { EVENT_PAYLOAD_SCHEMAS, EVENT_TYPES } from './event-catalog';
 
 describe('event catalog', () => {
-  it('holds exactly the SPEC §8 event types', () => {
+  it('holds exactly the documented event types', () => {
     expect([...EVENT_TYPES].sort()).toEqual(
       [
         'user.registered',
@@ -12,6 +12,8 @@ describe('event catalog', () => {
         'user.role.changed',
         'user.password.changed',
         'user.deleted',
+        'user.mfa.enabled',
+        'user.mfa.disabled',
         'session.revoked',
         'audit.retention.completed',
       ].sort(),

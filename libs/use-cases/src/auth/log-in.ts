@@ -7,6 +7,7 @@ import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
 import type { UseCaseDeps } from '../use-case-deps';
 import { completeAuth, openSession, type AuthResult } from './auth-result';
+import { issueMfaChallenge, type MfaChallengeIssued } from './mfa-challenge';
 
 export interface LogInInput {
   email: string;
@@ -22,6 +23,10 @@ type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role';
  *  - The attempt is reserved with the login throttle BEFORE anything is verified, for existing and
  *    unknown emails alike: parallel guesses cannot exceed the threshold, and a locked email answers
  *    429 whether or not it belongs to an account.
+ *  - For an account with TOTP on, the right password opens no session: it answers an MFA challenge
+ *    (VerifyMfaChallenge completes the login). The attempt is then given back without a verdict: the
+ *    failure count is reset only by a completed login, so wrong codes across several challenges add
+ *    up to a lock.
  */
 export class LogIn {
   constructor(
@@ -29,7 +34,7 @@ export class LogIn {
     private readonly options: { requiredRole?: Role } = {},
   ) {}
 
-  async execute(input: LogInInput, ctx: RequestContext): Promise<AuthResult> {
+  async execute(input: LogInInput, ctx: RequestContext): Promise<AuthResult | MfaChallengeIssued> {
     const { deps } = this;
     const email = normalizeEmail(input.email);
     const attempt = await deps.loginThrottle.reserve(email);
@@ -49,6 +54,7 @@ export class LogIn {
         const lock = await deps.loginThrottle.recordFailure(email, attempt.reservation);
         return await this.fail(credentials?.user.id ?? null, email, failure ?? 'unknown_email', lock, ctx);
       }
+      if (credentials.user.mfaEnabled) return await this.challenge(credentials, input.password, ctx);
       const result = await this.succeed(credentials, input.password, ctx);
       verdictRecorded = true;
       await deps.loginThrottle.recordSuccess(email, attempt.reservation);
@@ -96,6 +102,16 @@ export class LogIn {
     });
     deps.metrics.login('success');
     return completeAuth(deps, user, opened);
+  }
+
+  private async challenge({ user, passwordHash }: UserCredentials, password: string, ctx: RequestContext): Promise<MfaChallengeIssued> {
+    const { deps } = this;
+    const upgradedHash = deps.hasher.needsRehash(passwordHash) ? await deps.hasher.hash(password) : null;
+    const now = deps.clock.now();
+    return deps.uow.run(async (repositories) => {
+      if (upgradedHash) await repositories.users.update(user.id, { passwordHash: upgradedHash }, user.updatedAt);
+      return issueMfaChallenge(deps, repositories, user, this.options.requiredRole ?? null, ctx, now);
+    });
   }
 
   private async fail(
