@@ -4,7 +4,7 @@ import type { UseCases } from '@pandora/use-cases';
 import { routeBuilder, type RouteDefinition } from '@pandora/http-kit';
 import { authResponseSchema, loginAnswerSchema, toAuthResponse } from '../schemas/dto.schemas';
 import { loginRequestSchema, mfaVerifyRequestSchema } from '../schemas/request.schemas';
-import { LOGIN_DESCRIPTION, loginRateLimit, toLoginAnswer } from './auth.routes';
+import { LOGIN_DESCRIPTION, loginRateLimit, mfaVerifyRateLimit, toLoginAnswer } from './auth.routes';
 
 /**
  * POST /api/v1/admin/auth/login and /mfa/verify — administrators only; anyone else gets the
@@ -42,6 +42,7 @@ export function adminAuthRoutes(useCases: UseCases, limits: UserApiConfig['rateL
       body: mfaVerifyRequestSchema,
       responses: { 200: { description: 'Logged in with two factors (`aal: 2`).', schema: authResponseSchema } },
       errors: ['INVALID_MFA_TOKEN', 'INVALID_MFA_CODE', 'RATE_LIMITED'],
+      rateLimit: mfaVerifyRateLimit(limits),
       handler: async ({ body, client }) => ({
         status: 200,
         body: toAuthResponse(await useCases.verifyMfaAsAdmin.execute({ mfaToken: body.mfa_token, code: body.code }, client)),

@@ -22,6 +22,19 @@ export function loginRateLimit(limits: UserApiConfig['rateLimits']) {
   });
 }
 
+/**
+ * Second steps per client IP and challenge, on the login budget: with a challenge dying after five
+ * wrong codes it never slows a person down, and it keeps the admin listener's verify limited like
+ * its login.
+ */
+export function mfaVerifyRateLimit(limits: UserApiConfig['rateLimits']) {
+  return ({ body, client }: { body: { mfa_token: string }; client: { ipAddress: string | null } }) => ({
+    name: 'mfa_verify',
+    subject: `${client.ipAddress ?? 'unknown'}|${body.mfa_token}`,
+    ...limits.login,
+  });
+}
+
 /** POST /api/v1/auth/register | login | refresh (SPEC §3). */
 export function authRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits']): RouteDefinition<Principal>[] {
   const route = routeBuilder<Principal>();
@@ -74,6 +87,7 @@ export function authRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits
       body: mfaVerifyRequestSchema,
       responses: { 200: { description: 'Logged in with two factors (`aal: 2`).', schema: authResponseSchema } },
       errors: ['INVALID_MFA_TOKEN', 'INVALID_MFA_CODE', 'RATE_LIMITED'],
+      rateLimit: mfaVerifyRateLimit(limits),
       handler: async ({ body, client }) => ({
         status: 200,
         body: toAuthResponse(await useCases.verifyMfa.execute({ mfaToken: body.mfa_token, code: body.code }, client)),
