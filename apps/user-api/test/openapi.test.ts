@@ -194,7 +194,7 @@ describe('OpenAPI documents', () => {
 
   it.each(LISTENERS)('every rate-limited %s operation documents 429 with Retry-After and RateLimit-* on every response', (listener) => {
     const operations = operationsOf(documents[listener]);
-    // SPEC §5: per IP on every public route; on the private admin port only its login (both steps) is limited.
+    // Per IP on every public route; on the private admin port only its login (both steps) is limited.
     const expected =
       listener === 'public'
         ? operations.filter((operation) => !INFRASTRUCTURE.includes(operation.name)).map((operation) => operation.name)
