@@ -1,6 +1,6 @@
 import { bearer, expectErrorEnvelope, registerUser, type RegisteredUser } from '../support/fixtures';
 import { claimsOf, enrol, logInWithTotp, passwordStep, sql, StepClock } from '../support/mfa';
-import { base32Decode, hotp, totpAt } from '../support/rfc6238';
+import { base32Decode, hotp, totpAt } from '@pandora/testing';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /** TOTP enrolment, status, recovery codes and disabling, over real HTTP, PostgreSQL and Redis. */

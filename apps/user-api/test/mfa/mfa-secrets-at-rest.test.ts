@@ -1,6 +1,6 @@
 import { bearer, registerUser } from '../support/fixtures';
 import { enrol, logInWithTotp, sql, StepClock } from '../support/mfa';
-import { base32Decode } from '../support/rfc6238';
+import { base32Decode } from '@pandora/testing';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**

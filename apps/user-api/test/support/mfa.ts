@@ -2,7 +2,7 @@ import type { Clock } from '@pandora/domain';
 import { withPgClient } from '@pandora/testing';
 import type request from 'supertest';
 import { bearer, sessionIdOf, type RegisteredUser } from './fixtures';
-import { STEP_SECONDS, stepAt, totpForStep } from './rfc6238';
+import { STEP_SECONDS, stepAt, totpForStep } from '@pandora/testing';
 
 /**
  * A clock the test moves (injected into user-api, hence into its TOTP verifier): time steps are

@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
  * An independent RFC 6238 (TOTP) implementation for the tests, written from the RFCs with nothing
  * but node:crypto's HMAC-SHA-1: the service's codes are checked against this, never against the
  * library the service uses. Its own correctness is pinned to the RFC's test vectors
- * (apps/user-api/test/mfa/mfa-enrolment.test.ts).
+ * (apps/user-api/test/mfa/mfa-enrolment.test.ts). Tests only: the service never uses it.
  */
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 export const STEP_SECONDS = 30;
