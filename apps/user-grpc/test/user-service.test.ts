@@ -1,5 +1,6 @@
 import { status as Status } from '@grpc/grpc-js';
 import type { UserServiceClient } from '@pandora/grpc-contract';
+import { withPgClient } from '@pandora/testing';
 import { errorCodeOf, failure, invoke, seedUser, startTestUserGrpc, type TestUserGrpc } from './support/test-user-grpc';
 
 /** Every UserService RPC over a real connection with the generated client, against PostgreSQL. */
@@ -38,6 +39,8 @@ describe('GetUser', () => {
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
       deletedAt: undefined,
+      emailVerified: false,
+      mfaEnabled: false,
     });
   });
 
@@ -107,14 +110,46 @@ describe('ValidateUser', () => {
   it('reports an active user as valid and active, with its KYC status', async () => {
     const seeded = await seedUser(grpc.prisma, { kycStatus: 'rejected' });
     const { response } = await invoke(client.validateUser.bind(client), { userId: seeded.id });
-    expect(response).toEqual({ isValid: true, isActive: true, kycStatus: 'rejected' });
+    expect(response).toEqual({
+      isValid: true,
+      isActive: true,
+      kycStatus: 'rejected',
+      emailVerified: false,
+      mfaEnabled: false,
+      securityChangedAt: undefined,
+    });
+  });
+
+  it('tells whether MFA is on and when the account last had a security change', async () => {
+    const seeded = await seedUser(grpc.prisma);
+    const changedAt = new Date('2026-11-30T08:15:00.123Z');
+    await withPgClient(grpc.db.url, (sql) =>
+      sql.query('UPDATE users SET mfa_enabled = true, security_changed_at = $2 WHERE id = $1', [seeded.id, changedAt]),
+    );
+    const { response } = await invoke(client.validateUser.bind(client), { userId: seeded.id });
+    expect(response).toEqual({
+      isValid: true,
+      isActive: true,
+      kycStatus: 'pending',
+      emailVerified: false,
+      mfaEnabled: true,
+      securityChangedAt: changedAt,
+    });
+    expect((await invoke(client.getUser.bind(client), { userId: seeded.id })).response.user).toMatchObject({ mfaEnabled: true });
   });
 
   it('reports a deleted user as not valid, revealing nothing more than for an unknown id', async () => {
     const deleted = await seedUser(grpc.prisma, { deletedAt: new Date(), kycStatus: 'verified' });
     const forDeleted = await invoke(client.validateUser.bind(client), { userId: deleted.id });
     const forUnknown = await invoke(client.validateUser.bind(client), { userId: UNKNOWN_ID });
-    expect(forDeleted.response).toEqual({ isValid: false, isActive: false, kycStatus: '' });
+    expect(forDeleted.response).toEqual({
+      isValid: false,
+      isActive: false,
+      kycStatus: '',
+      emailVerified: false,
+      mfaEnabled: false,
+      securityChangedAt: undefined,
+    });
     expect(forUnknown.response).toEqual(forDeleted.response);
   });
 
