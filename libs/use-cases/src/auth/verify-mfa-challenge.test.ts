@@ -70,6 +70,15 @@ describe('VerifyMfaChallenge', () => {
     ports.loginThrottle.locks.set(user.email, new Date(ports.clock.now().getTime() + 60_000));
     expect(await codeOf(verify.execute({ mfaToken: token, code: totpCode(ports) }, CONTEXT))).toBe('RATE_LIMITED');
     expect(ports.db.mfaChallenges[0]?.consumedAt).toBeNull();
+    expect(ports.metrics.logins).toEqual(['locked']);
+  });
+
+  it('answers RATE_LIMITED once this address spent its failures for the email, counted as a rate-limited login', async () => {
+    const { ports, token, verify } = await challenged();
+    ports.loginThrottle.sourceLimit = 1;
+    expect(await codeOf(verify.execute({ mfaToken: token, code: '000000' }, CONTEXT))).toBe('INVALID_MFA_CODE');
+    expect(await codeOf(verify.execute({ mfaToken: token, code: totpCode(ports) }, CONTEXT))).toBe('RATE_LIMITED');
+    expect(ports.metrics.logins).toEqual(['rate_limited']);
   });
 
   it('refuses an expired challenge', async () => {

@@ -59,82 +59,89 @@ export class VerifyMfaChallenge {
     const owner = known ? await deps.repositories.users.findById(known.userId) : null;
     if (!tokenHash || !owner) return this.invalidChallenge();
 
-    return withAccountAttempt(deps, { email: owner.email, userId: owner.id, mfaEnabled: true }, ctx, async (attempt) => {
-      const now = deps.clock.now();
-      const outcome = await deps.uow.run<Outcome>(async (repositories) => {
-        const challenge = await repositories.mfaChallenges.lockByTokenHash(tokenHash);
-        if (
-          !challenge ||
-          challenge.consumedAt !== null ||
-          challenge.expiresAt <= now ||
-          challenge.failedAttempts >= MFA_CHALLENGE_MAX_FAILURES ||
-          challenge.requiredRole !== (this.options.requiredRole ?? null)
-        ) {
-          return { kind: 'invalid_challenge' };
-        }
-        // MFA reset by an administrator, role taken away, account deleted since the password step.
-        const user = await repositories.users.findById(challenge.userId);
-        if (!user || !user.mfaEnabled || (this.options.requiredRole && user.role !== this.options.requiredRole)) {
-          return { kind: 'invalid_challenge' };
-        }
-        const actor: Actor = { type: user.role === 'admin' ? 'admin' : 'user', id: user.id, identifier: user.email };
+    return withAccountAttempt(
+      deps,
+      { email: owner.email, userId: owner.id, mfaEnabled: true },
+      ctx,
+      async (attempt) => {
+        const now = deps.clock.now();
+        const outcome = await deps.uow.run<Outcome>(async (repositories) => {
+          const challenge = await repositories.mfaChallenges.lockByTokenHash(tokenHash);
+          if (
+            !challenge ||
+            challenge.consumedAt !== null ||
+            challenge.expiresAt <= now ||
+            challenge.failedAttempts >= MFA_CHALLENGE_MAX_FAILURES ||
+            challenge.requiredRole !== (this.options.requiredRole ?? null)
+          ) {
+            return { kind: 'invalid_challenge' };
+          }
+          // MFA reset by an administrator, role taken away, account deleted since the password step.
+          const user = await repositories.users.findById(challenge.userId);
+          if (!user || !user.mfaEnabled || (this.options.requiredRole && user.role !== this.options.requiredRole)) {
+            return { kind: 'invalid_challenge' };
+          }
+          const actor: Actor = { type: user.role === 'admin' ? 'admin' : 'user', id: user.id, identifier: user.email };
 
-        const check = await checkSecondFactor(deps, repositories, user.id, input.code);
-        if (!check.ok) {
-          const failures = await repositories.mfaChallenges.recordFailure(challenge.id);
+          const check = await checkSecondFactor(deps, repositories, user.id, input.code);
+          if (!check.ok) {
+            const failures = await repositories.mfaChallenges.recordFailure(challenge.id);
+            await repositories.audit.append(
+              auditEntry(deps, ctx, {
+                event: 'mfaVerificationFailed',
+                userId: user.id,
+                actor,
+                at: now,
+                severity: 'warning',
+                status: 'failure',
+                failureReason: check.reason,
+                resourceType: 'mfa_challenge',
+                resourceId: challenge.id,
+                metadata: { failed_attempts: failures, challenge_exhausted: failures >= MFA_CHALLENGE_MAX_FAILURES },
+              }),
+            );
+            return { kind: 'wrong_code', failures, reason: check.reason };
+          }
+
+          await repositories.mfaChallenges.consume(challenge.id, now);
+          const opened = await openSession(deps, repositories, user.id, ctx, now, secondFactorAuthentication(now));
           await repositories.audit.append(
             auditEntry(deps, ctx, {
-              event: 'mfaVerificationFailed',
+              event: 'loginSucceeded',
               userId: user.id,
               actor,
               at: now,
-              severity: 'warning',
-              status: 'failure',
-              failureReason: check.reason,
-              resourceType: 'mfa_challenge',
-              resourceId: challenge.id,
-              metadata: { failed_attempts: failures, challenge_exhausted: failures >= MFA_CHALLENGE_MAX_FAILURES },
+              sessionId: opened.session.id,
+              metadata: { required_role: this.options.requiredRole ?? null, second_factor: check.method, mfa_challenge_id: challenge.id },
             }),
           );
-          return { kind: 'wrong_code', failures, reason: check.reason };
-        }
-
-        await repositories.mfaChallenges.consume(challenge.id, now);
-        const opened = await openSession(deps, repositories, user.id, ctx, now, secondFactorAuthentication(now));
-        await repositories.audit.append(
-          auditEntry(deps, ctx, {
-            event: 'loginSucceeded',
-            userId: user.id,
-            actor,
-            at: now,
-            sessionId: opened.session.id,
-            metadata: { required_role: this.options.requiredRole ?? null, second_factor: check.method, mfa_challenge_id: challenge.id },
-          }),
-        );
-        await repositories.outbox.append(
-          domainEvent(deps, ctx, actor, { type: 'user.logged_in', userId: user.id, at: now, payload: { email: user.email } }),
-        );
-        return { kind: 'verified', user, opened, method: check.method };
-      });
-
-      if (outcome.kind === 'invalid_challenge') return this.invalidChallenge();
-      if (outcome.kind === 'wrong_code') {
-        deps.securityLog.record('mfa_code_rejected', {
-          user_id: owner.id,
-          reason: outcome.reason,
-          failed_attempts: outcome.failures,
-          request_id: ctx.requestId,
-          ip_address: ctx.ipAddress,
+          await repositories.outbox.append(
+            domainEvent(deps, ctx, actor, { type: 'user.logged_in', userId: user.id, at: now, payload: { email: user.email } }),
+          );
+          return { kind: 'verified', user, opened, method: check.method };
         });
-        throw new AppError('INVALID_MFA_CODE');
-      }
-      attempt.secondFactorProved();
-      deps.metrics.login('success');
-      if (outcome.method === 'recovery_code') {
-        deps.securityLog.record('mfa_recovery_code_used', { user_id: owner.id, request_id: ctx.requestId, ip_address: ctx.ipAddress });
-      }
-      return completeAuth(deps, outcome.user, outcome.opened);
-    });
+
+        if (outcome.kind === 'invalid_challenge') return this.invalidChallenge();
+        if (outcome.kind === 'wrong_code') {
+          deps.securityLog.record('mfa_code_rejected', {
+            user_id: owner.id,
+            reason: outcome.reason,
+            failed_attempts: outcome.failures,
+            request_id: ctx.requestId,
+            ip_address: ctx.ipAddress,
+          });
+          throw new AppError('INVALID_MFA_CODE');
+        }
+        attempt.secondFactorProved();
+        deps.metrics.login('success');
+        if (outcome.method === 'recovery_code') {
+          deps.securityLog.record('mfa_recovery_code_used', { user_id: owner.id, request_id: ctx.requestId, ip_address: ctx.ipAddress });
+        }
+        return completeAuth(deps, outcome.user, outcome.opened);
+      },
+      // The second step is part of a login: refused, it counts like a refused login (user_logins_total).
+      { onRefused: (limit) => deps.metrics.login(limit === 'account' ? 'locked' : 'rate_limited') },
+    );
   }
 
   private invalidChallenge(): never {

@@ -36,6 +36,9 @@ describe('withAccountAttempt', () => {
       message: expect.stringContaining('from this address'),
     });
     expect(work).toHaveBeenCalledTimes(2);
+    const refusals: string[] = [];
+    await codeOf(withAccountAttempt(ports, account(true), CONTEXT, work, { onRefused: (limit) => refusals.push(limit) }));
+    expect(refusals).toEqual(['ip_and_email']);
     // Another address still has its own budget (and the account is not locked).
     expect(await codeOf(withAccountAttempt(ports, account(true), { ...CONTEXT, ipAddress: '198.51.100.4' }, work))).toBe(
       'INVALID_MFA_CODE',

@@ -1,5 +1,5 @@
 import { AppError } from '@pandora/errors';
-import type { Actor, LoginSource, RequestContext } from '@pandora/domain';
+import type { Actor, LoginLimit, LoginSource, RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 import { auditEntry } from '../records';
 
@@ -14,6 +14,11 @@ export interface AccountOfAttempt {
   userId: string;
   /** For an MFA account only a proved second factor is a success (see below). */
   mfaEnabled: boolean;
+}
+
+export interface AccountAttemptOptions {
+  /** The attempt was refused before the work ran (the MFA login step counts it as a refused login). */
+  onRefused?: (limit: LoginLimit) => void;
 }
 
 export interface AccountAttempt {
@@ -45,9 +50,11 @@ export async function withAccountAttempt<T>(
   account: AccountOfAttempt,
   ctx: RequestContext,
   work: (attempt: AccountAttempt) => Promise<T>,
+  options: AccountAttemptOptions = {},
 ): Promise<T> {
   const reserved = await deps.loginThrottle.reserve(account.email, loginSourceOf(ctx));
   if (!reserved.allowed) {
+    options.onRefused?.(reserved.refusedBy);
     throw new AppError(
       'RATE_LIMITED',
       reserved.refusedBy === 'account'
