@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@pandora/testing';
+import { createTestDatabase, createTestRedis, totpAt, type TestDatabase, type TestRedis } from '@pandora/testing';
 import { startRelay, startUserApi, type AppProcess, type Infrastructure } from './support/processes';
 import { eventually, outboxRows, perUserOrderViolations, readStream, type PublishedEntry } from './support/stream';
 import { call, PASSWORD, registerAccount, type CallContext } from './support/user-api-client';
@@ -151,5 +151,51 @@ describe('events of the public API on the stream', () => {
     expect(events.map((entry) => entry.eventId)).toEqual(rows.map((row) => row.id));
     for (const entry of events) expect(entry.fields.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(perUserOrderViolations(events, rows)).toEqual([]);
+  }, 60_000);
+
+  it('announces MFA turned on and off (user.mfa.enabled, user.mfa.disabled) with the request metadata', async () => {
+    const base = api.url;
+    const account = await registerAccount(base, context('req-mfa-register'));
+    const token = account.accessToken;
+    const setup = await expectOk(
+      call(base, 'POST', '/users/me/mfa/totp/setup', { password: PASSWORD }, context('req-mfa-setup', { token })),
+      200,
+    );
+    // The process runs on the real clock; ±1 step makes a code computed now good whatever the rollover.
+    const confirmed = await expectOk(
+      call(
+        base,
+        'POST',
+        '/users/me/mfa/totp/confirm',
+        { code: totpAt(setup.secret as string, Date.now()) },
+        context('req-mfa-on', { token }),
+      ),
+      200,
+    );
+    // A recovery code for the second factor: a TOTP code of the same step would be a replay.
+    const recoveryCode = (confirmed.recovery_codes as string[])[0] as string;
+    await expectOk(
+      call(base, 'DELETE', '/users/me/mfa', { password: PASSWORD, code: recoveryCode }, context('req-mfa-off', { token })),
+      204,
+    );
+
+    const events = await eventually(async () => {
+      const found = (await readStream(redis.raw, STREAM_KEY())).filter(
+        (entry) => entry.userId === account.id && entry.eventType.startsWith('user.mfa'),
+      );
+      return found.length >= 2 && found;
+    }, 'the MFA events of the user');
+    const metadata = (requestId: string) => ({
+      request_id: requestId,
+      ip_address: '127.0.0.1',
+      user_agent: 'pandora-web/7.1',
+      traceparent: TRACEPARENT,
+      actor_id: account.id,
+      actor_type: 'user',
+    });
+    expect(events.map((entry: PublishedEntry) => ({ type: entry.eventType, payload: entry.payload, metadata: entry.metadata }))).toEqual([
+      { type: 'user.mfa.enabled', payload: { email: account.email }, metadata: metadata('req-mfa-on') },
+      { type: 'user.mfa.disabled', payload: { email: account.email, reason: 'user' }, metadata: metadata('req-mfa-off') },
+    ]);
   }, 60_000);
 });

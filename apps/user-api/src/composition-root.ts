@@ -14,6 +14,7 @@ import { adminAuthRoutes } from './http/routes/admin-auth.routes';
 import { adminUserRoutes } from './http/routes/admin-users.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { jwksRoutes } from './http/routes/jwks.routes';
+import { mfaRoutes } from './http/routes/mfa.routes';
 import { sessionRoutes } from './http/routes/session.routes';
 
 export interface UserApi {
@@ -104,7 +105,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   };
   const authenticator: Authenticator<Principal> = {
     authenticate: (token) => useCases.authenticate.execute(token),
-    describe: (principal) => ({ userId: principal.userId, role: principal.role }),
+    describe: (principal) => ({ userId: principal.userId, role: principal.role, aal: principal.aal }),
   };
   const listenerOptions = {
     logger,
@@ -123,7 +124,13 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     guards: limits.enabled
       ? { limiter, idempotency, perIp: { name: 'ip', ...limits.perIp }, perUser: { name: 'user', ...limits.perUser } }
       : { idempotency },
-    routes: [...authRoutes(useCases, limits), ...accountRoutes(useCases), ...sessionRoutes(useCases), ...jwksRoutes(keyRing)],
+    routes: [
+      ...authRoutes(useCases, limits),
+      ...accountRoutes(useCases),
+      ...mfaRoutes(useCases),
+      ...sessionRoutes(useCases),
+      ...jwksRoutes(keyRing),
+    ],
     openApi: {
       title: 'Pandora Exchange user service — public API',
       version: '1.0.0',
@@ -133,7 +140,8 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   const adminApp = createHttpApp<Principal>({
     ...listenerOptions,
     // The admin port is private: no per-IP/per-user budgets (admin login is limited like login, by the login throttle).
-    guards: { idempotency },
+    // ADMIN_MFA_REQUIRED: every admin route but login and MFA verify needs an `aal: 2` session.
+    guards: config.mfa.adminRequired ? { idempotency, adminSecondFactor: true } : { idempotency },
     routes: [...adminAuthRoutes(useCases), ...adminUserRoutes(useCases), ...adminAuditRoutes(useCases)],
     singlePageApps: [{ mountPath: ADMIN_CONSOLE_PATH, directory: overrides.consoleDirectory }],
     openApi: {

@@ -199,11 +199,11 @@ describe('OpenAPI documents', () => {
 
   it.each(LISTENERS)('every rate-limited %s operation documents 429 with Retry-After and RateLimit-* on every response', (listener) => {
     const operations = operationsOf(documents[listener]);
-    // docs/abuse-controls.md: per IP on every public route; on the private admin port only its login is limited (failed logins).
+    // docs/abuse-controls.md: per IP on every public route; on the private admin port only its login (both steps) is limited (failed logins).
     const expected =
       listener === 'public'
         ? operations.filter((operation) => !INFRASTRUCTURE.includes(operation.name)).map((operation) => operation.name)
-        : ['POST /api/v1/admin/auth/login'];
+        : ['POST /api/v1/admin/auth/login', 'POST /api/v1/admin/auth/mfa/verify'];
     expect(operations.filter(documentsRateLimits).map((operation) => operation.name)).toEqual(expected);
     for (const operation of operations.filter(documentsRateLimits)) {
       expect({ [operation.name]: headersOf(operation.spec.responses['429'] ?? {}) }).toEqual({
@@ -290,8 +290,11 @@ describe('what the documents say, checked against the listeners', () => {
   it.each(LISTENERS)('the %s operations whose answers carry RateLimit-* headers are exactly those that document them', async (listener) => {
     const counted: string[] = [];
     for (const operation of operationsOf(documents[listener])) {
-      // Well-formed credentials get a login past validation to its own limit.
-      const body = operation.spec.requestBody ? { email: 'probe@example.com', password: 'probe password' } : undefined;
+      // Well-formed credentials get a login (or its MFA step) past validation to its own limit.
+      const credentials = operation.name.endsWith('/mfa/verify')
+        ? { mfa_token: 'mfa_probe', code: '123456' }
+        : { email: 'probe@example.com', password: 'probe password' };
+      const body = operation.spec.requestBody ? credentials : undefined;
       const response = await probe(agentOf(t, listener), operation, { ...(body ? { body } : {}) });
       expect({ [operation.name]: response.headers['x-request-id'] }).toEqual({ [operation.name]: expect.any(String) });
       if (response.headers['ratelimit-limit'] !== undefined) counted.push(operation.name);

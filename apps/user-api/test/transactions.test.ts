@@ -2,7 +2,7 @@ import { buildUserApiConfig } from '@pandora/config';
 import { auditLogs, outboxEvents, sessions, users } from '@pandora/data-access';
 import { TableRows } from '@pandora/data-access/testing';
 import { NO_REQUEST_CONTEXT, type Repositories, type UnitOfWork } from '@pandora/domain';
-import { createUseCases } from '@pandora/use-cases';
+import { createUseCases, isMfaChallenge } from '@pandora/use-cases';
 import { createPorts, type Database } from '@pandora/wiring';
 import { createTestDatabase, type TestDatabase } from '@pandora/testing';
 
@@ -126,12 +126,14 @@ describe('failures roll back the whole change', () => {
       NO_REQUEST_CONTEXT,
     );
     const other = await useCases.logIn.execute({ email: 'pw-rollback@example.com', password: 'correct horse battery' }, NO_REQUEST_CONTEXT);
+    if (isMfaChallenge(other)) throw new Error('no MFA for this user');
     failOutbox = true;
     const principal = {
       userId: registered.user.id,
       sessionId: registered.session.id,
       email: registered.user.email,
       role: registered.user.role,
+      aal: 1 as const,
     };
     await expect(
       useCases.changePassword.execute(

@@ -62,7 +62,13 @@ describe('npm run grpc:call', () => {
     expect(update.code).toBe(0);
     expect(JSON.parse(update.stdout).user.kycStatus).toBe('verified');
     const validate = await grpcCall('ValidateUser', JSON.stringify({ user_id: user.id }), '--address', t.address, '--token', WALLET_TOKEN);
-    expect(JSON.parse(validate.stdout)).toEqual({ isValid: true, isActive: true, kycStatus: 'verified' });
+    expect(JSON.parse(validate.stdout)).toEqual({
+      isValid: true,
+      isActive: true,
+      kycStatus: 'verified',
+      emailVerified: false,
+      mfaEnabled: false,
+    });
     const unknown = await grpcCall(
       'ValidateUser',
       JSON.stringify({ userId: randomUUID() }),
@@ -72,7 +78,7 @@ describe('npm run grpc:call', () => {
       WALLET_TOKEN,
     );
     // Defaults are shown, not left out as proto3 JSON would.
-    expect(JSON.parse(unknown.stdout)).toEqual({ isValid: false, isActive: false, kycStatus: '' });
+    expect(JSON.parse(unknown.stdout)).toEqual({ isValid: false, isActive: false, kycStatus: '', emailVerified: false, mfaEnabled: false });
   }, 60_000);
 
   it('reports a failed call as its status and the service error code on stderr, exit 1', async () => {

@@ -1,6 +1,7 @@
 import { status as Status } from '@grpc/grpc-js';
 import { users } from '@pandora/data-access';
 import type { UserServiceClient } from '@pandora/grpc-contract';
+import { withPgClient } from '@pandora/testing';
 import { errorCodeOf, failure, invoke, seedUser, startTestUserGrpc, type TestUserGrpc } from './support/test-user-grpc';
 
 /** Every UserService RPC over a real connection with the generated client, against PostgreSQL. */
@@ -39,6 +40,8 @@ describe('GetUser', () => {
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
       deletedAt: undefined,
+      emailVerified: false,
+      mfaEnabled: false,
     });
   });
 
@@ -108,14 +111,46 @@ describe('ValidateUser', () => {
   it('reports an active user as valid and active, with its KYC status', async () => {
     const seeded = await seedUser(grpc.rows, { kycStatus: 'rejected' });
     const { response } = await invoke(client.validateUser.bind(client), { userId: seeded.id });
-    expect(response).toEqual({ isValid: true, isActive: true, kycStatus: 'rejected' });
+    expect(response).toEqual({
+      isValid: true,
+      isActive: true,
+      kycStatus: 'rejected',
+      emailVerified: false,
+      mfaEnabled: false,
+      securityChangedAt: undefined,
+    });
+  });
+
+  it('tells whether MFA is on and when the account last had a security change', async () => {
+    const seeded = await seedUser(grpc.rows);
+    const changedAt = new Date('2026-11-30T08:15:00.123Z');
+    await withPgClient(grpc.db.url, (sql) =>
+      sql.query('UPDATE users SET mfa_enabled = true, security_changed_at = $2 WHERE id = $1', [seeded.id, changedAt]),
+    );
+    const { response } = await invoke(client.validateUser.bind(client), { userId: seeded.id });
+    expect(response).toEqual({
+      isValid: true,
+      isActive: true,
+      kycStatus: 'pending',
+      emailVerified: false,
+      mfaEnabled: true,
+      securityChangedAt: changedAt,
+    });
+    expect((await invoke(client.getUser.bind(client), { userId: seeded.id })).response.user).toMatchObject({ mfaEnabled: true });
   });
 
   it('reports a deleted user as not valid, revealing nothing more than for an unknown id', async () => {
     const deleted = await seedUser(grpc.rows, { deletedAt: new Date(), kycStatus: 'verified' });
     const forDeleted = await invoke(client.validateUser.bind(client), { userId: deleted.id });
     const forUnknown = await invoke(client.validateUser.bind(client), { userId: UNKNOWN_ID });
-    expect(forDeleted.response).toEqual({ isValid: false, isActive: false, kycStatus: '' });
+    expect(forDeleted.response).toEqual({
+      isValid: false,
+      isActive: false,
+      kycStatus: '',
+      emailVerified: false,
+      mfaEnabled: false,
+      securityChangedAt: undefined,
+    });
     expect(forUnknown.response).toEqual(forDeleted.response);
   });
 

@@ -6,6 +6,7 @@ const principal = (revoked: boolean): SessionPrincipal => ({
   userId: 'u1',
   email: 'a@b.com',
   role: 'user',
+  aal: 1,
   sessionRevokedAt: revoked ? new Date() : null,
   sessionAbsoluteExpiresAt: new Date(Date.now() + 60_000),
   userDeletedAt: null,

@@ -3,3 +3,6 @@ export * from './cached-session-principal-store';
 export * from './jwt-access-token.service';
 export * from './key-ring';
 export * from './opaque-refresh-token.service';
+export * from './one-time-secrets';
+export * from './secret-box';
+export * from './totp-verifier';

@@ -7,7 +7,14 @@ import { KeyRing } from './key-ring';
 import { OpaqueRefreshTokenService } from './opaque-refresh-token.service';
 
 const settings = { issuer: 'pandora-exchange', audience: 'pandora-exchange-api', ttlMs: 15 * 60_000 };
-const subject = { userId: randomUUID(), email: 'ada@example.com', role: 'user' as const, sessionId: randomUUID() };
+const authTime = new Date('2026-11-20T11:58:00Z');
+const subject = {
+  userId: randomUUID(),
+  email: 'ada@example.com',
+  role: 'user' as const,
+  sessionId: randomUUID(),
+  authentication: { amr: ['pwd' as const], aal: 1 as const, authTime },
+};
 
 function pem(alg: 'ES256' | 'EdDSA') {
   const pair = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
@@ -60,6 +67,9 @@ describe('JWT access tokens', () => {
       role: 'user',
       sid: subject.sessionId,
       token_type: 'access',
+      amr: ['pwd'],
+      aal: 1,
+      auth_time: authTime.getTime() / 1000,
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
       iat: payload.iat,
       nbf: payload.iat,
@@ -68,6 +78,11 @@ describe('JWT access tokens', () => {
     expect(ring.jwks().keys).toEqual([expect.objectContaining({ kid: 'k-active', kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' })]);
     expect(ring.jwks().keys[0]).not.toHaveProperty('d');
     await expect(service.verify(token)).resolves.toMatchObject({ sub: subject.userId, sid: subject.sessionId, role: 'user' });
+  });
+
+  it('states a second-factor login in amr, aal and auth_time', async () => {
+    const { token } = await service.issue({ ...subject, authentication: { amr: ['pwd', 'otp'], aal: 2, authTime } });
+    await expect(service.verify(token)).resolves.toMatchObject({ amr: ['pwd', 'otp'], aal: 2, auth_time: authTime.getTime() / 1000 });
   });
 
   it('rejects alg:none', async () => {
@@ -135,9 +150,13 @@ describe('JWT access tokens', () => {
       jti: claims.jti,
       iat: claims.iat,
       exp: claims.exp,
+      amr: ['pwd'],
+      aal: 1,
+      auth_time: claims.auth_time,
     });
     again.role = 'admin';
-    await expect(service.verify(token)).resolves.toMatchObject({ role: 'user' });
+    again.amr?.push('otp');
+    await expect(service.verify(token)).resolves.toMatchObject({ role: 'user', amr: ['pwd'] });
   });
 
   it('applies nbf to a remembered token like to a fresh one when the clock moves back', async () => {

@@ -20,6 +20,9 @@ const CLOCK_TOLERANCE_S = 5;
 const MAX_VERIFIED = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Callers get their own copy: nothing they do to it reaches the remembered claims. */
+const copyOf = (claims: AccessTokenClaims): AccessTokenClaims => ({ ...claims, ...(claims.amr ? { amr: [...claims.amr] } : {}) });
+
 const invalid = (message = 'The access token is invalid.') => new AppError('INVALID_TOKEN', message);
 
 /**
@@ -47,7 +50,16 @@ export class JwtAccessTokenService implements AccessTokenService {
     const key = this.keyRing.activeKey();
     const issuedAt = Math.floor(this.clock.now().getTime() / 1000);
     const expiresInSeconds = Math.floor(this.settings.ttlMs / 1000);
-    const token = await new SignJWT({ email: subject.email, role: subject.role, sid: subject.sessionId, token_type: 'access' })
+    const { amr, aal, authTime } = subject.authentication;
+    const token = await new SignJWT({
+      email: subject.email,
+      role: subject.role,
+      sid: subject.sessionId,
+      token_type: 'access',
+      amr,
+      aal,
+      auth_time: Math.floor(authTime.getTime() / 1000),
+    })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
       .setIssuer(this.settings.issuer)
       .setAudience(this.settings.audience)
@@ -70,7 +82,7 @@ export class JwtAccessTokenService implements AccessTokenService {
         this.verified.delete(token);
         throw new AppError('TOKEN_EXPIRED');
       }
-      return { ...remembered.claims };
+      return copyOf(remembered.claims);
     }
     let header: { kid?: unknown; alg?: unknown };
     try {
@@ -98,7 +110,7 @@ export class JwtAccessTokenService implements AccessTokenService {
       throw invalid();
     }
 
-    const { sub, sid, email, role, jti, iat, nbf, exp, token_type: tokenType } = payload;
+    const { sub, sid, email, role, jti, iat, nbf, exp, token_type: tokenType, amr, aal, auth_time: authTime } = payload;
     if (
       tokenType !== 'access' ||
       typeof sub !== 'string' ||
@@ -118,9 +130,15 @@ export class JwtAccessTokenService implements AccessTokenService {
       jti: jti as string,
       iat: iat as number,
       exp: exp as number,
+      // Informational: authorisation reads the level from the session, not from the token.
+      ...(Array.isArray(amr) && amr.every((method) => method === 'pwd' || method === 'otp')
+        ? { amr: amr as AccessTokenClaims['amr'] }
+        : {}),
+      ...(aal === 1 || aal === 2 ? { aal } : {}),
+      ...(typeof authTime === 'number' && Number.isInteger(authTime) ? { auth_time: authTime } : {}),
     };
     this.verified.set(token, { claims, nbf: nbf as number });
     if (this.verified.size > MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value as string);
-    return { ...claims };
+    return copyOf(claims);
   }
 }

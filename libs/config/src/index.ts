@@ -5,6 +5,7 @@ export * from './connection-urls';
 export * from './duration';
 export * from './env-fields';
 export * from './event-relay.config';
+export * from './mfa-keys';
 export * from './shared-config';
 export * from './signing-keys';
 export * from './startup-failure';

@@ -145,6 +145,49 @@ describe('user-api configuration', () => {
     expect(problems.join('\n')).toMatch(/DATABASE_URL: required when APP_ENV=prod/);
     expect(problems.join('\n')).toMatch(/REDIS_URL: required when APP_ENV=prod/);
     expect(problems.join('\n')).toMatch(/JWT_SIGNING_KEYS: required when APP_ENV=prod/);
+    expect(problems.join('\n')).toMatch(/MFA_ENCRYPTION_KEYS: required when APP_ENV=prod/);
+  });
+
+  it('reads the MFA key ring (first key seals), the challenge lifetime and the admin MFA policy', () => {
+    const [k1, k2] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
+    const config = buildUserApiConfig({
+      ...base,
+      MFA_ENCRYPTION_KEYS: `2026-12:${k1.toString('base64')}, 2026-01:${k2.toString('base64')}`,
+      MFA_CHALLENGE_TTL: '2m',
+      ADMIN_MFA_REQUIRED: 'true',
+    });
+    expect(config.mfa).toEqual({
+      encryptionKeys: [
+        { kid: '2026-12', key: k1 },
+        { kid: '2026-01', key: k2 },
+      ],
+      challengeTtlMs: 120_000,
+      adminRequired: true,
+    });
+    expect(buildUserApiConfig(base).mfa).toEqual({ encryptionKeys: null, challengeTtlMs: 300_000, adminRequired: false });
+  });
+
+  it('requires admin MFA by default where real accounts are at stake, and lets it be switched', () => {
+    expect(buildUserApiConfig({ APP_ENV: 'dev' }).mfa.adminRequired).toBe(false);
+    for (const appEnv of ['sandbox', 'audit', 'prod'])
+      expect(buildUserApiConfig({ APP_ENV: appEnv, ...deployedSecrets() }).mfa.adminRequired).toBe(true);
+    expect(buildUserApiConfig({ APP_ENV: 'sandbox', ...deployedSecrets(), ADMIN_MFA_REQUIRED: 'false' }).mfa.adminRequired).toBe(false);
+    expect(problemsOf({ ...base, ADMIN_MFA_REQUIRED: 'maybe' }).join()).toMatch(/ADMIN_MFA_REQUIRED/);
+  });
+
+  it('refuses a malformed MFA key ring without echoing key material', () => {
+    const short = Buffer.alloc(16, 9).toString('base64');
+    const problems = problemsOf({
+      ...base,
+      MFA_ENCRYPTION_KEYS: `k1:${short},k1:${Buffer.alloc(32, 3).toString('base64')},k1:${Buffer.alloc(32, 4).toString('base64')},nokid`,
+    });
+    const text = problems.join('\n');
+    expect(text).toMatch(/MFA_ENCRYPTION_KEYS: .*key "k1": must be exactly 32 bytes/);
+    expect(text).toMatch(/duplicate kid/);
+    expect(text).toMatch(/entry 4: expected kid:base64key/);
+    expect(text).not.toContain(short);
+    expect(text).not.toContain(Buffer.alloc(32, 3).toString('base64'));
+    expect(problemsOf({ ...base, MFA_CHALLENGE_TTL: '1h' }).join()).toMatch(/MFA_CHALLENGE_TTL/);
   });
 
   it('refuses weak Argon2 parameters outside dev/test', () => {
@@ -178,5 +221,6 @@ function deployedSecrets(): Record<string, string> {
     DATABASE_URL: 'postgresql://app:pw@db:5432/pandora',
     REDIS_URL: 'redis://cache:6379/0',
     JWT_SIGNING_KEYS: JSON.stringify([{ kid: 'k1', alg: 'HS256', status: 'active', secret: 'z'.repeat(64) }]),
+    MFA_ENCRYPTION_KEYS: `m1:${Buffer.alloc(32, 7).toString('base64')}`,
   };
 }

@@ -12,6 +12,7 @@ import {
   type TrustProxy,
   trustProxyField,
 } from './env-fields';
+import { mfaEncryptionKeysField, type MfaEncryptionKeyConfig } from './mfa-keys';
 import { parseEnvironment, type SharedConfig } from './shared-config';
 import { signingKeysField, type SigningKeyConfig } from './signing-keys';
 import { withVaultSecrets } from './vault';
@@ -60,6 +61,15 @@ export interface UserApiConfig extends SharedConfig {
   /** Account throttling; always on (not a rate limit). */
   loginLockout: { threshold: number; baseMs: number; maxMs: number };
   idempotency: { ttlMs: number };
+  /** Two-factor authentication (ARCHITECTURE.md, "Multi-factor authentication"). */
+  mfa: {
+    /** null: none configured (a key is generated in dev/test, refused elsewhere). */
+    encryptionKeys: MfaEncryptionKeyConfig[] | null;
+    /** How long the second step of an MFA login may wait. */
+    challengeTtlMs: number;
+    /** Every admin route (but login and MFA verify) needs an `aal: 2` token. */
+    adminRequired: boolean;
+  };
   /** Names (never values) of the variables that came from Vault. */
   vaultKeys: string[];
 }
@@ -113,6 +123,10 @@ const userApiSchema = {
   LOGIN_LOCKOUT_MAX: durationSchema('1h', { min: '1s', max: '168h' }),
   IDEMPOTENCY_TTL: durationSchema('24h', { min: '1s', max: '168h' }),
   AUDIT_RETENTION_DAYS: auditRetentionDaysField(),
+  MFA_ENCRYPTION_KEYS: mfaEncryptionKeysField(),
+  MFA_CHALLENGE_TTL: durationSchema('5m', { min: '30s', max: '15m' }),
+  // Unset: on where the admin API guards real accounts (sandbox, audit, prod), off in dev/test.
+  ADMIN_MFA_REQUIRED: z.string().optional(),
 };
 
 function crossFieldProblems(env: z.infer<z.ZodObject<typeof userApiSchema>>, appEnv: AppEnv): string[] {
@@ -125,6 +139,9 @@ function crossFieldProblems(env: z.infer<z.ZodObject<typeof userApiSchema>>, app
     }
     if (env.CORS_ALLOWED_ORIGINS.includes('*')) problems.push('CORS_ALLOWED_ORIGINS: "*" is only allowed in dev/test');
   }
+  if (env.ADMIN_MFA_REQUIRED !== undefined && !boolField(false).safeParse(env.ADMIN_MFA_REQUIRED).success) {
+    problems.push(`ADMIN_MFA_REQUIRED: expected true or false (got "${env.ADMIN_MFA_REQUIRED}")`);
+  }
   if (env.ARGON2_MEMORY_KIB < 8 * env.ARGON2_PARALLELISM) problems.push('ARGON2_MEMORY_KIB: must be at least 8 × ARGON2_PARALLELISM');
   if (env.LOGIN_LOCKOUT_MAX < env.LOGIN_LOCKOUT_BASE) problems.push('LOGIN_LOCKOUT_MAX: must not be shorter than LOGIN_LOCKOUT_BASE');
   if (env.SERVER_PORT !== 0 && env.SERVER_PORT === env.ADMIN_PORT) {
@@ -135,7 +152,7 @@ function crossFieldProblems(env: z.infer<z.ZodObject<typeof userApiSchema>>, app
 
 /** Validates the environment of user-api. Synchronous: Vault values must already be merged in. */
 export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserApiConfig {
-  const shared = parseEnvironment('user-api', rawEnv, userApiSchema, crossFieldProblems, ['JWT_SIGNING_KEYS']);
+  const shared = parseEnvironment('user-api', rawEnv, userApiSchema, crossFieldProblems, ['JWT_SIGNING_KEYS', 'MFA_ENCRYPTION_KEYS']);
   const { env } = shared;
   const budgets = shared.appEnv === 'dev' ? ABUSE_CONTROL_DEFAULTS.dev : ABUSE_CONTROL_DEFAULTS.documented;
   return {
@@ -179,6 +196,11 @@ export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserA
       maxMs: env.LOGIN_LOCKOUT_MAX,
     },
     idempotency: { ttlMs: env.IDEMPOTENCY_TTL },
+    mfa: {
+      encryptionKeys: env.MFA_ENCRYPTION_KEYS,
+      challengeTtlMs: env.MFA_CHALLENGE_TTL,
+      adminRequired: env.ADMIN_MFA_REQUIRED === undefined ? isDeployedEnv(shared.appEnv) : boolField(false).parse(env.ADMIN_MFA_REQUIRED),
+    },
     vaultKeys,
   };
 }

@@ -27,7 +27,17 @@ describe('migrations', () => {
         await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
       ).rows.map((row) => row.tablename),
     );
-    expect(tables).toEqual(['_prisma_migrations', 'audit_logs', 'outbox_events', 'refresh_tokens', 'sessions', 'users']);
+    expect(tables).toEqual([
+      '_prisma_migrations',
+      'audit_logs',
+      'mfa_challenges',
+      'mfa_recovery_codes',
+      'outbox_events',
+      'refresh_tokens',
+      'sessions',
+      'user_mfa',
+      'users',
+    ]);
     const status = await execFileAsync(prisma, ['migrate', 'status'], {
       cwd: WORKSPACE_ROOT,
       env: { ...process.env, DATABASE_URL: db.url, DATABASE_DIRECT_URL: db.url },

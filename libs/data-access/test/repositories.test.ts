@@ -151,6 +151,10 @@ describe('session creation', () => {
       absoluteExpiresAt: new Date(now.getTime() + 120_000),
       revokedAt: null,
       revokedReason: null,
+      // Not given: a password login authenticated when the session was created.
+      amr: ['pwd'],
+      aal: 1,
+      authTime: now,
     });
     const found = await createRepositories(database).sessions.findRefreshTokenForUpdate('b'.repeat(64));
     expect(found?.session).toEqual(created);

@@ -46,6 +46,11 @@ export interface RouterGuards {
   /** Every authenticated route, counted per user after authentication. */
   perUser?: RateLimitSpec;
   idempotency?: IdempotencyStore;
+  /**
+   * Admin routes need a principal authenticated with a second factor (`aal` 2 from
+   * Authenticator.describe); others get 403 MFA_ENROLMENT_REQUIRED, after the admin check.
+   */
+  adminSecondFactor?: boolean;
 }
 
 const RATE_LIMIT_DECISION = 'rateLimitDecision';

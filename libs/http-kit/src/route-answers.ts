@@ -48,6 +48,7 @@ export function routeAnswers(route: RouteDefinition<unknown>, guards: RouterGuar
   // Authentication loads the session from PostgreSQL on every request.
   if (route.auth !== 'none') beforeKey.push('UNAUTHORIZED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'SERVICE_UNAVAILABLE');
   if (route.auth === 'admin') beforeKey.push('FORBIDDEN');
+  if (route.auth === 'admin' && guards.adminSecondFactor) beforeKey.push('MFA_ENROLMENT_REQUIRED');
   if (readsBody) beforeKey.push('INVALID_INPUT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
   // A malformed key is 400; without Redis the key cannot be checked, which is 503.
   if (idempotent) beforeKey.push('INVALID_INPUT', 'SERVICE_UNAVAILABLE', 'IDEMPOTENCY_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED');

@@ -19,8 +19,8 @@ import { parseInput } from './validation';
 export interface Authenticator<Principal> {
   /** Verifies a bearer token; throws AppError (INVALID_TOKEN, TOKEN_EXPIRED…) when it is not good. */
   authenticate(token: string): Promise<Principal>;
-  /** The principal's id and role, for logs and the admin check. */
-  describe(principal: Principal): { userId: string; role: string };
+  /** The principal's id, role and authentication level (1 or 2), for logs and the admin checks. */
+  describe(principal: Principal): { userId: string; role: string; aal?: number };
 }
 
 export interface RouterOptions<Principal> {
@@ -75,7 +75,7 @@ function replayOf(stored: StoredResponse, requestId: string): RouteResult {
 
 /**
  * Mounts route definitions on an express router. Per request:
- *   per-IP limit → authenticate → per-user limit → admin check → read body → Idempotency-Key
+ *   per-IP limit → authenticate → per-user limit → admin check (role, then second factor) → read body → Idempotency-Key
  *   → validate params/query/body → route limit (e.g. per IP+email) → handler → record the answer.
  * Every failure is an AppError for the error handler.
  */
@@ -114,6 +114,7 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
           if (guards.limiter && guards.perUser) await enforceRateLimit(guards.limiter, { ...guards.perUser, subject: userId }, res);
           if (route.auth === 'admin' && described.role !== 'admin')
             throw new AppError('FORBIDDEN', 'This route is for administrators only.');
+          if (route.auth === 'admin' && guards.adminSecondFactor && described.aal !== 2) throw new AppError('MFA_ENROLMENT_REQUIRED');
         }
 
         const raw = bodySchema ? await readBody(req, res) : undefined;

@@ -63,6 +63,13 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly mfaVerificationsTotal = new Counter({
+    name: 'mfa_verifications_total',
+    help: 'Second-factor checks by result (success, recovery_code, invalid_code, replayed, missing, invalid_challenge).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   readonly redisDegradedTotal = new Counter({
     name: 'redis_degraded_decisions_total',
     help: 'Decisions taken without Redis (rate limits failed open, login throttle fell back to this process).',
@@ -85,6 +92,7 @@ export class AppMetrics {
       },
       tokenRefresh: (result: string) => this.tokenRefreshTotal.inc({ result }),
       loginLocked: () => this.loginLockoutsTotal.inc(),
+      mfaVerification: (result: string) => this.mfaVerificationsTotal.inc({ result }),
     };
   }
 

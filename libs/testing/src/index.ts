@@ -6,3 +6,4 @@ export * from './test-certificates';
 export * from './test-database';
 export * from './test-infrastructure';
 export * from './test-redis';
+export * from './rfc6238';

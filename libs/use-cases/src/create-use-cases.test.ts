@@ -1,6 +1,6 @@
 import { createServiceUseCases } from './create-service-use-cases';
 import { createUseCases } from './create-use-cases';
-import { CONTEXT, createFakePorts, PASSWORD } from './testing';
+import { CONTEXT, createFakePorts, PASSWORD, sessionOf } from './testing';
 
 describe('createUseCases', () => {
   it('wires every use case to the one set of ports: a registration is visible to the next login and the admin view', async () => {
@@ -10,7 +10,7 @@ describe('createUseCases', () => {
       { email: 'ada@example.com', password: PASSWORD, firstName: 'Ada', lastName: 'L' },
       CONTEXT,
     );
-    const { accessToken } = await useCases.logIn.execute({ email: 'ada@example.com', password: PASSWORD }, CONTEXT);
+    const { accessToken } = sessionOf(await useCases.logIn.execute({ email: 'ada@example.com', password: PASSWORD }, CONTEXT));
     const principal = await useCases.authenticate.execute(accessToken);
     expect(principal.userId).toBe(user.id);
     expect(await useCases.getAdminUser.execute(user.id)).toMatchObject({ id: user.id, lockedUntil: null });

@@ -17,8 +17,15 @@ import { Authenticate } from './auth/authenticate';
 import { LogIn } from './auth/log-in';
 import { RefreshSession } from './auth/refresh-session';
 import { RegisterUser } from './auth/register-user';
+import { VerifyMfaChallenge } from './auth/verify-mfa-challenge';
 import { ChangeKycStatus } from './kyc/change-kyc-status';
 import { ChangeOwnKycStatus } from './kyc/change-own-kyc-status';
+import { ConfirmTotpSetup } from './mfa/confirm-totp-setup';
+import { DisableMfa } from './mfa/disable-mfa';
+import { GetMfaStatus } from './mfa/get-mfa-status';
+import { RegenerateRecoveryCodes } from './mfa/regenerate-recovery-codes';
+import { ResetUserMfa } from './mfa/reset-user-mfa';
+import { StartTotpSetup } from './mfa/start-totp-setup';
 import type { Ports } from './ports';
 import { ListSessions } from './sessions/list-sessions';
 import { LogOut } from './sessions/log-out';
@@ -35,6 +42,8 @@ export function createUseCases(ports: Ports) {
     register: new RegisterUser(ports),
     logIn: new LogIn(ports),
     logInAsAdmin: new LogIn(ports, { requiredRole: 'admin' }),
+    verifyMfa: new VerifyMfaChallenge(ports),
+    verifyMfaAsAdmin: new VerifyMfaChallenge(ports, { requiredRole: 'admin' }),
     refresh: new RefreshSession(ports),
     authenticate: new Authenticate(ports),
     // The signed-in user, on their own account
@@ -47,6 +56,12 @@ export function createUseCases(ports: Ports) {
     revokeOwnSession: new RevokeOwnSession(ports),
     logOut: new LogOut(ports),
     logOutEverywhere: new LogOutEverywhere(ports),
+    // The signed-in user's second factor
+    getMfaStatus: new GetMfaStatus(ports),
+    startTotpSetup: new StartTotpSetup(ports),
+    confirmTotpSetup: new ConfirmTotpSetup(ports),
+    regenerateRecoveryCodes: new RegenerateRecoveryCodes(ports),
+    disableMfa: new DisableMfa(ports),
     // The admin API: the signed-in administrator is the actor; users come back as AdminUser views
     listAdminUsers: new ListAdminUsers(ports),
     getAdminUser: new GetAdminUser(ports),
@@ -54,6 +69,7 @@ export function createUseCases(ports: Ports) {
     changeRole: new ChangeRole(ports),
     deleteUserAsAdmin: new DeleteUserAsAdmin(ports),
     unlockLogin: new UnlockLogin(ports),
+    resetUserMfa: new ResetUserMfa(ports),
     listUserSessions: new ListUserSessions(ports),
     revokeUserSessions: new RevokeUserSessions(ports),
     queryAuditLog: new QueryAuditLog(ports),

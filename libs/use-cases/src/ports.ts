@@ -4,11 +4,14 @@ import type {
   DomainMetrics,
   IdGenerator,
   LoginThrottle,
+  OneTimeSecrets,
   PasswordHasher,
   RefreshTokenService,
   Repositories,
+  SecretBox,
   SecurityEventLog,
   SessionPrincipalStore,
+  TotpVerifier,
   UnitOfWork,
 } from '@pandora/domain';
 
@@ -17,6 +20,13 @@ export interface AuthSettings {
   sessionAbsoluteTtlMs: number;
   /** A rotated refresh token presented again within this window is refused without revoking. */
   refreshReuseGraceMs: number;
+}
+
+export interface MfaSettings {
+  /** How long the second step of an MFA login may wait (MFA_CHALLENGE_TTL). */
+  challengeTtlMs: number;
+  /** The issuer authenticator apps show beside the account (the otpauth URL's `issuer`). */
+  totpIssuer: string;
 }
 
 /**
@@ -38,8 +48,16 @@ export interface Ports {
   ids: IdGenerator;
   metrics: DomainMetrics;
   securityLog: SecurityEventLog;
+  /** Checks TOTP codes (±1 step) and makes new secrets and otpauth URLs. */
+  totp: TotpVerifier;
+  /** Seals TOTP secrets at rest and keys the recovery-code digests (the MFA_ENCRYPTION_KEYS ring). */
+  secretBox: SecretBox;
+  /** MFA challenge tokens and recovery codes. */
+  oneTimeSecrets: OneTimeSecrets;
   /** Lifetimes of sessions and refresh tokens. */
   auth: AuthSettings;
+  /** The MFA challenge's lifetime and the TOTP issuer name. */
+  mfa: MfaSettings;
   /** Every audit row carries its retention date, computed from this. */
   auditRetentionDays: number;
 }

@@ -1,19 +1,25 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  AesGcmSecretBox,
   Argon2PasswordHasher,
   CachedSessionPrincipalStore,
   JwtAccessTokenService,
   KeyRing,
   OpaqueRefreshTokenService,
+  OtpAuthTotpVerifier,
+  RandomOneTimeSecrets,
 } from '@pandora/auth';
-import type { UserApiConfig } from '@pandora/config';
+import type { MfaEncryptionKeyConfig, UserApiConfig } from '@pandora/config';
 import { NO_LOGIN_THROTTLE, noopMetrics, noopSecurityLog, systemClock, type Clock, type LoginThrottle } from '@pandora/domain';
 import type { AppMetrics, Logger } from '@pandora/observability';
 import type { Ports, ServicePorts } from '@pandora/use-cases';
 import { openDatabase, type Database } from './database';
 
 /** The configuration the ports are built from: user-api's, or a test's built the same way. */
-export type PortsConfig = Pick<UserApiConfig, 'database' | 'auth' | 'argon2' | 'audit'>;
+export type PortsConfig = Pick<UserApiConfig, 'database' | 'auth' | 'argon2' | 'audit' | 'mfa'>;
+
+/** What authenticator apps show beside the account name (the otpauth URL's issuer). */
+export const TOTP_ISSUER = 'Pandora Exchange';
 
 export interface PortsOptions {
   /** Names the process's database connections (pg_stat_activity). */
@@ -36,7 +42,7 @@ export interface WiredPorts {
 
 /**
  * Every port of the use cases, built from configuration: PostgreSQL, Argon2id, the JWT key ring,
- * the session-principal cache, the clock and ids. The one adapter factory: user-api, its CLI and
+ * the session-principal cache, TOTP and the MFA key ring, the clock and ids. The one adapter factory: user-api, its CLI and
  * every test support that runs real use cases call it, so they all run the same adapters.
  */
 export async function createPorts(config: PortsConfig, options: PortsOptions): Promise<WiredPorts> {
@@ -66,14 +72,29 @@ export async function createPorts(config: PortsConfig, options: PortsOptions): P
     ids: { newId: randomUUID },
     metrics: options.metrics?.domain() ?? noopMetrics,
     securityLog: logger ? { record: (event, fields) => logger.security(event, fields) } : noopSecurityLog,
+    totp: new OtpAuthTotpVerifier(clock),
+    secretBox: new AesGcmSecretBox(mfaKeysOf(config, logger)),
+    oneTimeSecrets: new RandomOneTimeSecrets(),
     auth: {
       refreshTokenTtlMs: config.auth.refreshTokenTtlMs,
       sessionAbsoluteTtlMs: config.auth.sessionAbsoluteTtlMs,
       refreshReuseGraceMs: config.auth.refreshReuseGraceMs,
     },
+    mfa: { challengeTtlMs: config.mfa.challengeTtlMs, totpIssuer: TOTP_ISSUER },
     auditRetentionDays: config.audit.retentionDays,
   };
   return { ports, keyRing, database };
+}
+
+/** The MFA key ring; without MFA_ENCRYPTION_KEYS (dev and test only: config refuses it elsewhere) a key for this process alone. */
+function mfaKeysOf(config: PortsConfig, logger: Logger | undefined): MfaEncryptionKeyConfig[] {
+  if (config.mfa.encryptionKeys) return config.mfa.encryptionKeys;
+  const kid = `ephemeral-${randomBytes(4).toString('hex')}`;
+  logger?.warn(
+    'MFA_ENCRYPTION_KEYS is not set: generated an ephemeral MFA encryption key (TOTP secrets enrolled now cannot be read after a restart)',
+    { kid },
+  );
+  return [{ kid, key: randomBytes(32) }];
 }
 
 async function openKeyRing(config: PortsConfig, logger: Logger | undefined): Promise<KeyRing> {

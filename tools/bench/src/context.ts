@@ -99,6 +99,7 @@ export function createContext(
         SERVER_PORT: String(publicPort),
         ADMIN_PORT: String(adminPort),
         JWT_SIGNING_KEYS: infra.signingKeys,
+        MFA_ENCRYPTION_KEYS: infra.mfaEncryptionKeys,
         RATE_LIMIT_ENABLED: 'false',
         ...PRODUCTION_ARGON2,
       });

@@ -28,6 +28,8 @@ export interface PrivateInfrastructure {
   redis: Redis;
   /** JWT_SIGNING_KEYS for user-api: a fresh ES256 ring (the production default algorithm). */
   signingKeys: string;
+  /** MFA_ENCRYPTION_KEYS for user-api: one fresh AES-256 key. */
+  mfaEncryptionKeys: string;
   /** GRPC_AUTH_TOKENS for user-grpc and the token the bench calls it with. */
   grpcToken: string;
   grpcAuthTokens: string;
@@ -144,6 +146,7 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
     redisKeyPrefix,
     redis,
     signingKeys,
+    mfaEncryptionKeys: `bench-${runId}:${randomBytes(32).toString('base64')}`,
     grpcToken,
     grpcAuthTokens: `bench:${grpcToken}`,
     sql: async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await pool.query<T>(text, values)).rows,

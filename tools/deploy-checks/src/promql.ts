@@ -46,6 +46,8 @@ export const CORE_METRICS = {
     'rate_limit_rejections_total',
     'events_published_total',
     'audit_cleanup_deleted_total',
+    // account security (README, "Two-factor authentication")
+    'mfa_verifications_total',
   ],
   gauges: ['outbox_pending_events'],
   histograms: ['http_request_duration_seconds', 'grpc_server_handling_seconds', 'password_hash_duration_seconds'],

@@ -10,6 +10,7 @@ import {
   type AuditQuery,
   type AuthResponse,
   type KycChange,
+  type LoginAnswer,
   type MfaChallenge,
   type PendingPath,
   type Role,
@@ -53,7 +54,7 @@ export class AdminApi {
   }
 
   async signIn(email: string, password: string): Promise<SignInResult> {
-    const body = await this.#send<AuthResponse | MfaChallenge>('POST', pathOf('/api/v1/admin/auth/login'), { email, password }, false);
+    const body = await this.#send<LoginAnswer>('POST', pathOf('/api/v1/admin/auth/login'), { email, password }, false);
     return this.#signInResult(body);
   }
 
@@ -117,7 +118,7 @@ export class AdminApi {
     return this.#send('GET', pathOf('/api/v1/admin/stats'));
   }
 
-  #signInResult(body: AuthResponse | MfaChallenge): SignInResult {
+  #signInResult(body: LoginAnswer): SignInResult {
     if (isMfaChallenge(body)) return { kind: 'mfa', challenge: body };
     this.#token = body.access_token;
     return { kind: 'signed-in', auth: body };

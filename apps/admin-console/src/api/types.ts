@@ -23,26 +23,21 @@ export type UserListQuery = NonNullable<operations['adminListUsers']['parameters
 export type AuditQuery = NonNullable<operations['adminQueryAuditLog']['parameters']['query']>;
 export type ApiPath = keyof paths;
 
+export type MfaChallenge = Schemas['MfaChallenge'];
+export type LoginAnswer = Schemas['LoginAnswer'];
+
 /**
- * Multi-factor login and the freeze switch are specified but not served yet, so the document does not
- * describe them. The console already speaks their announced shapes; these types go away (or become
- * aliases of generated ones) when the document gains them.
+ * The freeze switch is specified but not served yet, so the document does not describe it. The
+ * console already speaks its announced shape; these go away (or become aliases of generated types)
+ * when the document gains it.
  */
-export interface MfaChallenge {
-  mfa_required: true;
-  mfa_token: string;
-  mfa_expires_in: number;
-  methods: string[];
-}
+/** AdminUser plus the field the freeze switch adds: the console shows it only when present. */
+export type AdminUserView = AdminUser & { frozen_at?: string | null };
 
-/** AdminUser plus the fields MFA and the freeze switch add: the console shows them only when present. */
-export type AdminUserView = AdminUser & { mfa_enabled?: boolean; frozen_at?: string | null };
+/** The route announced with the freeze switch, not in the document yet. */
+export type PendingPath = '/api/v1/admin/users/{id}/unfreeze';
 
-/** Routes announced with MFA and the freeze switch, not in the document yet. */
-export type PendingPath = '/api/v1/admin/auth/mfa/verify' | '/api/v1/admin/users/{id}/mfa' | '/api/v1/admin/users/{id}/unfreeze';
-
-export function isMfaChallenge(body: unknown): body is MfaChallenge {
-  if (typeof body !== 'object' || body === null) return false;
-  const candidate = body as Partial<MfaChallenge>;
-  return candidate.mfa_required === true && typeof candidate.mfa_token === 'string';
+/** A login answered a challenge (the account has a second factor) rather than the token pair. */
+export function isMfaChallenge(body: LoginAnswer): body is MfaChallenge {
+  return 'mfa_required' in body && body.mfa_required === true;
 }

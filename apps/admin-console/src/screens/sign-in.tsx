@@ -47,7 +47,7 @@ export function SignIn({ api, notice, onSignedIn }: SignInProps) {
     try {
       finish(await attempt());
     } catch (caught) {
-      if (caught instanceof ApiError && caught.code === ('INVALID_MFA_TOKEN' as string)) {
+      if (caught instanceof ApiError && caught.code === 'INVALID_MFA_TOKEN') {
         setChallenge(null);
         setPassword('');
       }

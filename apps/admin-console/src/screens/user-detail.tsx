@@ -87,12 +87,8 @@ export function UserDetail({ id }: { id: string }) {
             <dl class="facts">
               <dt>Sign-in lock</dt>
               <dd>{account.locked_until ? `Locked until ${formatTime(account.locked_until)}` : 'Not locked'}</dd>
-              {'mfa_enabled' in account && (
-                <>
-                  <dt>Multi-factor authentication</dt>
-                  <dd>{account.mfa_enabled ? 'On' : 'Off'}</dd>
-                </>
-              )}
+              <dt>Multi-factor authentication</dt>
+              <dd>{account.mfa_enabled ? 'On' : 'Off'}</dd>
               {'frozen_at' in account && (
                 <>
                   <dt>Frozen by its owner</dt>
@@ -106,7 +102,7 @@ export function UserDetail({ id }: { id: string }) {
                   Unlock sign-in
                 </button>
               )}
-              {account.mfa_enabled === true && (
+              {account.mfa_enabled && (
                 <button
                   type="button"
                   class="danger"

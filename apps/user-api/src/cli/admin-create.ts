@@ -15,6 +15,18 @@ import { AppMetrics, createLogger } from '@pandora/observability';
 import { createUserServiceCore } from '../composition-root';
 import { NoTerminalError, readPassword } from './lib/read-password';
 
+/** ADMIN_MFA_REQUIRED: until the admin has a second factor, the admin API answers 403 MFA_ENROLMENT_REQUIRED. */
+const ENROLMENT_HELP = `
+ADMIN_MFA_REQUIRED is on: the admin API accepts this administrator only after they have turned on
+two-factor authentication (TOTP). Until then every admin route but login answers 403
+MFA_ENROLMENT_REQUIRED. To enrol, through the PUBLIC API (port 8080):
+  1. POST /api/v1/auth/login {email, password}                → access_token
+  2. POST /api/v1/users/me/mfa/totp/setup {password}           → secret / otpauth_url for an authenticator app
+  3. POST /api/v1/users/me/mfa/totp/confirm {code}             → TOTP on, ten recovery codes (keep them offline)
+Then log in on the admin port: POST /api/v1/admin/auth/login, then POST /api/v1/admin/auth/mfa/verify
+{mfa_token, code}. README, "Two-factor authentication", has the curl commands.
+`;
+
 const USAGE = 'usage: npm run admin:create -- --email <email> [--first-name <name>] [--last-name <name>] [--password-stdin]';
 
 async function main(): Promise<number> {
@@ -55,6 +67,7 @@ async function main(): Promise<number> {
       already_admin: 'is already an administrator',
     };
     process.stdout.write(`${user.email} (${user.id}) ${messages[outcome]}\n`);
+    if (config.mfa.adminRequired && !user.mfaEnabled) process.stdout.write(ENROLMENT_HELP);
     return 0;
   } finally {
     await core.database.close();

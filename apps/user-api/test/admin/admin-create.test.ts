@@ -17,10 +17,14 @@ afterAll(async () => {
   await db.drop();
 });
 
-async function adminCreate(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function adminCreate(
+  args: string[],
+  stdin: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn('npm', ['run', '-s', 'admin:create', '--', ...args], {
     cwd: WORKSPACE_ROOT,
-    env: { ...process.env, APP_ENV: 'test', DATABASE_URL: db.url, ARGON2_MEMORY_KIB: '1024', ARGON2_PARALLELISM: '1' },
+    env: { ...process.env, APP_ENV: 'test', DATABASE_URL: db.url, ARGON2_MEMORY_KIB: '1024', ARGON2_PARALLELISM: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -33,10 +37,21 @@ async function adminCreate(args: string[], stdin: string): Promise<{ code: numbe
 }
 
 describe('npm run admin:create', () => {
+  it('explains how the new administrator enrols a second factor when ADMIN_MFA_REQUIRED is on', async () => {
+    const result = await adminCreate(['--email', uniqueEmail('mfa-root'), '--password-stdin'], 'the first admin passphrase\n', {
+      ADMIN_MFA_REQUIRED: 'true',
+    });
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('created administrator') });
+    expect(result.stdout).toContain('MFA_ENROLMENT_REQUIRED');
+    expect(result.stdout).toContain('POST /api/v1/users/me/mfa/totp/setup');
+    expect(result.stdout).toContain('POST /api/v1/admin/auth/mfa/verify');
+  });
+
   it('creates an administrator with the password from stdin, audited and announced', async () => {
     const email = uniqueEmail('root');
     const result = await adminCreate(['--email', email.toUpperCase(), '--password-stdin'], 'the first admin passphrase\n');
     expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('created administrator') });
+    expect(result.stdout).not.toContain('MFA_ENROLMENT_REQUIRED');
     const user = await rows.one(users, { email });
     expect(user).toMatchObject({ role: 'admin', firstName: 'Platform', lastName: 'Administrator' });
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);

@@ -266,14 +266,14 @@ describe('the admin console against the real API', () => {
     await panel('Profile').locator('.badge.state-deleted').waitFor();
   });
 
-  it('shows no MFA or freeze controls while the API does not report them', async () => {
+  it('shows MFA off without a reset for a user with no second factor, and no freeze control while the API reports none', async () => {
     const user = await registerUser(t.http());
     const answer = (await adminApi.get(`/api/v1/admin/users/${user.id}`)).body;
-    expect(answer).not.toHaveProperty('mfa_enabled');
+    expect(answer.mfa_enabled).toBe(false);
     expect(answer).not.toHaveProperty('frozen_at');
     await openUser(user.email);
     const security = await panel('Sign-in security').innerText();
-    expect(security).not.toContain('Multi-factor');
+    expect(security).toMatch(/Multi-factor authentication\s+Off/);
     expect(security).not.toContain('Frozen');
     expect(await page.getByRole('button', { name: /Reset MFA|Unfreeze/ }).count()).toBe(0);
   });
@@ -365,118 +365,57 @@ describe('the admin console by keyboard alone', () => {
 });
 
 /**
- * Multi-factor login and the freeze switch are specified but their backends are not built yet, so
- * here — and only here — the browser answers their routes itself (page.route), with the shapes
- * README.md's admin console section lists. Everything else goes to the real API. When the backends
- * land, these become real end-to-end tests.
+ * The freeze switch is specified but its backend is not built yet, so here — and only here — the
+ * browser answers its route itself (page.route), with the shapes README.md's admin console section
+ * lists. Everything else goes to the real API. When the backend lands, this becomes a real
+ * end-to-end test. (Multi-factor sign-in and the MFA reset are real: console-mfa.browser.test.ts.)
  */
-describe('multi-factor sign-in, MFA reset and unfreeze, against their announced API shapes', () => {
+describe('unfreeze, against its announced API shape', () => {
   let simulatedContext: BrowserContext;
   let simulated: Page;
   beforeAll(async () => {
     simulatedContext = await browser.newContext({ viewport: VIEWPORTS.desktop });
     simulated = await simulatedContext.newPage();
     simulated.setDefaultTimeout(20_000);
+    await simulated.goto(`${t.adminUrl}/console`);
+    await signIn(simulated);
+    await simulated.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
   });
   afterAll(async () => {
     await simulated?.unrouteAll({ behavior: 'ignoreErrors' });
     await simulatedContext?.close();
   });
 
-  const envelope = (code: string, message: string) => ({ error: { code, message, request_id: 'simulated' } });
-
-  it('asks for the code after the password when the login answers mfa_required, and shows the API’s refusals', async () => {
-    let challenges = 0;
-    await simulated.route('**/api/v1/admin/auth/login', (route) =>
-      route.fulfill({
-        json: { mfa_required: true, mfa_token: `challenge-${++challenges}`, mfa_expires_in: 300, methods: ['totp', 'recovery_code'] },
-      }),
-    );
-    const verifications: Array<{ body: unknown; key: string | undefined }> = [];
-    await simulated.route('**/api/v1/admin/auth/mfa/verify', async (route) => {
-      const body = route.request().postDataJSON() as { mfa_token: string; code: string };
-      verifications.push({ body, key: route.request().headers()['idempotency-key'] });
-      if (body.code === '000000')
-        return route.fulfill({ status: 401, json: envelope('INVALID_MFA_CODE', 'The code is wrong or was already used.') });
-      if (body.code === '111111')
-        return route.fulfill({ status: 401, json: envelope('INVALID_MFA_TOKEN', 'The sign-in attempt expired; start again.') });
-      // The real session this step would open: the password login against the real API.
-      const real = await t.admin().post('/api/v1/admin/auth/login').send({ email: admin.email, password: admin.password });
-      return route.fulfill({ json: real.body });
-    });
-
-    await simulated.goto(`${t.adminUrl}/console`);
-    await signIn(simulated);
-    const code = simulated.getByLabel('Authentication code');
-    await code.waitFor();
-    await simulated.screenshot({ path: path.join(SCREENSHOTS, 'sign-in-code-1280x800.png') });
-    expect(await simulated.getByText('or one of your recovery codes').count()).toBe(1);
-    await code.fill('000000');
-    await simulated.getByRole('button', { name: 'Verify' }).click();
-    await simulated.getByRole('alert').filter({ hasText: 'The code is wrong or was already used.' }).waitFor();
-    expect(await code.isVisible()).toBe(true);
-
-    // A dead challenge sends the administrator back to the password.
-    await code.fill('111111');
-    await simulated.getByRole('button', { name: 'Verify' }).click();
-    await simulated.getByRole('alert').filter({ hasText: 'The sign-in attempt expired; start again.' }).waitFor();
-    await simulated.getByLabel('Password', { exact: true }).waitFor();
-
-    await signIn(simulated);
-    await code.fill(' 123456 ');
-    await simulated.getByRole('button', { name: 'Verify' }).click();
-    await simulated.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-    await simulated.locator('[data-stat="total_users"]').waitFor();
-    expect(verifications.map((verification) => verification.body)).toEqual([
-      { mfa_token: 'challenge-1', code: '000000' },
-      { mfa_token: 'challenge-1', code: '111111' },
-      { mfa_token: 'challenge-2', code: '123456' },
-    ]);
-    for (const verification of verifications) expect(verification.key).toMatch(/^[0-9a-f]{32}$/);
-  });
-
-  it('shows MFA and the freeze when the API reports them, and resets MFA and unfreezes after confirming', async () => {
+  it('shows the freeze when the API reports it, and unfreezes after confirming', async () => {
     const user = await registerUser(t.http());
     const frozenAt = '2026-12-01T10:00:00.000Z';
     await simulated.route(`**/api/v1/admin/users/${user.id}`, async (route) => {
       if (route.request().method() !== 'GET') return route.continue();
       const response = await route.fetch();
-      return route.fulfill({ response, json: { ...(await response.json()), mfa_enabled: true, frozen_at: frozenAt } });
+      return route.fulfill({ response, json: { ...(await response.json()), frozen_at: frozenAt } });
     });
     const calls: Array<{ method: string; path: string; key: string | undefined; authorization: string | undefined }> = [];
-    for (const suffix of ['mfa', 'unfreeze']) {
-      await simulated.route(`**/api/v1/admin/users/${user.id}/${suffix}`, (route) => {
-        const request = route.request();
-        calls.push({
-          method: request.method(),
-          path: new URL(request.url()).pathname,
-          key: request.headers()['idempotency-key'],
-          authorization: request.headers().authorization,
-        });
-        return route.fulfill({ status: 204 });
+    await simulated.route(`**/api/v1/admin/users/${user.id}/unfreeze`, (route) => {
+      const request = route.request();
+      calls.push({
+        method: request.method(),
+        path: new URL(request.url()).pathname,
+        key: request.headers()['idempotency-key'],
+        authorization: request.headers().authorization,
       });
-    }
+      return route.fulfill({ status: 204 });
+    });
 
     await openUser(user.email, simulated);
     const security = panel('Sign-in security', simulated);
     await security.getByText('Since 2026-12-01 10:00:00 UTC').waitFor();
-    expect(await security.innerText()).toMatch(/Multi-factor authentication\s+On/);
     await panel('Profile', simulated).locator('.badge.state-frozen').waitFor();
 
-    await security.getByRole('button', { name: 'Reset MFA' }).click();
-    await simulated.getByRole('dialog', { name: 'Reset multi-factor authentication?' }).getByRole('button', { name: 'Reset MFA' }).click();
-    await simulated.getByRole('status').filter({ hasText: 'Multi-factor authentication was reset.' }).waitFor();
     await security.getByRole('button', { name: 'Unfreeze' }).click();
     await simulated.getByRole('dialog', { name: 'Unfreeze this account?' }).getByRole('button', { name: 'Unfreeze' }).click();
     await simulated.getByRole('status').filter({ hasText: 'The account is no longer frozen.' }).waitFor();
 
     expect(calls).toEqual([
-      {
-        method: 'DELETE',
-        path: `/api/v1/admin/users/${user.id}/mfa`,
-        key: expect.stringMatching(/^[0-9a-f]{32}$/),
-        authorization: expect.stringMatching(/^Bearer eyJ/),
-      },
       {
         method: 'POST',
         path: `/api/v1/admin/users/${user.id}/unfreeze`,

@@ -13,5 +13,8 @@ export function toUserMessage(user: User): UserMessage {
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     deletedAt: user.deletedAt ?? undefined,
+    // Filled once accounts carry a verified-email flag (the email-verification work).
+    emailVerified: false,
+    mfaEnabled: user.mfaEnabled,
   };
 }

@@ -43,7 +43,15 @@ export function userServiceHandlers(useCases: ServiceUseCases, logger: Logger): 
     validateUser: unaryHandler(logger, async (request) => {
       const { user_id } = parseRequest(userIdRequestSchema, { user_id: request.userId });
       const validity = await useCases.validateUser.execute(user_id);
-      return { isValid: validity.isValid, isActive: validity.isActive, kycStatus: validity.kycStatus ?? '' };
+      return {
+        isValid: validity.isValid,
+        isActive: validity.isActive,
+        kycStatus: validity.kycStatus ?? '',
+        // Filled once accounts carry a verified-email flag (the email-verification work).
+        emailVerified: false,
+        mfaEnabled: validity.mfaEnabled,
+        securityChangedAt: validity.securityChangedAt ?? undefined,
+      };
     }),
 
     listUsers: unaryHandler(logger, async (request) => {

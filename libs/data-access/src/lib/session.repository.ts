@@ -7,8 +7,8 @@ const ACTIVE_AT = (at: string) => `revoked_at IS NULL AND expires_at > ${at} AND
 
 // One statement for both rows: every login and registration runs it (docs/benchmarks.md).
 const CREATE_SESSION = `WITH session AS (
-    INSERT INTO sessions (id, user_id, ip_address, user_agent, created_at, last_used_at, expires_at, absolute_expires_at)
-    VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz, $5::timestamptz, $6::timestamptz, $7::timestamptz)
+    INSERT INTO sessions (id, user_id, ip_address, user_agent, created_at, last_used_at, expires_at, absolute_expires_at, amr, aal, auth_time)
+    VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz, $5::timestamptz, $6::timestamptz, $7::timestamptz, COALESCE($12::text[], '{pwd}'), COALESCE($13::int, 1), COALESCE($14::timestamptz, $5::timestamptz))
     RETURNING ${sessions.select()}
   ), token AS (
     INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)
@@ -51,7 +51,7 @@ const REVOKE_ALL_FOR_USER = `UPDATE sessions SET revoked_at = $2::timestamptz, r
 const COUNT_ACTIVE = `SELECT count(*)::int AS total FROM sessions WHERE ${ACTIVE_AT('$1::timestamptz')}`;
 
 // On every request whose session is not cached (CachedSessionPrincipalStore).
-const PRINCIPAL = `SELECT s.id AS "sessionId", s.user_id AS "userId", u.email, u.role AS role, s.revoked_at AS "sessionRevokedAt",
+const PRINCIPAL = `SELECT s.id AS "sessionId", s.user_id AS "userId", u.email, u.role AS role, s.aal, s.revoked_at AS "sessionRevokedAt",
     s.absolute_expires_at AS "sessionAbsoluteExpiresAt", u.deleted_at AS "userDeletedAt"
   FROM sessions s JOIN users u ON u.id = s.user_id
   WHERE s.id = $1::uuid`;
@@ -74,6 +74,9 @@ export class PgSessionRepository implements SessionRepository {
       refreshToken.tokenHash,
       refreshToken.createdAt,
       refreshToken.expiresAt,
+      session.amr ?? null,
+      session.aal ?? null,
+      session.authTime ?? null,
     ]);
     return rows[0] as SessionRow;
   }

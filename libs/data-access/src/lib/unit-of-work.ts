@@ -1,9 +1,12 @@
 import type { Repositories, UnitOfWork } from '@pandora/domain';
 import { PgAuditLogReader } from './audit-log.reader';
 import { PgAuditLogWriter } from './audit-log.writer';
+import { PgMfaChallengeRepository } from './mfa-challenge.repository';
 import { PgOutboxWriter } from './outbox/outbox.writer';
+import { PgRecoveryCodeRepository } from './recovery-code.repository';
 import { PgSessionRepository } from './session.repository';
 import type { Database, Queryable } from './sql/database';
+import { PgUserMfaRepository } from './user-mfa.repository';
 import { PgUserRepository } from './user.repository';
 
 /** The repositories over `db`: the pool for reads outside transactions, or one transaction. */
@@ -11,6 +14,9 @@ export function createRepositories(db: Queryable): Repositories {
   return {
     users: new PgUserRepository(db),
     sessions: new PgSessionRepository(db),
+    mfa: new PgUserMfaRepository(db),
+    recoveryCodes: new PgRecoveryCodeRepository(db),
+    mfaChallenges: new PgMfaChallengeRepository(db),
     audit: new PgAuditLogWriter(db),
     auditTrail: new PgAuditLogReader(db),
     outbox: new PgOutboxWriter(db),

@@ -22,6 +22,16 @@ export const AUDIT_EVENTS = {
   roleChanged: { eventType: 'user.role.changed', category: 'admin', action: 'change_role' },
   adminCreated: { eventType: 'admin.created', category: 'admin', action: 'create_admin' },
   userDeleted: { eventType: 'user.deleted', category: 'user', action: 'delete_user' },
+  mfaChallengeIssued: { eventType: 'auth.mfa.challenge_issued', category: 'authentication', action: 'login' },
+  mfaVerificationFailed: { eventType: 'auth.mfa.failed', category: 'authentication', action: 'verify_second_factor' },
+  mfaSetupStarted: { eventType: 'user.mfa.setup_started', category: 'security', action: 'set_up_mfa' },
+  mfaEnabled: { eventType: 'user.mfa.enabled', category: 'security', action: 'enable_mfa' },
+  mfaDisabled: { eventType: 'user.mfa.disabled', category: 'security', action: 'disable_mfa' },
+  mfaRecoveryCodesRegenerated: {
+    eventType: 'user.mfa.recovery_codes_regenerated',
+    category: 'security',
+    action: 'regenerate_recovery_codes',
+  },
   auditRetentionCompleted: { eventType: 'audit.retention.completed', category: 'system', action: 'purge_expired_records' },
 } as const satisfies Record<string, { eventType: string; category: AuditCategory; action: string }>;
 

@@ -12,6 +12,8 @@ describe('event catalog', () => {
         'user.role.changed',
         'user.password.changed',
         'user.deleted',
+        'user.mfa.enabled',
+        'user.mfa.disabled',
         'session.revoked',
         'audit.retention.completed',
       ].sort(),

@@ -28,6 +28,8 @@ export const EVENT_PAYLOAD_SCHEMAS = {
   'user.role.changed': z.strictObject({ email: z.string(), role: z.enum(ROLES), old_role: z.enum(ROLES) }),
   'user.password.changed': z.strictObject({ email: z.string() }),
   'user.deleted': z.strictObject({ email: z.string(), deleted_at: isoTimestamp }),
+  'user.mfa.enabled': z.strictObject({ email: z.string() }),
+  'user.mfa.disabled': z.strictObject({ email: z.string(), reason: z.enum(['user', 'admin_reset']) }),
   'session.revoked': z.strictObject({ session_ids: z.array(z.uuid()).min(1), reason: z.string() }),
   'audit.retention.completed': z.strictObject({
     deleted_audit_logs: z.number().int().nonnegative(),

@@ -1,3 +1,4 @@
+import type { AuthenticationLevel } from './authentication';
 import type { Role } from './role';
 
 /** Where a call came from; copied into audit rows and event metadata. */
@@ -17,4 +18,6 @@ export interface Principal {
   sessionId: string;
   email: string;
   role: Role;
+  /** 1: the session was opened with a password; 2: with a password and a second factor. */
+  aal: AuthenticationLevel;
 }

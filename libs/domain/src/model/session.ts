@@ -1,3 +1,4 @@
+import type { Authentication, AuthenticationLevel } from './authentication';
 import type { Role } from './role';
 
 export const SESSION_REVOCATION_REASONS = [
@@ -9,6 +10,8 @@ export const SESSION_REVOCATION_REASONS = [
   'role_changed',
   'admin_revoked',
   'refresh_token_reuse',
+  'mfa_enabled',
+  'mfa_reset',
 ] as const;
 export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number];
 
@@ -24,6 +27,10 @@ export interface Session {
   absoluteExpiresAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** How the login behind the session was proved; a refresh keeps it (the access token's amr/aal/auth_time). */
+  amr: Authentication['amr'];
+  aal: AuthenticationLevel;
+  authTime: Date;
 }
 
 export interface RefreshTokenRecord {
@@ -43,6 +50,8 @@ export interface SessionPrincipal {
   userId: string;
   email: string;
   role: Role;
+  /** The session's authentication level: the admin API may require 2 (ADMIN_MFA_REQUIRED). */
+  aal: AuthenticationLevel;
   sessionRevokedAt: Date | null;
   sessionAbsoluteExpiresAt: Date;
   userDeletedAt: Date | null;

@@ -12,6 +12,10 @@ export interface User {
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
+  /** TOTP is on: logins and sensitive changes need a second factor (ARCHITECTURE.md, "Multi-factor authentication"). */
+  mfaEnabled: boolean;
+  /** Last password change, email change or MFA change (null: never), for services that hold withdrawals after one. */
+  securityChangedAt: Date | null;
 }
 
 /** Only the login and password-change paths ever see the hash. */

@@ -1,9 +1,11 @@
 import type { AuditEntry } from '../audit/audit-entry';
 import type { DomainEvent } from '../events/domain-event';
+import type { AuthenticationLevel, AuthenticationMethod } from '../model/authentication';
 import type { KycStatus } from '../model/kyc-status';
 import type { Role } from '../model/role';
 import type { RefreshTokenRecord, Session, SessionPrincipal } from '../model/session';
 import type { User, UserCredentials } from '../model/user';
+import type { KeyedDigest, SealedSecret } from './secret-box';
 
 export interface NewUser {
   id: string;
@@ -21,6 +23,9 @@ export interface UserChanges {
   role?: Role;
   kycStatus?: KycStatus;
   passwordHash?: string;
+  /** Written with user_mfa in one transaction: enabling, disabling, an admin reset. */
+  mfaEnabled?: boolean;
+  securityChangedAt?: Date;
 }
 
 /** Admin search: every filter optional; `query` matches email/first/last name, literally. */
@@ -67,6 +72,10 @@ export interface NewSession {
   createdAt: Date;
   expiresAt: Date;
   absoluteExpiresAt: Date;
+  /** How the login was proved; a password login (`["pwd"]`, 1, createdAt) when not given. */
+  amr?: AuthenticationMethod[];
+  aal?: AuthenticationLevel;
+  authTime?: Date;
 }
 
 export interface NewRefreshToken {
@@ -122,10 +131,86 @@ export interface OutboxWriter {
   append(event: DomainEvent): Promise<void>;
 }
 
+/** A user's TOTP factor as stored: secrets sealed (SecretBox), never in clear. */
+export interface UserMfaRecord {
+  userId: string;
+  /** The confirmed secret; null while only a setup is pending. */
+  secret: SealedSecret | null;
+  pending: SealedSecret | null;
+  pendingCreatedAt: Date | null;
+  /** The last TOTP time step accepted for this user (the replay guard). */
+  lastUsedStep: number | null;
+  enabledAt: Date | null;
+}
+
+export interface UserMfaRepository {
+  find(userId: string): Promise<UserMfaRecord | null>;
+  /** Reads the row and locks it until the transaction ends. */
+  findForUpdate(userId: string): Promise<UserMfaRecord | null>;
+  /** Stores a setup to be confirmed, creating the row or replacing an earlier pending secret. */
+  savePending(userId: string, pending: SealedSecret, at: Date): Promise<void>;
+  /** The pending secret (given, possibly re-sealed) becomes the secret; the pending one is cleared. */
+  confirm(userId: string, secret: SealedSecret, at: Date): Promise<void>;
+  /**
+   * The replay guard, one atomic compare-and-set: records `step` as the last accepted step only if it
+   * is later than the one stored. False means the step (or a later one) was accepted before: a replay.
+   * Concurrent calls with one step: exactly one gets true, across replicas.
+   */
+  advanceStep(userId: string, step: number): Promise<boolean>;
+  /** Lazy key rotation: the confirmed secret, re-sealed under the current key. */
+  resealSecret(userId: string, secret: SealedSecret, at: Date): Promise<void>;
+  /** Removes the factor (secret, pending secret and replay guard). True when there was one. */
+  delete(userId: string): Promise<boolean>;
+}
+
+export interface NewRecoveryCode {
+  id: string;
+  digest: KeyedDigest;
+}
+
+export interface RecoveryCodeRepository {
+  /** The user's recovery codes become exactly these (a new generation); the old set stops working. */
+  replaceAll(userId: string, codes: NewRecoveryCode[], at: Date): Promise<void>;
+  /**
+   * Marks one unused code whose hash is among `hashes` as used, in one conditional UPDATE: of two
+   * concurrent uses of one code exactly one gets true.
+   */
+  consume(userId: string, hashes: string[], at: Date): Promise<boolean>;
+  countUnused(userId: string): Promise<number>;
+  deleteAll(userId: string): Promise<void>;
+}
+
+/** The second step of an MFA login (ARCHITECTURE.md, "Multi-factor authentication"). */
+export interface MfaChallenge {
+  id: string;
+  userId: string;
+  /** The role the login required (admin login) or null (public login); verified only on the same door. */
+  requiredRole: Role | null;
+  failedAttempts: number;
+  createdAt: Date;
+  expiresAt: Date;
+  consumedAt: Date | null;
+}
+
+export interface MfaChallengeRepository {
+  create(challenge: Omit<MfaChallenge, 'failedAttempts' | 'consumedAt'> & { tokenHash: string }): Promise<void>;
+  findByTokenHash(tokenHash: string): Promise<MfaChallenge | null>;
+  /** The challenge, locked until the transaction ends: one verification of a challenge at a time. */
+  lockByTokenHash(tokenHash: string): Promise<MfaChallenge | null>;
+  /** Counts a wrong code; returns the failures so far. */
+  recordFailure(id: string): Promise<number>;
+  consume(id: string, at: Date): Promise<void>;
+  /** Housekeeping when a user logs in again: their expired and used challenges go. */
+  deleteSpent(userId: string, now: Date): Promise<number>;
+}
+
 /** Everything a use case may touch inside one database transaction. */
 export interface Repositories {
   users: UserRepository;
   sessions: SessionRepository;
+  mfa: UserMfaRepository;
+  recoveryCodes: RecoveryCodeRepository;
+  mfaChallenges: MfaChallengeRepository;
   audit: AuditLogWriter;
   auditTrail: AuditLogReader;
   outbox: OutboxWriter;

@@ -2,6 +2,13 @@
 /** `locked`: refused by the account lock; `rate_limited`: refused by the (client IP, email) failure limit. */
 export type LoginResult = 'success' | 'invalid_credentials' | 'locked' | 'rate_limited' | 'forbidden';
 export type RefreshResult = 'success' | 'invalid' | 'reuse_detected' | 'grace';
+/**
+ * Second-factor checks (`mfa_verifications_total{result}`): `success` (TOTP), `recovery_code`
+ * (a recovery code used up), `invalid_code`, `replayed` (a TOTP code whose step was already
+ * accepted), `missing` (a required `mfa_code` not given), `invalid_challenge` (an MFA login
+ * challenge unknown, used, expired or exhausted).
+ */
+export type MfaVerificationResult = 'success' | 'recovery_code' | 'invalid_code' | 'replayed' | 'missing' | 'invalid_challenge';
 
 export interface DomainMetrics {
   registration(): void;
@@ -9,6 +16,7 @@ export interface DomainMetrics {
   tokenRefresh(result: RefreshResult): void;
   /** An account (email) was locked after too many failed logins. */
   loginLocked(): void;
+  mfaVerification(result: MfaVerificationResult): void;
 }
 
 /**
@@ -24,5 +32,6 @@ export const noopMetrics: DomainMetrics = {
   login: () => undefined,
   tokenRefresh: () => undefined,
   loginLocked: () => undefined,
+  mfaVerification: () => undefined,
 };
 export const noopSecurityLog: SecurityEventLog = { record: () => undefined };

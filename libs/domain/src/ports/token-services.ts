@@ -1,3 +1,4 @@
+import type { Authentication, AuthenticationLevel, AuthenticationMethod } from '../model/authentication';
 import type { Role } from '../model/role';
 
 export interface AccessTokenSubject {
@@ -5,6 +6,8 @@ export interface AccessTokenSubject {
   email: string;
   role: Role;
   sessionId: string;
+  /** The session's: becomes the `amr`, `aal` and `auth_time` claims. */
+  authentication: Authentication;
 }
 
 /** The verified claims of an access token (docs/tokens.md#access-tokens). */
@@ -16,6 +19,10 @@ export interface AccessTokenClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** Absent only from tokens issued before they existed (within one token lifetime of the upgrade). */
+  amr?: AuthenticationMethod[];
+  aal?: AuthenticationLevel;
+  auth_time?: number;
 }
 
 export interface AccessTokenService {

@@ -1,4 +1,16 @@
-import { auditTypes, CONTEXT, createFakePorts, eventTypes, PASSWORD, seedUser, signIn, type FakePorts } from '../testing';
+import {
+  auditTypes,
+  CONTEXT,
+  createFakePorts,
+  eventTypes,
+  FakeLoginThrottle,
+  PASSWORD,
+  seedMfaUser,
+  seedUser,
+  signIn,
+  totpCode,
+  type FakePorts,
+} from '../testing';
 import { ChangePassword } from './change-password';
 
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -113,5 +125,53 @@ describe('ChangePassword', () => {
     expect(ports.db.session(other.session.id)?.revokedAt).toBeNull();
     expect(ports.db.audit).toEqual([]);
     expect(ports.principals.invalidated).toEqual([]);
+  });
+
+  it('counts a wrong current password as a failed login, on the account and on the caller’s (IP, email) budget', async () => {
+    const user = await seedUser(ports);
+    const { principal } = await signIn(ports, user);
+    await expect(
+      changePassword.execute(principal, { currentPassword: 'not the password', newPassword: NEW_PASSWORD }, CONTEXT),
+    ).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(ports.loginThrottle.failures.get(user.email)).toBe(1);
+    expect(ports.loginThrottle.sourceFailures.get(FakeLoginThrottle.sourceKey(user.email, CONTEXT))).toBe(1);
+  });
+
+  describe('for an account with TOTP on', () => {
+    it('asks for mfa_code before hashing the new password', async () => {
+      const user = await seedMfaUser(ports);
+      const { principal } = await signIn(ports, user);
+      await expect(
+        changePassword.execute(principal, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CONTEXT),
+      ).rejects.toMatchObject({
+        code: 'MFA_REQUIRED',
+      });
+      expect(ports.hasher.hashed).toEqual([]);
+      expect(ports.metrics.mfaVerifications).toEqual(['missing']);
+      expect(ports.loginThrottle.calls).toEqual([`reserve ${user.email}`, `release ${user.email}`]);
+    });
+
+    it('refuses a wrong code, counts it as a failed login and changes nothing', async () => {
+      const user = await seedMfaUser(ports);
+      const { principal } = await signIn(ports, user);
+      const before = ports.db.passwordHashOf(user.id);
+      await expect(
+        changePassword.execute(principal, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, mfaCode: '000000' }, CONTEXT),
+      ).rejects.toMatchObject({ code: 'INVALID_MFA_CODE' });
+      expect(ports.db.passwordHashOf(user.id)).toBe(before);
+      expect(ports.loginThrottle.failures.get(user.email)).toBe(1);
+      expect(ports.loginThrottle.sourceFailures.get(FakeLoginThrottle.sourceKey(user.email, CONTEXT))).toBe(1);
+    });
+
+    it('changes the password with the right code, sets security_changed_at and resets the failure count', async () => {
+      const user = await seedMfaUser(ports);
+      const { principal } = await signIn(ports, user);
+      ports.loginThrottle.failures.set(user.email, 3);
+      await changePassword.execute(principal, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD, mfaCode: totpCode(ports) }, CONTEXT);
+      expect(await ports.hasher.verify(ports.db.passwordHashOf(user.id) ?? '', NEW_PASSWORD)).toBe(true);
+      expect((await ports.repositories.users.findById(user.id))?.securityChangedAt).toEqual(ports.clock.now());
+      expect(ports.loginThrottle.failures.has(user.email)).toBe(false);
+      expect(ports.loginThrottle.calls.at(-1)).toBe(`success ${user.email}`);
+    });
   });
 });

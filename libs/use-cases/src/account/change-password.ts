@@ -1,76 +1,114 @@
 import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
 import { assertPasswordPolicy } from '@pandora/domain';
+import { withAccountAttempt } from '../mfa/account-attempt';
+import { requireSecondFactor } from '../mfa/second-factor';
 import { auditEntry, domainEvent } from '../records';
 import { announceRevokedSessions } from '../sessions/end-sessions';
 import type { Principal, RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 
-export type ChangePasswordPorts = Pick<Ports, 'uow' | 'repositories' | 'hasher' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
+export type ChangePasswordPorts = Pick<
+  Ports,
+  | 'uow'
+  | 'repositories'
+  | 'hasher'
+  | 'principals'
+  | 'loginThrottle'
+  | 'totp'
+  | 'secretBox'
+  | 'clock'
+  | 'ids'
+  | 'metrics'
+  | 'securityLog'
+  | 'auditRetentionDays'
+>;
 
 /**
  * POST /users/me/password. The current password must be proven first (a stolen access token alone
- * cannot take the account over); every other session is then revoked, the caller's own survives.
+ * cannot take the account over) and, for an account with TOTP on, a second factor (`mfaCode`); both
+ * are one attempt on the account throttle, so wrong guesses lock the account like failed logins.
+ * Every other session is then revoked, the caller's own survives.
  */
 export class ChangePassword {
   constructor(private readonly deps: ChangePasswordPorts) {}
 
-  async execute(principal: Principal, input: { currentPassword: string; newPassword: string }, ctx: RequestContext): Promise<void> {
+  async execute(
+    principal: Principal,
+    input: { currentPassword: string; newPassword: string; mfaCode?: string },
+    ctx: RequestContext,
+  ): Promise<void> {
     const { deps } = this;
     const credentials = await deps.repositories.users.findCredentialsById(principal.userId);
     if (!credentials) throw new AppError('USER_NOT_FOUND');
     const { user } = credentials;
     const actor: Actor = { type: 'user', id: user.id, identifier: user.email };
 
-    if (!(await deps.hasher.verify(credentials.passwordHash, input.currentPassword))) {
-      const now = deps.clock.now();
-      await deps.uow.run((repositories) =>
-        repositories.audit.append(
-          auditEntry(deps, ctx, {
-            event: 'passwordChanged',
-            userId: user.id,
-            actor,
-            at: now,
-            sessionId: principal.sessionId,
-            severity: 'warning',
-            status: 'failure',
-            failureReason: 'invalid_current_password',
-          }),
-        ),
-      );
-      throw new AppError('INVALID_CREDENTIALS', 'The current password is not correct.');
-    }
-    assertPasswordPolicy(input.newPassword, user.email);
-    const passwordHash = await deps.hasher.hash(input.newPassword);
-    const now = deps.clock.now();
+    const revoked = await withAccountAttempt(
+      deps,
+      { email: user.email, userId: user.id, mfaEnabled: user.mfaEnabled },
+      ctx,
+      async (attempt) => {
+        if (!(await deps.hasher.verify(credentials.passwordHash, input.currentPassword))) {
+          const now = deps.clock.now();
+          await deps.uow.run((repositories) =>
+            repositories.audit.append(
+              auditEntry(deps, ctx, {
+                event: 'passwordChanged',
+                userId: user.id,
+                actor,
+                at: now,
+                sessionId: principal.sessionId,
+                severity: 'warning',
+                status: 'failure',
+                failureReason: 'invalid_current_password',
+              }),
+            ),
+          );
+          throw new AppError('INVALID_CREDENTIALS', 'The current password is not correct.');
+        }
+        // Asked for before the expensive hash of the new password.
+        if (user.mfaEnabled && input.mfaCode === undefined) {
+          deps.metrics.mfaVerification('missing');
+          throw new AppError('MFA_REQUIRED');
+        }
+        assertPasswordPolicy(input.newPassword, user.email);
+        const passwordHash = await deps.hasher.hash(input.newPassword);
+        const now = deps.clock.now();
 
-    const revoked = await deps.uow.run(async (repositories) => {
-      await repositories.users.update(user.id, { passwordHash }, now);
-      const revoked = await repositories.sessions.revokeAllForUser(user.id, 'password_changed', now, {
-        exceptSessionId: principal.sessionId,
-      });
-      await repositories.audit.append(
-        auditEntry(deps, ctx, {
-          event: 'passwordChanged',
-          userId: user.id,
-          actor,
-          at: now,
-          sessionId: principal.sessionId,
-          isSensitive: true,
-          metadata: { revoked_sessions: revoked.length },
-        }),
-      );
-      await repositories.outbox.append(
-        domainEvent(deps, ctx, actor, { type: 'user.password.changed', userId: user.id, at: now, payload: { email: user.email } }),
-      );
-      await announceRevokedSessions(deps, repositories, ctx, actor, {
-        userId: user.id,
-        sessionIds: revoked,
-        reason: 'password_changed',
-        at: now,
-      });
-      return revoked;
-    });
+        return deps.uow.run(async (repositories) => {
+          // Read again under the row lock: MFA switched on or off meanwhile is what counts.
+          const current = await repositories.users.lockById(user.id);
+          if (!current) throw new AppError('USER_NOT_FOUND');
+          if (await requireSecondFactor(deps, repositories, current, input.mfaCode, ctx)) attempt.secondFactorProved();
+          await repositories.users.update(user.id, { passwordHash, securityChangedAt: now }, now);
+          const revoked = await repositories.sessions.revokeAllForUser(user.id, 'password_changed', now, {
+            exceptSessionId: principal.sessionId,
+          });
+          await repositories.audit.append(
+            auditEntry(deps, ctx, {
+              event: 'passwordChanged',
+              userId: user.id,
+              actor,
+              at: now,
+              sessionId: principal.sessionId,
+              isSensitive: true,
+              metadata: { revoked_sessions: revoked.length },
+            }),
+          );
+          await repositories.outbox.append(
+            domainEvent(deps, ctx, actor, { type: 'user.password.changed', userId: user.id, at: now, payload: { email: user.email } }),
+          );
+          await announceRevokedSessions(deps, repositories, ctx, actor, {
+            userId: user.id,
+            sessionIds: revoked,
+            reason: 'password_changed',
+            at: now,
+          });
+          return revoked;
+        });
+      },
+    );
     deps.principals.invalidate(revoked);
   }
 }

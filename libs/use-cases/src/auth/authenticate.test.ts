@@ -1,3 +1,4 @@
+import { passwordAuthentication } from '@pandora/domain';
 import { createFakePorts, HOUR_MS, seedUser, signIn, type FakePorts } from '../testing';
 import { Authenticate } from './authenticate';
 
@@ -8,10 +9,18 @@ describe('Authenticate', () => {
     ports = createFakePorts();
   });
 
+  const authentication = passwordAuthentication(new Date('2026-03-01T12:00:00.000Z'));
+
   async function tokenFor(role: 'user' | 'admin' = 'user') {
     const user = await seedUser(ports, { role });
     const signedIn = await signIn(ports, user);
-    const { token } = await ports.accessTokens.issue({ userId: user.id, email: user.email, role, sessionId: signedIn.session.id });
+    const { token } = await ports.accessTokens.issue({
+      userId: user.id,
+      email: user.email,
+      role,
+      sessionId: signedIn.session.id,
+      authentication,
+    });
     return { user, token, ...signedIn };
   }
 
@@ -23,6 +32,7 @@ describe('Authenticate', () => {
       sessionId: session.id,
       email: user.email,
       role: 'admin',
+      aal: 1,
     });
   });
 
@@ -41,14 +51,26 @@ describe('Authenticate', () => {
   it('refuses a session past its absolute lifetime', async () => {
     const { user, session } = await tokenFor();
     ports.clock.advance(ports.auth.sessionAbsoluteTtlMs + HOUR_MS);
-    const { token } = await ports.accessTokens.issue({ userId: user.id, email: user.email, role: 'user', sessionId: session.id });
+    const { token } = await ports.accessTokens.issue({
+      userId: user.id,
+      email: user.email,
+      role: 'user',
+      sessionId: session.id,
+      authentication,
+    });
     await expect(new Authenticate(ports).execute(token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
   });
 
   it('refuses a token whose subject is not the session’s user', async () => {
     const { session } = await tokenFor();
     const intruder = await seedUser(ports);
-    const { token } = await ports.accessTokens.issue({ userId: intruder.id, email: intruder.email, role: 'user', sessionId: session.id });
+    const { token } = await ports.accessTokens.issue({
+      userId: intruder.id,
+      email: intruder.email,
+      role: 'user',
+      sessionId: session.id,
+      authentication,
+    });
     await expect(new Authenticate(ports).execute(token)).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
   });
 

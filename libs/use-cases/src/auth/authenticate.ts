@@ -25,6 +25,6 @@ export class Authenticate {
     ) {
       throw new AppError('INVALID_TOKEN', 'The session of this access token has ended.');
     }
-    return { userId: principal.userId, sessionId: principal.sessionId, email: principal.email, role: principal.role };
+    return { userId: principal.userId, sessionId: principal.sessionId, email: principal.email, role: principal.role, aal: principal.aal };
   }
 }

@@ -1,4 +1,15 @@
-import { CONTEXT, createFakePorts, eventTypes, PASSWORD, seedUser, type FakePorts } from '../testing';
+import {
+  challengeOf,
+  CONTEXT,
+  createFakePorts,
+  eventTypes,
+  FakeLoginThrottle,
+  PASSWORD,
+  seedMfaUser,
+  seedUser,
+  sessionOf,
+  type FakePorts,
+} from '../testing';
 import { LogIn } from './log-in';
 
 describe('LogIn', () => {
@@ -12,7 +23,7 @@ describe('LogIn', () => {
 
   it('opens a session for the right password, whatever the case of the email', async () => {
     const user = await seedUser(ports, { email: 'ada@example.com' });
-    const result = await logIn.execute({ email: 'ADA@example.com', password: PASSWORD }, CONTEXT);
+    const result = sessionOf(await logIn.execute({ email: 'ADA@example.com', password: PASSWORD }, CONTEXT));
     expect(result.user.id).toBe(user.id);
     expect((await ports.accessTokens.verify(result.accessToken)).sid).toBe(result.session.id);
     expect(ports.metrics.logins).toEqual(['success']);
@@ -21,7 +32,7 @@ describe('LogIn', () => {
 
   it('records the login in the audit trail and the outbox, the actor typed by role', async () => {
     const admin = await seedUser(ports, { email: 'root@example.com', role: 'admin' });
-    const { session } = await logIn.execute({ email: 'root@example.com', password: PASSWORD }, CONTEXT);
+    const { session } = sessionOf(await logIn.execute({ email: 'root@example.com', password: PASSWORD }, CONTEXT));
     expect(ports.db.audit).toEqual([
       expect.objectContaining({ eventType: 'auth.login.succeeded', userId: admin.id, actorType: 'admin', sessionId: session.id }),
     ]);
@@ -47,6 +58,7 @@ describe('LogIn', () => {
       expect.objectContaining({ event: 'login_failed', fields: expect.objectContaining({ reason: 'invalid_password', user_id: user.id }) }),
     ]);
     expect(ports.loginThrottle.failures.get('ada@example.com')).toBe(1);
+    expect(ports.loginThrottle.sourceFailures.get(FakeLoginThrottle.sourceKey('ada@example.com', CONTEXT))).toBe(1);
     expect(ports.metrics.logins).toEqual(['invalid_credentials']);
     expect(eventTypes(ports)).toEqual([]);
   });
@@ -102,5 +114,44 @@ describe('LogIn', () => {
     await expect(logIn.execute({ email: 'ada@example.com', password: PASSWORD }, CONTEXT)).rejects.toThrow('outbox down');
     expect(ports.loginThrottle.calls).toEqual(['reserve ada@example.com', 'release ada@example.com']);
     expect(await ports.repositories.sessions.countActive(ports.clock.now())).toBe(0);
+  });
+
+  it('answers an MFA challenge, not a session, for the right password of an account with TOTP on', async () => {
+    const user = await seedMfaUser(ports, { email: 'ada@example.com' });
+    const challenge = challengeOf(await logIn.execute({ email: 'ada@example.com', password: PASSWORD }, CONTEXT));
+    expect(challenge).toMatchObject({ mfaRequired: true, expiresInSeconds: 300, methods: ['totp', 'recovery_code'] });
+    expect(await ports.repositories.sessions.countActive(ports.clock.now())).toBe(0);
+    expect(ports.db.mfaChallenges).toEqual([
+      expect.objectContaining({ userId: user.id, requiredRole: null, tokenHash: `hash:${challenge.mfaToken}` }),
+    ]);
+    expect(ports.db.audit.map((entry) => entry.eventType)).toEqual(['auth.mfa.challenge_issued']);
+    expect(eventTypes(ports)).toEqual([]);
+  });
+
+  it('gives the attempt back without resetting the failure count when only the password of an MFA account was right', async () => {
+    await seedMfaUser(ports, { email: 'ada@example.com' });
+    await expect(logIn.execute({ email: 'ada@example.com', password: 'wrong password' }, CONTEXT)).rejects.toThrow();
+    await logIn.execute({ email: 'ada@example.com', password: PASSWORD }, CONTEXT);
+    expect(ports.loginThrottle.calls).toEqual([
+      'reserve ada@example.com',
+      'failure ada@example.com',
+      'reserve ada@example.com',
+      'release ada@example.com',
+    ]);
+    expect(ports.loginThrottle.failures.get('ada@example.com')).toBe(1);
+    expect(ports.loginThrottle.sourceFailures.get(FakeLoginThrottle.sourceKey('ada@example.com', CONTEXT))).toBe(1);
+  });
+
+  it('refuses a client IP whose failures for this email used up its budget, while the account is not locked', async () => {
+    ports.loginThrottle.sourceLimit = 1;
+    await seedUser(ports, { email: 'ada@example.com' });
+    await expect(logIn.execute({ email: 'ada@example.com', password: 'wrong password' }, CONTEXT)).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
+    await expect(logIn.execute({ email: 'ada@example.com', password: PASSWORD }, CONTEXT)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(ports.metrics.logins).toEqual(['invalid_credentials', 'rate_limited']);
+    await expect(
+      logIn.execute({ email: 'ada@example.com', password: PASSWORD }, { ...CONTEXT, ipAddress: '198.51.100.4' }),
+    ).resolves.toBeTruthy();
   });
 });

@@ -3,10 +3,12 @@ import type { Actor } from '@pandora/domain';
 import { normalizeEmail } from '@pandora/domain';
 import type { Role } from '@pandora/domain';
 import type { UserCredentials } from '@pandora/domain';
+import { loginSourceOf } from '../mfa/account-attempt';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 import { completeAuth, openSession, type AuthResult } from './auth-result';
+import { issueMfaChallenge, type MfaChallengeIssued } from './mfa-challenge';
 
 export interface LogInInput {
   email: string;
@@ -25,7 +27,9 @@ export type LogInPorts = Pick<
   | 'ids'
   | 'metrics'
   | 'securityLog'
+  | 'oneTimeSecrets'
   | 'auth'
+  | 'mfa'
   | 'auditRetentionDays'
 >;
 
@@ -39,6 +43,10 @@ type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role';
  *    unknown emails alike: parallel guesses cannot exceed the threshold, and a locked email answers
  *    429 whether or not it belongs to an account. Only failures use up the account's and the
  *    (client IP, email) budgets; a success resets both (people logging in often are never limited).
+ *  - For an account with TOTP on, the right password opens no session: it answers an MFA challenge
+ *    (VerifyMfaChallenge completes the login). The attempt is then given back without a verdict: only
+ *    a proved second factor resets the failure counts, so wrong codes across several challenges add
+ *    up to a lock (docs/mfa.md).
  */
 export class LogIn {
   constructor(
@@ -46,10 +54,10 @@ export class LogIn {
     private readonly options: { requiredRole?: Role } = {},
   ) {}
 
-  async execute(input: LogInInput, ctx: RequestContext): Promise<AuthResult> {
+  async execute(input: LogInInput, ctx: RequestContext): Promise<AuthResult | MfaChallengeIssued> {
     const { deps } = this;
     const email = normalizeEmail(input.email);
-    const attempt = await deps.loginThrottle.reserve(email, { ipAddress: ctx.ipAddress });
+    const attempt = await deps.loginThrottle.reserve(email, loginSourceOf(ctx));
     if (!attempt.allowed) {
       const byAccount = attempt.refusedBy === 'account';
       deps.metrics.login(byAccount ? 'locked' : 'rate_limited');
@@ -71,6 +79,7 @@ export class LogIn {
         const lock = await deps.loginThrottle.recordFailure(email, attempt.reservation);
         return await this.fail(credentials?.user.id ?? null, email, failure ?? 'unknown_email', lock, ctx);
       }
+      if (credentials.user.mfaEnabled) return await this.challenge(credentials, input.password, ctx);
       const result = await this.succeed(credentials, input.password, ctx);
       verdictRecorded = true;
       await deps.loginThrottle.recordSuccess(email, attempt.reservation);
@@ -118,6 +127,16 @@ export class LogIn {
     });
     deps.metrics.login('success');
     return completeAuth(deps, user, opened);
+  }
+
+  private async challenge({ user, passwordHash }: UserCredentials, password: string, ctx: RequestContext): Promise<MfaChallengeIssued> {
+    const { deps } = this;
+    const upgradedHash = deps.hasher.needsRehash(passwordHash) ? await deps.hasher.hash(password) : null;
+    const now = deps.clock.now();
+    return deps.uow.run(async (repositories) => {
+      if (upgradedHash) await repositories.users.update(user.id, { passwordHash: upgradedHash }, user.updatedAt);
+      return issueMfaChallenge(deps, repositories, user, this.options.requiredRole ?? null, ctx, now);
+    });
   }
 
   private async fail(

@@ -8,11 +8,15 @@ export interface UserValidity {
   isActive: boolean;
   /** Only for a valid user: a deleted account reveals nothing, exactly like an unknown id. */
   kycStatus: KycStatus | null;
+  /** Only for a valid user (false otherwise): TOTP is on. */
+  mfaEnabled: boolean;
+  /** Only for a valid user: the last password, email or MFA change (null: none yet). */
+  securityChangedAt: Date | null;
 }
 
 export type ValidateUserPorts = Pick<Ports, 'repositories'>;
 
-const NOT_VALID: UserValidity = { isValid: false, isActive: false, kycStatus: null };
+const NOT_VALID: UserValidity = { isValid: false, isActive: false, kycStatus: null, mfaEnabled: false, securityChangedAt: null };
 
 /**
  * Whether a user id may act, for other services (gRPC ValidateUser). Unlike the lookups it never
@@ -24,6 +28,12 @@ export class ValidateUser {
   async execute(userId: string): Promise<UserValidity> {
     const user = await this.deps.repositories.users.findById(userId);
     if (!user) return NOT_VALID;
-    return { isValid: true, isActive: true, kycStatus: user.kycStatus };
+    return {
+      isValid: true,
+      isActive: true,
+      kycStatus: user.kycStatus,
+      mfaEnabled: user.mfaEnabled,
+      securityChangedAt: user.securityChangedAt,
+    };
   }
 }

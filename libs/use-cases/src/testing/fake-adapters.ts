@@ -5,15 +5,22 @@ import type {
   Clock,
   DomainMetrics,
   IdGenerator,
+  KeyedDigest,
   LoginAttemptReservation,
   LoginResult,
+  LoginSource,
   LoginThrottle,
+  MfaVerificationResult,
+  OneTimeSecrets,
   PasswordHasher,
   RefreshResult,
   RefreshTokenService,
+  SealedSecret,
+  SecretBox,
   SecurityEventLog,
   SessionPrincipal,
   SessionPrincipalStore,
+  TotpVerifier,
 } from '@pandora/domain';
 import { AppError } from '@pandora/errors';
 
@@ -66,12 +73,21 @@ export class FakeHasher implements PasswordHasher {
   }
 }
 
-/** Consecutive failures per email lock it once they reach `threshold`; records what it was asked. */
+/**
+ * The login throttle's two budgets of failures, without timing: consecutive failures per email lock
+ * it once they reach `threshold`; failures per (client IP, email) — for attempts reserved with a
+ * source — refuse further attempts from that IP once they reach `sourceLimit`. A success resets the
+ * email's count and its own source's. Records what it was asked (`calls`).
+ */
 export class FakeLoginThrottle implements LoginThrottle {
   readonly failures = new Map<string, number>();
   readonly locks = new Map<string, Date>();
+  /** Failures per `<ip>|<email>` (`unknown` for a source without an IP). */
+  readonly sourceFailures = new Map<string, number>();
   readonly calls: string[] = [];
+  sourceLimit = Number.POSITIVE_INFINITY;
   private reservations = 0;
+  private readonly sourceOfReservation = new Map<string, string | null>();
 
   constructor(
     private readonly clock: Clock,
@@ -79,7 +95,11 @@ export class FakeLoginThrottle implements LoginThrottle {
     private readonly lockMs = 60_000,
   ) {}
 
-  async reserve(email: string): Promise<LoginAttemptReservation> {
+  static sourceKey(email: string, source: LoginSource): string {
+    return `${source.ipAddress ?? 'unknown'}|${email}`;
+  }
+
+  async reserve(email: string, source?: LoginSource): Promise<LoginAttemptReservation> {
     this.calls.push(`reserve ${email}`);
     const lockedUntil = this.locks.get(email);
     if (lockedUntil && lockedUntil > this.clock.now()) {
@@ -89,12 +109,20 @@ export class FakeLoginThrottle implements LoginThrottle {
         refusedBy: 'account',
       };
     }
+    const sourceKey = source ? FakeLoginThrottle.sourceKey(email, source) : null;
+    if (sourceKey && (this.sourceFailures.get(sourceKey) ?? 0) >= this.sourceLimit) {
+      return { allowed: false, retryAfterSeconds: 60, refusedBy: 'ip_and_email' };
+    }
     this.reservations += 1;
-    return { allowed: true, reservation: `r${this.reservations}` };
+    const reservation = `r${this.reservations}`;
+    this.sourceOfReservation.set(reservation, sourceKey);
+    return { allowed: true, reservation };
   }
 
-  async recordFailure(email: string): Promise<{ lockedUntil: Date | null; lockLevel: number }> {
+  async recordFailure(email: string, reservation: string): Promise<{ lockedUntil: Date | null; lockLevel: number }> {
     this.calls.push(`failure ${email}`);
+    const sourceKey = this.sourceOfReservation.get(reservation);
+    if (sourceKey) this.sourceFailures.set(sourceKey, (this.sourceFailures.get(sourceKey) ?? 0) + 1);
     const failures = (this.failures.get(email) ?? 0) + 1;
     this.failures.set(email, failures);
     if (failures < this.threshold) return { lockedUntil: null, lockLevel: 0 };
@@ -103,9 +131,11 @@ export class FakeLoginThrottle implements LoginThrottle {
     return { lockedUntil, lockLevel: 1 };
   }
 
-  async recordSuccess(email: string): Promise<void> {
+  async recordSuccess(email: string, reservation: string): Promise<void> {
     this.calls.push(`success ${email}`);
     this.failures.delete(email);
+    const sourceKey = this.sourceOfReservation.get(reservation);
+    if (sourceKey) this.sourceFailures.delete(sourceKey);
   }
 
   async release(email: string): Promise<void> {
@@ -116,6 +146,7 @@ export class FakeLoginThrottle implements LoginThrottle {
     this.calls.push(`clear ${email}`);
     this.failures.delete(email);
     this.locks.delete(email);
+    for (const key of this.sourceFailures.keys()) if (key.endsWith(`|${email}`)) this.sourceFailures.delete(key);
   }
 
   async lockedUntil(email: string): Promise<Date | null> {
@@ -159,6 +190,9 @@ export class FakeAccessTokens implements AccessTokenService {
       jti: `jti-${this.issued}`,
       iat,
       exp: iat + this.ttlSeconds,
+      amr: subject.authentication.amr,
+      aal: subject.authentication.aal,
+      auth_time: Math.floor(subject.authentication.authTime.getTime() / 1000),
     };
     return { token: `at.${JSON.stringify(claims)}`, expiresInSeconds: this.ttlSeconds };
   }
@@ -192,6 +226,7 @@ export class RecordingMetrics implements DomainMetrics {
   lockouts = 0;
   readonly logins: LoginResult[] = [];
   readonly refreshes: RefreshResult[] = [];
+  readonly mfaVerifications: MfaVerificationResult[] = [];
 
   registration(): void {
     this.registrations += 1;
@@ -208,6 +243,10 @@ export class RecordingMetrics implements DomainMetrics {
   loginLocked(): void {
     this.lockouts += 1;
   }
+
+  mfaVerification(result: MfaVerificationResult): void {
+    this.mfaVerifications.push(result);
+  }
 }
 
 export class RecordingSecurityLog implements SecurityEventLog {
@@ -215,5 +254,103 @@ export class RecordingSecurityLog implements SecurityEventLog {
 
   record(event: string, fields: Record<string, unknown>): void {
     this.events.push({ event, fields });
+  }
+}
+
+const TOTP_STEP_MS = 30_000;
+
+/**
+ * A stand-in for RFC 6238 (the real one is `OtpAuthTotpVerifier`, tested against the RFC's vectors):
+ * the code of a step is derived from the secret and the step; the steps around now (±1) are accepted.
+ */
+export class FakeTotp implements TotpVerifier {
+  private issued = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** The time step of `at` (30-second steps since the epoch). */
+  static stepOf(at: Date): number {
+    return Math.floor(at.getTime() / TOTP_STEP_MS);
+  }
+
+  static codeFor(secret: string, step: number): string {
+    let value = step;
+    for (const character of secret) value = (value * 31 + character.charCodeAt(0)) % 1_000_000;
+    return String(value).padStart(6, '0');
+  }
+
+  newSecret(): string {
+    this.issued += 1;
+    return `SECRET${this.issued}`;
+  }
+
+  keyUri(input: { secret: string; accountName: string; issuer: string }): string {
+    return `otpauth://totp/${input.issuer}:${input.accountName}?secret=${input.secret}`;
+  }
+
+  verify(secret: string, code: string): { step: number } | null {
+    const now = FakeTotp.stepOf(this.clock.now());
+    const step = [now - 1, now, now + 1].find((candidate) => FakeTotp.codeFor(secret, candidate) === code);
+    return step === undefined ? null : { step };
+  }
+}
+
+/**
+ * Seals by reversing `<context>|<plaintext>` under a key id (enough to show nothing stores the clear
+ * value, and that a secret opens only for its owner); digests are `<key id>:<context>:<value>`.
+ * The ring is `k2` (sealing) and `k1` (older) unless told otherwise.
+ */
+export class FakeSecretBox implements SecretBox {
+  constructor(
+    public currentKeyId = 'k2',
+    private readonly knownKeyIds = ['k2', 'k1'],
+  ) {}
+
+  seal(plaintext: string, context: string): SealedSecret {
+    return { ciphertext: Buffer.from(reverse(`${context}|${plaintext}`)), nonce: new Uint8Array(12), keyId: this.currentKeyId };
+  }
+
+  open(sealed: SealedSecret, context: string): string {
+    if (!this.knownKeyIds.includes(sealed.keyId)) throw new Error(`unknown key ${sealed.keyId}`);
+    const [owner, plaintext] = reverse(Buffer.from(sealed.ciphertext).toString()).split('|') as [string, string];
+    if (owner !== context) throw new Error('sealed for someone else');
+    return plaintext;
+  }
+
+  isCurrent(sealed: Pick<SealedSecret, 'keyId'>): boolean {
+    return sealed.keyId === this.currentKeyId;
+  }
+
+  digest(value: string, context: string): KeyedDigest {
+    return { keyId: this.currentKeyId, hash: `${this.currentKeyId}:${context}:${value}` };
+  }
+
+  digestCandidates(value: string, context: string): KeyedDigest[] {
+    return this.knownKeyIds.map((keyId) => ({ keyId, hash: `${keyId}:${context}:${value}` }));
+  }
+}
+
+function reverse(text: string): string {
+  return [...text].reverse().join('');
+}
+
+/** Recovery codes `ABCDE<5 symbols>` and challenge tokens `mfa_token_<n>` (stored as `hash:<token>`). */
+export class FakeOneTimeSecrets implements OneTimeSecrets {
+  private next = 0;
+
+  recoveryCode(): string {
+    this.next += 1;
+    // Digits 0 and 1 are not in the recovery-code alphabet.
+    return `ABCDE${String(23456 + this.next).slice(-5)}`.replace(/[01]/g, '9');
+  }
+
+  challengeToken(): { token: string; hash: string } {
+    this.next += 1;
+    const token = `mfa_token_${this.next}`;
+    return { token, hash: `hash:${token}` };
+  }
+
+  challengeTokenHash(token: string): string | null {
+    return token.startsWith('mfa_token_') ? `hash:${token}` : null;
   }
 }

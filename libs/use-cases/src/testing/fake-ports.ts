@@ -1,11 +1,16 @@
 import type { KycStatus, Principal, RequestContext, Role, Session, User } from '@pandora/domain';
+import type { AuthResult } from '../auth/auth-result';
+import { isMfaChallenge, type MfaChallengeIssued } from '../auth/mfa-challenge';
 import type { Ports } from '../ports';
 import {
   FakeAccessTokens,
   FakeClock,
   FakeHasher,
   FakeLoginThrottle,
+  FakeOneTimeSecrets,
   FakeRefreshTokens,
+  FakeSecretBox,
+  FakeTotp,
   RecordingMetrics,
   RecordingPrincipalStore,
   RecordingSecurityLog,
@@ -25,6 +30,9 @@ export interface FakePorts extends Ports {
   refreshTokens: FakeRefreshTokens;
   metrics: RecordingMetrics;
   securityLog: RecordingSecurityLog;
+  totp: FakeTotp;
+  secretBox: FakeSecretBox;
+  oneTimeSecrets: FakeOneTimeSecrets;
 }
 
 export const HOUR_MS = 3_600_000;
@@ -46,7 +54,11 @@ export function createFakePorts(): FakePorts {
     refreshTokens: new FakeRefreshTokens(),
     metrics: new RecordingMetrics(),
     securityLog: new RecordingSecurityLog(),
+    totp: new FakeTotp(clock),
+    secretBox: new FakeSecretBox(),
+    oneTimeSecrets: new FakeOneTimeSecrets(),
     auth: { refreshTokenTtlMs: 24 * HOUR_MS, sessionAbsoluteTtlMs: 7 * 24 * HOUR_MS, refreshReuseGraceMs: 10_000 },
+    mfa: { challengeTtlMs: 5 * 60_000, totpIssuer: 'Pandora Exchange' },
     auditRetentionDays: 30,
   };
 }
@@ -119,10 +131,33 @@ export async function signIn(ports: FakePorts, user: User): Promise<SignedIn> {
     ),
   );
   return {
-    principal: { userId: user.id, sessionId: session.id, email: user.email, role: user.role },
+    principal: { userId: user.id, sessionId: session.id, email: user.email, role: user.role, aal: session.aal },
     session,
     refreshToken: refresh.token,
   };
+}
+
+/** The TOTP secret `seedMfaUser` gives a user unless told otherwise. */
+export const TOTP_SECRET = 'SECRETX';
+
+/**
+ * Given an account with TOTP on (written straight to the database, as a confirmed enrolment leaves
+ * it): the secret sealed under `keyId` (the sealing key by default), no step used yet.
+ */
+export async function seedMfaUser(ports: FakePorts, spec: SeedUser & { secret?: string; keyId?: string } = {}): Promise<User> {
+  const user = await seedUser(ports, spec);
+  const sealed = ports.secretBox.seal(spec.secret ?? TOTP_SECRET, user.id);
+  const now = ports.clock.now();
+  return ports.db.run(async (repositories) => {
+    await repositories.mfa.savePending(user.id, { ...sealed, keyId: spec.keyId ?? sealed.keyId }, now);
+    await repositories.mfa.confirm(user.id, { ...sealed, keyId: spec.keyId ?? sealed.keyId }, now);
+    return repositories.users.update(user.id, { mfaEnabled: true }, user.updatedAt);
+  });
+}
+
+/** The code an authenticator app shows now for `secret` (`steps` later or earlier). */
+export function totpCode(ports: FakePorts, secret = TOTP_SECRET, steps = 0): string {
+  return FakeTotp.codeFor(secret, FakeTotp.stepOf(ports.clock.now()) + steps);
 }
 
 /** Types of the events committed to the outbox, in order. */
@@ -133,4 +168,16 @@ export function eventTypes(ports: FakePorts): string[] {
 /** Types of the audit rows committed, in order. */
 export function auditTypes(ports: FakePorts): string[] {
   return ports.db.audit.map((entry) => entry.eventType);
+}
+
+/** The session of a login that asked for no second factor; a challenge instead fails the test. */
+export function sessionOf(result: AuthResult | MfaChallengeIssued): AuthResult {
+  if (isMfaChallenge(result)) throw new Error('expected a session, got an MFA challenge');
+  return result;
+}
+
+/** The challenge of a login that asked for a second factor; a session instead fails the test. */
+export function challengeOf(result: AuthResult | MfaChallengeIssued): MfaChallengeIssued {
+  if (!isMfaChallenge(result)) throw new Error('expected an MFA challenge, got a session');
+  return result;
 }

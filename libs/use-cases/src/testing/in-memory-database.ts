@@ -1,9 +1,11 @@
 import {
   isSessionActive,
+  MFA_CHALLENGE_MAX_FAILURES,
   type AuditEntry,
   type AuditLogQuery,
   type DomainEvent,
   type KycStatus,
+  type MfaChallenge,
   type NewRefreshToken,
   type NewSession,
   type NewUser,
@@ -14,6 +16,7 @@ import {
   type UnitOfWork,
   type User,
   type UserChanges,
+  type UserMfaRecord,
   type UserSearch,
 } from '@pandora/domain';
 import { AppError } from '@pandora/errors';
@@ -29,10 +32,25 @@ interface StoredRefreshToken extends RefreshTokenRecord {
   replacedById: string | null;
 }
 
+export interface StoredRecoveryCode {
+  id: string;
+  userId: string;
+  hash: string;
+  keyId: string;
+  usedAt: Date | null;
+}
+
+export interface StoredMfaChallenge extends MfaChallenge {
+  tokenHash: string;
+}
+
 interface State {
   users: Map<string, StoredUser>;
   sessions: Map<string, Session>;
   refreshTokens: Map<string, StoredRefreshToken>;
+  mfa: Map<string, UserMfaRecord>;
+  recoveryCodes: StoredRecoveryCode[];
+  mfaChallenges: Map<string, StoredMfaChallenge>;
   audit: AuditEntry[];
   outbox: DomainEvent[];
 }
@@ -45,7 +63,16 @@ interface State {
  * one use case at a time; concurrency is proven against PostgreSQL in the apps' tests.
  */
 export class InMemoryDatabase implements UnitOfWork {
-  private state: State = { users: new Map(), sessions: new Map(), refreshTokens: new Map(), audit: [], outbox: [] };
+  private state: State = {
+    users: new Map(),
+    sessions: new Map(),
+    refreshTokens: new Map(),
+    mfa: new Map(),
+    recoveryCodes: [],
+    mfaChallenges: new Map(),
+    audit: [],
+    outbox: [],
+  };
   private outboxFailure: Error | null = null;
 
   /** Repositories outside any transaction (the `repositories` port). */
@@ -72,6 +99,21 @@ export class InMemoryDatabase implements UnitOfWork {
 
   session(sessionId: string): Session | undefined {
     return this.state.sessions.get(sessionId);
+  }
+
+  /** The user's stored TOTP factor (sealed secrets, replay guard), if any. */
+  mfaOf(userId: string): UserMfaRecord | undefined {
+    return this.state.mfa.get(userId);
+  }
+
+  /** Every stored recovery code (keyed digests), used ones included. */
+  get recoveryCodes(): readonly StoredRecoveryCode[] {
+    return this.state.recoveryCodes;
+  }
+
+  /** Every stored MFA login challenge. */
+  get mfaChallenges(): readonly StoredMfaChallenge[] {
+    return [...this.state.mfaChallenges.values()];
   }
 
   /** From now on, appending to the outbox throws `error` (the transaction then rolls back). */
@@ -152,6 +194,8 @@ export class InMemoryDatabase implements UnitOfWork {
             createdAt: input.createdAt,
             updatedAt: input.createdAt,
             deletedAt: null,
+            mfaEnabled: false,
+            securityChangedAt: null,
           };
           state().users.set(user.id, { user, passwordHash: input.passwordHash });
           return copy(user);
@@ -188,7 +232,15 @@ export class InMemoryDatabase implements UnitOfWork {
       },
       sessions: {
         async create(input: NewSession, token: NewRefreshToken) {
-          const session: Session = { ...input, lastUsedAt: input.createdAt, revokedAt: null, revokedReason: null };
+          const session: Session = {
+            ...input,
+            lastUsedAt: input.createdAt,
+            revokedAt: null,
+            revokedReason: null,
+            amr: input.amr ?? ['pwd'],
+            aal: input.aal ?? 1,
+            authTime: input.authTime ?? input.createdAt,
+          };
           state().sessions.set(session.id, session);
           state().refreshTokens.set(token.id, { ...token, sessionId: session.id, rotatedAt: null, replacedById: null });
           return copy(session);
@@ -238,6 +290,7 @@ export class InMemoryDatabase implements UnitOfWork {
             userId: user.id,
             email: user.email,
             role: user.role,
+            aal: session.aal,
             sessionRevokedAt: session.revokedAt,
             sessionAbsoluteExpiresAt: session.absoluteExpiresAt,
             userDeletedAt: user.deletedAt,
@@ -245,6 +298,102 @@ export class InMemoryDatabase implements UnitOfWork {
         },
         async countActive(now) {
           return [...state().sessions.values()].filter((session) => isSessionActive(session, now)).length;
+        },
+      },
+      mfa: {
+        async find(userId) {
+          const record = state().mfa.get(userId);
+          return record ? structuredClone(record) : null;
+        },
+        async findForUpdate(userId) {
+          const record = state().mfa.get(userId);
+          return record ? structuredClone(record) : null;
+        },
+        async savePending(userId, pending, at) {
+          const existing = state().mfa.get(userId);
+          state().mfa.set(userId, {
+            userId,
+            secret: existing?.secret ?? null,
+            lastUsedStep: existing?.lastUsedStep ?? null,
+            enabledAt: existing?.enabledAt ?? null,
+            pending,
+            pendingCreatedAt: at,
+          });
+        },
+        async confirm(userId, secret, at) {
+          const record = state().mfa.get(userId);
+          if (!record) throw new Error(`no MFA row for ${userId}`);
+          Object.assign(record, { secret, enabledAt: at, pending: null, pendingCreatedAt: null });
+        },
+        async advanceStep(userId, step) {
+          const record = state().mfa.get(userId);
+          if (!record || (record.lastUsedStep !== null && record.lastUsedStep >= step)) return false;
+          record.lastUsedStep = step;
+          return true;
+        },
+        async resealSecret(userId, secret) {
+          const record = state().mfa.get(userId);
+          if (record) record.secret = secret;
+        },
+        async delete(userId) {
+          return state().mfa.delete(userId);
+        },
+      },
+      recoveryCodes: {
+        async replaceAll(userId, codes) {
+          state().recoveryCodes = [
+            ...state().recoveryCodes.filter((code) => code.userId !== userId),
+            ...codes.map((code) => ({ id: code.id, userId, hash: code.digest.hash, keyId: code.digest.keyId, usedAt: null })),
+          ];
+        },
+        async consume(userId, hashes, at) {
+          const code = state().recoveryCodes.find(
+            (candidate) => candidate.userId === userId && hashes.includes(candidate.hash) && candidate.usedAt === null,
+          );
+          if (!code) return false;
+          code.usedAt = at;
+          return true;
+        },
+        async countUnused(userId) {
+          return state().recoveryCodes.filter((code) => code.userId === userId && code.usedAt === null).length;
+        },
+        async deleteAll(userId) {
+          state().recoveryCodes = state().recoveryCodes.filter((code) => code.userId !== userId);
+        },
+      },
+      mfaChallenges: {
+        async create(challenge) {
+          state().mfaChallenges.set(challenge.id, { ...challenge, failedAttempts: 0, consumedAt: null });
+        },
+        async findByTokenHash(tokenHash) {
+          const challenge = [...state().mfaChallenges.values()].find((candidate) => candidate.tokenHash === tokenHash);
+          return challenge ? withoutTokenHash(challenge) : null;
+        },
+        async lockByTokenHash(tokenHash) {
+          const challenge = [...state().mfaChallenges.values()].find((candidate) => candidate.tokenHash === tokenHash);
+          return challenge ? withoutTokenHash(challenge) : null;
+        },
+        async recordFailure(id) {
+          const challenge = state().mfaChallenges.get(id);
+          if (!challenge) throw new Error(`no challenge ${id}`);
+          challenge.failedAttempts += 1;
+          return challenge.failedAttempts;
+        },
+        async consume(id, at) {
+          const challenge = state().mfaChallenges.get(id);
+          if (challenge) challenge.consumedAt = at;
+        },
+        async deleteSpent(userId, now) {
+          let deleted = 0;
+          for (const challenge of [...state().mfaChallenges.values()]) {
+            const spent =
+              challenge.consumedAt !== null || challenge.expiresAt <= now || challenge.failedAttempts >= MFA_CHALLENGE_MAX_FAILURES;
+            if (challenge.userId === userId && spent) {
+              state().mfaChallenges.delete(challenge.id);
+              deleted += 1;
+            }
+          }
+          return deleted;
         },
       },
       audit: {
@@ -279,6 +428,10 @@ export class InMemoryDatabase implements UnitOfWork {
       },
     };
   }
+}
+
+function withoutTokenHash({ tokenHash: _tokenHash, ...challenge }: StoredMfaChallenge): MfaChallenge {
+  return challenge;
 }
 
 /** Newest first by (createdAt, id): negative when `a` comes before `b`. */

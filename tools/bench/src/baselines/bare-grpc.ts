@@ -18,6 +18,8 @@ const user: User = {
   createdAt: new Date(raw.createdAt ?? 0),
   updatedAt: new Date(raw.updatedAt ?? 0),
   deletedAt: undefined,
+  emailVerified: false,
+  mfaEnabled: false,
 };
 
 const unimplemented = (_call: unknown, callback: sendUnaryData<never>) =>

@@ -29,9 +29,29 @@ export interface paths {
         put?: never;
         /**
          * Log in as an administrator
-         * @description A non-admin account gets exactly the same 401 INVALID_CREDENTIALS as a wrong password. Failed logins are limited as on the public login.
+         * @description A non-admin account gets exactly the same 401 INVALID_CREDENTIALS as a wrong password. Failed logins are limited as on the public login. For an account with two-factor authentication the right password opens no session yet: the answer is an MFA challenge (`mfa_required: true`, `mfa_token`), completed with a code at the MFA verify route.
          */
         post: operations["adminLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/auth/mfa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete an administrator’s MFA login
+         * @description Only challenges issued by the admin login, for accounts that are still administrators. Wrong codes count as failed logins, as on the public MFA verify.
+         */
+        post: operations["adminVerifyMfa"];
         delete?: never;
         options?: never;
         head?: never;
@@ -115,6 +135,26 @@ export interface paths {
          * @description An optional `reason` is kept in the audit row’s metadata and in the `user.kyc.updated` event.
          */
         patch: operations["adminChangeKyc"];
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a user’s second factor (support reset; every session of the user is revoked)
+         * @description For someone who lost their authenticator and every recovery code. A user without MFA is left unchanged. Administrators remove their own factor with DELETE /api/v1/users/me/mfa.
+         */
+        delete: operations["adminResetUserMfa"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/admin/users/{id}/role": {
@@ -290,6 +330,8 @@ export interface components {
              * @description End of a login lock (throttling), if one is in force.
              */
             locked_until: string | null;
+            /** @description Two-factor authentication (TOTP) is on. */
+            mfa_enabled: boolean;
             /** @enum {string} */
             role: "user" | "admin";
             /**
@@ -361,7 +403,7 @@ export interface components {
         ErrorEnvelope: {
             error: {
                 /** @enum {string} */
-                code: "INVALID_INPUT" | "UNAUTHORIZED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "FORBIDDEN" | "USER_NOT_FOUND" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "USER_ALREADY_EXISTS" | "INVALID_KYC_TRANSITION" | "IDEMPOTENCY_IN_PROGRESS" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "WEAK_PASSWORD" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+                code: "INVALID_INPUT" | "UNAUTHORIZED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "MFA_REQUIRED" | "INVALID_MFA_CODE" | "INVALID_MFA_TOKEN" | "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED" | "USER_NOT_FOUND" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "USER_ALREADY_EXISTS" | "INVALID_KYC_TRANSITION" | "IDEMPOTENCY_IN_PROGRESS" | "MFA_ALREADY_ENABLED" | "MFA_SETUP_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "WEAK_PASSWORD" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
                 /** @description Only for INVALID_INPUT. */
                 details?: {
                     field: string;
@@ -375,10 +417,30 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        LoginAnswer: components["schemas"]["AuthResponse"] | components["schemas"]["MfaChallenge"];
         LoginRequest: {
             email: string;
             /** Format: password */
             password: string;
+        };
+        /** @description The password was right and the account has two-factor authentication: no session yet, complete the login with a code. */
+        MfaChallenge: {
+            methods: ("totp" | "recovery_code")[];
+            /** @description Seconds the challenge stays valid (MFA_CHALLENGE_TTL). */
+            mfa_expires_in: number;
+            /** @enum {boolean} */
+            mfa_required: true;
+            /** @description Opaque, single use; send it with a code to the MFA verify route. */
+            mfa_token: string;
+        };
+        MfaVerifyRequest: {
+            /**
+             * @description A 6-digit TOTP code, or one of the recovery codes.
+             * @example 123456
+             */
+            code: string;
+            /** @description From the login answer. */
+            mfa_token: string;
         };
         Readiness: {
             checks: {
@@ -440,6 +502,8 @@ export interface components {
             /** @enum {string} */
             kyc_status: "pending" | "verified" | "rejected";
             last_name: string;
+            /** @description Two-factor authentication (TOTP) is on. */
+            mfa_enabled: boolean;
             /** @enum {string} */
             role: "user" | "admin";
             /**
@@ -529,7 +593,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -539,7 +603,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };
@@ -592,7 +656,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Logged in. */
+            /** @description Logged in, or an MFA challenge to complete. */
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -600,7 +664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthResponse"];
+                    "application/json": components["schemas"]["LoginAnswer"];
                 };
             };
             /** @description `INVALID_INPUT`: The request is invalid. */
@@ -631,6 +695,173 @@ export interface operations {
                         error?: {
                             /** @enum {string} */
                             code?: "INVALID_CREDENTIALS";
+                        };
+                    };
+                };
+            };
+            /** @description `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still being processed. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "IDEMPOTENCY_IN_PROGRESS";
+                        };
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The request body is too large. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "PAYLOAD_TOO_LARGE";
+                        };
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_MEDIA_TYPE`: The request body must be application/json. */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "UNSUPPORTED_MEDIA_TYPE";
+                        };
+                    };
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "IDEMPOTENCY_KEY_REUSED";
+                        };
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "RATE_LIMITED";
+                        };
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: An unexpected error occurred. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "INTERNAL_ERROR";
+                        };
+                    };
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: A dependency is unavailable. Try again later. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "SERVICE_UNAVAILABLE";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    adminVerifyMfa: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes this request safe to retry (IETF Idempotency-Key draft). The first answer (2xx, or 4xx other than 429) is kept (24 h by default) for this caller, method and route: a retry with the same key and the same request gets it again with `Idempotent-Replayed: true`; the same key with a different request is 422 IDEMPOTENCY_KEY_REUSED; while the first is still running, 409 IDEMPOTENCY_IN_PROGRESS. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description Logged in with two factors (`aal: 2`). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthResponse"];
+                };
+            };
+            /** @description `INVALID_INPUT`: The request is invalid. */
+            400: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "INVALID_INPUT";
+                        };
+                    };
+                };
+            };
+            /** @description `INVALID_MFA_TOKEN`: The MFA challenge is unknown, used, expired or exhausted; log in again. `INVALID_MFA_CODE`: The authentication code is wrong, already used, or expired. */
+            401: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "INVALID_MFA_TOKEN" | "INVALID_MFA_CODE";
                         };
                     };
                 };
@@ -777,7 +1008,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -787,7 +1018,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };
@@ -882,7 +1113,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -892,7 +1123,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };
@@ -980,7 +1211,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -990,7 +1221,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };
@@ -1096,7 +1327,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -1107,7 +1338,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };
@@ -1250,7 +1481,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1260,7 +1491,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };
@@ -1434,7 +1665,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1444,7 +1675,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };
@@ -1558,6 +1789,154 @@ export interface operations {
             };
         };
     };
+    adminResetUserMfa: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes this request safe to retry (IETF Idempotency-Key draft). The first answer (2xx, or 4xx other than 429) is kept (24 h by default) for this caller, method and route: a retry with the same key and the same request gets it again with `Idempotent-Replayed: true`; the same key with a different request is 422 IDEMPOTENCY_KEY_REUSED; while the first is still running, 409 IDEMPOTENCY_IN_PROGRESS. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description MFA removed. */
+            204: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `INVALID_INPUT`: The request is invalid. */
+            400: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "INVALID_INPUT";
+                        };
+                    };
+                };
+            };
+            /** @description `UNAUTHORIZED`: Authentication is required. `INVALID_TOKEN`: The access token is invalid. `TOKEN_EXPIRED`: The access token has expired. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "UNAUTHORIZED" | "INVALID_TOKEN" | "TOKEN_EXPIRED";
+                        };
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
+            403: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
+                        };
+                    };
+                };
+            };
+            /** @description `USER_NOT_FOUND`: User not found. */
+            404: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "USER_NOT_FOUND";
+                        };
+                    };
+                };
+            };
+            /** @description `IDEMPOTENCY_IN_PROGRESS`: A request with this Idempotency-Key is still being processed. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "IDEMPOTENCY_IN_PROGRESS";
+                        };
+                    };
+                };
+            };
+            /** @description `IDEMPOTENCY_KEY_REUSED`: This Idempotency-Key was used for a different request. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "IDEMPOTENCY_KEY_REUSED";
+                        };
+                    };
+                };
+            };
+            /** @description `INTERNAL_ERROR`: An unexpected error occurred. */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "INTERNAL_ERROR";
+                        };
+                    };
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: A dependency is unavailable. Try again later. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"] & {
+                        error?: {
+                            /** @enum {string} */
+                            code?: "SERVICE_UNAVAILABLE";
+                        };
+                    };
+                };
+            };
+        };
+    };
     adminChangeRolePut: {
         parameters: {
             query?: never;
@@ -1618,7 +1997,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -1629,7 +2008,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };
@@ -1802,7 +2181,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -1813,7 +2192,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };
@@ -1977,7 +2356,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -1987,7 +2366,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };
@@ -2093,7 +2472,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -2103,7 +2482,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };
@@ -2240,7 +2619,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: You are not allowed to do this. */
+            /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -2250,7 +2629,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"] & {
                         error?: {
                             /** @enum {string} */
-                            code?: "FORBIDDEN";
+                            code?: "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED";
                         };
                     };
                 };

@@ -12,6 +12,8 @@ export async function openApiDocuments(): Promise<{ public: unknown; admin: unkn
     APP_ENV: 'test',
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_PARALLELISM: '1',
+    // The documents describe the admin listener as deployed (sandbox, audit, prod): MFA required.
+    ADMIN_MFA_REQUIRED: 'true',
     // Nothing listens here: the documents do not depend on a connection.
     REDIS_URL: 'redis://127.0.0.1:1/0',
   });

@@ -91,15 +91,21 @@ export function accountRoutes(useCases: UseCases): RouteDefinition<Principal>[] 
       path: '/api/v1/users/me/password',
       operationId: 'changePassword',
       summary: 'Change the password (every other session is revoked)',
+      description:
+        'With two-factor authentication on, `mfa_code` is required too. A wrong password or code counts as a failed login for the account lockout.',
       tags: ['account'],
       auth: 'user',
       body: passwordChangeSchema,
       responses: { 204: { description: 'Changed.' } },
-      errors: ['INVALID_CREDENTIALS', 'WEAK_PASSWORD', 'USER_NOT_FOUND'],
+      errors: ['INVALID_CREDENTIALS', 'MFA_REQUIRED', 'INVALID_MFA_CODE', 'WEAK_PASSWORD', 'RATE_LIMITED', 'USER_NOT_FOUND'],
       handler: async ({ principal, body, client }) => {
         await useCases.changePassword.execute(
           principal,
-          { currentPassword: body.current_password, newPassword: body.new_password },
+          {
+            currentPassword: body.current_password,
+            newPassword: body.new_password,
+            ...(body.mfa_code !== undefined ? { mfaCode: body.mfa_code } : {}),
+          },
           client,
         );
         return { status: 204 };

@@ -131,6 +131,23 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       },
     }),
     route({
+      method: 'delete',
+      path: '/api/v1/admin/users/:id/mfa',
+      operationId: 'adminResetUserMfa',
+      summary: 'Remove a user’s second factor (support reset; every session of the user is revoked)',
+      description:
+        'For someone who lost their authenticator and every recovery code. A user without MFA is left unchanged. Administrators remove their own factor with DELETE /api/v1/users/me/mfa.',
+      tags: ['admin'],
+      auth: 'admin',
+      params: userIdParamsSchema,
+      responses: { 204: { description: 'MFA removed.' } },
+      errors: ['USER_NOT_FOUND', 'FORBIDDEN'],
+      handler: async ({ principal, params, client }) => {
+        await useCases.resetUserMfa.execute(principal, { userId: params.id }, client);
+        return { status: 204 };
+      },
+    }),
+    route({
       method: 'get',
       path: '/api/v1/admin/users/:id/sessions',
       operationId: 'adminListUserSessions',

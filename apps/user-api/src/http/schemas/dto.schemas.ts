@@ -1,4 +1,4 @@
-import { KYC_STATUSES, ROLES, type Session, type User } from '@pandora/domain';
+import { KYC_STATUSES, MFA_METHODS, ROLES, type Session, type User } from '@pandora/domain';
 import { z } from 'zod';
 
 /** Response shapes of the public API (docs/api.md#shapes). Used to document the API and, in tests, to check real answers. */
@@ -12,6 +12,7 @@ export const userDtoSchema = z
     last_name: z.string(),
     role: z.enum(ROLES),
     kyc_status: z.enum(KYC_STATUSES),
+    mfa_enabled: z.boolean().meta({ description: 'Two-factor authentication (TOTP) is on.' }),
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -30,6 +31,37 @@ export const authResponseSchema = z
     user: userDtoSchema,
   })
   .meta({ id: 'AuthResponse' });
+
+export const mfaChallengeSchema = z
+  .object({
+    mfa_required: z.literal(true),
+    mfa_token: z.string().meta({ description: 'Opaque, single use; send it with a code to the MFA verify route.' }),
+    mfa_expires_in: z.number().int().meta({ description: 'Seconds the challenge stays valid (MFA_CHALLENGE_TTL).' }),
+    methods: z.array(z.enum(MFA_METHODS)),
+  })
+  .meta({
+    id: 'MfaChallenge',
+    description: 'The password was right and the account has two-factor authentication: no session yet, complete the login with a code.',
+  });
+
+export const loginAnswerSchema = z.union([authResponseSchema, mfaChallengeSchema]).meta({ id: 'LoginAnswer' });
+
+export const mfaStatusSchema = z
+  .object({ totp_enabled: z.boolean(), recovery_codes_remaining: z.number().int() })
+  .meta({ id: 'MfaStatus' });
+
+export const totpSetupSchema = z
+  .object({
+    secret: z.string().meta({ description: 'Base32 TOTP secret (SHA-1, 6 digits, 30 s), for typing into an authenticator app.' }),
+    otpauth_url: z.string().meta({ description: 'The same secret as an otpauth:// URL (show it as a QR code).' }),
+  })
+  .meta({ id: 'TotpSetup' });
+
+export const recoveryCodesSchema = z
+  .object({
+    recovery_codes: z.array(z.string()).meta({ description: 'Ten single-use codes, shown only now: store them offline.' }),
+  })
+  .meta({ id: 'RecoveryCodes' });
 
 export const sessionDtoSchema = z
   .object({
@@ -55,6 +87,7 @@ export function toUserDto(user: User): UserDto {
     last_name: user.lastName,
     role: user.role,
     kyc_status: user.kycStatus,
+    mfa_enabled: user.mfaEnabled,
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
   };
@@ -69,6 +102,15 @@ export function toSessionDto(session: Session, currentSessionId: string) {
     last_used_at: session.lastUsedAt.toISOString(),
     expires_at: session.expiresAt.toISOString(),
     current: session.id === currentSessionId,
+  };
+}
+
+export function toMfaChallengeDto(challenge: { mfaToken: string; expiresInSeconds: number; methods: readonly string[] }) {
+  return {
+    mfa_required: true as const,
+    mfa_token: challenge.mfaToken,
+    mfa_expires_in: challenge.expiresInSeconds,
+    methods: [...challenge.methods],
   };
 }
 

@@ -38,9 +38,43 @@ export const profilePutSchema = z
 
 export const kycSubmitSchema = z.strictObject({ kyc_status: kycStatusSchema }).meta({ id: 'KycStatusChange' });
 
+/**
+ * A second factor as people type it: a 6-digit TOTP code or a recovery code (`ABCDE-23456`, any case,
+ * dashes and spaces ignored). Its exact shape is judged by the use case (wrong → 401 INVALID_MFA_CODE),
+ * so a malformed code costs an attempt like a wrong one and tells nothing more.
+ */
+const mfaCode = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters')
+  .meta({ description: 'A 6-digit TOTP code, or one of the recovery codes.', example: '123456' });
+
 export const passwordChangeSchema = z
-  .strictObject({ current_password: z.string().min(1), new_password: password })
+  .strictObject({
+    current_password: z.string().min(1),
+    new_password: password,
+    mfa_code: mfaCode.optional().meta({ description: 'Required when two-factor authentication is on: a TOTP or recovery code.' }),
+  })
   .meta({ id: 'PasswordChange' });
+
+export const totpSetupRequestSchema = z
+  .strictObject({ password: z.string().min(1).meta({ format: 'password' }) })
+  .meta({ id: 'TotpSetupRequest' });
+
+export const totpConfirmRequestSchema = z
+  .strictObject({ code: mfaCode.meta({ description: 'The 6-digit code the authenticator app shows for the new secret.' }) })
+  .meta({ id: 'TotpConfirmRequest' });
+
+export const recoveryCodesRequestSchema = z.strictObject({ code: mfaCode }).meta({ id: 'RecoveryCodesRequest' });
+
+export const mfaDisableRequestSchema = z
+  .strictObject({ password: z.string().min(1).meta({ format: 'password' }), code: mfaCode })
+  .meta({ id: 'MfaDisableRequest' });
+
+export const mfaVerifyRequestSchema = z
+  .strictObject({ mfa_token: z.string().min(1).max(512).meta({ description: 'From the login answer.' }), code: mfaCode })
+  .meta({ id: 'MfaVerifyRequest' });
 
 export const logoutRequestSchema = z.strictObject({ refresh_token: refreshToken.optional() }).meta({ id: 'LogoutRequest' });
 

@@ -33,11 +33,15 @@ function column<T>(name: string, extra: Omit<Column<T>, 'name' | '__type'> = {})
 export const col = {
   uuid: (name: string) => column<string>(name, { cast: '::uuid' }),
   text: <T extends string = string>(name: string) => column<T>(name),
-  int: (name: string) => column<number>(name, { cast: '::int' }),
+  /** text[]: node-postgres sends and reads JavaScript arrays. */
+  textArray: <T extends string = string>(name: string) => column<T[]>(name, { cast: '::text[]' }),
+  int: <T extends number = number>(name: string) => column<T>(name, { cast: '::int' }),
   /** bigint, read as its decimal text: a JavaScript number cannot hold every bigint. */
   bigintText: (name: string) => column<string>(name, { read: (qualified) => `${qualified}::text` }),
   boolean: (name: string) => column<boolean>(name, { cast: '::boolean' }),
   timestamptz: (name: string) => column<Date>(name, { cast: '::timestamptz' }),
+  /** bytea: node-postgres sends and reads Buffers. */
+  bytea: (name: string) => column<Buffer>(name, { cast: '::bytea' }),
   jsonb: <T>(name: string) => column<T>(name, { cast: '::jsonb', write: (value) => JSON.stringify(value) }),
   nullable: <T>(inner: Column<T>): Column<T | null> => inner as Column<T | null>,
 };

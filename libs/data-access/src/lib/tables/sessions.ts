@@ -1,3 +1,4 @@
+import type { AuthenticationLevel, AuthenticationMethod } from '@pandora/domain';
 import { col, defineTable, type RowOf } from '../sql/table';
 
 /** `sessions`: a login on one device, the unit that is listed, revoked and rotated. */
@@ -12,6 +13,9 @@ export const sessions = defineTable('sessions', {
   absoluteExpiresAt: col.timestamptz('absolute_expires_at'),
   revokedAt: col.nullable(col.timestamptz('revoked_at')),
   revokedReason: col.nullable(col.text('revoked_reason')),
+  amr: col.textArray<AuthenticationMethod>('amr'),
+  aal: col.int<AuthenticationLevel>('aal'),
+  authTime: col.timestamptz('auth_time'),
 });
 
 export type SessionRow = RowOf<typeof sessions.columns>;

@@ -13,6 +13,8 @@ export const users = defineTable('users', {
   createdAt: col.timestamptz('created_at'),
   updatedAt: col.timestamptz('updated_at'),
   deletedAt: col.nullable(col.timestamptz('deleted_at')),
+  mfaEnabled: col.boolean('mfa_enabled'),
+  securityChangedAt: col.nullable(col.timestamptz('security_changed_at')),
 });
 
 export type UserRow = RowOf<typeof users.columns>;

@@ -68,7 +68,16 @@ export interface User {
    * Unset for active users. Lookups never return deleted users today; the field is part of the
    * contract so that it can carry the deletion time where a later RPC does.
    */
-  deletedAt: Date | undefined;
+  deletedAt:
+    | Date
+    | undefined;
+  /**
+   * The user proved they own the email address (a verification link, a password reset, an email
+   * change). Gate what needs a reachable address on it.
+   */
+  emailVerified: boolean;
+  /** Two-factor authentication (TOTP) is on: logins and sensitive changes need a second factor. */
+  mfaEnabled: boolean;
 }
 
 export interface GetUserRequest {
@@ -120,6 +129,16 @@ export interface ValidateUserResponse {
   isActive: boolean;
   /** The KYC status of a valid user; empty when is_valid is false. */
   kycStatus: string;
+  /** Whether the user proved they own their email address; false when is_valid is false. */
+  emailVerified: boolean;
+  /** Whether two-factor authentication is on; false when is_valid is false. */
+  mfaEnabled: boolean;
+  /**
+   * The last password change or reset, email change, or MFA change (enabled, disabled, reset by
+   * support); unset when there was none or is_valid is false. A wallet service can hold
+   * withdrawals for a while after one: it is when a stolen account is usually taken over.
+   */
+  securityChangedAt: Date | undefined;
 }
 
 export interface ListUsersRequest {
@@ -146,6 +165,8 @@ function createBaseUser(): User {
     createdAt: undefined,
     updatedAt: undefined,
     deletedAt: undefined,
+    emailVerified: false,
+    mfaEnabled: false,
   };
 }
 
@@ -177,6 +198,12 @@ export const User: MessageFns<User> = {
     }
     if (message.deletedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.deletedAt), writer.uint32(74).fork()).join();
+    }
+    if (message.emailVerified !== false) {
+      writer.uint32(80).bool(message.emailVerified);
+    }
+    if (message.mfaEnabled !== false) {
+      writer.uint32(88).bool(message.mfaEnabled);
     }
     return writer;
   },
@@ -266,6 +293,22 @@ export const User: MessageFns<User> = {
             message.deletedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.emailVerified = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.mfaEnabled = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -313,6 +356,16 @@ export const User: MessageFns<User> = {
         : isSet(object.deleted_at)
         ? fromJsonTimestamp(object.deleted_at)
         : undefined,
+      emailVerified: isSet(object.emailVerified)
+        ? globalThis.Boolean(object.emailVerified)
+        : isSet(object.email_verified)
+        ? globalThis.Boolean(object.email_verified)
+        : false,
+      mfaEnabled: isSet(object.mfaEnabled)
+        ? globalThis.Boolean(object.mfaEnabled)
+        : isSet(object.mfa_enabled)
+        ? globalThis.Boolean(object.mfa_enabled)
+        : false,
     };
   },
 
@@ -345,6 +398,12 @@ export const User: MessageFns<User> = {
     if (message.deletedAt !== undefined) {
       obj.deletedAt = message.deletedAt.toISOString();
     }
+    if (message.emailVerified !== false) {
+      obj.emailVerified = message.emailVerified;
+    }
+    if (message.mfaEnabled !== false) {
+      obj.mfaEnabled = message.mfaEnabled;
+    }
     return obj;
   },
 
@@ -362,6 +421,8 @@ export const User: MessageFns<User> = {
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
     message.deletedAt = object.deletedAt ?? undefined;
+    message.emailVerified = object.emailVerified ?? false;
+    message.mfaEnabled = object.mfaEnabled ?? false;
     return message;
   },
 };
@@ -827,7 +888,14 @@ export const ValidateUserRequest: MessageFns<ValidateUserRequest> = {
 };
 
 function createBaseValidateUserResponse(): ValidateUserResponse {
-  return { isValid: false, isActive: false, kycStatus: "" };
+  return {
+    isValid: false,
+    isActive: false,
+    kycStatus: "",
+    emailVerified: false,
+    mfaEnabled: false,
+    securityChangedAt: undefined,
+  };
 }
 
 export const ValidateUserResponse: MessageFns<ValidateUserResponse> = {
@@ -840,6 +908,15 @@ export const ValidateUserResponse: MessageFns<ValidateUserResponse> = {
     }
     if (message.kycStatus !== "") {
       writer.uint32(26).string(message.kycStatus);
+    }
+    if (message.emailVerified !== false) {
+      writer.uint32(32).bool(message.emailVerified);
+    }
+    if (message.mfaEnabled !== false) {
+      writer.uint32(40).bool(message.mfaEnabled);
+    }
+    if (message.securityChangedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.securityChangedAt), writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -881,6 +958,30 @@ export const ValidateUserResponse: MessageFns<ValidateUserResponse> = {
             message.kycStatus = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.emailVerified = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.mfaEnabled = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.securityChangedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -910,6 +1011,21 @@ export const ValidateUserResponse: MessageFns<ValidateUserResponse> = {
         : isSet(object.kyc_status)
         ? globalThis.String(object.kyc_status)
         : "",
+      emailVerified: isSet(object.emailVerified)
+        ? globalThis.Boolean(object.emailVerified)
+        : isSet(object.email_verified)
+        ? globalThis.Boolean(object.email_verified)
+        : false,
+      mfaEnabled: isSet(object.mfaEnabled)
+        ? globalThis.Boolean(object.mfaEnabled)
+        : isSet(object.mfa_enabled)
+        ? globalThis.Boolean(object.mfa_enabled)
+        : false,
+      securityChangedAt: isSet(object.securityChangedAt)
+        ? fromJsonTimestamp(object.securityChangedAt)
+        : isSet(object.security_changed_at)
+        ? fromJsonTimestamp(object.security_changed_at)
+        : undefined,
     };
   },
 
@@ -924,6 +1040,15 @@ export const ValidateUserResponse: MessageFns<ValidateUserResponse> = {
     if (message.kycStatus !== "") {
       obj.kycStatus = message.kycStatus;
     }
+    if (message.emailVerified !== false) {
+      obj.emailVerified = message.emailVerified;
+    }
+    if (message.mfaEnabled !== false) {
+      obj.mfaEnabled = message.mfaEnabled;
+    }
+    if (message.securityChangedAt !== undefined) {
+      obj.securityChangedAt = message.securityChangedAt.toISOString();
+    }
     return obj;
   },
 
@@ -935,6 +1060,9 @@ export const ValidateUserResponse: MessageFns<ValidateUserResponse> = {
     message.isValid = object.isValid ?? false;
     message.isActive = object.isActive ?? false;
     message.kycStatus = object.kycStatus ?? "";
+    message.emailVerified = object.emailVerified ?? false;
+    message.mfaEnabled = object.mfaEnabled ?? false;
+    message.securityChangedAt = object.securityChangedAt ?? undefined;
     return message;
   },
 };

@@ -1,0 +1,33 @@
+import type { AppError } from '@pandora/errors';
+import { CONTEXT, createFakePorts, PASSWORD, seedMfaUser, signIn, totpCode } from '../testing';
+import { DisableMfa } from './disable-mfa';
+
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'OK',
+    (error: AppError) => error.code,
+  );
+
+describe('DisableMfa', () => {
+  it('needs the password and a code, then removes the factor with an event and an audit row', async () => {
+    const ports = createFakePorts();
+    const user = await seedMfaUser(ports);
+    const { principal } = await signIn(ports, user);
+    const disable = new DisableMfa(ports);
+    expect(await codeOf(disable.execute(principal, { password: 'wrong', code: totpCode(ports) }, CONTEXT))).toBe('INVALID_CREDENTIALS');
+    expect(await codeOf(disable.execute(principal, { password: PASSWORD, code: '000000' }, CONTEXT))).toBe('INVALID_MFA_CODE');
+    expect(ports.db.mfaOf(user.id)).toBeDefined();
+
+    await disable.execute(principal, { password: PASSWORD, code: totpCode(ports) }, CONTEXT);
+    expect((await ports.repositories.users.findById(user.id))?.mfaEnabled).toBe(false);
+    expect(ports.db.mfaOf(user.id)).toBeUndefined();
+    expect(ports.db.outbox.filter((event) => event.type === 'user.mfa.disabled').map((event) => event.payload)).toEqual([
+      { email: user.email, reason: 'user' },
+    ]);
+    expect(ports.loginThrottle.calls.filter((call) => !call.startsWith('reserve'))).toEqual([
+      `failure ${user.email}`,
+      `failure ${user.email}`,
+      `success ${user.email}`,
+    ]);
+  });
+});
