@@ -111,7 +111,7 @@ describe('the event-relay process', () => {
         return waiting.rows[0]?.pid;
       };
       // Queued on our locks = its batch is already in the stream and the marking has not happened.
-      const pid = await eventually(markingBackend, 'the relay to publish its first batch and wait to mark it', 30_000, 5);
+      const pid = await eventually(markingBackend, 'the relay to publish its first batch and wait to mark it', 90_000, 5);
       await victim.stop('SIGKILL');
       // The dead relay's backend is still queued on our locks and would commit its marking the
       // moment we let go (PostgreSQL only notices a vanished client when it next writes to it).
