@@ -1,6 +1,7 @@
 // `npm run test:unit`: the quick tier. Only the tests beside the sources (`src/**/*.test.ts`) of
-// every project `jest.config.js` finds, with no global setup (no template database is made) and a
-// guard that fails any test which opens a socket or starts a process (libs/testing/src/no-servers.ts).
+// every project `jest.config.js` finds, with no global setup (no template database is made). The
+// preset's guard fails any of them that opens a socket or starts a process, here and in `npm test`
+// (libs/testing/src/no-servers.ts).
 // Tests that need PostgreSQL, Redis, SMTP, processes or a browser live in each project's `test/`
 // folder and run with everything else in `npm test` (jest.config.js).
 const path = require('node:path');
@@ -21,7 +22,7 @@ module.exports = {
       ...project,
       rootDir: projectDir,
       testMatch: ['<rootDir>/src/**/?(*.)test.ts'],
-      setupFilesAfterEnv: [path.join(__dirname, 'libs/testing/src/unit-tier-setup.ts'), ...(project.setupFilesAfterEnv ?? [])],
+      setupFilesAfterEnv: [...unitPreset.setupFilesAfterEnv, ...(project.setupFilesAfterEnv ?? [])],
     };
   }),
 };

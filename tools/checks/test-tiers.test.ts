@@ -41,7 +41,7 @@ describe('the unit test tier', () => {
         globalSetup: undefined,
         globalTeardown: undefined,
       });
-      expect(project.setupFilesAfterEnv).toContain(path.join(ROOT, 'libs/testing/src/unit-tier-setup.ts'));
+      expect(project.setupFilesAfterEnv).toContain(path.join(ROOT, 'libs/testing/src/no-servers-setup.ts'));
     }
   });
 
