@@ -27,6 +27,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: path.join(root, 'libs/testing/src/global-setup.ts'),
   globalTeardown: path.join(root, 'libs/testing/src/global-teardown.ts'),
+  // Tests beside the sources (src/**/*.test.ts) may open no socket and start no process.
+  setupFilesAfterEnv: [path.join(root, 'libs/testing/src/no-servers-setup.ts')],
   testTimeout: 30_000,
   clearMocks: true,
 };

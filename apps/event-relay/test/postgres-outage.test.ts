@@ -39,6 +39,10 @@ async function registerSome(count: number): Promise<string[]> {
   }
 }
 
+/** The relay has gone through `attempts` retries (and is still there to log them). */
+const retriedAtLeast = (attempts: number) =>
+  relay.logs().some((line) => line.message === 'PostgreSQL unavailable; the relay retries' && Number(line.attempt) >= attempts);
+
 describe('PostgreSQL going away', () => {
   it('makes the relay wait and retry, then publish every row once the database is back', async () => {
     const key = `${redis.keyPrefix}user-service:events`;
@@ -63,7 +67,7 @@ describe('PostgreSQL going away', () => {
     );
     expect(down.checks.redis).toBe('up');
     await eventually(async () => relay.output().includes('PostgreSQL unavailable; the relay retries') && true, 'a retry to be logged');
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await eventually(async () => retriedAtLeast(3), 'two more retries');
     expect(relay.exited()).toBe(false);
     expect((await fetch(`${relay.url}/health`)).status).toBe(200);
 
@@ -96,7 +100,7 @@ describe('PostgreSQL going away', () => {
     const ready = await fetch(`${relay.url}/ready`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { checks: Record<string, string> }).checks.database).toBe('down');
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await eventually(async () => retriedAtLeast(3), 'three retries');
     expect(relay.exited()).toBe(false);
 
     await pg.restart();

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import {
   createTestDatabase,
   createTestRedis,
@@ -41,7 +42,33 @@ afterAll(async () => {
   await collector?.close();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Until the relay has run `count` more rounds, each a query of its session at least
+ * EVENT_RELAY_POLL_INTERVAL (50 ms) after the last by its own timer: a window measured in the
+ * relay's own work, which a loaded machine stretches instead of cutting short. Its span exporter
+ * flushes every 100 ms on the same event loop, so ten rounds also span several flushes.
+ */
+async function relayRounds(count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const seen = new Set<string>();
+    await eventually(
+      async () => {
+        const { rows } = await client.query<{ at: string }>(
+          "SELECT query_start::text AS at FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'event-relay'",
+        );
+        for (const row of rows) seen.add(row.at);
+        return seen.size > count; // the first sample is where counting starts
+      },
+      `${count} rounds of the relay`,
+      30_000,
+      10,
+    );
+  } finally {
+    await client.end();
+  }
+}
 const isBatch = (span: ExportedSpan) => span.name === 'relay.publish_batch';
 const isPg = (span: ExportedSpan) =>
   spanAttribute(span, 'db.system') === 'postgresql' || spanAttribute(span, 'db.system.name') === 'postgresql';
@@ -54,10 +81,10 @@ describe('tracing of the relay', () => {
     for (let i = 0; i < 5; i++) {
       expect((await fetch(`${relay.url}/ready`)).status).toBe(200);
       expect((await fetch(`${relay.url}/metrics`)).status).toBe(200);
-      await sleep(300);
+      await relayRounds(5);
     }
     // ~30 polls, a lease, a LISTEN and the session set-up happened by now; the exporter flushes every 100 ms.
-    await sleep(500);
+    await relayRounds(10);
     expect(collector.spans.map((span) => span.name)).toEqual([]);
   });
 
@@ -98,7 +125,7 @@ describe('tracing of the relay', () => {
     }
 
     // Whatever else was exported belongs to one of those batches: no stray root traces.
-    await sleep(500);
+    await relayRounds(10);
     const batchTraces = new Set(batches.map((span) => span.traceId));
     expect(collector.spans.filter((span) => !batchTraces.has(span.traceId)).map((span) => span.name)).toEqual([]);
   }, 60_000);

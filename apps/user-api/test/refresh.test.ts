@@ -1,10 +1,13 @@
 import { auditLogs, outboxEvents, refreshTokens, sessions } from '@pandora/data-access';
+import { OffsetClock } from '@pandora/testing';
 import { bearer, eventually, expectErrorEnvelope, registerUser } from './support/fixtures';
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
 
 let t: TestUserApi;
+// The grace window is measured on this clock: tests move it past the window instead of waiting.
+const clock = new OffsetClock();
 beforeAll(async () => {
-  t = await startTestUserApi({ env: { REFRESH_REUSE_GRACE: '1s' } });
+  t = await startTestUserApi({ env: { REFRESH_REUSE_GRACE: '1s' }, clock });
 });
 afterAll(() => t.stop());
 
@@ -38,7 +41,7 @@ describe('POST /api/v1/auth/refresh', () => {
   it('treats reuse after the grace window as theft: the whole session is revoked, audited and announced', async () => {
     const user = await registerUser(t.http());
     const rotated = await refresh(user.refreshToken);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    clock.advance(1100);
     const reuse = await refresh(user.refreshToken);
     expect(reuse.status).toBe(401);
     expectErrorEnvelope(reuse.body, 'INVALID_REFRESH_TOKEN');

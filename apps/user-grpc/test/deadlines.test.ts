@@ -34,7 +34,7 @@ async function eventually(check: () => boolean | Promise<boolean>, withinMs = 10
   const started = Date.now();
   while (!(await check())) {
     if (Date.now() - started > withinMs) throw new Error(`condition not met within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 25)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
 }
 

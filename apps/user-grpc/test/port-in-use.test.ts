@@ -34,7 +34,7 @@ describe('user-grpc on a taken port', () => {
           ))
       ) {
         if (first.exitCode !== null || Date.now() - started > 30_000) throw new Error('the first user-grpc did not start');
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, 100)); // poll step of a wait with a deadline, not a sleep the test depends on
       }
       const second = await runEntryPointToExit('apps/user-grpc/src/main.ts', {
         ...baseEnv(),

@@ -26,7 +26,7 @@ async function eventually(check: () => Promise<boolean>, withinMs: number): Prom
   for (;;) {
     if (await check().catch(() => false)) return;
     if (Date.now() - started > withinMs) throw new Error(`condition not met within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
 }
 

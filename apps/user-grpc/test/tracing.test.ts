@@ -77,7 +77,7 @@ describe('user-grpc tracing', () => {
           ),
         );
         if (!answer && Date.now() - started > 30_000) throw new Error(`user-grpc did not answer:\n${output}`);
-        if (!answer) await new Promise((resolve) => setTimeout(resolve, 200));
+        if (!answer) await new Promise((resolve) => setTimeout(resolve, 200)); // poll step of a wait with a deadline, not a sleep the test depends on
       }
       expect(answer.user?.kycStatus).toBe('verified');
 

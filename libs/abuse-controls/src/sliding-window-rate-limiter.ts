@@ -24,16 +24,20 @@ export interface RateLimitDecision {
 /**
  * Exact sliding window (a sorted set of request times per subject), decided in one Lua script so
  * that replicas sharing Redis can never race: trim, count, admit, expire, report. Time comes from
- * Redis (`TIME`), so replicas with skewed clocks agree. Refused requests are not counted: a client
- * that stops gets its budget back after one window, however hard it hammered.
+ * Redis (`TIME`), so replicas with skewed clocks agree (a test may pass its own clock instead, ARGV[4]).
+ * Refused requests are not counted: a client that stops gets its budget back after one window,
+ * however hard it hammered.
  */
 const SCRIPT = `
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local member = ARGV[3]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(ARGV[4])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
 local allowed = 0
@@ -50,7 +54,7 @@ return {allowed, limit - count, reset}
 `;
 
 type WithCommand = Redis & {
-  pandoraSlidingWindow(key: string, limit: number, windowMs: number, member: string): Promise<[number, number, number]>;
+  pandoraSlidingWindow(key: string, limit: number, windowMs: number, member: string, nowMs: string): Promise<[number, number, number]>;
 };
 
 export interface RateLimiterObserver {
@@ -61,9 +65,11 @@ export interface RateLimiterObserver {
 export class SlidingWindowRateLimiter {
   private readonly redis: WithCommand;
 
+  /** `clock`: milliseconds since the epoch, for tests that move time; by default Redis's own clock. */
   constructor(
     redis: Redis,
     private readonly observer: RateLimiterObserver = { rejected: () => undefined, degraded: () => undefined },
+    private readonly clock?: () => number,
   ) {
     redis.defineCommand('pandoraSlidingWindow', { numberOfKeys: 1, lua: SCRIPT });
     this.redis = redis as WithCommand;
@@ -71,9 +77,16 @@ export class SlidingWindowRateLimiter {
 
   async check(rule: RateLimitRule): Promise<RateLimitDecision> {
     const key = `ratelimit:${rule.name}:${digest(rule.subject)}`;
-    const member = `${Date.now()}-${randomBytes(6).toString('base64url')}`;
+    const now = this.clock?.();
+    const member = `${now ?? Date.now()}-${randomBytes(6).toString('base64url')}`;
     try {
-      const [allowed, remaining, resetMs] = await this.redis.pandoraSlidingWindow(key, rule.limit, rule.windowMs, member);
+      const [allowed, remaining, resetMs] = await this.redis.pandoraSlidingWindow(
+        key,
+        rule.limit,
+        rule.windowMs,
+        member,
+        now === undefined ? '' : String(now),
+      );
       const decision = {
         allowed: allowed === 1,
         limit: rule.limit,

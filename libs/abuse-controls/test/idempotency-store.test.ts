@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { createTestRedis, type TestRedis } from '@pandora/testing';
+import { createTestRedis, eventually, type TestRedis } from '@pandora/testing';
 import { RedisIdempotencyStore } from '../src';
 
 let redis: TestRedis;
@@ -70,7 +70,7 @@ describe('Redis idempotency store', () => {
     const second = await store.begin(request('ip:2|post|/x', 'retry-me'));
     if (second.kind !== 'started') throw new Error('expected started again');
     await store.complete(second.handle, answer);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await eventually(async () => (await client.exists(second.handle.redisKey)) === 0, 'Redis to expire the record', 10_000);
     expect((await store.begin(request('ip:2|post|/x', 'retry-me'))).kind).toBe('started');
   });
 

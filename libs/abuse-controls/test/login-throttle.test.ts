@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { LoginThrottle } from '@pandora/domain';
-import { createTestRedis, type TestRedis } from '@pandora/testing';
+import { createTestRedis, eventually, type TestRedis } from '@pandora/testing';
 import { InMemoryLoginThrottle, RedisLoginThrottle, ResilientLoginThrottle } from '../src';
 import { digest } from '../src/hashing';
 
@@ -59,12 +59,13 @@ describe.each([
     expect(await throttle.reserve(address)).toMatchObject({ allowed: false });
     expect(await throttle.lockedUntil(address)).toEqual(first);
 
-    const waitUntil = (date: Date) => new Promise((resolve) => setTimeout(resolve, date.getTime() - Date.now() + 20));
-    await waitUntil(first);
+    // The Redis throttle keeps time with Redis's clock: wait until the lock is over, as the throttle itself reports it.
+    const lockEnds = () => eventually(async () => (await throttle.lockedUntil(address)) === null, 'the lock to end', 10_000);
+    await lockEnds();
     for (let i = 0; i < 2; i++) await fail(throttle, address);
-    const second = await expectLockOf(800, () => fail(throttle, address));
+    await expectLockOf(800, () => fail(throttle, address));
 
-    await waitUntil(second);
+    await lockEnds();
     for (let i = 0; i < 2; i++) await fail(throttle, address);
     await expectLockOf(1000, () => fail(throttle, address)); // 1600 capped at LOGIN_LOCKOUT_MAX
   });
@@ -215,7 +216,7 @@ describe('the (IP, email) window', () => {
     for (;;) {
       if ((await throttle.reserve(address, from('203.0.113.11'))).allowed) break;
       if (Date.now() - refusedAt > 5_000) throw new Error('still refused 5 s after the failures (window 1.5 s)');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the poll step of this wait (bounded above), not a sleep
     }
   });
 

@@ -48,7 +48,7 @@ async function untilBlocked(): Promise<void> {
     );
     if ((rows[0]?.n ?? 0) > 0) return;
     if (Date.now() > deadline) throw new Error('the second transaction never waited for the first');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 10)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
 }
 

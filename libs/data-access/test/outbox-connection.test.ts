@@ -35,7 +35,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 15_000)
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
 }
 

@@ -127,6 +127,7 @@ describe('PgRetentionStore', () => {
     const { sessionId, tokenId } = await seedExpiredSessionWithToken();
     const held = await holdLocks('SELECT id FROM refresh_tokens WHERE id = $1 FOR UPDATE', [tokenId]);
     const store = new PgRetentionStore(database, { lockTimeoutMs: 100, maxAttempts: 10 });
+    // Part of the scenario, not a wait: the other transaction commits 300 ms later, after some of the batch's attempts timed out.
     const releaseSoon = new Promise<void>((resolve) => setTimeout(() => void held.release().then(resolve), 300));
 
     const started = Date.now();

@@ -33,8 +33,16 @@ function newStream(): string {
 
 function startConsumer(options: Partial<StreamConsumerOptions> & Pick<StreamConsumerOptions, 'stream'>) {
   const logger = memoryLogger();
+  // Counts the consumer's sweeps (one XAUTOCLAIM each, every sweepIntervalMs of its own timer):
+  // a test that checks that nothing more happens waits for sweeps, not for a fixed time.
+  let sweeps = 0;
+  const counting = new Proxy(options.redis ?? redis, {
+    get(target, property, receiver) {
+      if (property === 'xautoclaim') sweeps++;
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
   const consumer = new StreamConsumer({
-    redis,
     group: 'wallet',
     consumer: 'wallet-1',
     logger,
@@ -43,9 +51,16 @@ function startConsumer(options: Partial<StreamConsumerOptions> & Pick<StreamCons
     claimIdleMs: 60_000,
     blockMs: 200,
     ...options,
+    redis: counting,
   });
   consumers.push(consumer);
-  return { consumer, logger, started: consumer.start() };
+  return { consumer, logger, started: consumer.start(), sweeps: () => sweeps };
+}
+
+/** Until the consumer has swept `count` more times: at least (count - 1) × sweepIntervalMs (50 ms) of its own time. */
+async function sweptAgain(consumer: { sweeps: () => number }, count: number): Promise<void> {
+  const target = consumer.sweeps() + count;
+  await waitFor(() => consumer.sweeps() >= target, `${count} more sweeps`);
 }
 
 async function pendingCount(stream: string, group = 'wallet'): Promise<number> {
@@ -84,12 +99,14 @@ describe('the stream consumer helper', () => {
 
     // Restarted, with sweeps running: nothing comes back.
     await consumers.pop()?.stop();
-    await startConsumer({
+    const restarted = startConsumer({
       stream,
       handlers: { 'user.registered': (event) => void seen.push(event) },
       hooks: { onAck: ({ streamId }) => acks.push(streamId) },
-    }).started;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+    await restarted.started;
+    // Its own pending entries are taken back before the first sweep; 5 sweeps outlast retryDelayMs (100 ms).
+    await sweptAgain(restarted, 5);
     expect(seen).toHaveLength(3);
     expect(acks).toHaveLength(3);
   });
@@ -215,7 +232,7 @@ describe('the stream consumer helper', () => {
     const stream = newStream();
     const { event, streamId } = await leftOnDeadConsumer(stream, 2);
     const deliveries: number[] = [];
-    await startConsumer({
+    const alive = startConsumer({
       stream,
       consumer: 'wallet-alive',
       maxDeliveries: 3,
@@ -226,7 +243,8 @@ describe('the stream consumer helper', () => {
           throw new Error('wallet database busy');
         },
       },
-    }).started;
+    });
+    await alive.started;
 
     await waitFor(async () => (await redis.exists(`${stream}:dlq`)) === 1 && (await pendingCount(stream)) === 0, 'the dead-letter entry');
     expect(deliveries).toEqual([3]);
@@ -239,7 +257,7 @@ describe('the stream consumer helper', () => {
         dlq_reason: 'handler failed 3 times; last error: wallet database busy',
       }),
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sweptAgain(alive, 8); // longer than claimIdleMs (300 ms): a claimable entry would have come back
     expect(deliveries).toEqual([3]);
   });
 
@@ -247,7 +265,7 @@ describe('the stream consumer helper', () => {
     const stream = newStream();
     const deliveries: number[] = [];
     const deadLettered: string[] = [];
-    await startConsumer({
+    const consumer = startConsumer({
       stream,
       maxDeliveries: 3,
       handlers: {
@@ -257,7 +275,8 @@ describe('the stream consumer helper', () => {
         },
       },
       hooks: { onDeadLetter: ({ streamId }) => deadLettered.push(streamId) },
-    }).started;
+    });
+    await consumer.started;
     const event = registeredEvent();
     const { streamIds } = await appendToStream(redis, { stream, maxLength: 1000 }, [event]);
 
@@ -282,7 +301,7 @@ describe('the stream consumer helper', () => {
       dlq_reason: 'handler failed 3 times; last error: attempt 3 failed',
       dlq_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sweptAgain(consumer, 5); // longer than retryDelayMs (100 ms): a retry still due would have run
     expect(deliveries).toHaveLength(3);
   });
 
@@ -291,7 +310,7 @@ describe('the stream consumer helper', () => {
     // The dead-letter key holds a string: XADD to it fails with WRONGTYPE.
     await redis.set(`${stream}:dlq`, 'not a stream');
     const deliveries: number[] = [];
-    await startConsumer({
+    const { logger, started } = startConsumer({
       stream,
       maxDeliveries: 1,
       handlers: {
@@ -300,10 +319,13 @@ describe('the stream consumer helper', () => {
           throw new Error('always fails');
         },
       },
-    }).started;
+    });
+    await started;
     await appendToStream(redis, { stream, maxLength: 1000 }, [registeredEvent()]);
     await waitFor(() => deliveries.length === 1, 'the first delivery');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The dead-letter write failed after the delivery and again on a later sweep.
+    const failedWrites = () => logger.lines.filter((line) => /WRONGTYPE/.test(String(line.fields?.error))).length;
+    await waitFor(() => failedWrites() >= 2, 'two failed dead-letter writes');
     expect(await pendingCount(stream)).toBe(1);
 
     await redis.del(`${stream}:dlq`);
@@ -387,13 +409,18 @@ describe('the stream consumer helper', () => {
       release = resolve;
     });
     let finished = false;
+    // The handler runs until the test lets it finish, which it does only once the stop has begun.
+    let finish: () => void = () => undefined;
+    const mayFinish = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
     const { consumer, started } = startConsumer({
       stream,
       blockMs: 10_000,
       handlers: {
         'user.registered': async () => {
           release();
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          await mayFinish;
           finished = true;
         },
       },
@@ -401,16 +428,26 @@ describe('the stream consumer helper', () => {
     await started;
     await appendToStream(redis, { stream, maxLength: 1000 }, [registeredEvent()]);
     await inHandler;
-    await consumer.stop();
+    const stopping = consumer.stop();
+    finish();
+    await stopping;
     expect(finished).toBe(true);
     expect(await pendingCount(stream)).toBe(0);
 
-    const idle = startConsumer({ stream, consumer: 'wallet-2', blockMs: 10_000 });
+    // A client of its own, so that its reader can be told apart from every other one on the server.
+    const name = `idle-${randomUUID().slice(0, 8)}`;
+    const named = await connectClient(testRedis, name);
+    const idle = startConsumer({ stream, consumer: 'wallet-2', blockMs: 10_000, redis: named });
     await idle.started;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const readerBlocked = async () =>
+      String(await redis.client('LIST'))
+        .split('\n')
+        .some((line) => line.includes(` name=${name}:reader `) && /\bflags=\S*b/.test(line) && line.includes(' cmd=xreadgroup'));
+    await waitFor(readerBlocked, 'the idle consumer to block in its read');
     const stopStarted = Date.now();
     await idle.consumer.stop();
     // CLIENT UNBLOCK ends the 10 s blocking read; generous bound for a busy machine.
     expect(Date.now() - stopStarted).toBeLessThan(5_000);
+    await named.quit();
   });
 });

@@ -52,7 +52,7 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 25)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }

@@ -51,7 +51,7 @@ export async function startFakeOtlpCollector(): Promise<FakeOtlpCollector> {
         if (until(found)) return found;
         if (Date.now() - started > timeoutMs)
           throw new Error(`spans of ${traceId} incomplete: ${found.map((span) => span.name).join(', ')}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, 100)); // poll step of a wait with a deadline, not a sleep the test depends on
       }
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),

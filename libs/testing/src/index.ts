@@ -7,3 +7,4 @@ export * from './test-database';
 export * from './test-infrastructure';
 export * from './test-redis';
 export * from './rfc6238';
+export * from './waiting';

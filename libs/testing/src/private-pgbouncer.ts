@@ -93,7 +93,7 @@ export class PrivatePgBouncer {
         await server.destroy();
         throw new Error(`pgbouncer did not come up on port ${server.port}:\n${server.output}\n${log}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // poll step of a wait with a deadline, not a sleep the test depends on
     }
   }
 

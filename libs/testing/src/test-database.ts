@@ -24,7 +24,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       break;
     } catch (error) {
       if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 + attempt * 50));
+      await new Promise((resolve) => setTimeout(resolve, 100 + attempt * 50)); // back-off between bounded retries, not a wait for time
     }
   }
   return {

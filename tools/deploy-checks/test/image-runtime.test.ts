@@ -67,7 +67,7 @@ async function waitHealthy(cwd: string, portVariable: string, port: number, app:
   while (Date.now() < deadline && !exited) {
     const check = start(cwd, ['healthcheck.mjs', portVariable, '1', '/ready'], { [portVariable]: String(port) });
     if ((await check.exit).code === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 250)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
   throw new Error(`never became ready (${exited ? 'exited' : 'timed out'}):\n${app.output()}`);
 }
@@ -269,7 +269,7 @@ describe('the image layouts', () => {
         const root = collector.spans.find(isServer);
         trace = root ? collector.spans.filter((span) => span.traceId === root.traceId) : [];
         if (trace.some((span) => system(span) === 'postgresql') && trace.some((span) => system(span) === 'redis')) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, 100)); // poll step of a wait with a deadline, not a sleep the test depends on
       }
       expect({
         server: trace.some(isServer),

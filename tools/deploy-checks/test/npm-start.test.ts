@@ -37,7 +37,7 @@ async function waitForOk(url: string, deadlineMs: number): Promise<Response> {
     } catch (error) {
       lastError = error;
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 250)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
   throw new Error(`${url} never answered 200 (${String(lastError)}):\n${output}`);
 }

@@ -62,7 +62,7 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
   throw new Error(`no /health on ${url} within ${timeoutMs} ms`);
 }

@@ -121,7 +121,7 @@ export async function eventually<T>(
     } catch (error) {
       last = error;
     }
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
+    await new Promise((resolve) => setTimeout(resolve, stepMs)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }

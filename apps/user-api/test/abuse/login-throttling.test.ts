@@ -2,6 +2,7 @@ import { auditLogs } from '@pandora/data-access';
 import {
   bearer,
   createAdmin,
+  eventually,
   expectErrorEnvelope,
   registerUser,
   uniqueEmail,
@@ -114,7 +115,9 @@ describe('lock lifecycle', () => {
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(2);
 
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    // The lock is kept on Redis's clock: wait until the admin API no longer shows it.
+    const lockShown = async () => (await t.admin().get(`/api/v1/admin/users/${user.id}`).set(bearer(admin.accessToken))).body.locked_until;
+    await eventually(async () => (await lockShown()) === null, 10_000);
     for (let i = 0; i < 5; i++) await login(user.email, 'wrong password!', '192.0.2.10');
     const second = await login(user.email, user.password, '192.0.2.10');
     expect(second.status).toBe(429);

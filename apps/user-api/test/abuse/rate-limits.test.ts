@@ -1,5 +1,5 @@
 import { users } from '@pandora/data-access';
-import { bearer, expectErrorEnvelope, registerUser, STRONG_PASSWORD, uniqueEmail } from '../support/fixtures';
+import { bearer, eventually, expectErrorEnvelope, registerUser, STRONG_PASSWORD, uniqueEmail } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
@@ -27,8 +27,6 @@ beforeAll(async () => {
   t = await startTestUserApi({ env: LIMITS });
 });
 afterAll(() => t.stop());
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function expect429(response: { status: number; headers: Record<string, string>; body: unknown }, limit: string) {
   expect(response.status).toBe(429);
@@ -62,8 +60,12 @@ describe('per client IP on the public API', () => {
       expect(burst.map((response) => response.status)).toEqual(Array(8).fill(200));
       const refused = await sliding.http().get('/.well-known/jwks.json').set('X-Forwarded-For', ip);
       expect(refused.status).toBe(429);
-      await sleep(Number(refused.headers['retry-after']) * 1000 + 100);
-      expect((await sliding.http().get('/.well-known/jwks.json').set('X-Forwarded-For', ip)).status).toBe(200);
+      // The window is kept on Redis's clock; asking again is harmless (refused requests are not counted).
+      const windowMs = 3_000;
+      await eventually(
+        async () => (await sliding.http().get('/.well-known/jwks.json').set('X-Forwarded-For', ip)).status === 200,
+        windowMs + 10_000,
+      );
     } finally {
       await sliding.stop();
     }

@@ -1,4 +1,4 @@
-import { bearer, logIn, registerUser, STRONG_PASSWORD, uniqueEmail } from '../support/fixtures';
+import { bearer, eventually, logIn, registerUser, STRONG_PASSWORD, uniqueEmail } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
@@ -24,8 +24,8 @@ function accessLineOf(requestId: string): Record<string, unknown> {
 }
 
 // The line is written when the response finishes, which can be a moment after the client has it.
-async function settled(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 50));
+async function settled(...requestIds: string[]): Promise<void> {
+  await eventually(async () => requestIds.every((requestId) => accessLinesOf(requestId).length > 0), 10_000);
 }
 
 describe('the access log line', () => {
@@ -40,7 +40,7 @@ describe('the access log line', () => {
       .set('X-Request-ID', 'access-log-1')
       .set('traceparent', `00-${callerTrace}-00f067aa0ba902b7-01`);
     expect(response.status).toBe(204);
-    await settled();
+    await settled('access-log-1');
 
     const line = accessLineOf('access-log-1');
     expect(line).toMatchObject({
@@ -62,7 +62,7 @@ describe('the access log line', () => {
   it('has no user id before authentication and "unmatched" as the route of an unknown path', async () => {
     const response = await t.http().get('/api/v1/no-such-thing/123').set('X-Request-ID', 'access-log-404');
     expect(response.status).toBe(404);
-    await settled();
+    await settled('access-log-404');
     const line = accessLineOf('access-log-404');
     expect(line).toMatchObject({ method: 'GET', route: 'unmatched', status: 404 });
     expect(line).not.toHaveProperty('user_id');
@@ -72,7 +72,7 @@ describe('the access log line', () => {
     for (const requestId of ['access-log-a', 'access-log-b']) {
       expect((await t.http().get('/.well-known/jwks.json').set('X-Request-ID', requestId)).status).toBe(200);
     }
-    await settled();
+    await settled('access-log-a', 'access-log-b');
     const [a, b] = [accessLineOf('access-log-a'), accessLineOf('access-log-b')];
     expect(a.trace_id).toMatch(TRACE_ID);
     expect(b.trace_id).toMatch(TRACE_ID);
@@ -88,7 +88,7 @@ describe('the access log line', () => {
       .set('X-Request-ID', 'access-log-failed-login')
       .send({ email, password: 'wrong password here' });
     expect(response.status).toBe(401);
-    await settled();
+    await settled('access-log-failed-login');
     const lines = t.logs.filter((line) => line.request_id === 'access-log-failed-login');
     expect(lines.map((line) => line.message)).toEqual(expect.arrayContaining(['login_failed', 'authentication_failed', 'http request']));
     expect(new Set(lines.map((line) => line.trace_id)).size).toBe(1);
@@ -103,7 +103,8 @@ describe('emails in the logs', () => {
     await registerUser(t.http(), { email });
     await logIn(t.http(), email, STRONG_PASSWORD);
     expect((await t.http().post('/api/v1/auth/login').send({ email, password: 'wrong password here' })).status).toBe(401);
-    await settled();
+    // The failed login's access line is its last one.
+    await eventually(async () => t.logs.slice(before).some((line) => line.message === 'http request' && line.status === 401), 10_000);
 
     const written = t.logs.slice(before);
     expect(written.length).toBeGreaterThanOrEqual(4);

@@ -2,7 +2,7 @@ import { createTestDatabase, createTestRedis, withPgClient, type TestDatabase, t
 import pg from 'pg';
 import request from 'supertest';
 import { startUserApiProcess } from '../support/app-process';
-import { bearer, STRONG_PASSWORD, uniqueEmail } from '../support/fixtures';
+import { bearer, eventually, STRONG_PASSWORD, uniqueEmail } from '../support/fixtures';
 
 let db: TestDatabase;
 let redis: TestRedis;
@@ -40,15 +40,32 @@ describe('graceful shutdown', () => {
       .set(bearer(registered.body.access_token))
       .send({ first_name: 'Finished' })
       .then((r) => r);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // In flight: the PATCH's query waits for the row lock.
+    await eventually(async () => {
+      const waiting = await withPgClient(db.url, (client) =>
+        client.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'user-api' AND wait_event_type = 'Lock'",
+        ),
+      );
+      return (waiting.rows[0]?.n ?? 0) > 0;
+    }, 10_000);
     app.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    let ready: request.Response | undefined;
+    await eventually(async () => (ready = await request(app.publicUrl).get('/ready')).status === 503, 10_000);
+    expect(ready?.status).toBe(503);
+    expect(ready?.body.status).toBe('shutting_down');
 
-    const ready = await request(app.publicUrl).get('/ready');
-    expect(ready.status).toBe(503);
-    expect(ready.body.status).toBe('shutting_down');
-
-    await new Promise((resolve) => setTimeout(resolve, 1200)); // past SHUTDOWN_DELAY: listeners closed, request still waiting
+    // Past SHUTDOWN_DELAY the listeners close, while the request is still waiting.
+    await eventually(
+      () =>
+        request(app.publicUrl)
+          .get('/health')
+          .then(
+            () => false,
+            () => true,
+          ),
+      10_000,
+    );
     await expect(request(app.publicUrl).get('/health')).rejects.toThrow();
     await blocker.query('COMMIT');
     await blocker.end();

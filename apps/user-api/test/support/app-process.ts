@@ -61,7 +61,7 @@ export async function startUserApiProcess(
         );
       if (ok) break;
       if (child.exitCode !== null || Date.now() - started > 30_000) throw new Error(`user-api did not answer ${probe}:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // poll step of a wait with a deadline, not a sleep the test depends on
     }
   }
   return {

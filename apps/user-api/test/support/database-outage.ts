@@ -19,7 +19,7 @@ export async function whileDatabaseIsAway<T>(db: TestDatabase, work: () => Promi
         break;
       } catch (error) {
         if (attempt >= 50 || !/being accessed by other users/.test((error as Error).message)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, 50)); // back-off between bounded retries, not a wait for time
       }
     }
   });

@@ -60,7 +60,7 @@ export async function eventually(check: () => Promise<boolean>, withinMs: number
   for (;;) {
     if (await check()) return Date.now() - started;
     if (Date.now() - started > withinMs) throw new Error(`condition not met within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
+    await new Promise((resolve) => setTimeout(resolve, stepMs)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
 }
 

@@ -2,8 +2,8 @@ import { PassThrough } from 'node:stream';
 import { credentials, Metadata, Server, ServerCredentials, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { UserServiceClient, UserServiceService, type UserServiceServer } from '@pandora/grpc-contract';
 import { AppMetrics, createLogger, GrpcServerMetrics } from '@pandora/observability';
-import { CallerAuthenticator } from '../caller-authenticator';
-import { serverInterceptors } from '../grpc-server';
+import { CallerAuthenticator } from '../src/grpc/caller-authenticator';
+import { serverInterceptors } from '../src/grpc/grpc-server';
 
 /**
  * The production interceptor chain in front of raw grpc-js handlers that fail the way a library

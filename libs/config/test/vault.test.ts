@@ -3,9 +3,9 @@
 // our side (URL building, headers, merging, errors) is the real code.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from './config-error';
-import { loadUserApiConfig } from './user-api.config';
-import { vaultDataUrl, withVaultSecrets } from './vault';
+import { ConfigError } from '../src/config-error';
+import { loadUserApiConfig } from '../src/user-api.config';
+import { vaultDataUrl, withVaultSecrets } from '../src/vault';
 
 const TOKEN = 'hvs.test-token';
 const KEYS = JSON.stringify([{ kid: 'vault-1', alg: 'HS256', status: 'active', secret: 'v'.repeat(64) }]);
