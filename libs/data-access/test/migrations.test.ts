@@ -30,8 +30,10 @@ describe('migrations', () => {
     expect(tables).toEqual([
       '_prisma_migrations',
       'audit_logs',
+      'mail_messages',
       'mfa_challenges',
       'mfa_recovery_codes',
+      'one_time_tokens',
       'outbox_events',
       'refresh_tokens',
       'sessions',

@@ -1,7 +1,9 @@
 import type { Repositories, UnitOfWork } from '@pandora/domain';
 import { PgAuditLogReader } from './audit-log.reader';
 import { PgAuditLogWriter } from './audit-log.writer';
+import { PgMailQueue } from './mail/mail-queue.writer';
 import { PgMfaChallengeRepository } from './mfa-challenge.repository';
+import { PgOneTimeTokenRepository } from './one-time-token.repository';
 import { PgOutboxWriter } from './outbox/outbox.writer';
 import { PgRecoveryCodeRepository } from './recovery-code.repository';
 import { PgSessionRepository } from './session.repository';
@@ -20,6 +22,8 @@ export function createRepositories(db: Queryable): Repositories {
     audit: new PgAuditLogWriter(db),
     auditTrail: new PgAuditLogReader(db),
     outbox: new PgOutboxWriter(db),
+    mail: new PgMailQueue(db),
+    oneTimeTokens: new PgOneTimeTokenRepository(db),
   };
 }
 

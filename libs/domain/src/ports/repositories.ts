@@ -5,6 +5,8 @@ import type { KycStatus } from '../model/kyc-status';
 import type { Role } from '../model/role';
 import type { RefreshTokenRecord, Session, SessionPrincipal } from '../model/session';
 import type { User, UserCredentials } from '../model/user';
+import type { MailQueue } from './mail-queue';
+import type { OneTimeTokenRepository } from './one-time-tokens';
 import type { KeyedDigest, SealedSecret } from './secret-box';
 
 export interface NewUser {
@@ -214,6 +216,9 @@ export interface Repositories {
   audit: AuditLogWriter;
   auditTrail: AuditLogReader;
   outbox: OutboxWriter;
+  /** Mail queued with the change that needs it (docs/mail.md). */
+  mail: MailQueue;
+  oneTimeTokens: OneTimeTokenRepository;
 }
 
 export interface UnitOfWork {

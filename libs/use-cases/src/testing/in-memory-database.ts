@@ -6,7 +6,10 @@ import {
   type DomainEvent,
   type KycStatus,
   type MfaChallenge,
+  type NewOneTimeToken,
   type NewRefreshToken,
+  type OneTimeToken,
+  type QueuedMail,
   type NewSession,
   type NewUser,
   type RefreshTokenRecord,
@@ -44,6 +47,10 @@ export interface StoredMfaChallenge extends MfaChallenge {
   tokenHash: string;
 }
 
+export interface StoredOneTimeToken extends OneTimeToken {
+  tokenHash: string;
+}
+
 interface State {
   users: Map<string, StoredUser>;
   sessions: Map<string, Session>;
@@ -53,6 +60,8 @@ interface State {
   mfaChallenges: Map<string, StoredMfaChallenge>;
   audit: AuditEntry[];
   outbox: DomainEvent[];
+  mail: QueuedMail[];
+  oneTimeTokens: StoredOneTimeToken[];
 }
 
 /**
@@ -72,6 +81,8 @@ export class InMemoryDatabase implements UnitOfWork {
     mfaChallenges: new Map(),
     audit: [],
     outbox: [],
+    mail: [],
+    oneTimeTokens: [],
   };
   private outboxFailure: Error | null = null;
 
@@ -109,6 +120,16 @@ export class InMemoryDatabase implements UnitOfWork {
   /** Every stored recovery code (keyed digests), used ones included. */
   get recoveryCodes(): readonly StoredRecoveryCode[] {
     return this.state.recoveryCodes;
+  }
+
+  /** Committed queued mail, in insertion order. */
+  get mail(): readonly QueuedMail[] {
+    return this.state.mail;
+  }
+
+  /** Every stored one-time token, used ones included. */
+  get oneTimeTokens(): readonly StoredOneTimeToken[] {
+    return this.state.oneTimeTokens;
   }
 
   /** Every stored MFA login challenge. */
@@ -426,12 +447,51 @@ export class InMemoryDatabase implements UnitOfWork {
           state().outbox.push(structuredClone(event));
         },
       },
+      mail: {
+        async enqueue(mail) {
+          // The rule: a mail commits with the change that needs it, inside uow.run.
+          if (!options.inTransaction) throw new Error('mail is queued inside uow.run only');
+          state().mail.push(structuredClone(mail));
+        },
+      },
+      oneTimeTokens: {
+        async issue(token: NewOneTimeToken) {
+          const current = state();
+          current.oneTimeTokens = current.oneTimeTokens.filter(
+            (stored) => !(stored.userId === token.userId && stored.kind === token.kind && stored.usedAt === null),
+          );
+          current.oneTimeTokens.push({ ...structuredClone(token), usedAt: null });
+        },
+        async findLive(tokenHash, kind, at) {
+          const found = state().oneTimeTokens.find((stored) => isLive(stored, tokenHash, kind, at));
+          return found ? withoutTokenHash(found) : null;
+        },
+        async consume(tokenHash, kind, at) {
+          const found = state().oneTimeTokens.find((stored) => isLive(stored, tokenHash, kind, at));
+          if (!found) return null;
+          found.usedAt = at;
+          return withoutTokenHash(found);
+        },
+        async revokeAll(userId, at, kinds) {
+          let revoked = 0;
+          for (const stored of state().oneTimeTokens) {
+            if (stored.userId !== userId || stored.usedAt !== null || (kinds && !kinds.includes(stored.kind))) continue;
+            stored.usedAt = at;
+            revoked += 1;
+          }
+          return revoked;
+        },
+      },
     };
   }
 }
 
-function withoutTokenHash({ tokenHash: _tokenHash, ...challenge }: StoredMfaChallenge): MfaChallenge {
-  return challenge;
+function withoutTokenHash<T extends { tokenHash: string }>({ tokenHash: _tokenHash, ...rest }: T): Omit<T, 'tokenHash'> {
+  return rest;
+}
+
+function isLive(stored: StoredOneTimeToken, tokenHash: string, kind: OneTimeToken['kind'], at: Date): boolean {
+  return stored.tokenHash === tokenHash && stored.kind === kind && stored.usedAt === null && stored.expiresAt > at;
 }
 
 /** Newest first by (createdAt, id): negative when `a` comes before `b`. */

@@ -1,0 +1,149 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { NewOneTimeToken } from '@pandora/domain';
+import { createTestDatabase, type TestDatabase } from '@pandora/testing';
+import { createRepositories, Database, PgUnitOfWork } from '../src';
+import { TableRows } from '../src/testing';
+import { mailMessages } from '../src/lib/tables/mail-messages';
+
+/** The one-time tokens' contract on PostgreSQL: single use under concurrency, supersession, revocation; and queued mail. */
+let db: TestDatabase;
+let database: Database;
+let uow: PgUnitOfWork;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  database = new Database({ url: db.url, poolMax: 8, applicationName: 'one-time-token-tests' });
+  uow = new PgUnitOfWork(database);
+});
+afterAll(async () => {
+  await database.close();
+  await db.drop();
+});
+
+async function seedUser(): Promise<string> {
+  const id = randomUUID();
+  await createRepositories(database).users.create({
+    id,
+    email: `ott.${id.slice(0, 8)}@example.com`,
+    passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    role: 'user',
+    createdAt: new Date(),
+  });
+  return id;
+}
+
+function newToken(userId: string, kind: NewOneTimeToken['kind'] = 'password_reset', lifetimeMs = 60_000) {
+  const raw = randomBytes(32).toString('base64url');
+  const now = new Date();
+  const token: NewOneTimeToken = {
+    id: randomUUID(),
+    userId,
+    kind,
+    tokenHash: createHash('sha256').update(raw).digest('hex'),
+    email: 'someone@example.com',
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + lifetimeMs),
+  };
+  return token;
+}
+
+describe('one-time tokens on PostgreSQL', () => {
+  it('are used once: of ten parallel consumes exactly one gets the token', async () => {
+    const token = newToken(await seedUser());
+    await uow.run((repositories) => repositories.oneTimeTokens.issue(token));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        uow.run((repositories) => repositories.oneTimeTokens.consume(token.tokenHash, token.kind, new Date())),
+      ),
+    );
+    expect(results.filter((result) => result !== null)).toHaveLength(1);
+    expect(await createRepositories(database).oneTimeTokens.findLive(token.tokenHash, token.kind, new Date())).toBeNull();
+  });
+
+  it('stay usable when the transaction that consumed them rolls back', async () => {
+    const token = newToken(await seedUser());
+    await uow.run((repositories) => repositories.oneTimeTokens.issue(token));
+    await expect(
+      uow.run(async (repositories) => {
+        expect(await repositories.oneTimeTokens.consume(token.tokenHash, token.kind, new Date())).not.toBeNull();
+        throw new Error('a later step failed');
+      }),
+    ).rejects.toThrow('a later step failed');
+    expect(await createRepositories(database).oneTimeTokens.findLive(token.tokenHash, token.kind, new Date())).toMatchObject({
+      id: token.id,
+    });
+  });
+
+  it('are superseded by a newer token of the same kind, not of another kind', async () => {
+    const userId = await seedUser();
+    const first = newToken(userId);
+    const other = newToken(userId, 'email_verification');
+    const second = newToken(userId);
+    for (const token of [first, other, second]) await uow.run((repositories) => repositories.oneTimeTokens.issue(token));
+    const repositories = createRepositories(database);
+    expect(await repositories.oneTimeTokens.findLive(first.tokenHash, first.kind, new Date())).toBeNull();
+    expect(await repositories.oneTimeTokens.findLive(second.tokenHash, second.kind, new Date())).not.toBeNull();
+    expect(await repositories.oneTimeTokens.findLive(other.tokenHash, other.kind, new Date())).not.toBeNull();
+  });
+
+  it('are refused after they expire and under another kind', async () => {
+    const token = newToken(await seedUser(), 'email_change', 1_000);
+    await uow.run((repositories) => repositories.oneTimeTokens.issue(token));
+    const repositories = createRepositories(database);
+    expect(await repositories.oneTimeTokens.consume(token.tokenHash, 'password_reset', new Date())).toBeNull();
+    expect(await repositories.oneTimeTokens.consume(token.tokenHash, token.kind, new Date(token.expiresAt.getTime() + 1))).toBeNull();
+  });
+
+  it('die together when revoked, or only the kinds named', async () => {
+    const userId = await seedUser();
+    const reset = newToken(userId);
+    const verify = newToken(userId, 'email_verification');
+    for (const token of [reset, verify]) await uow.run((repositories) => repositories.oneTimeTokens.issue(token));
+    const repositories = createRepositories(database);
+    expect(await repositories.oneTimeTokens.revokeAll(userId, new Date(), ['password_reset'])).toBe(1);
+    expect(await repositories.oneTimeTokens.findLive(verify.tokenHash, verify.kind, new Date())).not.toBeNull();
+    expect(await repositories.oneTimeTokens.revokeAll(userId, new Date())).toBe(1);
+    expect(await repositories.oneTimeTokens.findLive(verify.tokenHash, verify.kind, new Date())).toBeNull();
+  });
+});
+
+describe('queued mail on PostgreSQL', () => {
+  it('commits with the transaction that queued it, pending and due at once', async () => {
+    const userId = await seedUser();
+    const id = randomUUID();
+    const createdAt = new Date();
+    await uow.run((repositories) =>
+      repositories.mail.enqueue({
+        id,
+        userId,
+        template: 'verify_email',
+        recipient: 'a@example.com',
+        data: { name: 'Ada' },
+        linkToken: 'x',
+        createdAt,
+      }),
+    );
+    await expect(
+      uow.run(async (repositories) => {
+        await repositories.mail.enqueue({
+          id: randomUUID(),
+          userId,
+          template: 'verify_email',
+          recipient: 'b@example.com',
+          data: {},
+          linkToken: null,
+          createdAt,
+        });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const tableRows = new TableRows(db.url);
+    const rows = await tableRows.find(mailMessages, { userId });
+    await tableRows.db.close();
+    expect(rows).toEqual([
+      expect.objectContaining({ id, status: 'pending', attempts: 0, linkToken: 'x', data: { name: 'Ada' }, nextAttemptAt: createdAt }),
+    ]);
+  });
+});

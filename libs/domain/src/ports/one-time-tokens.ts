@@ -1,0 +1,38 @@
+/**
+ * One-time tokens of the mail flows (docs/mail.md): ≥ 256 random bits, stored only as a hash,
+ * single use (an atomic conditional UPDATE), and a newer token of the same kind for the same user
+ * supersedes the older ones.
+ */
+
+export const ONE_TIME_TOKEN_KINDS = ['email_verification', 'password_reset', 'email_change', 'account_freeze'] as const;
+export type OneTimeTokenKind = (typeof ONE_TIME_TOKEN_KINDS)[number];
+
+export interface OneTimeToken {
+  id: string;
+  userId: string;
+  kind: OneTimeTokenKind;
+  /** The address the token was issued for (for an email change: the new address). */
+  email: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+}
+
+export interface NewOneTimeToken extends Omit<OneTimeToken, 'usedAt'> {
+  tokenHash: string;
+}
+
+export interface OneTimeTokenRepository {
+  /** Stores a new token and supersedes (deletes) the user's unused tokens of the same kind. */
+  issue(token: NewOneTimeToken): Promise<void>;
+  /** The live token (unused, unexpired at `at`) with this hash and kind, without using it. */
+  findLive(tokenHash: string, kind: OneTimeTokenKind, at: Date): Promise<OneTimeToken | null>;
+  /**
+   * Uses the live token in one conditional UPDATE (`… WHERE used_at IS NULL AND expires_at > at`):
+   * of two concurrent consumes exactly one gets the token, the other null. Inside a transaction that
+   * later rolls back, the token stays usable.
+   */
+  consume(tokenHash: string, kind: OneTimeTokenKind, at: Date): Promise<OneTimeToken | null>;
+  /** Kills the user's unused tokens (of the given kinds, or all): email change, deletion, password change, freeze. */
+  revokeAll(userId: string, at: Date, kinds?: readonly OneTimeTokenKind[]): Promise<number>;
+}
