@@ -26,7 +26,7 @@ export function ConfirmDialog({ confirmation, onClose }: { confirmation: Confirm
     cancel.current?.focus();
     return () => {
       if (element?.open) element.close();
-      if (opener?.isConnected) opener.focus();
+      returnFocus(opener);
     };
   }, []);
   return (
@@ -58,4 +58,20 @@ export function ConfirmDialog({ confirmation, onClose }: { confirmation: Confirm
       </form>
     </dialog>
   );
+}
+
+/**
+ * Focus goes back to the control that opened the dialog. A screen that re-rendered meanwhile (a
+ * resource finished loading) may have replaced that element with an identical one: then the button
+ * with the same label takes the focus, so a keyboard user never lands on the page's top.
+ */
+function returnFocus(opener: HTMLElement | null): void {
+  if (!opener) return;
+  if (opener.isConnected) {
+    opener.focus();
+    return;
+  }
+  const label = opener.textContent;
+  const twin = [...document.querySelectorAll<HTMLElement>(opener.tagName)].find((element) => element.textContent === label);
+  twin?.focus();
 }
