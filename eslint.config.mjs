@@ -134,6 +134,18 @@ export default [
     },
   },
   {
+    // Type-aware rules: a promise nobody awaits loses its error; a promise where a callback's
+    // result is ignored (an express handler, an event listener) does too; a switch over a union
+    // must name every member, so a new error code or event type is a compile-time question.
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+    },
+  },
+  {
     files: ['apps/user-api/src/**/*.ts', 'apps/user-grpc/src/**/*.ts'],
     ignores: TEST_FILES,
     rules: { '@typescript-eslint/no-restricted-imports': DATABASE_THROUGH_WIRING },

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -13,22 +14,49 @@ beforeAll(() => {
   execFileSync(path.join(root, 'node_modules/.bin/nx'), ['show', 'projects'], { cwd: root, env });
 }, 60_000);
 
+const TYPED_RULES = [
+  '@typescript-eslint/no-floating-promises',
+  '@typescript-eslint/no-misused-promises',
+  '@typescript-eslint/switch-exhaustiveness-check',
+];
+
+/**
+ * The boundary probes are files that do not exist, linted from stdin; TypeScript's project service
+ * only knows files on disk, so these runs switch the type-aware rules (tested on their own below) off.
+ */
+const UNTYPED = [
+  '--parser-options=projectService:false',
+  '--rule',
+  JSON.stringify(Object.fromEntries(TYPED_RULES.map((rule) => [rule, 'off']))),
+];
+
 /** Runs the real eslint CLI on `code` as if it were the file at `filePath`; the messages of `rule`. */
 async function lintErrors(filePath: string, code: string, rule: string): Promise<string[]> {
+  const messages = await lintRun(['--stdin', '--stdin-filename', filePath, ...UNTYPED], code);
+  return messages.filter((message) => message.ruleId === rule).map((message) => message.message);
+}
+
+interface LintMessage {
+  ruleId: string | null;
+  message: string;
+}
+
+/** The real eslint CLI with `args` (and `code` on stdin); every message of the one file linted. */
+async function lintRun(args: string[], code: string | undefined): Promise<LintMessage[]> {
   let output: string;
   try {
-    output = execFileSync(path.join(root, 'node_modules/.bin/eslint'), ['--stdin', '--stdin-filename', filePath, '--format', 'json'], {
+    output = execFileSync(path.join(root, 'node_modules/.bin/eslint'), [...args, '--format', 'json'], {
       cwd: root,
       env,
-      input: code,
+      ...(code === undefined ? {} : { input: code }),
     }).toString();
   } catch (error) {
     output = (error as { stdout: Buffer }).stdout.toString();
   }
-  const [result] = JSON.parse(output) as Array<{ messages: Array<{ ruleId: string | null; message: string }> }>;
+  const [result] = JSON.parse(output) as Array<{ messages: LintMessage[] }>;
   const messages = result?.messages ?? [];
   if (messages.some((message) => /No cached ProjectGraph/.test(message.message))) throw new Error('the boundary rule was skipped');
-  return messages.filter((message) => message.ruleId === rule).map((message) => message.message);
+  return messages;
 }
 
 function boundaryErrors(filePath: string, code: string): Promise<string[]> {
@@ -176,4 +204,36 @@ describe('module boundaries', () => {
     expect(await boundaryErrors('apps/admin-console/src/probe.test.ts', test)).toEqual([]);
     expect(await boundaryErrors('apps/admin-console/src/probe.ts', test)).not.toEqual([]);
   });
+});
+
+describe('typed lint', () => {
+  it('refuses a promise nobody awaits, a promise passed where a callback result is ignored, and a switch that misses a union member', async () => {
+    const source = `export async function save(): Promise<void> {}
+export function handler(): void {
+  save();
+}
+export const listener = [1].forEach(async () => save());
+type Kind = 'a' | 'b';
+export function name(kind: Kind): string {
+  switch (kind) {
+    case 'a':
+      return 'A';
+  }
+  return '?';
+}
+`;
+    // Type information needs a file on disk inside a project: the probe exists for this test only.
+    const file = path.join(root, `libs/domain/src/model/typed-lint-probe-${process.pid}.ts`);
+    fs.writeFileSync(file, source);
+    try {
+      const messages = await lintRun([file], undefined);
+      expect(messages.filter((message) => message.ruleId === TYPED_RULES[0])).toHaveLength(1);
+      expect(messages.filter((message) => message.ruleId === TYPED_RULES[1])).toHaveLength(1);
+      expect(messages.filter((message) => message.ruleId === TYPED_RULES[2])).toEqual([
+        expect.objectContaining({ message: expect.stringContaining('"b"') }),
+      ]);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }, 180_000);
 });

@@ -43,7 +43,7 @@ async function main(): Promise<number> {
   return result.exitCode;
 }
 
-main()
+void main()
   .catch((error: unknown) => {
     if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
     else process.stderr.write(`audit-cleanup-worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -132,7 +132,7 @@ export class JwtAccessTokenService implements AccessTokenService {
       exp: exp as number,
       // Informational: authorisation reads the level from the session, not from the token.
       ...(Array.isArray(amr) && amr.every((method) => method === 'pwd' || method === 'otp')
-        ? { amr: amr as AccessTokenClaims['amr'] }
+        ? { amr: amr as NonNullable<AccessTokenClaims['amr']> }
         : {}),
       ...(aal === 1 || aal === 2 ? { aal } : {}),
       ...(typeof authTime === 'number' && Number.isInteger(authTime) ? { auth_time: authTime } : {}),

@@ -94,7 +94,15 @@ async function loadKey(config: SigningKeyConfig, status: 'active' | 'grace'): Pr
       status,
       ...(signingKey ? { signingKey } : {}),
       verificationKey,
-      publicJwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}), kid: config.kid, alg: config.alg, use: 'sig' },
+      publicJwk: {
+        ...(jwk.kty ? { kty: jwk.kty } : {}),
+        ...(jwk.crv ? { crv: jwk.crv } : {}),
+        ...(jwk.x ? { x: jwk.x } : {}),
+        ...(jwk.y ? { y: jwk.y } : {}),
+        kid: config.kid,
+        alg: config.alg,
+        use: 'sig',
+      },
     };
   } catch (error) {
     throw new Error(`JWT_SIGNING_KEYS: key "${config.kid}" is not a valid ${config.alg} PEM key (${(error as Error).message})`);

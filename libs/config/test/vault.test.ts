@@ -12,7 +12,7 @@ const KEYS = JSON.stringify([{ kid: 'vault-1', alg: 'HS256', status: 'active', s
 
 let server: http.Server;
 let address: string;
-const requests: Array<{ url?: string; token?: string | string[] }> = [];
+const requests: Array<{ url: string | undefined; token: string | string[] | undefined }> = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {

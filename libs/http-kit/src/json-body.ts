@@ -36,7 +36,7 @@ export function createJsonBodyReader(limitBytes: number) {
 
 export function translateBodyParserError(error: unknown): AppError {
   const { type, status } = (error ?? {}) as { type?: string; status?: number };
-  switch (type) {
+  switch (type ?? '') {
     case 'entity.too.large':
       return new AppError('PAYLOAD_TOO_LARGE');
     case 'charset.unsupported':

@@ -33,6 +33,8 @@ export interface RouterOptions<Principal> {
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 const EMPTY_BODY = z.strictObject({});
+/** What a route without params or query reads: nothing, and no issues. */
+const NO_INPUT: { value: undefined; details?: FieldIssue[] } = { value: undefined };
 
 /** Extracts the bearer token; a missing or malformed header is 401 UNAUTHORIZED. */
 export function bearerToken(header: string | undefined): string {
@@ -141,9 +143,9 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
         }
 
         const details: FieldIssue[] = [];
-        const params = route.params ? parseInput(route.params, req.params, 'params') : { value: undefined };
+        const params = route.params ? parseInput(route.params, req.params, 'params') : NO_INPUT;
         details.push(...(params.details ?? []));
-        const query = route.query ? parseInput(route.query, { ...req.query }, 'query') : { value: undefined };
+        const query = route.query ? parseInput(route.query, { ...req.query }, 'query') : NO_INPUT;
         details.push(...(query.details ?? []));
         let body: { value?: unknown; details?: FieldIssue[] } = { value: undefined };
         if (bodySchema) {

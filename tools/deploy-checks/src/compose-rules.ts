@@ -36,9 +36,10 @@ const environment = (service: ComposeService): Record<string, string> =>
 
 const publishedPorts = (service: ComposeService): Array<{ host?: string; port: number }> =>
   (service.ports ?? []).map((port) => {
-    if (typeof port !== 'string') return { host: port.host_ip, port: port.target };
+    if (typeof port !== 'string') return { ...(port.host_ip ? { host: port.host_ip } : {}), port: port.target };
     const parts = port.split(':');
-    return { host: parts.length === 3 ? parts[0] : undefined, port: Number(parts[parts.length - 1]) };
+    const target = Number(parts[parts.length - 1]);
+    return parts.length === 3 && parts[0] ? { host: parts[0], port: target } : { port: target };
   });
 
 /**
