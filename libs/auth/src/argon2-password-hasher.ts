@@ -20,7 +20,7 @@ const OUTPUT_LENGTH = 32;
 
 /**
  * Argon2id via @node-rs/argon2 (prebuilt N-API binding; ~4.5× faster verify than `argon2` on this
- * hardware, same PHC strings: ARCHITECTURE.md has the measurement). Hashes are PHC strings
+ * hardware, same PHC strings: docs/accounts.md has the measurement). Hashes are PHC strings
  * (`$argon2id$v=19$m=65536,t=1,p=4$salt$hash`), so hashes written by the original Go service verify.
  */
 export class Argon2PasswordHasher implements PasswordHasher {
