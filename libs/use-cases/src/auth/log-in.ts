@@ -3,7 +3,7 @@ import type { Actor } from '@pandora/domain';
 import { normalizeEmail } from '@pandora/domain';
 import type { Role } from '@pandora/domain';
 import type { UserCredentials } from '@pandora/domain';
-import { loginSourceOf } from '../mfa/account-attempt';
+import { loginSourceOf } from './account-attempt';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
