@@ -93,7 +93,7 @@ describe('with Redis down', () => {
   });
 
   it('counts the degraded decisions in the metrics', async () => {
-    const metrics = (await t.http().get('/metrics')).text;
+    const metrics = (await t.admin().get('/metrics')).text;
     expect(metrics).toMatch(/redis_degraded_decisions_total\{component="rate_limit_user"\} [1-9]/);
     expect(metrics).toMatch(/redis_degraded_decisions_total\{component="login_throttle"\} [1-9]/);
   });
