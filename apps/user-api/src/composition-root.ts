@@ -121,6 +121,9 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
 
   const publicApp = createHttpApp<Principal>({
     ...listenerOptions,
+    // /metrics only on the admin port: it shows admin routes and outcomes such as a non-admin's right
+    // password at the admin login (result="forbidden"), which the public answer keeps hidden.
+    exposeMetrics: false,
     guards: limits.enabled
       ? { limiter, idempotency, perIp: { name: 'ip', ...limits.perIp }, perUser: { name: 'user', ...limits.perUser } }
       : { idempotency },

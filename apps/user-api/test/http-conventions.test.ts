@@ -166,10 +166,11 @@ describe('HTTP conventions (docs/api.md)', () => {
     expect((await t.admin().get('/health')).body).toEqual({ status: 'ok' });
   });
 
-  it('serves /health, /ready and /metrics', async () => {
+  it('serves /health and /ready, and /metrics on the admin port only', async () => {
     expect((await t.http().get('/health')).body).toEqual({ status: 'ok' });
     expect((await t.http().get('/ready')).body).toEqual({ status: 'ready', checks: { database: 'up', redis: 'up' } });
-    const metrics = await t.http().get('/metrics');
+    expect((await t.http().get('/metrics')).status).toBe(404);
+    const metrics = await t.admin().get('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('http_requests_total');
     expect(metrics.text).toMatch(/http_requests_total\{method="POST",route="\/api\/v1\/auth\/register",status_code="201"\}/);

@@ -61,6 +61,21 @@ describe('POST /api/v1/auth/refresh', () => {
     expect(t.logs).toContainEqual(expect.objectContaining({ security_event: 'refresh_token_reuse_detected', session_id: user.sessionId }));
   });
 
+  it('never replays a refresh from the Idempotency-Key store: the same key after the grace window meets reuse detection', async () => {
+    const user = await registerUser(t.http());
+    const keyed = () => refresh(user.refreshToken).set('Idempotency-Key', `refresh-${user.sessionId}`);
+    const first = await keyed();
+    expect(first.status).toBe(200);
+    clock.advance(1100);
+    const replay = await keyed();
+    expect(replay.status).toBe(401);
+    expectErrorEnvelope(replay.body, 'INVALID_REFRESH_TOKEN');
+    expect(replay.headers['idempotent-replayed']).toBeUndefined();
+    expect(JSON.stringify(replay.body)).not.toContain(first.body.refresh_token);
+    expect(await t.rows.one(sessions, { id: user.sessionId })).toMatchObject({ revokedReason: 'refresh_token_reuse' });
+    expect((await refresh(first.body.refresh_token)).status).toBe(401);
+  });
+
   it('lets exactly one of four concurrent refreshes with the same token succeed', async () => {
     const user = await registerUser(t.http());
     const results = await Promise.all([1, 2, 3, 4].map(() => refresh(user.refreshToken)));

@@ -42,7 +42,8 @@ describe('UpdateKYCStatus', () => {
       eventCategory: 'kyc',
       action: 'update_kyc_status',
       actorType: 'service',
-      actorIdentifier: 'compliance-workflow-17',
+      // The authenticated service is the actor; what it says about who decided is information only.
+      actorIdentifier: 'wallet',
       resourceType: 'user',
       resourceId: user.id,
       requestId: 'kyc-req-1',
@@ -50,7 +51,7 @@ describe('UpdateKYCStatus', () => {
       userAgent: expect.stringContaining('grpc-node-js/'),
       previousState: { kyc_status: 'pending' },
       newState: { kyc_status: 'verified' },
-      metadata: { rules: 'service', caller: 'wallet', caller_authentication: 'token' },
+      metadata: { rules: 'service', caller: 'wallet', caller_authentication: 'token', updated_by: 'compliance-workflow-17' },
       status: 'success',
     });
     expect(events).toHaveLength(1);

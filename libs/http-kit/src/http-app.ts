@@ -14,7 +14,13 @@ import { singlePageApp, type SinglePageApp } from './single-page-app';
 
 export interface HttpAppOptions<Principal> {
   logger: Logger;
+  /** Where this listener's requests are counted. */
   metrics?: AppMetrics;
+  /**
+   * Serve `/metrics` on this listener (default: yes). user-api serves it only on its private admin
+   * listener: the exposition shows both listeners and security-sensitive outcomes (docs/observability.md#metrics).
+   */
+  exposeMetrics?: boolean;
   /** express trust-proxy setting from TRUST_PROXY (false: use the socket address only). */
   trustProxy: false | number | string[];
   corsAllowedOrigins: string[];
@@ -57,7 +63,7 @@ export function createHttpApp<Principal>(options: HttpAppOptions<Principal>): Ht
     ));
   const operational = operationalRoutes({
     probe: options.probe,
-    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.metrics && options.exposeMetrics !== false ? { metrics: options.metrics } : {}),
     openApiDocument,
     swaggerCsp: SWAGGER_UI_CSP,
   });

@@ -67,6 +67,13 @@ export interface RouteSpec<Principal, B extends ZodType | undefined, Q extends Z
    * or reports their state itself (/ready). Without it the OpenAPI document lists 503.
    */
   outageProof?: boolean;
+  /**
+   * Its success answer holds credentials (tokens): never stored for an Idempotency-Key replay. A
+   * retry with the same key runs again, so a refresh token presented twice always meets reuse
+   * detection and a replay can never hand out a live token pair (docs/abuse-controls.md#idempotency-keys).
+   * The key still refuses a concurrent duplicate (409) while the first request runs.
+   */
+  issuesCredentials?: boolean;
   /** A limit of this route, counted after validation (e.g. logins per IP and email). */
   rateLimit?: (input: { body: Output<B>; client: ClientContext }) => (RateLimitSpec & { subject: string }) | null;
   handler: (context: RouteContext<Principal, Output<B>, Output<Q>, Output<P>>) => Promise<RouteResult> | RouteResult;

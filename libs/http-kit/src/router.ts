@@ -172,7 +172,8 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
         if (idempotency && guards.idempotency) {
           const finished = idempotency;
           idempotency = undefined;
-          await recordIdempotentAnswer(guards.idempotency, finished.handle, result, client.requestId, options.logger);
+          const keep = !(route.issuesCredentials && result.status < 300);
+          await recordIdempotentAnswer(guards.idempotency, finished.handle, result, client.requestId, options.logger, keep);
         }
         send(res, result);
       } catch (error) {
@@ -187,7 +188,7 @@ export function buildRouter<Principal>(routes: RouteDefinition<Principal>[], opt
 
 /**
  * The handler has run (and may have committed): its answer goes to the client whatever Redis does
- * now. Turning a done change into a 5xx would invite a retry of something that happened. If the
+ * now. `keep: false` (a success holding credentials) frees the key instead of storing the answer. Turning a done change into a 5xx would invite a retry of something that happened. If the
  * record cannot be updated it keeps its in-progress marker, so a retry gets 409 rather than a second
  * execution, until the record expires.
  */
@@ -197,10 +198,11 @@ async function recordIdempotentAnswer(
   result: RouteResult,
   requestId: string,
   logger?: Logger,
+  keep = true,
 ): Promise<void> {
   const retryable = result.status >= 500 || result.status === 429;
   try {
-    if (retryable) await store.abandon(handle);
+    if (retryable || !keep) await store.abandon(handle);
     else await store.complete(handle, storable(result));
   } catch (error) {
     // The body may hold tokens: only its status is logged.

@@ -26,7 +26,7 @@ export * from './create-service-use-cases';
 export * from './create-use-cases';
 export * from './kyc/change-kyc-status';
 export * from './kyc/change-own-kyc-status';
-export * from './mfa/account-attempt';
+export * from './auth/account-attempt';
 export * from './mfa/confirm-totp-setup';
 export * from './mfa/disable-mfa';
 export * from './mfa/get-mfa-status';

@@ -34,7 +34,7 @@ export const SERVICE_EXPECTATIONS: Record<'user-api' | 'user-grpc' | 'event-rela
     ports: { http: 8080, admin: 8081 },
     liveness: { port: 8080, check: '/health' },
     readiness: { port: 8080, check: '/ready?require=database' },
-    metricsPort: 8080,
+    metricsPort: 8081,
     config: { SERVER_PORT: '8080', ADMIN_PORT: '8081' },
     companions: [
       ['Service', 'user-api'],
@@ -116,6 +116,46 @@ function configViolations(pod: PodTemplate, objects: K8sObject[], env: Environme
   return problems.map((problem) => (problem.startsWith(pod.id) ? problem : `${pod.id}: ${problem}`));
 }
 
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-f:]+\/\d{1,3}$/i;
+
+/**
+ * The client IP of user-api (rate limits, audit rows) is only as good as these two together:
+ * TRUST_PROXY names the ingress controller's subnet (a hop count would believe any pod that reaches
+ * the port directly), and only the ingress controller may reach the public port 8080.
+ */
+function publicEdgeViolations(pod: PodTemplate, objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  const container = pod.spec.containers?.[0];
+  const trustProxy = container ? effectiveEnvironment(objects, container).env.TRUST_PROXY : undefined;
+  const entries = (trustProxy ?? '').split(',').map((entry) => entry.trim());
+  if (!trustProxy || !entries.every((entry) => CIDR.test(entry))) {
+    problems.push(`${pod.id}: TRUST_PROXY is ${trustProxy ?? 'unset'}, expected the ingress controller's CIDR(s)`);
+  }
+  for (const policy of ofKind(objects, 'NetworkPolicy')) {
+    const spec = policy.spec as {
+      podSelector?: { matchLabels?: Record<string, string> };
+      ingress?: Array<{
+        from?: Array<Record<string, { matchLabels?: Record<string, string> }>>;
+        ports?: Array<{ port?: number | string }>;
+      }>;
+    };
+    if (!selects(spec.podSelector, pod.labels)) continue;
+    for (const rule of spec.ingress ?? []) {
+      const opensPublicPort =
+        !rule.ports || rule.ports.length === 0 || rule.ports.some((port) => port.port === 8080 || port.port === 'http');
+      const onlyIngressController = (rule.from ?? []).every(
+        (peer) =>
+          peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx' &&
+          peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'ingress-nginx',
+      );
+      if (opensPublicPort && !onlyIngressController) {
+        problems.push(`NetworkPolicy/${policy.metadata.name}: port 8080 of ${pod.id} is reachable by others than the ingress controller`);
+      }
+    }
+  }
+  return problems;
+}
+
 /** The apps that hold a PostgreSQL session of their own (a lease, a lock, LISTEN). */
 const SESSION_APPS: ReadonlyArray<AppName> = ['event-relay', 'audit-cleanup-worker'];
 export const DIRECT_DATABASE_SECRET = 'pandora-user-database-direct';
@@ -186,6 +226,7 @@ function serviceViolations(objects: K8sObject[], app: keyof typeof SERVICE_EXPEC
 
   problems.push(...configViolations(pod, objects, env, expected.config));
   problems.push(...directConnectionViolations(pod, app));
+  if (app === 'user-api') problems.push(...publicEdgeViolations(pod, objects));
 
   if (expected.autoscaled) {
     const min = field<number>(find(objects, 'HorizontalPodAutoscaler', app) ?? workload, 'spec', 'minReplicas') ?? 0;

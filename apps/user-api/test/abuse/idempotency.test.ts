@@ -1,6 +1,15 @@
 import { outboxEvents, users } from '@pandora/data-access';
 import { whileDatabaseIsAway } from '../support/database-outage';
-import { bearer, createAdmin, eventually, expectErrorEnvelope, registerUser, STRONG_PASSWORD, uniqueEmail } from '../support/fixtures';
+import {
+  bearer,
+  createAdmin,
+  eventually,
+  expectErrorEnvelope,
+  registerUser,
+  STRONG_PASSWORD,
+  uniqueEmail,
+  type RegisteredUser,
+} from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
@@ -15,46 +24,62 @@ afterAll(() => t.stop());
 
 const registration = () => ({ email: uniqueEmail('idem'), password: STRONG_PASSWORD, first_name: 'Idem', last_name: 'Potent' });
 const register = (body: object, key: string) => t.http().post('/api/v1/auth/register').set('Idempotency-Key', key).send(body);
+const patchMe = (user: RegisteredUser, body: object, key: string) =>
+  t.http().patch('/api/v1/users/me').set(bearer(user.accessToken)).set('Idempotency-Key', key).send(body);
 
 describe('Idempotency-Key', () => {
   it('replays the first answer, with Idempotent-Replayed, and does the work once', async () => {
-    const body = registration();
-    const first = await register(body, 'key-replay-1');
-    const second = await register(body, 'key-replay-1');
-    expect(first.status).toBe(201);
-    expect(second.status).toBe(201);
+    const user = await registerUser(t.http());
+    const first = await patchMe(user, { first_name: 'Once' }, 'key-replay-1');
+    const second = await patchMe(user, { first_name: 'Once' }, 'key-replay-1');
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(second.body).toEqual(first.body);
-    expect(await t.rows.count(users, { email: body.email })).toBe(1);
-    expect(await t.rows.count(outboxEvents, { aggregateId: first.body.user.id, eventType: 'user.registered' })).toBe(1);
+    expect(await t.rows.count(outboxEvents, { aggregateId: user.id, eventType: 'user.profile.updated' })).toBe(1);
   });
 
   it('answers 422 IDEMPOTENCY_KEY_REUSED for the same key with a different body', async () => {
-    const body = registration();
-    await register(body, 'key-reused-1').expect(201);
-    const other = await register({ ...body, first_name: 'Different' }, 'key-reused-1');
+    const user = await registerUser(t.http());
+    await patchMe(user, { first_name: 'First' }, 'key-reused-1').expect(200);
+    const other = await patchMe(user, { first_name: 'Different' }, 'key-reused-1');
     expect(other.status).toBe(422);
     expectErrorEnvelope(other.body, 'IDEMPOTENCY_KEY_REUSED');
   });
 
   it('treats bodies that differ only in key order as the same request', async () => {
-    const body = registration();
-    await register(body, 'key-order-1').expect(201);
-    const reordered = { last_name: body.last_name, first_name: body.first_name, password: body.password, email: body.email };
-    expect((await register(reordered, 'key-order-1')).headers['idempotent-replayed']).toBe('true');
+    const user = await registerUser(t.http());
+    await patchMe(user, { first_name: 'Ada', last_name: 'Lovelace' }, 'key-order-1').expect(200);
+    expect((await patchMe(user, { last_name: 'Lovelace', first_name: 'Ada' }, 'key-order-1')).headers['idempotent-replayed']).toBe('true');
   });
 
   it('executes concurrent duplicates exactly once (409 IDEMPOTENCY_IN_PROGRESS or a replay for the rest)', async () => {
-    const body = registration();
-    const responses = await Promise.all(Array.from({ length: 8 }, () => register(body, 'key-concurrent-1')));
-    const created = responses.filter((response) => response.status === 201 && response.headers['idempotent-replayed'] === undefined);
-    expect(created).toHaveLength(1);
+    const user = await registerUser(t.http());
+    const responses = await Promise.all(Array.from({ length: 8 }, () => patchMe(user, { first_name: 'Concurrent' }, 'key-concurrent-1')));
+    const executed = responses.filter((response) => response.status === 200 && response.headers['idempotent-replayed'] === undefined);
+    expect(executed).toHaveLength(1);
     for (const response of responses) {
       if (response.status === 409) expectErrorEnvelope(response.body, 'IDEMPOTENCY_IN_PROGRESS');
-      else expect(response.status).toBe(201);
+      else expect(response.status).toBe(200);
     }
-    expect(await t.rows.count(users, { email: body.email })).toBe(1);
+    expect(await t.rows.count(outboxEvents, { aggregateId: user.id, eventType: 'user.profile.updated' })).toBe(1);
+  });
+
+  it('never stores an answer that holds tokens: a keyed register, login or refresh runs again on retry', async () => {
+    const body = registration();
+    const first = await register(body, 'key-credentials-1');
+    expect(first.status).toBe(201);
+    const retry = await register(body, 'key-credentials-1');
+    expect(retry.status).toBe(409);
+    expectErrorEnvelope(retry.body, 'USER_ALREADY_EXISTS');
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    const logIn = () =>
+      t.http().post('/api/v1/auth/login').set('Idempotency-Key', 'key-credentials-2').send({ email: body.email, password: body.password });
+    const [one, two] = [await logIn(), await logIn()];
+    expect([one.status, two.status]).toEqual([200, 200]);
+    expect(two.headers['idempotent-replayed']).toBeUndefined();
+    expect(two.body.refresh_token).not.toBe(one.body.refresh_token);
   });
 
   it('stores 4xx answers too, but lets the request run again once the key has expired', async () => {
@@ -160,13 +185,13 @@ describe('Idempotency-Key', () => {
     expect(await t.rows.count(outboxEvents, { aggregateId: user.id, eventType: 'user.deleted' })).toBe(1);
   });
 
-  it('keeps the stored answers unreadable in Redis (no tokens, no emails)', async () => {
-    const body = registration();
-    const first = await register(body, 'key-at-rest-1');
+  it('keeps the stored answers unreadable in Redis (no emails, no names)', async () => {
+    const user = await registerUser(t.http());
+    expect((await patchMe(user, { first_name: 'Unreadable' }, 'key-at-rest-1')).status).toBe(200);
     const keys = await t.redis.raw.keys(`${t.redis.keyPrefix}idempotency:*`);
     const stored = (await Promise.all(keys.map((key) => t.redis.raw.get(key)))).join();
-    expect(stored).not.toContain(first.body.refresh_token);
-    expect(stored).not.toContain(body.email);
+    expect(stored).not.toContain(user.email);
+    expect(stored).not.toContain('Unreadable');
   });
 });
 

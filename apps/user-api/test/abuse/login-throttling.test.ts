@@ -56,7 +56,7 @@ describe('parallel password guessing', () => {
       severity: 'critical',
       metadata: expect.objectContaining({ lock_level: 1 }),
     });
-    const metrics = (await t.http().get('/metrics')).text;
+    const metrics = (await t.admin().get('/metrics')).text;
     expect(metrics).toMatch(/login_lockouts_total \d+/);
     expect(metrics).toMatch(/user_logins_total\{result="locked"\} \d+/);
     expect(metrics).toMatch(/rate_limit_rejections_total\{limit="account_lockout"\} \d+/);

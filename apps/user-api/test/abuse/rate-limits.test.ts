@@ -121,7 +121,7 @@ describe('failed logins per IP and email', () => {
       (await t.http().post('/api/v1/auth/login').set('X-Forwarded-For', nextIp()).send({ email: user.email, password: user.password }))
         .status,
     ).toBe(200);
-    expect((await t.http().get('/metrics')).text).toMatch(/rate_limit_rejections_total\{limit="login"\} [1-9]/);
+    expect((await t.admin().get('/metrics')).text).toMatch(/rate_limit_rejections_total\{limit="login"\} [1-9]/);
   });
 
   it('never counts successful logins', async () => {

@@ -65,6 +65,21 @@ describe('with Redis down', () => {
     expect(statuses).toEqual([401, 401, 429, 429]); // half of LOGIN_LOCKOUT_THRESHOLD=4
   });
 
+  it('stops guessing the current password at the password change with the same stricter per-process budget', async () => {
+    const victim = await registerUser(t.http());
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await t
+        .http()
+        .post('/api/v1/users/me/password')
+        .set(bearer(victim.accessToken))
+        .send({ current_password: `guess ${i}`, new_password: 'a brand new passphrase' });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([401, 401, 429]); // half of LOGIN_LOCKOUT_THRESHOLD=4, in this replica
+    expect((await t.http().post('/api/v1/auth/login').send({ email: victim.email, password: victim.password })).status).toBe(429);
+  });
+
   it('refuses Idempotency-Key requests with 503 but serves the same request without a key', async () => {
     const keyed = await t
       .http()
@@ -78,7 +93,7 @@ describe('with Redis down', () => {
   });
 
   it('counts the degraded decisions in the metrics', async () => {
-    const metrics = (await t.http().get('/metrics')).text;
+    const metrics = (await t.admin().get('/metrics')).text;
     expect(metrics).toMatch(/redis_degraded_decisions_total\{component="rate_limit_user"\} [1-9]/);
     expect(metrics).toMatch(/redis_degraded_decisions_total\{component="login_throttle"\} [1-9]/);
   });

@@ -136,6 +136,19 @@ describe('KYC decisions', () => {
     },
   );
 
+  it('refuses an admin deciding their own KYC with 403, as their own role', async () => {
+    const response = await t
+      .admin()
+      .patch(`/api/v1/admin/users/${admin.id}/kyc`)
+      .set(as(admin.accessToken))
+      .send({ kyc_status: 'verified' });
+    expect(response.status).toBe(403);
+    expectErrorEnvelope(response.body, 'FORBIDDEN');
+    expect(response.body.error.message).toMatch(/own KYC/);
+    expect((await t.rows.one(users, { id: admin.id })).kycStatus).toBe('pending');
+    expect(await t.rows.count(auditLogs, { userId: admin.id, eventType: 'user.kyc.updated' })).toBe(0);
+  });
+
   it('follows the transition table: verified → rejected → pending allowed, rejected → verified refused', async () => {
     const user = await registerUser(t.http());
     const change = (kyc_status: string) =>

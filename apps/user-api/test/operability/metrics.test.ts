@@ -25,7 +25,7 @@ describe('Prometheus metrics', () => {
         .post('/api/v1/auth/register')
         .send({ email: uniqueEmail(), password: STRONG_PASSWORD, first_name: 'M', last_name: 'X' });
 
-    const metrics = (await t.http().get('/metrics')).text;
+    const metrics = (await t.admin().get('/metrics')).text;
     for (const name of [
       'http_requests_total',
       'http_request_duration_seconds_bucket',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { auditLogs } from '@pandora/data-access';
 import { SignJWT } from 'jose';
 import { bearer, registerUser, STRONG_PASSWORD, uniqueEmail, type RegisteredUser } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
@@ -99,6 +100,22 @@ describe('security lines at LOG_LEVEL=error', () => {
     });
     expect(securityLine(requestId, 'authentication_failed')).toMatchObject({ route: '/api/v1/auth/login', ip_address: ip });
     expect(t.rawLogs()).not.toContain(email);
+  });
+
+  it('keeps a password typed into the email field out of the audit row and the log line', async () => {
+    const typedIntoEmail = `Hunter2 secret ${randomUUID()}`;
+    const response = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .set('X-Forwarded-For', nextIp())
+      .send({ email: typedIntoEmail, password: 'x' });
+    expect(response.status).toBe(401);
+    const requestId = response.headers['x-request-id'] as string;
+
+    expect(securityLine(requestId, 'login_failed')).toMatchObject({ reason: 'unknown_email', email: 'invalid-identifier' });
+    expect(t.rawLogs()).not.toContain(typedIntoEmail.toLowerCase());
+    const rows = await t.rows.find(auditLogs, { requestId, eventType: 'auth.login.failed' });
+    expect(rows.map((row) => row.actorIdentifier)).toEqual(['invalid-identifier']);
   });
 
   it('records a non-admin on an admin route as access denied, with who it was', async () => {

@@ -30,10 +30,14 @@ export function userServiceHandlers(useCases: ServiceUseCases, logger: Logger): 
           userId: input.user_id,
           status: input.kyc_status,
           as: 'service',
-          actor: { type: 'service', id: null, identifier: input.updated_by ?? rpc.caller.name },
+          // The actor is who proved who they are; updated_by is only the caller's word, kept beside it.
+          actor: { type: 'service', id: null, identifier: rpc.caller.name },
           actorSessionId: null,
-          // updated_by is the caller's word; the authenticated service is recorded beside it.
-          auditMetadata: { caller: rpc.caller.name, caller_authentication: rpc.caller.via },
+          auditMetadata: {
+            caller: rpc.caller.name,
+            caller_authentication: rpc.caller.via,
+            ...(input.updated_by ? { updated_by: input.updated_by } : {}),
+          },
         },
         requestContextOf(rpc),
       );

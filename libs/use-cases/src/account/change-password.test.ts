@@ -137,6 +137,23 @@ describe('ChangePassword', () => {
     expect(ports.loginThrottle.sourceFailures.get(FakeLoginThrottle.sourceKey(user.email, CONTEXT))).toBe(1);
   });
 
+  it('answers WEAK_PASSWORD alike for a right and a wrong current password, without checking or counting either', async () => {
+    const user = await seedUser(ports);
+    const { principal } = await signIn(ports, user);
+    const answers = [];
+    for (const currentPassword of [PASSWORD, 'not the password']) {
+      answers.push(
+        await changePassword.execute(principal, { currentPassword, newPassword: 'password' }, CONTEXT).catch((error: Error) => error),
+      );
+    }
+    expect(answers.map((answer) => [(answer as { code?: string }).code, (answer as Error).message])).toEqual([
+      ['WEAK_PASSWORD', expect.any(String)],
+      ['WEAK_PASSWORD', (answers[0] as Error).message],
+    ]);
+    expect(ports.loginThrottle.failures.get(user.email)).toBeUndefined();
+    expect(ports.db.audit).toEqual([]);
+  });
+
   describe('for an account with TOTP on', () => {
     it('asks for mfa_code before hashing the new password', async () => {
       const user = await seedMfaUser(ports);
@@ -149,6 +166,17 @@ describe('ChangePassword', () => {
       expect(ports.hasher.hashed).toEqual([]);
       expect(ports.metrics.mfaVerifications).toEqual(['missing']);
       expect(ports.loginThrottle.calls).toEqual([`reserve ${user.email}`, `release ${user.email}`]);
+    });
+
+    it('asks for mfa_code alike for a right and a wrong current password', async () => {
+      const user = await seedMfaUser(ports);
+      const { principal } = await signIn(ports, user);
+      for (const currentPassword of [PASSWORD, 'not the password']) {
+        await expect(changePassword.execute(principal, { currentPassword, newPassword: NEW_PASSWORD }, CONTEXT)).rejects.toMatchObject({
+          code: 'MFA_REQUIRED',
+        });
+      }
+      expect(ports.loginThrottle.failures.get(user.email)).toBeUndefined();
     });
 
     it('refuses a wrong code, counts it as a failed login and changes nothing', async () => {

@@ -1,7 +1,7 @@
 import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
 import { assertPasswordPolicy } from '@pandora/domain';
-import { withAccountAttempt } from '../mfa/account-attempt';
+import { withAccountAttempt } from '../auth/account-attempt';
 import { requireSecondFactor } from '../mfa/second-factor';
 import { auditEntry, domainEvent } from '../records';
 import { announceRevokedSessions } from '../sessions/end-sessions';
@@ -25,9 +25,11 @@ export type ChangePasswordPorts = Pick<
 >;
 
 /**
- * POST /users/me/password. The current password must be proven first (a stolen access token alone
+ * POST /users/me/password. The current password must be proven (a stolen access token alone
  * cannot take the account over) and, for an account with TOTP on, a second factor (`mfaCode`); both
  * are one attempt on the account throttle, so wrong guesses lock the account like failed logins.
+ * The new password's policy and a missing code are judged before the current password is, so no
+ * answer tells a right current password from a wrong one.
  * Every other session is then revoked, the caller's own survives.
  */
 export class ChangePassword {
@@ -46,10 +48,17 @@ export class ChangePassword {
 
     const revoked = await withAccountAttempt(
       deps,
-      { email: user.email, userId: user.id, mfaEnabled: user.mfaEnabled },
+      { email: user.email, userId: user.id, mfaEnabled: user.mfaEnabled, passwordHash: credentials.passwordHash },
       ctx,
       async (attempt) => {
-        if (!(await deps.hasher.verify(credentials.passwordHash, input.currentPassword))) {
+        // Everything that can refuse the request without the current password is judged first, so
+        // a right and a wrong current password get the same answer (docs/security.md#password-guessing).
+        assertPasswordPolicy(input.newPassword, user.email);
+        if (user.mfaEnabled && input.mfaCode === undefined) {
+          deps.metrics.mfaVerification('missing');
+          throw new AppError('MFA_REQUIRED');
+        }
+        await attempt.requirePassword(input.currentPassword, async () => {
           const now = deps.clock.now();
           await deps.uow.run((repositories) =>
             repositories.audit.append(
@@ -65,14 +74,7 @@ export class ChangePassword {
               }),
             ),
           );
-          throw new AppError('INVALID_CREDENTIALS', 'The current password is not correct.');
-        }
-        // Asked for before the expensive hash of the new password.
-        if (user.mfaEnabled && input.mfaCode === undefined) {
-          deps.metrics.mfaVerification('missing');
-          throw new AppError('MFA_REQUIRED');
-        }
-        assertPasswordPolicy(input.newPassword, user.email);
+        });
         const passwordHash = await deps.hasher.hash(input.newPassword);
         const now = deps.clock.now();
 

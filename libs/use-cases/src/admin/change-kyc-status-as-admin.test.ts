@@ -30,6 +30,16 @@ describe('ChangeKycStatusAsAdmin', () => {
     ).rejects.toMatchObject({ code: 'INVALID_KYC_TRANSITION' });
   });
 
+  it('refuses an administrator’s own KYC with FORBIDDEN and records nothing', async () => {
+    const principal = await admin();
+    await expect(
+      new ChangeKycStatusAsAdmin(ports).execute(principal, { userId: principal.userId, status: 'verified' }, CONTEXT),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await ports.repositories.users.findById(principal.userId))?.kycStatus).toBe('pending');
+    expect(ports.db.audit).toEqual([]);
+    expect(ports.db.outbox).toEqual([]);
+  });
+
   it('records the signed-in administrator as the actor, with the admin rules', async () => {
     const principal = await admin();
     const user = await seedUser(ports);

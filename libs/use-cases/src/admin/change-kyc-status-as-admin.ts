@@ -1,3 +1,4 @@
+import { AppError } from '@pandora/errors';
 import type { KycStatus, Principal, RequestContext } from '@pandora/domain';
 import { actorOf } from '../actors';
 import { ChangeKycStatus, type ChangeKycStatusPorts } from '../kyc/change-kyc-status';
@@ -5,7 +6,11 @@ import { withLoginLock, type AdminUser, type AdminUserViewPorts } from './admin-
 
 export type ChangeKycStatusAsAdminPorts = ChangeKycStatusPorts & AdminUserViewPorts;
 
-/** PATCH/PUT /admin/users/:id/kyc: a compliance decision by the signed-in administrator; answers the admin view. */
+/**
+ * PATCH/PUT /admin/users/:id/kyc: a compliance decision by the signed-in administrator; answers the
+ * admin view. Never about their own account (separation of duties, as for their own role, MFA and
+ * deletion): another administrator decides.
+ */
 export class ChangeKycStatusAsAdmin {
   private readonly changeKycStatus: ChangeKycStatus;
 
@@ -18,6 +23,9 @@ export class ChangeKycStatusAsAdmin {
     input: { userId: string; status: KycStatus; reason?: string | undefined },
     ctx: RequestContext,
   ): Promise<AdminUser> {
+    if (admin.userId === input.userId) {
+      throw new AppError('FORBIDDEN', 'Administrators cannot decide their own KYC status; ask another administrator.');
+    }
     const user = await this.changeKycStatus.execute(
       {
         userId: input.userId,

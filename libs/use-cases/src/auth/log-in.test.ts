@@ -63,6 +63,14 @@ describe('LogIn', () => {
     expect(eventTypes(ports)).toEqual([]);
   });
 
+  it('records a login identifier that is not an email as invalid-identifier, in the audit row and the security log', async () => {
+    await expect(logIn.execute({ email: 'Tr0ub4dor&3 my password', password: 'x' }, CONTEXT)).rejects.toThrow();
+    expect(ports.db.audit.map((row) => row.actorIdentifier)).toEqual(['invalid-identifier']);
+    expect(ports.securityLog.events[0]?.fields).toMatchObject({ email: 'invalid-identifier' });
+    // The lock still counts against what was typed.
+    expect(ports.loginThrottle.failures.get('tr0ub4dor&3 my password')).toBe(1);
+  });
+
   it('refuses a correct password of a non-admin at the admin login, audited as insufficient_role', async () => {
     await seedUser(ports, { email: 'ada@example.com' });
     await expect(

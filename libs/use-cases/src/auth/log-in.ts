@@ -1,9 +1,9 @@
 import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
-import { normalizeEmail } from '@pandora/domain';
+import { normalizeEmail, recordableIdentifier } from '@pandora/domain';
 import type { Role } from '@pandora/domain';
 import type { UserCredentials } from '@pandora/domain';
-import { loginSourceOf } from '../mfa/account-attempt';
+import { loginSourceOf } from './account-attempt';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
@@ -148,7 +148,9 @@ export class LogIn {
   ): Promise<never> {
     const { deps } = this;
     const now = deps.clock.now();
-    const actor: Actor = { type: userId ? 'user' : 'anonymous', id: userId, identifier: email };
+    // An account's email is valid by construction; an unknown one may be a password typed in the wrong field.
+    const identifier = recordableIdentifier(email);
+    const actor: Actor = { type: userId ? 'user' : 'anonymous', id: userId, identifier };
     await deps.uow.run(async (repositories) => {
       await repositories.audit.append(
         auditEntry(deps, ctx, {
@@ -178,11 +180,11 @@ export class LogIn {
       }
     });
     deps.metrics.login(reason === 'insufficient_role' ? 'forbidden' : 'invalid_credentials');
-    // The email lets operators follow a guessing campaign; the log implementation masks it.
+    // The email lets operators follow a guessing campaign; the logger masks it (a***@example.com).
     deps.securityLog.record('login_failed', {
       reason,
       user_id: userId,
-      email,
+      email: identifier,
       required_role: this.options.requiredRole ?? null,
       request_id: ctx.requestId,
       ip_address: ctx.ipAddress,

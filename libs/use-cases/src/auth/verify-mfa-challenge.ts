@@ -8,7 +8,7 @@ import {
   type Role,
   type User,
 } from '@pandora/domain';
-import { withAccountAttempt } from '../mfa/account-attempt';
+import { withAccountAttempt } from './account-attempt';
 import { checkSecondFactor } from '../mfa/second-factor';
 import { auditEntry, domainEvent } from '../records';
 import type { Ports } from '../ports';

@@ -4,7 +4,7 @@ import { actorOf } from '../actors';
 import type { Ports } from '../ports';
 import { auditEntry, domainEvent } from '../records';
 import { endSessions } from '../sessions/end-sessions';
-import { withAccountAttempt } from './account-attempt';
+import { withAccountAttempt } from '../auth/account-attempt';
 import { issueRecoveryCodes } from './recovery-codes';
 
 export type ConfirmTotpSetupPorts = Pick<

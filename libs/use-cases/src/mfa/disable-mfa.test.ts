@@ -1,5 +1,5 @@
 import type { AppError } from '@pandora/errors';
-import { CONTEXT, createFakePorts, PASSWORD, seedMfaUser, signIn, totpCode } from '../testing';
+import { CONTEXT, createFakePorts, PASSWORD, seedMfaUser, seedUser, signIn, totpCode } from '../testing';
 import { DisableMfa } from './disable-mfa';
 
 const codeOf = (promise: Promise<unknown>) =>
@@ -29,5 +29,15 @@ describe('DisableMfa', () => {
       `failure ${user.email}`,
       `success ${user.email}`,
     ]);
+  });
+
+  it('answers MFA_SETUP_REQUIRED alike for a right and a wrong password when TOTP is off, counting neither', async () => {
+    const ports = createFakePorts();
+    const user = await seedUser(ports);
+    const { principal } = await signIn(ports, user);
+    const disable = new DisableMfa(ports);
+    expect(await codeOf(disable.execute(principal, { password: PASSWORD, code: '000000' }, CONTEXT))).toBe('MFA_SETUP_REQUIRED');
+    expect(await codeOf(disable.execute(principal, { password: 'wrong', code: '000000' }, CONTEXT))).toBe('MFA_SETUP_REQUIRED');
+    expect(ports.loginThrottle.failures.get(user.email)).toBeUndefined();
   });
 });

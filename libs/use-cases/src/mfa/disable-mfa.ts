@@ -3,7 +3,7 @@ import type { Principal, RequestContext } from '@pandora/domain';
 import { actorOf } from '../actors';
 import type { Ports } from '../ports';
 import { auditEntry, domainEvent } from '../records';
-import { withAccountAttempt } from './account-attempt';
+import { withAccountAttempt } from '../auth/account-attempt';
 import { requireSecondFactor } from './second-factor';
 
 export type DisableMfaPorts = Pick<
@@ -35,11 +35,11 @@ export class DisableMfa {
     if (!credentials) throw new AppError('USER_NOT_FOUND');
     const { user: current } = credentials;
 
-    await withAccountAttempt(deps, { email: current.email, userId: current.id, mfaEnabled: current.mfaEnabled }, ctx, async (attempt) => {
-      if (!(await deps.hasher.verify(credentials.passwordHash, input.password))) {
-        throw new AppError('INVALID_CREDENTIALS', 'The password is not correct.');
-      }
+    const account = { email: current.email, userId: current.id, mfaEnabled: current.mfaEnabled, passwordHash: credentials.passwordHash };
+    await withAccountAttempt(deps, account, ctx, async (attempt) => {
+      // Before the password: the answer must not depend on whether the password was right.
       if (!current.mfaEnabled) throw new AppError('MFA_SETUP_REQUIRED', 'Two-factor authentication is not enabled.');
+      await attempt.requirePassword(input.password);
       await deps.uow.run(async (repositories) => {
         const now = deps.clock.now();
         const user = await repositories.users.lockById(principal.userId);

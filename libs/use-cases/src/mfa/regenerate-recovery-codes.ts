@@ -3,7 +3,7 @@ import type { Principal, RequestContext } from '@pandora/domain';
 import { actorOf } from '../actors';
 import type { Ports } from '../ports';
 import { auditEntry } from '../records';
-import { withAccountAttempt } from './account-attempt';
+import { withAccountAttempt } from '../auth/account-attempt';
 import { issueRecoveryCodes } from './recovery-codes';
 import { requireSecondFactor } from './second-factor';
 

@@ -48,4 +48,14 @@ describe('StartTotpSetup', () => {
     const { principal: enabledPrincipal } = await signIn(ports, enabled);
     expect(await codeOf(start.execute(enabledPrincipal, { password: PASSWORD }, CONTEXT))).toBe('MFA_ALREADY_ENABLED');
   });
+
+  it('answers MFA_ALREADY_ENABLED alike for a right and a wrong password, counting neither', async () => {
+    const ports = createFakePorts();
+    const enabled = await seedMfaUser(ports);
+    const { principal } = await signIn(ports, enabled);
+    const start = new StartTotpSetup(ports);
+    expect(await codeOf(start.execute(principal, { password: PASSWORD }, CONTEXT))).toBe('MFA_ALREADY_ENABLED');
+    expect(await codeOf(start.execute(principal, { password: 'wrong' }, CONTEXT))).toBe('MFA_ALREADY_ENABLED');
+    expect(ports.loginThrottle.failures.get(enabled.email)).toBeUndefined();
+  });
 });

@@ -3,7 +3,7 @@ import type { Principal, RequestContext } from '@pandora/domain';
 import { actorOf } from '../actors';
 import type { Ports } from '../ports';
 import { auditEntry } from '../records';
-import { withAccountAttempt } from './account-attempt';
+import { withAccountAttempt } from '../auth/account-attempt';
 
 export interface TotpSetup {
   /** Base32, for typing into an authenticator app; shown once, stored only sealed. */
@@ -42,8 +42,11 @@ export class StartTotpSetup {
     const { user } = credentials;
     const actor = actorOf(principal, 'user');
 
-    return withAccountAttempt(deps, { email: user.email, userId: user.id, mfaEnabled: user.mfaEnabled }, ctx, async () => {
-      if (!(await deps.hasher.verify(credentials.passwordHash, input.password))) {
+    const account = { email: user.email, userId: user.id, mfaEnabled: user.mfaEnabled, passwordHash: credentials.passwordHash };
+    return withAccountAttempt(deps, account, ctx, async (attempt) => {
+      // Before the password: the answer must not depend on whether the password was right.
+      if (user.mfaEnabled) throw new AppError('MFA_ALREADY_ENABLED');
+      await attempt.requirePassword(input.password, async () => {
         const now = deps.clock.now();
         await deps.uow.run((repositories) =>
           repositories.audit.append(
@@ -59,9 +62,7 @@ export class StartTotpSetup {
             }),
           ),
         );
-        throw new AppError('INVALID_CREDENTIALS', 'The password is not correct.');
-      }
-      if (user.mfaEnabled) throw new AppError('MFA_ALREADY_ENABLED');
+      });
 
       const secret = deps.totp.newSecret();
       const now = deps.clock.now();

@@ -123,7 +123,7 @@ export interface paths {
         get?: never;
         /**
          * Move a user’s KYC status (pending → verified/rejected, verified → rejected, rejected → pending)
-         * @description An optional `reason` is kept in the audit row’s metadata and in the `user.kyc.updated` event.
+         * @description An optional `reason` is kept in the audit row’s metadata and in the `user.kyc.updated` event. An administrator’s own KYC is decided by another administrator (403).
          */
         put: operations["adminChangeKycPut"];
         post?: never;
@@ -132,7 +132,7 @@ export interface paths {
         head?: never;
         /**
          * Move a user’s KYC status (pending → verified/rejected, verified → rejected, rejected → pending)
-         * @description An optional `reason` is kept in the audit row’s metadata and in the `user.kyc.updated` event.
+         * @description An optional `reason` is kept in the audit row’s metadata and in the `user.kyc.updated` event. An administrator’s own KYC is decided by another administrator (403).
          */
         patch: operations["adminChangeKyc"];
         trace?: never;
@@ -1484,6 +1484,7 @@ export interface operations {
             /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -1668,6 +1669,7 @@ export interface operations {
             /** @description `FORBIDDEN`: You are not allowed to do this. `MFA_ENROLMENT_REQUIRED`: The admin API needs a session signed in with a second factor: enable TOTP, then log in again. */
             403: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };

@@ -17,6 +17,7 @@ export function adminAuthRoutes(useCases: UseCases): RouteDefinition<Principal>[
       method: 'post',
       path: '/api/v1/admin/auth/login',
       operationId: 'adminLogin',
+      issuesCredentials: true,
       summary: 'Log in as an administrator',
       description: `A non-admin account gets exactly the same 401 INVALID_CREDENTIALS as a wrong password. Failed logins are limited as on the public login. ${LOGIN_DESCRIPTION}`,
       tags: ['admin'],
@@ -33,6 +34,7 @@ export function adminAuthRoutes(useCases: UseCases): RouteDefinition<Principal>[
       method: 'post',
       path: '/api/v1/admin/auth/mfa/verify',
       operationId: 'adminVerifyMfa',
+      issuesCredentials: true,
       summary: 'Complete an administrator’s MFA login',
       description:
         'Only challenges issued by the admin login, for accounts that are still administrators. Wrong codes count as failed logins, as on the public MFA verify.',

@@ -23,13 +23,14 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       path: '/api/v1/admin/users/:id/kyc',
       operationId: method === 'patch' ? 'adminChangeKyc' : 'adminChangeKycPut',
       summary: 'Move a user’s KYC status (pending → verified/rejected, verified → rejected, rejected → pending)',
-      description: 'An optional `reason` is kept in the audit row’s metadata and in the `user.kyc.updated` event.',
+      description:
+        'An optional `reason` is kept in the audit row’s metadata and in the `user.kyc.updated` event. An administrator’s own KYC is decided by another administrator (403).',
       tags: ['admin'],
       auth: 'admin',
       params: userIdParamsSchema,
       body: adminKycChangeSchema,
       responses: adminUser,
-      errors: ['USER_NOT_FOUND', 'INVALID_KYC_TRANSITION'],
+      errors: ['USER_NOT_FOUND', 'INVALID_KYC_TRANSITION', 'FORBIDDEN'],
       handler: async ({ principal, params, body, client }) => {
         const user = await useCases.changeKycStatusAsAdmin.execute(
           principal,

@@ -21,6 +21,7 @@ export function authRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits
       method: 'post',
       path: '/api/v1/auth/register',
       operationId: 'register',
+      issuesCredentials: true,
       summary: 'Create an account (and log it in)',
       tags: ['auth'],
       auth: 'none',
@@ -40,6 +41,7 @@ export function authRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits
       method: 'post',
       path: '/api/v1/auth/login',
       operationId: 'login',
+      issuesCredentials: true,
       summary: 'Log in with email and password',
       description: `An unknown email and a wrong password get the same answer after the same work. Only failed logins count against the limits: consecutive failures lock the email for a while (LOGIN_LOCKOUT_*), and failures from one client IP for one email are limited per window (RATE_LIMIT_LOGIN_*); a success resets both. ${LOGIN_DESCRIPTION}`,
       tags: ['auth'],
@@ -56,6 +58,7 @@ export function authRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits
       method: 'post',
       path: '/api/v1/auth/mfa/verify',
       operationId: 'verifyMfa',
+      issuesCredentials: true,
       summary: 'Complete an MFA login with a TOTP or recovery code',
       description:
         'The challenge is single use, expires after MFA_CHALLENGE_TTL and dies after 5 wrong codes; each wrong code also counts as a failed login, on the account lockout and on the failures of this client IP for this email (RATE_LIMIT_LOGIN_*). A TOTP code is accepted once (±1 time step).',
@@ -73,6 +76,7 @@ export function authRoutes(useCases: UseCases, limits: UserApiConfig['rateLimits
       method: 'post',
       path: '/api/v1/auth/refresh',
       operationId: 'refresh',
+      issuesCredentials: true,
       summary: 'Exchange a refresh token for a new token pair',
       description:
         'The refresh token is rotated: the old one stops working. Presenting an already-rotated token again (outside a short grace window) revokes the whole session.',

@@ -25,6 +25,18 @@ function integerParam(defaultValue: number, min: number, max: number) {
     .transform((value) => value ?? defaultValue);
 }
 
+/**
+ * A point in time of a query: RFC 3339 with an offset, between 1970 and 9999 (UTC). Earlier or later
+ * dates cannot match a row, and outside that range JavaScript dates and PostgreSQL's timestamps stop
+ * agreeing on how to write them: a 400 is the only honest answer.
+ */
+const EARLIEST_QUERY_TIME = Date.UTC(1970, 0, 1);
+const LATEST_QUERY_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const queryTimestamp = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp' }).refine((value) => {
+  const time = Date.parse(value);
+  return time >= EARLIEST_QUERY_TIME && time <= LATEST_QUERY_TIME;
+}, 'must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z');
+
 export const userIdParamsSchema = z.strictObject({ id: z.uuid('must be a UUID') });
 
 export const adminUserDtoSchema = userDtoSchema
@@ -97,8 +109,8 @@ export const auditLogQuerySchema = z.strictObject({
       .max(100)
       .regex(/^[a-z0-9_.]+$/, 'must look like user.kyc.updated'),
   ),
-  from: optional(z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp' })),
-  to: optional(z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp' })),
+  from: optional(queryTimestamp),
+  to: optional(queryTimestamp),
   limit: integerParam(50, 1, 200),
   cursor: optional(z.string().max(200)),
 });

@@ -6,7 +6,12 @@ import { auditEntry } from '../records';
 /** The answers that mean "a guess at this account's secrets failed": they count toward a lock. */
 const GUESS_FAILURES = new Set(['INVALID_CREDENTIALS', 'INVALID_MFA_CODE']);
 
-export type AccountAttemptPorts = Pick<Ports, 'loginThrottle' | 'uow' | 'ids' | 'clock' | 'metrics' | 'securityLog' | 'auditRetentionDays'>;
+/** `hasher` only for the requests that check a password (`attempt.requirePassword`). */
+export type AccountAttemptPorts = Pick<
+  Ports,
+  'loginThrottle' | 'uow' | 'ids' | 'clock' | 'metrics' | 'securityLog' | 'auditRetentionDays'
+> &
+  Partial<Pick<Ports, 'hasher'>>;
 
 export interface AccountOfAttempt {
   /** The normalised email: the login throttle's key, as for logins. */
@@ -14,6 +19,8 @@ export interface AccountOfAttempt {
   userId: string;
   /** For an MFA account only a proved second factor is a success (see below). */
   mfaEnabled: boolean;
+  /** The stored hash `requirePassword` checks against (absent when the request checks no password). */
+  passwordHash?: string;
 }
 
 export interface AccountAttemptOptions {
@@ -22,6 +29,14 @@ export interface AccountAttemptOptions {
 }
 
 export interface AccountAttempt {
+  /**
+   * The one password check of a signed-in request: INVALID_CREDENTIALS (a failure on this attempt)
+   * unless `password` matches the account's hash; `onWrong` records the use case's own failure row first.
+   * Call it only after every refusal that does not depend on the password (a weak new password,
+   * a missing MFA code, MFA already on or off): an answer that differs with the password's
+   * correctness would confirm a guess without costing a failure.
+   */
+  requirePassword(password: string, onWrong?: () => Promise<void>): Promise<void>;
   /** The work proved the account's second factor (requireSecondFactor / checkSecondFactor said yes). */
   secondFactorProved(): void;
 }
@@ -44,6 +59,9 @@ export function loginSourceOf(ctx: RequestContext): LoginSource {
  *    password could alternate and guess codes forever;
  *  - anything else (a 409, a 422, an outage) gives the slot back without a verdict.
  * A password and a code checked in one request are one attempt: one reservation, one verdict.
+ * Every password check of a signed-in caller goes through `attempt.requirePassword` (password
+ * change, MFA setup and disable, email change), so there is one place that compares a password
+ * outside the login itself (docs/security.md#password-guessing).
  */
 export async function withAccountAttempt<T>(
   deps: AccountAttemptPorts,
@@ -65,8 +83,17 @@ export async function withAccountAttempt<T>(
   }
   let proved = false;
   let result: T;
+  const attempt: AccountAttempt = {
+    async requirePassword(password, onWrong) {
+      if (account.passwordHash === undefined || !deps.hasher) throw new Error('requirePassword needs the password hash and the hasher');
+      if (await deps.hasher.verify(account.passwordHash, password)) return;
+      await onWrong?.();
+      throw new AppError('INVALID_CREDENTIALS', 'The password is not correct.');
+    },
+    secondFactorProved: () => void (proved = true),
+  };
   try {
-    result = await work({ secondFactorProved: () => void (proved = true) });
+    result = await work(attempt);
   } catch (error) {
     if (error instanceof AppError && GUESS_FAILURES.has(error.code)) {
       const lock = await deps.loginThrottle.recordFailure(account.email, reserved.reservation);
