@@ -4,12 +4,14 @@ import {
   checkOutboxReadable,
   checkRedis,
   countUnpublishedOutboxEvents,
+  closeRedisClient,
   createRedisClient,
   Database,
+  type RedisClient,
 } from '@pandora/data-access';
+import { replicaPolicy } from '@pandora/event-stream';
 import { createHttpApp, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
-import type Redis from 'ioredis';
 import { OutboxRelay } from './relay/outbox-relay';
 import { RelayMetrics } from './relay/relay-metrics';
 
@@ -33,9 +35,8 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
   const logger = overrides.logger ?? createLogger({ service: 'event-relay', level: config.logLevel });
   const metrics = new AppMetrics('event-relay');
 
-  const redis: Redis = createRedisClient({
-    url: config.redis.url,
-    keyPrefix: config.redis.keyPrefix,
+  const redis: RedisClient = createRedisClient({
+    connection: config.redis,
     connectionName: 'event-relay',
     commandTimeoutMs: config.relay.publishTimeoutMs,
   });
@@ -65,6 +66,10 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
     databaseUrl: config.database.directUrl,
     redis,
     stream: { stream: config.stream.name, maxLength: config.stream.maxLength },
+    durability: {
+      replicasFor: replicaPolicy(config.relay.waitReplicas, config.redis.topology.kind === 'sentinel'),
+      timeoutMs: config.relay.waitTimeoutMs,
+    },
     settings: { ...config.relay, statementTimeoutMs: 30_000 },
     metrics: relayMetrics,
     logger,
@@ -107,7 +112,7 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
     },
     close: async () => {
       await probeDb.close().catch(() => undefined);
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedisClient(redis);
     },
   };
 }
