@@ -30,6 +30,8 @@ export interface PrivateInfrastructure {
   signingKeys: string;
   /** MFA_ENCRYPTION_KEYS for user-api: one fresh AES-256 key. */
   mfaEncryptionKeys: string;
+  /** The same key, for seeding what only its holder can make (recovery-code digests). */
+  mfaKey: { kid: string; key: Buffer };
   /** GRPC_AUTH_TOKENS for user-grpc and the token the bench calls it with. */
   grpcToken: string;
   grpcAuthTokens: string;
@@ -148,6 +150,7 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
     { kid: `bench-${runId}`, alg: 'ES256', status: 'active', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
   ]);
   const grpcToken = randomBytes(32).toString('hex');
+  const mfaKey = { kid: `bench-${runId}`, key: randomBytes(32) };
 
   return {
     runId,
@@ -157,7 +160,8 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
     redisKeyPrefix,
     redis,
     signingKeys,
-    mfaEncryptionKeys: `bench-${runId}:${randomBytes(32).toString('base64')}`,
+    mfaEncryptionKeys: `${mfaKey.kid}:${mfaKey.key.toString('base64')}`,
+    mfaKey,
     grpcToken,
     grpcAuthTokens: `bench:${grpcToken}`,
     sql: async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await pool.query<T>(text, values)).rows,

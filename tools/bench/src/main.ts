@@ -19,12 +19,14 @@ import { betterAuthScenario } from './scenarios/better-auth';
 import { cleanupScenario } from './scenarios/cleanup';
 import { grpcGetUserScenario } from './scenarios/grpc-get-user';
 import { loginScenario } from './scenarios/login';
+import { mfaVerifyScenario } from './scenarios/mfa-verify';
 import { relayScenario } from './scenarios/relay';
 import { usersMeScenario } from './scenarios/users-me';
 import type { BenchContext } from './context';
 
 const SCENARIO_RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioOutcome>> = {
   login: loginScenario,
+  mfa_verify: mfaVerifyScenario,
   users_me: usersMeScenario,
   grpc_get_user: grpcGetUserScenario,
   relay: relayScenario,
