@@ -1,4 +1,4 @@
-import type { EventRelayConfig } from '@pandora/config';
+import { logWaivedTransportRules, type EventRelayConfig } from '@pandora/config';
 import {
   checkDatabase,
   checkOutboxReadable,
@@ -37,6 +37,7 @@ const PROBE_TIMEOUT_MS = 2_000;
 /** Builds event-relay from its configuration: Redis, the probe pool, the relay loop, the HTTP listener. */
 export function createEventRelay(config: EventRelayConfig, overrides: { logger?: Logger } = {}): EventRelayApp {
   const logger = overrides.logger ?? createLogger({ service: 'event-relay', level: config.logLevel });
+  logWaivedTransportRules(config.waivedTransportRules, logger);
   const metrics = new AppMetrics('event-relay');
 
   const redis: Redis = createRedisClient({

@@ -123,6 +123,7 @@ export function buildEventRelayConfig(rawEnv: Env, vaultKeys: string[] = []): Ev
     appEnv: shared.appEnv,
     logLevel: shared.logLevel,
     database: shared.database,
+    waivedTransportRules: shared.waivedTransportRules,
     redis: shared.redis,
     http: { host: env.HOST, metricsPort: env.METRICS_PORT, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT },
     stream: { name: env.EVENTS_STREAM, maxLength: env.EVENTS_STREAM_MAXLEN },
