@@ -34,6 +34,11 @@ export interface PrivateInfrastructure {
   grpcToken: string;
   grpcAuthTokens: string;
   sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
+  /**
+   * One statement with ordinary triggers off (`SET LOCAL session_replication_role = replica`): seeds
+   * back-dated audit rows, which the database otherwise dates with its own clock. Superuser only.
+   */
+  seedWithoutTriggers(text: string, values?: unknown[]): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -150,6 +155,20 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
     grpcToken,
     grpcAuthTokens: `bench:${grpcToken}`,
     sql: async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await pool.query<T>(text, values)).rows,
+    async seedWithoutTriggers(text: string, values: unknown[] = []) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL session_replication_role = replica');
+        await client.query(text, values);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
     async dispose() {
       await pool.end().catch(() => undefined);
       await deleteKeys(redis, `${redisKeyPrefix}*`).catch((error: Error) =>
