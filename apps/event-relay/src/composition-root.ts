@@ -6,10 +6,14 @@ import {
   countUnpublishedOutboxEvents,
   createRedisClient,
   Database,
+  mailQueueStats,
 } from '@pandora/data-access';
+import { SmtpMailSender } from '@pandora/mail';
 import { createHttpApp, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import type Redis from 'ioredis';
+import { MailCourier } from './mail/mail-courier';
+import { MailMetrics } from './mail/mail-metrics';
 import { OutboxRelay } from './relay/outbox-relay';
 import { RelayMetrics } from './relay/relay-metrics';
 
@@ -18,11 +22,13 @@ export interface EventRelayApp {
   logger: Logger;
   metrics: AppMetrics;
   relay: OutboxRelay;
+  /** Delivers queued mail under its own lease (docs/mail.md). */
+  courier: MailCourier;
   /** /health, /ready, /metrics (and /openapi.json, /docs) on METRICS_PORT. */
   httpApp: HttpApp;
   /** Readiness turns 503 from here on. */
   beginShutdown(): void;
-  /** Closes the probe pool and the Redis connection (stop the relay first). */
+  /** Closes the probe pool and the Redis connection (stop the relay and the courier first). */
   close(): Promise<void>;
 }
 
@@ -71,6 +77,31 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
     logger,
   });
 
+  const courier = new MailCourier({
+    databaseUrl: config.database.directUrl,
+    sender: new SmtpMailSender({ url: config.mail.smtpUrl, from: config.mail.from, sendTimeoutMs: config.mail.sendTimeoutMs }),
+    settings: {
+      batchSize: config.mail.batchSize,
+      pollIntervalMs: config.mail.pollIntervalMs,
+      sendTimeoutMs: config.mail.sendTimeoutMs,
+      maxAttempts: config.mail.maxAttempts,
+      retryBaseMs: config.mail.retryBaseMs,
+      retryMaxMs: config.mail.retryMaxMs,
+      publicWebUrl: config.mail.publicWebUrl,
+      leaderRetryIntervalMs: config.relay.leaderRetryIntervalMs,
+      maxBackoffMs: config.relay.maxBackoffMs,
+      statementTimeoutMs: 30_000,
+    },
+    metrics: new MailMetrics(metrics.registry, async () => {
+      try {
+        return await probeDb.transaction((tx) => mailQueueStats(tx));
+      } catch {
+        return null;
+      }
+    }),
+    logger,
+  });
+
   let shuttingDown = false;
   const probe: ReadinessProbe = {
     checks: {
@@ -102,6 +133,7 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
     logger,
     metrics,
     relay,
+    courier,
     httpApp,
     beginShutdown: () => {
       shuttingDown = true;
