@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KeyRing } from '@pandora/auth';
-import type { UserApiConfig } from '@pandora/config';
+import { logWaivedTransportRules, type UserApiConfig } from '@pandora/config';
 import { RedisIdempotencyStore, RedisLoginThrottle, ResilientLoginThrottle, SlidingWindowRateLimiter } from '@pandora/abuse-controls';
 import { systemClock, type Clock, type LoginThrottle, type Principal } from '@pandora/domain';
 import { createUseCases, type UseCases } from '@pandora/use-cases';
 import { checkRedis, closeRedisClient, createPorts, createRedisClient, translateInfrastructureError, type Database } from '@pandora/wiring';
-import { createHttpApp, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
+import { createHttpApp, linkPages, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';
 import { adminAuditRoutes } from './http/routes/admin-audit.routes';
@@ -14,6 +14,9 @@ import { adminAuthRoutes } from './http/routes/admin-auth.routes';
 import { adminUserRoutes } from './http/routes/admin-users.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { jwksRoutes } from './http/routes/jwks.routes';
+import { BackgroundWork } from './http/background-work';
+import { MAIL_LINK_PAGES } from './http/link-pages';
+import { mailFlowRoutes } from './http/routes/mail-flow.routes';
 import { mfaRoutes } from './http/routes/mfa.routes';
 import { sessionRoutes } from './http/routes/session.routes';
 
@@ -25,6 +28,8 @@ export interface UserApi {
   keyRing: KeyRing;
   publicApp: HttpApp;
   adminApp: HttpApp;
+  /** Work requests started without waiting for it (the password-recovery lookup); `close` waits for it. */
+  background: BackgroundWork;
   /** Readiness turns 503 from here on. */
   beginShutdown(): void;
   /** Closes the database pool and the Redis connection. */
@@ -63,6 +68,7 @@ export async function createUserServiceCore(
 /** Builds user-api from its configuration: adapters → use cases → the two HTTP listeners. */
 export async function createUserApi(config: UserApiConfig, overrides: UserApiOverrides = {}): Promise<UserApi> {
   const logger = overrides.logger ?? createLogger({ service: 'user-api', level: config.logLevel });
+  logWaivedTransportRules(config.waivedTransportRules, logger);
   const clock = overrides.clock ?? systemClock;
   const metrics = new AppMetrics('user-api');
 
@@ -94,6 +100,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   });
   const idempotency = new RedisIdempotencyStore(redis, config.idempotency.ttlMs);
   const limits = config.rateLimits;
+  const background = new BackgroundWork(logger);
 
   let shuttingDown = false;
   const probe: ReadinessProbe = {
@@ -130,9 +137,12 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     routes: [
       ...authRoutes(useCases, limits),
       ...accountRoutes(useCases),
+      ...mailFlowRoutes(useCases, limits, background),
       ...mfaRoutes(useCases),
       ...sessionRoutes(useCases),
       ...jwksRoutes(keyRing),
+      // The pages the links in mails open (docs/mail.md#the-link-pages).
+      ...linkPages<Principal>(MAIL_LINK_PAGES),
     ],
     openApi: {
       title: 'Pandora Exchange user service — public API',
@@ -167,10 +177,12 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     keyRing,
     publicApp,
     adminApp,
+    background,
     beginShutdown: () => {
       shuttingDown = true;
     },
     close: async () => {
+      await background.settled();
       await database.close();
       await closeRedisClient(redis);
     },

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { APP_ENV_DEFAULTS, appEnvSchema, isDeployedEnv, LOG_LEVELS, type AppEnv, type LogLevel } from './app-env';
 import { ConfigError, describeIssues } from './config-error';
 import { databaseUrlFromEnv, LOCAL_DATABASE_URL, type Env } from './connection-urls';
-import { intField, urlField } from './env-fields';
-import { redisConnectionFromEnv, type RedisConnectionConfig } from './redis-connection';
+import { boolField, intField, urlField } from './env-fields';
+import { databaseTransportFinding, judgeProductionTransport, redisTransportFinding, type TransportFinding } from './production-transport';
+import { redisConnectionFromEnv, redisPasswordSet, type RedisConnectionConfig } from './redis-connection';
 
 /** Settings every app shares: environment, logging, PostgreSQL and Redis. */
 export interface SharedConfig {
@@ -22,6 +23,11 @@ export interface SharedConfig {
   };
   /** One node, Sentinel or Cluster (redis-connection.ts), with credentials, TLS and the key prefix. */
   redis: RedisConnectionConfig;
+  /**
+   * Production transport rules that ALLOW_INSECURE_PRIVATE_NETWORK waived: the app logs them once at
+   * start-up (logWaivedTransportRules). Empty outside prod and without the override.
+   */
+  waivedTransportRules: TransportFinding[];
 }
 
 /**
@@ -50,6 +56,7 @@ const sharedSchema = z.object({
   DATABASE_DIRECT_URL: urlField(['postgresql:', 'postgres:']).optional(),
   DATABASE_POOL_MAX: intField(10, 1, 200),
   REDIS_KEY_PREFIX: redisKeyPrefixField(),
+  ALLOW_INSECURE_PRIVATE_NETWORK: boolField(false),
 });
 
 /**
@@ -65,7 +72,11 @@ export function parseEnvironment<T extends z.ZodRawShape>(
   /** Secrets the app cannot run without outside dev/test (checked even when other variables are bad). */
   requiredWhenDeployed: string[] = [],
   /** `usesRedis: false` for apps that never connect to Redis: no Redis variable is then required or checked. */
-  options: { usesRedis?: boolean } = {},
+  options: {
+    usesRedis?: boolean;
+    /** The app's own production transport rules (production-transport.ts), judged with the shared ones. */
+    transport?: (env: z.infer<z.ZodObject<T>>) => Array<TransportFinding | null>;
+  } = {},
 ): SharedConfig & { env: z.infer<z.ZodObject<T>> } {
   const env = normalizeEnv(rawEnv);
   const databaseUrl = databaseUrlFromEnv(env);
@@ -90,7 +101,22 @@ export function parseEnvironment<T extends z.ZodRawShape>(
       if (env[variable] === undefined) problems.push(`${variable}: required when APP_ENV=${appEnv} (it is not set)`);
     }
   }
-  if (parsed.success) problems.push(...check(parsed.data as z.infer<z.ZodObject<T>>, appEnv));
+  let waivedTransportRules: TransportFinding[] = [];
+  if (parsed.success) {
+    const appData = parsed.data as z.infer<z.ZodObject<T>>;
+    problems.push(...check(appData, appEnv));
+    const shared = parsed.data as z.infer<typeof sharedSchema>;
+    const transport = judgeProductionTransport(
+      appEnv,
+      [
+        ...sharedTransportFindings(env, shared, usesRedis && redis.configured ? redis.connection : null),
+        ...(options.transport?.(appData) ?? []),
+      ],
+      shared.ALLOW_INSECURE_PRIVATE_NETWORK,
+    );
+    problems.push(...transport.problems);
+    waivedTransportRules = transport.waived;
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems, service);
 
   const data = parsed.data as z.infer<typeof sharedSchema> & z.infer<z.ZodObject<T>>;
@@ -104,6 +130,35 @@ export function parseEnvironment<T extends z.ZodRawShape>(
       isLocalDefault: databaseUrl === null,
     },
     redis: redis.connection,
+    waivedTransportRules,
     env: data,
   };
+}
+
+/** The variable that chose the Redis topology, for the transport rule's message. */
+function redisVariableOf(env: Env, redis: RedisConnectionConfig): string {
+  switch (redis.topology.kind) {
+    case 'single':
+      return env.REDIS_URL !== undefined ? 'REDIS_URL' : 'REDIS_HOST';
+    case 'sentinel':
+      return 'REDIS_SENTINELS';
+    case 'cluster':
+      return 'REDIS_CLUSTER_NODES';
+  }
+}
+
+/** PostgreSQL (both URLs) and, for apps that use it, Redis; named by the variable that was set. */
+function sharedTransportFindings(
+  env: Env,
+  parsed: z.infer<typeof sharedSchema>,
+  /** The configured Redis of an app that uses it (null: none, or only the local default). */
+  redis: RedisConnectionConfig | null,
+): Array<TransportFinding | null> {
+  // Nothing configured is reported as required already; the local defaults are not judged again.
+  const databaseSet = databaseUrlFromEnv(env) !== null;
+  return [
+    databaseSet ? databaseTransportFinding(env.DATABASE_URL !== undefined ? 'DATABASE_URL' : 'DB_SSLMODE', parsed.DATABASE_URL) : null,
+    parsed.DATABASE_DIRECT_URL === undefined ? null : databaseTransportFinding('DATABASE_DIRECT_URL', parsed.DATABASE_DIRECT_URL),
+    redis === null ? null : redisTransportFinding(redisVariableOf(env, redis), { tls: redis.tls, passwordSet: redisPasswordSet(redis) }),
+  ];
 }
