@@ -68,59 +68,59 @@ describe('through Sentinel', () => {
         await new Promise((resolve) => setTimeout(resolve, 20)); // sampling period, not a wait for an outcome
       }
     })();
-
-    const TOTAL = 90;
-    let started = 0;
-    let completed = 0;
-    const failures: string[] = [];
-    const burst = Promise.all(
-      Array.from({ length: 3 }, async () => {
-        while (started < TOTAL) {
-          started++;
-          try {
-            await registerAccount(api.url);
-            completed++;
-          } catch (error) {
-            failures.push((error as Error).message);
-          }
-        }
-      }),
-    );
-
-    await eventually(async () => completed >= 20 && true, 'the burst to get going', 60_000, 5);
-    const { oldMaster, newMaster } = await sentinel.failover();
-    await burst;
-    expect(failures).toEqual([]);
-    expect(completed).toBe(TOTAL);
-
-    await eventually(async () => (await outboxRows(db.url)).every((row) => row.publishedAt !== null), 'the outbox to drain', 30_000);
-    await eventually(
-      async () => (await redisCheck(relay.url)) === 'up' && (await redisCheck(api.url)) === 'up',
-      'both apps ready again',
-      30_000,
-    );
-    sampling = false;
-    await sampler;
-
-    const rows = await outboxRows(db.url);
-    expect(rows.length).toBeGreaterThanOrEqual(TOTAL);
-    const reader = new Redis({ host: '127.0.0.1', port: newMaster, lazyConnect: true });
-    await reader.connect();
     try {
-      const entries = await readStream(reader, STREAM_KEY);
-      const inStream = new Set(entries.map((entry) => entry.eventId));
-      expect(rows.filter((row) => !inStream.has(row.id)).map((row) => row.id)).toEqual([]);
-      // The demoted master resynchronised from the new one: both hold the same stream.
-      const old = new Redis({ host: '127.0.0.1', port: oldMaster, lazyConnect: true });
-      await old.connect();
-      await eventually(async () => (await old.xlen(STREAM_KEY)) === entries.length, 'the old master to catch up as a replica', 10_000);
-      await old.quit();
-      console.info(
-        `redis sentinel: failover ${oldMaster} → ${newMaster}; ${entries.length} stream entries for ${rows.length} events ` +
-          `(${entries.length - inStream.size} appended twice); /ready said ${[...seen].sort().join(', ')}`,
+      const TOTAL = 90;
+      let started = 0;
+      let completed = 0;
+      const failures: string[] = [];
+      const burst = Promise.all(
+        Array.from({ length: 3 }, async () => {
+          while (started < TOTAL) {
+            started++;
+            try {
+              await registerAccount(api.url);
+              completed++;
+            } catch (error) {
+              failures.push((error as Error).message);
+            }
+          }
+        }),
       );
+
+      await eventually(async () => completed >= 20 && true, 'the burst to get going', 60_000, 5);
+      const { oldMaster, newMaster } = await sentinel.failover();
+      await burst;
+      expect(failures).toEqual([]);
+      expect(completed).toBe(TOTAL);
+
+      await eventually(async () => (await outboxRows(db.url)).every((row) => row.publishedAt !== null), 'the outbox to drain', 30_000);
+      await eventually(
+        async () => (await redisCheck(relay.url)) === 'up' && (await redisCheck(api.url)) === 'up',
+        'both apps ready again',
+        30_000,
+      );
+
+      const rows = await outboxRows(db.url);
+      expect(rows.length).toBeGreaterThanOrEqual(TOTAL);
+      // The demoted master follows the new one (it dropped what the replica did not have): by then
+      // the stream exists only as the new master holds it.
+      await sentinel.waitForReplicaInSync(oldMaster, 30_000);
+      const reader = new Redis({ host: '127.0.0.1', port: newMaster, lazyConnect: true });
+      await reader.connect();
+      try {
+        const entries = await readStream(reader, STREAM_KEY);
+        const inStream = new Set(entries.map((entry) => entry.eventId));
+        expect(rows.filter((row) => !inStream.has(row.id)).map((row) => row.id)).toEqual([]);
+        console.info(
+          `redis sentinel: failover ${oldMaster} → ${newMaster}; ${entries.length} stream entries for ${rows.length} events ` +
+            `(${entries.length - inStream.size} appended twice); /ready said ${[...seen].sort().join(', ')}`,
+        );
+      } finally {
+        await reader.quit();
+      }
     } finally {
-      await reader.quit();
+      sampling = false;
+      await sampler;
     }
     expect([...seen].every((status) => ['up', 'read_only', 'down', 'no answer'].includes(status))).toBe(true);
   });

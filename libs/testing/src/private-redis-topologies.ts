@@ -299,11 +299,12 @@ export class PrivateRedisSentinel {
     return Number(port);
   }
 
-  private async waitForReplicaInSync(replicaPort: number): Promise<void> {
+  /** Resolves once the node on `replicaPort` is a replica connected to its master. */
+  async waitForReplicaInSync(replicaPort: number, timeoutMs = 15_000): Promise<void> {
     await waitFor(
       async () => ((await redisCommand(replicaPort, 'ROLE')) as unknown[])[3] === 'connected',
       `the replica on ${replicaPort} in sync`,
-      15_000,
+      timeoutMs,
     );
   }
 
@@ -331,7 +332,8 @@ export class PrivateRedisSentinel {
   /**
    * `SENTINEL FAILOVER`: the replica is promoted and the old master is made its replica (it drops
    * whatever it had that the replica had not). Resolves with both ports once the new master is
-   * writable and the old one follows it.
+   * writable; the sentinels turn the old master into a replica shortly after (up to their next
+   * look at it: `waitForReplicaInSync(oldMaster)`).
    */
   async failover(timeoutMs = 20_000): Promise<{ oldMaster: number; newMaster: number }> {
     const oldMaster = await this.masterPort();
@@ -346,7 +348,6 @@ export class PrivateRedisSentinel {
       'the sentinels promoting the replica',
       timeoutMs,
     );
-    await this.waitForReplicaInSync(oldMaster);
     return { oldMaster, newMaster };
   }
 

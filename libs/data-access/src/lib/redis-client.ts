@@ -108,12 +108,12 @@ export function createRedisClient(options: RedisOptions): RedisClient {
   }
 }
 
-/** QUIT (the server closes the socket at once), or a hard disconnect when Redis is unreachable. */
+/**
+ * QUIT (the server closes the socket at once), then a disconnect: it also ends what QUIT leaves
+ * behind (the Sentinel client's subscriptions to the sentinels, which would otherwise keep
+ * reconnecting and hold the process open), and is all there is when Redis is unreachable.
+ */
 export async function closeRedisClient(client: RedisClient): Promise<void> {
-  if (client.status === 'end') return;
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
-  }
+  if (client.status !== 'end') await client.quit().catch(() => undefined);
+  client.disconnect();
 }
