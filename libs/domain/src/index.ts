@@ -28,3 +28,5 @@ export * from './ports/session-principal-store';
 export * from './ports/telemetry';
 export * from './ports/token-services';
 export * from './ports/totp-verifier';
+export * from './security/account-freeze';
+export * from './security/anti-phishing-code';

@@ -28,6 +28,10 @@ export interface UserChanges {
   /** Written with user_mfa in one transaction: enabling, disabling, an admin reset. */
   mfaEnabled?: boolean;
   securityChangedAt?: Date;
+  /** Set by the freeze switch, cleared (null) by an administrator's unfreeze. */
+  frozenAt?: Date | null;
+  /** null removes it. */
+  antiPhishingCode?: string | null;
 }
 
 /** Admin search: every filter optional; `query` matches email/first/last name, literally. */

@@ -1,5 +1,7 @@
 import {
   isSessionActive,
+  isSupersededByNewer,
+  ONE_TIME_TOKEN_KINDS_REVOKED_BY_DEFAULT,
   MFA_CHALLENGE_MAX_FAILURES,
   type AuditEntry,
   type AuditLogQuery,
@@ -217,6 +219,8 @@ export class InMemoryDatabase implements UnitOfWork {
             deletedAt: null,
             mfaEnabled: false,
             securityChangedAt: null,
+            frozenAt: null,
+            antiPhishingCode: null,
           };
           state().users.set(user.id, { user, passwordHash: input.passwordHash });
           return copy(user);
@@ -451,15 +455,19 @@ export class InMemoryDatabase implements UnitOfWork {
         async enqueue(mail) {
           // The rule: a mail commits with the change that needs it, inside uow.run.
           if (!options.inTransaction) throw new Error('mail is queued inside uow.run only');
-          state().mail.push(structuredClone(mail));
+          const code = mail.userId === null ? null : (state().users.get(mail.userId)?.user.antiPhishingCode ?? null);
+          const queued = code === null ? mail : { ...mail, data: { ...mail.data, anti_phishing_code: code } };
+          state().mail.push(structuredClone(queued));
         },
       },
       oneTimeTokens: {
         async issue(token: NewOneTimeToken) {
           const current = state();
-          current.oneTimeTokens = current.oneTimeTokens.filter(
-            (stored) => !(stored.userId === token.userId && stored.kind === token.kind && stored.usedAt === null),
-          );
+          if (isSupersededByNewer(token.kind)) {
+            current.oneTimeTokens = current.oneTimeTokens.filter(
+              (stored) => !(stored.userId === token.userId && stored.kind === token.kind && stored.usedAt === null),
+            );
+          }
           current.oneTimeTokens.push({ ...structuredClone(token), usedAt: null });
         },
         async findLive(tokenHash, kind, at) {
@@ -475,7 +483,8 @@ export class InMemoryDatabase implements UnitOfWork {
         async revokeAll(userId, at, kinds) {
           let revoked = 0;
           for (const stored of state().oneTimeTokens) {
-            if (stored.userId !== userId || stored.usedAt !== null || (kinds && !kinds.includes(stored.kind))) continue;
+            const named = kinds ?? ONE_TIME_TOKEN_KINDS_REVOKED_BY_DEFAULT;
+            if (stored.userId !== userId || stored.usedAt !== null || !named.includes(stored.kind)) continue;
             stored.usedAt = at;
             revoked += 1;
           }
