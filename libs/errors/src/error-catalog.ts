@@ -12,6 +12,7 @@ export interface ErrorDefinition {
  */
 export const ERROR_CATALOG = {
   INVALID_INPUT: { httpStatus: 400, message: 'The request is invalid.' },
+  INVALID_OR_EXPIRED_TOKEN: { httpStatus: 400, message: 'This link is unknown, already used, expired or replaced by a newer one.' },
   UNAUTHORIZED: { httpStatus: 401, message: 'Authentication is required.' },
   INVALID_TOKEN: { httpStatus: 401, message: 'The access token is invalid.' },
   TOKEN_EXPIRED: { httpStatus: 401, message: 'The access token has expired.' },
@@ -21,6 +22,10 @@ export const ERROR_CATALOG = {
   INVALID_MFA_CODE: { httpStatus: 401, message: 'The authentication code is wrong, already used, or expired.' },
   INVALID_MFA_TOKEN: { httpStatus: 401, message: 'The MFA challenge is unknown, used, expired or exhausted; log in again.' },
   FORBIDDEN: { httpStatus: 403, message: 'You are not allowed to do this.' },
+  ACCOUNT_FROZEN: {
+    httpStatus: 403,
+    message: 'This account was frozen by its owner from a security notice; support can unfreeze it.',
+  },
   MFA_ENROLMENT_REQUIRED: {
     httpStatus: 403,
     message: 'The admin API needs a session signed in with a second factor: enable TOTP, then log in again.',

@@ -10,6 +10,7 @@ import { ERROR_CATALOG, type AppError, type ErrorCode } from '@pandora/errors';
  */
 export const GRPC_STATUS: Record<ErrorCode, Status> = {
   INVALID_INPUT: Status.INVALID_ARGUMENT,
+  INVALID_OR_EXPIRED_TOKEN: Status.INTERNAL,
   UNAUTHORIZED: Status.UNAUTHENTICATED,
   INVALID_TOKEN: Status.UNAUTHENTICATED,
   TOKEN_EXPIRED: Status.INTERNAL,
@@ -19,6 +20,7 @@ export const GRPC_STATUS: Record<ErrorCode, Status> = {
   INVALID_MFA_CODE: Status.INTERNAL,
   INVALID_MFA_TOKEN: Status.INTERNAL,
   FORBIDDEN: Status.INTERNAL,
+  ACCOUNT_FROZEN: Status.INTERNAL,
   MFA_ENROLMENT_REQUIRED: Status.INTERNAL,
   USER_NOT_FOUND: Status.NOT_FOUND,
   NOT_FOUND: Status.NOT_FOUND,

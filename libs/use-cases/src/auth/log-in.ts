@@ -1,6 +1,6 @@
 import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
-import { normalizeEmail, recordableIdentifier } from '@pandora/domain';
+import { isFrozen, normalizeEmail, recordableIdentifier } from '@pandora/domain';
 import type { Role } from '@pandora/domain';
 import type { UserCredentials } from '@pandora/domain';
 import { loginSourceOf } from './account-attempt';
@@ -33,7 +33,7 @@ export type LogInPorts = Pick<
   | 'auditRetentionDays'
 >;
 
-type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role';
+type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role' | 'account_frozen';
 
 /**
  * Password login (POST /auth/login, and the admin login with `requiredRole: 'admin'`: docs/api.md).
@@ -47,6 +47,10 @@ type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role';
  *    (VerifyMfaChallenge completes the login). The attempt is then given back without a verdict: only
  *    a proved second factor resets the failure counts, so wrong codes across several challenges add
  *    up to a lock (docs/mfa.md).
+ *  - An account its owner froze answers 403 ACCOUNT_FROZEN, but only to the right password (and
+ *    role): a wrong one is the same 401 as for any account, so the freeze is no password oracle, and
+ *    the owner who tries learns why they cannot get in. That answer is neither a failure nor a
+ *    success for the throttle (the attempt is given back), and opens no MFA challenge.
  */
 export class LogIn {
   constructor(
@@ -74,6 +78,7 @@ export class LogIn {
     try {
       const credentials = await deps.repositories.users.findCredentialsByEmail(email);
       const failure = await this.check(credentials, input.password);
+      if (failure === 'account_frozen' && credentials) return await this.refuseFrozen(credentials.user.id, email, ctx);
       if (failure || !credentials) {
         verdictRecorded = true;
         const lock = await deps.loginThrottle.recordFailure(email, attempt.reservation);
@@ -97,6 +102,7 @@ export class LogIn {
     }
     if (!(await this.deps.hasher.verify(credentials.passwordHash, password))) return 'invalid_password';
     if (this.options.requiredRole && credentials.user.role !== this.options.requiredRole) return 'insufficient_role';
+    if (isFrozen(credentials.user)) return 'account_frozen';
     return null;
   }
 
@@ -137,6 +143,28 @@ export class LogIn {
       if (upgradedHash) await repositories.users.update(user.id, { passwordHash: upgradedHash }, user.updatedAt);
       return issueMfaChallenge(deps, repositories, user, this.options.requiredRole ?? null, ctx, now);
     });
+  }
+
+  private async refuseFrozen(userId: string, email: string, ctx: RequestContext): Promise<never> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    await deps.uow.run((repositories) =>
+      repositories.audit.append(
+        auditEntry(deps, ctx, {
+          event: 'loginFailed',
+          userId,
+          actor: { type: 'user', id: userId, identifier: email },
+          at: now,
+          severity: 'warning',
+          status: 'failure',
+          failureReason: 'account_frozen',
+          metadata: { required_role: this.options.requiredRole ?? null },
+        }),
+      ),
+    );
+    deps.metrics.login('frozen');
+    deps.securityLog.record('login_refused_frozen', { user_id: userId, request_id: ctx.requestId, ip_address: ctx.ipAddress });
+    throw new AppError('ACCOUNT_FROZEN');
   }
 
   private async fail(

@@ -1,5 +1,6 @@
 import { AppError } from '@pandora/errors';
 import {
+  isFrozen,
   MFA_CHALLENGE_MAX_FAILURES,
   secondFactorAuthentication,
   type Actor,
@@ -34,6 +35,7 @@ export type VerifyMfaChallengePorts = Pick<
 
 type Outcome =
   | { kind: 'invalid_challenge' }
+  | { kind: 'frozen' }
   | { kind: 'wrong_code'; failures: number; reason: string }
   | { kind: 'verified'; user: User; opened: OpenedSession; method: MfaMethod };
 
@@ -81,6 +83,8 @@ export class VerifyMfaChallenge {
           if (!user || !user.mfaEnabled || (this.options.requiredRole && user.role !== this.options.requiredRole)) {
             return { kind: 'invalid_challenge' };
           }
+          // Frozen between the password step and this one: the challenge stays unused and opens nothing.
+          if (isFrozen(user)) return { kind: 'frozen' };
           const actor: Actor = { type: user.role === 'admin' ? 'admin' : 'user', id: user.id, identifier: user.email };
 
           const check = await checkSecondFactor(deps, repositories, user.id, input.code);
@@ -122,6 +126,10 @@ export class VerifyMfaChallenge {
         });
 
         if (outcome.kind === 'invalid_challenge') return this.invalidChallenge();
+        if (outcome.kind === 'frozen') {
+          deps.metrics.login('frozen');
+          throw new AppError('ACCOUNT_FROZEN');
+        }
         if (outcome.kind === 'wrong_code') {
           deps.securityLog.record('mfa_code_rejected', {
             user_id: owner.id,

@@ -114,6 +114,11 @@ export class InMemoryDatabase implements UnitOfWork {
     return this.state.sessions.get(sessionId);
   }
 
+  /** Every stored session, revoked ones included. */
+  get sessions(): readonly Session[] {
+    return [...this.state.sessions.values()];
+  }
+
   /** The user's stored TOTP factor (sealed secrets, replay guard), if any. */
   mfaOf(userId: string): UserMfaRecord | undefined {
     return this.state.mfa.get(userId);
