@@ -9,6 +9,7 @@ import { checkRedis, createPorts, createRedisClient, translateInfrastructureErro
 import { createHttpApp, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';
+import { accountSecurityRoutes } from './http/routes/account-security.routes';
 import { adminAuditRoutes } from './http/routes/admin-audit.routes';
 import { adminAuthRoutes } from './http/routes/admin-auth.routes';
 import { adminUserRoutes } from './http/routes/admin-users.routes';
@@ -131,6 +132,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
       ...authRoutes(useCases, limits),
       ...accountRoutes(useCases),
       ...mfaRoutes(useCases),
+      ...accountSecurityRoutes(useCases),
       ...sessionRoutes(useCases),
       ...jwksRoutes(keyRing),
     ],
