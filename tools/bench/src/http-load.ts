@@ -10,6 +10,11 @@ export interface HttpLoad {
   /** Per connection (index modulo the list): e.g. a bearer token each, or a login body each. */
   perConnection?: Array<{ headers?: Record<string, string>; body?: string }>;
   headers?: Record<string, string>;
+  /**
+   * A body per request instead of one per connection (single-use tokens): called once per
+   * connection with its index, the function it returns once per request of that connection.
+   */
+  bodyPerRequest?: (connection: number) => () => string;
   /** Open-loop rate over all connections (requests/s); closed loop when absent. */
   overallRate?: number;
 }
@@ -58,8 +63,19 @@ export function startHttpLoad(load: HttpLoad): RunningHttpLoad {
         ...(load.overallRate ? { overallRate: load.overallRate } : {}),
         ...(load.headers ? { headers: load.headers } : {}),
         setupClient: (client) => {
-          const own = load.perConnection?.[nextClient++ % load.perConnection.length];
-          if (own) {
+          const connection = nextClient++;
+          const own = load.perConnection?.[connection % load.perConnection.length];
+          if (load.bodyPerRequest) {
+            const next = load.bodyPerRequest(connection);
+            client.setRequests([
+              {
+                method: load.method,
+                path: new URL(load.url).pathname,
+                headers: { ...load.headers, ...own?.headers },
+                setupRequest: (request) => ({ ...request, body: next() }),
+              },
+            ]);
+          } else if (own) {
             client.setHeadersAndBody({ ...load.headers, ...own.headers }, own.body);
           }
         },

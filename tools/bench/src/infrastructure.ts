@@ -30,10 +30,17 @@ export interface PrivateInfrastructure {
   signingKeys: string;
   /** MFA_ENCRYPTION_KEYS for user-api: one fresh AES-256 key. */
   mfaEncryptionKeys: string;
+  /** The same key, for seeding what only its holder can make (recovery-code digests). */
+  mfaKey: { kid: string; key: Buffer };
   /** GRPC_AUTH_TOKENS for user-grpc and the token the bench calls it with. */
   grpcToken: string;
   grpcAuthTokens: string;
   sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
+  /**
+   * An empty database `pandora_bench_<run id>_<suffix>` on the same server, for a peer product's own
+   * schema; dropped by `dispose` (and, if the run is killed, by a later run's leftover sweep).
+   */
+  createSideDatabase(suffix: string): Promise<{ name: string; url: string }>;
   dispose(): Promise<void>;
 }
 
@@ -70,6 +77,11 @@ export function runIdTime(text: string): number | null {
   return Date.UTC(year as number, (month as number) - 1, day, hour, minute, second);
 }
 
+/** The run id in a bench database's name: `pandora_bench_<run id>` or a side database `…_<suffix>`. */
+export function benchDatabaseRunId(name: string): string | undefined {
+  return /^pandora_bench_(\d{8}t\d{6})(?:_[a-z0-9_]+)?$/.exec(name)?.[1];
+}
+
 /** No run lasts this long: what is older was left by a run that was killed before its cleanup. */
 const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
 
@@ -81,7 +93,7 @@ async function removeLeftovers(serverUrl: string, redis: Redis, log: (line: stri
   };
   await withClient(serverUrl, async (client) => {
     const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'pandora\\_bench\\_%'");
-    for (const { datname } of rows.filter((row) => isStale(/^pandora_bench_(.+)$/.exec(row.datname)?.[1]))) {
+    for (const { datname } of rows.filter((row) => isStale(benchDatabaseRunId(row.datname)))) {
       await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
       log(`dropped ${datname}, left behind by a killed run`);
     }
@@ -113,8 +125,9 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
 
   log(`database ${databaseName} on ${redactUrl(serverUrl)}`);
   await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${databaseName}"`));
-  const dropDatabase = () =>
-    withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`)).then(() => undefined);
+  const dropDatabase = (name = databaseName) =>
+    withClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined);
+  const sideDatabases = new Set<string>();
   try {
     await execFileAsync(path.join(WORKSPACE_ROOT, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], {
       cwd: WORKSPACE_ROOT,
@@ -137,6 +150,7 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
     { kid: `bench-${runId}`, alg: 'ES256', status: 'active', private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
   ]);
   const grpcToken = randomBytes(32).toString('hex');
+  const mfaKey = { kid: `bench-${runId}`, key: randomBytes(32) };
 
   return {
     runId,
@@ -146,11 +160,23 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
     redisKeyPrefix,
     redis,
     signingKeys,
-    mfaEncryptionKeys: `bench-${runId}:${randomBytes(32).toString('base64')}`,
+    mfaEncryptionKeys: `${mfaKey.kid}:${mfaKey.key.toString('base64')}`,
+    mfaKey,
     grpcToken,
     grpcAuthTokens: `bench:${grpcToken}`,
     sql: async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await pool.query<T>(text, values)).rows,
+    async createSideDatabase(suffix) {
+      if (!/^[a-z0-9_]+$/.test(suffix)) throw new Error(`side database suffix ${suffix}: lower-case letters, digits and _ only`);
+      const name = `${databaseName}_${suffix}`;
+      sideDatabases.add(name);
+      await withClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+      return { name, url: databaseUrlFor(serverUrl, name) };
+    },
     async dispose() {
+      for (const name of sideDatabases) {
+        await dropDatabase(name).catch((error: Error) => log(`could not drop ${name}: ${error.message}`));
+        log(`dropped ${name}`);
+      }
       await pool.end().catch(() => undefined);
       await deleteKeys(redis, `${redisKeyPrefix}*`).catch((error: Error) =>
         log(`could not delete the bench's Redis keys: ${error.message}`),

@@ -15,19 +15,23 @@ import { createPrivateInfrastructure, newRunId, WORKSPACE_ROOT, type PrivateInfr
 import { parseOptions, UsageError, USAGE, type BenchOptions, type ScenarioName } from './options';
 import { buildApps, runningProcesses, type RunDirectories } from './processes';
 import { renderTable, type ScenarioOutcome } from './report';
+import { betterAuthScenario } from './scenarios/better-auth';
 import { cleanupScenario } from './scenarios/cleanup';
 import { grpcGetUserScenario } from './scenarios/grpc-get-user';
 import { loginScenario } from './scenarios/login';
+import { mfaVerifyScenario } from './scenarios/mfa-verify';
 import { relayScenario } from './scenarios/relay';
 import { usersMeScenario } from './scenarios/users-me';
 import type { BenchContext } from './context';
 
 const SCENARIO_RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioOutcome>> = {
   login: loginScenario,
+  mfa_verify: mfaVerifyScenario,
   users_me: usersMeScenario,
   grpc_get_user: grpcGetUserScenario,
   relay: relayScenario,
   cleanup: cleanupScenario,
+  better_auth: betterAuthScenario,
 };
 
 const started = performance.now();
@@ -146,6 +150,7 @@ async function run(options: BenchOptions): Promise<number> {
   fs.writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
 
   console.log(renderTable(outcomes));
+  for (const note of outcomes.flatMap((outcome) => outcome.notes ?? [])) console.log(note);
   console.log(
     `\nmachine: ${machine.cores} cores, ${machine.cpu_model}, Node ${machine.node}, PostgreSQL ${machine.postgresql ?? '?'}, Redis ${machine.redis ?? '?'}; ` +
       `load average ${JSON.stringify(machine.load_average)} → ${JSON.stringify(machine.load_average_end ?? null)}`,

@@ -1,4 +1,4 @@
-import { FULL, parseOptions, QUICK, SCENARIOS, UsageError } from './options';
+import { FULL, parseOptions, PEER_SCENARIOS, QUICK, SCENARIOS, UsageError } from './options';
 
 describe('bench options', () => {
   it('runs every scenario with the full durations by default', () => {
@@ -23,9 +23,28 @@ describe('bench options', () => {
     });
   });
 
+  it('never runs a peer unless asked: the default run and --quick stay the five scenarios', () => {
+    expect(parseOptions([]).scenarios).not.toContain('better_auth');
+    expect(parseOptions(['--quick']).scenarios).toEqual([...SCENARIOS]);
+  });
+
+  it('adds every peer after the chosen scenarios with --peers', () => {
+    expect(parseOptions(['--peers']).scenarios).toEqual([...SCENARIOS, ...PEER_SCENARIOS]);
+    expect(parseOptions(['--peers', '--only', 'users_me,login', '--quick'])).toMatchObject({
+      quick: true,
+      scenarios: ['login', 'users_me', 'better_auth'],
+    });
+  });
+
+  it('runs a peer alone when --only names it, with or without --peers', () => {
+    expect(parseOptions(['--only', 'better_auth']).scenarios).toEqual(['better_auth']);
+    expect(parseOptions(['--peers', '--only', 'better_auth']).scenarios).toEqual(['better_auth']);
+  });
+
   it('refuses unknown scenarios and unknown flags', () => {
     expect(() => parseOptions(['--only', 'login,nope'])).toThrow(UsageError);
     expect(() => parseOptions(['--fast'])).toThrow(UsageError);
     expect(() => parseOptions(['--log-level', 'verbose'])).toThrow(UsageError);
+    expect(() => parseOptions(['--peers=yes'])).toThrow(UsageError);
   });
 });

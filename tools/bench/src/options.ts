@@ -3,8 +3,12 @@ import { parseArgs } from 'node:util';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const SCENARIOS = ['login', 'users_me', 'grpc_get_user', 'relay', 'cleanup'] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+export const SCENARIOS = ['login', 'mfa_verify', 'users_me', 'grpc_get_user', 'relay', 'cleanup'] as const;
+/** Comparisons with another product, installed on demand (`--peers`): never part of the default run. */
+export const PEER_SCENARIOS = ['better_auth'] as const;
+export type PeerScenarioName = (typeof PEER_SCENARIOS)[number];
+export type ScenarioName = (typeof SCENARIOS)[number] | PeerScenarioName;
+const ALL_SCENARIOS: readonly ScenarioName[] = [...SCENARIOS, ...PEER_SCENARIOS];
 
 /** How long and how hard each measurement runs; `--quick` shrinks everything but the method. */
 export interface Durations {
@@ -56,9 +60,10 @@ export const QUICK: Durations = {
   cleanupQuietMs: 2_000,
 };
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only name,…] [--profile] [--log-level level] [--out file.json]
+export const USAGE = `usage: npm run bench -- [--quick] [--only name,…] [--peers] [--profile] [--log-level level] [--out file.json]
   --quick      short durations (a smoke run, under 2 minutes); same method and output
-  --only       a subset of: ${SCENARIOS.join(', ')}
+  --only       a subset of: ${ALL_SCENARIOS.join(', ')}
+  --peers      also compare with other products (${PEER_SCENARIOS.join(', ')}), installed into tools/bench/peers/<name>/
   --profile    run the apps with --cpu-prof and print where their CPU time went
   --log-level  LOG_LEVEL of the apps: ${LOG_LEVELS.join(', ')} (default info: every request's access line is written)
   --out        where to write the JSON result (default tmp/bench/<run id>.json)`;
@@ -73,6 +78,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       options: {
         quick: { type: 'boolean', default: false },
         only: { type: 'string' },
+        peers: { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'info' },
         out: { type: 'string' },
@@ -92,11 +98,14 @@ export function parseOptions(argv: string[]): BenchOptions {
       .split(',')
       .map((name) => name.trim())
       .filter(Boolean);
-    const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+    const unknown = names.filter((name) => !(ALL_SCENARIOS as readonly string[]).includes(name));
     if (unknown.length > 0 || names.length === 0)
       throw new UsageError(`--only: unknown scenario(s) ${unknown.join(', ') || '(none given)'}`);
-    scenarios = SCENARIOS.filter((name) => names.includes(name));
+    scenarios = ALL_SCENARIOS.filter((name) => names.includes(name));
   }
+  // --peers adds every peer to whatever else was chosen; naming a peer in --only runs it alone.
+  if (values.peers)
+    scenarios = ALL_SCENARIOS.filter((name) => scenarios.includes(name) || (PEER_SCENARIOS as readonly string[]).includes(name));
   const logLevel = values['log-level'];
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level: one of ${LOG_LEVELS.join(', ')}`);
   return {

@@ -20,6 +20,8 @@ export interface ScenarioOutcome {
   /** Everything measured (rounds, CPU breakdowns, settings), for the JSON file. */
   details: Record<string, unknown>;
   rows: TableRow[];
+  /** Printed under the table (e.g. what each side of a peer comparison does per request). */
+  notes?: string[];
 }
 
 export const fmt = {
