@@ -30,3 +30,5 @@ export * from './ports/token-services';
 export * from './ports/totp-verifier';
 export * from './security/account-freeze';
 export * from './security/anti-phishing-code';
+export * from './security/login-device';
+export * from './ports/login-devices';

@@ -5,6 +5,7 @@ import type { KycStatus } from '../model/kyc-status';
 import type { Role } from '../model/role';
 import type { RefreshTokenRecord, Session, SessionPrincipal } from '../model/session';
 import type { User, UserCredentials } from '../model/user';
+import type { LoginDeviceRepository } from './login-devices';
 import type { MailQueue } from './mail-queue';
 import type { OneTimeTokenRepository } from './one-time-tokens';
 import type { KeyedDigest, SealedSecret } from './secret-box';
@@ -223,6 +224,8 @@ export interface Repositories {
   /** Mail queued with the change that needs it (docs/mail.md). */
   mail: MailQueue;
   oneTimeTokens: OneTimeTokenRepository;
+  /** Where each account signed in from: the new-device notice. */
+  loginDevices: LoginDeviceRepository;
 }
 
 export interface UnitOfWork {

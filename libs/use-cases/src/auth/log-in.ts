@@ -9,6 +9,7 @@ import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 import { completeAuth, openSession, type AuthResult } from './auth-result';
 import { issueMfaChallenge, type MfaChallengeIssued } from './mfa-challenge';
+import { noticeNewDevice } from '../notifications/login-devices';
 
 export interface LogInInput {
   email: string;
@@ -115,6 +116,7 @@ export class LogIn {
       // A rehash is not a change the user made: updated_at keeps its value.
       if (upgradedHash) await repositories.users.update(user.id, { passwordHash: upgradedHash }, user.updatedAt);
       const opened = await openSession(deps, repositories, user.id, ctx, now);
+      await noticeNewDevice(deps, repositories, user, ctx, now);
       const actor: Actor = { type: user.role === 'admin' ? 'admin' : 'user', id: user.id, identifier: user.email };
       await repositories.audit.append(
         auditEntry(deps, ctx, {

@@ -14,6 +14,7 @@ import { checkSecondFactor } from '../mfa/second-factor';
 import { auditEntry, domainEvent } from '../records';
 import type { Ports } from '../ports';
 import { completeAuth, openSession, type AuthResult, type OpenedSession } from './auth-result';
+import { noticeNewDevice } from '../notifications/login-devices';
 
 export type VerifyMfaChallengePorts = Pick<
   Ports,
@@ -109,6 +110,7 @@ export class VerifyMfaChallenge {
 
           await repositories.mfaChallenges.consume(challenge.id, now);
           const opened = await openSession(deps, repositories, user.id, ctx, now, secondFactorAuthentication(now));
+          await noticeNewDevice(deps, repositories, user, ctx, now);
           await repositories.audit.append(
             auditEntry(deps, ctx, {
               event: 'loginSucceeded',

@@ -7,6 +7,7 @@ import {
   type AuditLogQuery,
   type DomainEvent,
   type KycStatus,
+  type LoginDevice,
   type MfaChallenge,
   type NewOneTimeToken,
   type NewRefreshToken,
@@ -53,6 +54,12 @@ export interface StoredOneTimeToken extends OneTimeToken {
   tokenHash: string;
 }
 
+export interface StoredLoginDevice extends LoginDevice {
+  userId: string;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
 interface State {
   users: Map<string, StoredUser>;
   sessions: Map<string, Session>;
@@ -64,6 +71,7 @@ interface State {
   outbox: DomainEvent[];
   mail: QueuedMail[];
   oneTimeTokens: StoredOneTimeToken[];
+  loginDevices: StoredLoginDevice[];
 }
 
 /**
@@ -85,6 +93,7 @@ export class InMemoryDatabase implements UnitOfWork {
     outbox: [],
     mail: [],
     oneTimeTokens: [],
+    loginDevices: [],
   };
   private outboxFailure: Error | null = null;
 
@@ -132,6 +141,11 @@ export class InMemoryDatabase implements UnitOfWork {
   /** Committed queued mail, in insertion order. */
   get mail(): readonly QueuedMail[] {
     return this.state.mail;
+  }
+
+  /** Every device an account signed in from. */
+  get loginDevices(): readonly StoredLoginDevice[] {
+    return this.state.loginDevices;
   }
 
   /** Every stored one-time token, used ones included. */
@@ -463,6 +477,20 @@ export class InMemoryDatabase implements UnitOfWork {
           const code = mail.userId === null ? null : (state().users.get(mail.userId)?.user.antiPhishingCode ?? null);
           const queued = code === null ? mail : { ...mail, data: { ...mail.data, anti_phishing_code: code } };
           state().mail.push(structuredClone(queued));
+        },
+      },
+      loginDevices: {
+        async record(userId, device, at) {
+          const same = (stored: StoredLoginDevice) =>
+            stored.userId === userId && stored.browser === device.browser && stored.os === device.os && stored.network === device.network;
+          const stored = state().loginDevices.find(same);
+          if (!stored) {
+            state().loginDevices.push({ ...device, userId, firstSeenAt: at, lastSeenAt: at });
+            return null;
+          }
+          const previous = stored.lastSeenAt;
+          if (at > previous) stored.lastSeenAt = at;
+          return previous;
         },
       },
       oneTimeTokens: {
