@@ -6,7 +6,7 @@ import { RedisIdempotencyStore, RedisLoginThrottle, ResilientLoginThrottle, Slid
 import { systemClock, type Clock, type LoginThrottle, type Principal } from '@pandora/domain';
 import { createUseCases, type UseCases } from '@pandora/use-cases';
 import { checkRedis, createPorts, createRedisClient, translateInfrastructureError, type Database } from '@pandora/wiring';
-import { createHttpApp, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
+import { createHttpApp, linkPages, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';
 import { accountSecurityRoutes } from './http/routes/account-security.routes';
@@ -15,6 +15,9 @@ import { adminAuthRoutes } from './http/routes/admin-auth.routes';
 import { adminUserRoutes } from './http/routes/admin-users.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { jwksRoutes } from './http/routes/jwks.routes';
+import { BackgroundWork } from './http/background-work';
+import { MAIL_LINK_PAGES } from './http/link-pages';
+import { mailFlowRoutes } from './http/routes/mail-flow.routes';
 import { mfaRoutes } from './http/routes/mfa.routes';
 import { sessionRoutes } from './http/routes/session.routes';
 
@@ -26,6 +29,8 @@ export interface UserApi {
   keyRing: KeyRing;
   publicApp: HttpApp;
   adminApp: HttpApp;
+  /** Work requests started without waiting for it (the password-recovery lookup); `close` waits for it. */
+  background: BackgroundWork;
   /** Readiness turns 503 from here on. */
   beginShutdown(): void;
   /** Closes the database pool and the Redis connection. */
@@ -96,6 +101,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   });
   const idempotency = new RedisIdempotencyStore(redis, config.idempotency.ttlMs);
   const limits = config.rateLimits;
+  const background = new BackgroundWork(logger);
 
   let shuttingDown = false;
   const probe: ReadinessProbe = {
@@ -132,10 +138,13 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     routes: [
       ...authRoutes(useCases, limits),
       ...accountRoutes(useCases),
+      ...mailFlowRoutes(useCases, limits, background),
       ...mfaRoutes(useCases),
       ...accountSecurityRoutes(useCases),
       ...sessionRoutes(useCases),
       ...jwksRoutes(keyRing),
+      // The pages the links in mails open (docs/mail.md#the-link-pages).
+      ...linkPages<Principal>(MAIL_LINK_PAGES),
     ],
     openApi: {
       title: 'Pandora Exchange user service — public API',
@@ -170,10 +179,12 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     keyRing,
     publicApp,
     adminApp,
+    background,
     beginShutdown: () => {
       shuttingDown = true;
     },
     close: async () => {
+      await background.settled();
       await database.close();
       redis.disconnect();
     },

@@ -3,6 +3,7 @@ import { RECOVERY_CODE_ALPHABET, RECOVERY_CODE_LENGTH, type OneTimeSecrets } fro
 
 const CHALLENGE_PREFIX = 'mfa_';
 const CHALLENGE_SHAPE = /^mfa_[A-Za-z0-9_-]{43}$/;
+// No prefix: the token travels in a link, where shorter is kinder to mail clients that wrap lines.
 const LINK_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** Recovery codes and MFA challenge tokens from the operating system's CSPRNG. */

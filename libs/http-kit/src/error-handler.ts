@@ -50,6 +50,7 @@ export const SECURITY_REFUSAL: Record<ErrorCode, SecurityRefusal | null> = {
   USER_ALREADY_EXISTS: null,
   INVALID_KYC_TRANSITION: null,
   IDEMPOTENCY_IN_PROGRESS: null,
+  EMAIL_ALREADY_VERIFIED: null,
   MFA_ALREADY_ENABLED: null,
   MFA_SETUP_REQUIRED: null,
   PAYLOAD_TOO_LARGE: null,

@@ -21,6 +21,10 @@ import { RegisterUser } from './auth/register-user';
 import { VerifyMfaChallenge } from './auth/verify-mfa-challenge';
 import { FreezeAccount } from './freeze/freeze-account';
 import { UnfreezeAccount } from './freeze/unfreeze-account';
+import { ConfirmEmailChange } from './email/confirm-email-change';
+import { RequestEmailChange } from './email/request-email-change';
+import { RequestEmailVerification } from './email/request-email-verification';
+import { VerifyEmail } from './email/verify-email';
 import { ChangeKycStatus } from './kyc/change-kyc-status';
 import { ChangeOwnKycStatus } from './kyc/change-own-kyc-status';
 import { ConfirmTotpSetup } from './mfa/confirm-totp-setup';
@@ -30,6 +34,8 @@ import { RegenerateRecoveryCodes } from './mfa/regenerate-recovery-codes';
 import { ResetUserMfa } from './mfa/reset-user-mfa';
 import { StartTotpSetup } from './mfa/start-totp-setup';
 import type { Ports } from './ports';
+import { RequestPasswordReset } from './recovery/request-password-reset';
+import { ResetPassword } from './recovery/reset-password';
 import { ListSessions } from './sessions/list-sessions';
 import { LogOut } from './sessions/log-out';
 import { LogOutEverywhere } from './sessions/log-out-everywhere';
@@ -50,10 +56,17 @@ export function createUseCases(ports: Ports) {
     refresh: new RefreshSession(ports),
     authenticate: new Authenticate(ports),
     freezeAccount: new FreezeAccount(ports),
+    // Anyone holding a mailed link, or asking for one
+    verifyEmail: new VerifyEmail(ports),
+    requestPasswordReset: new RequestPasswordReset(ports),
+    resetPassword: new ResetPassword(ports),
+    confirmEmailChange: new ConfirmEmailChange(ports),
     // The signed-in user, on their own account
     getCurrentUser: new GetCurrentUser(ports),
     updateProfile: new UpdateProfile(ports),
     changePassword: new ChangePassword(ports),
+    requestEmailVerification: new RequestEmailVerification(ports),
+    requestEmailChange: new RequestEmailChange(ports),
     deleteOwnAccount: new DeleteOwnAccount(ports),
     changeOwnKycStatus: new ChangeOwnKycStatus(ports),
     listSessions: new ListSessions(ports),

@@ -2,7 +2,7 @@ import { mailMessages } from '@pandora/data-access';
 import { eventually, linkInMail, stepAt, totpForStep, type ReceivedMail } from '@pandora/testing';
 import type request from 'supertest';
 import { bearer, createAdmin, registerUser, type AdminSession, type RegisteredUser } from '../support/fixtures';
-import { startCourier, PUBLIC_WEB_URL, type Courier } from '../support/courier';
+import { startMailDelivery, type MailDelivery } from '../support/courier';
 import { enrol, passwordStep, StepClock } from '../support/mfa';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
@@ -26,7 +26,7 @@ interface Device {
 const HOME: Device = { userAgent: CHROME_WINDOWS, ip: '198.51.100.20' };
 
 let t: TestUserApi;
-let courier: Courier;
+let courier: MailDelivery;
 let admin: AdminSession;
 
 /** TOTP codes of the real current step: enough for the one code an enrolment needs. */
@@ -40,7 +40,7 @@ const clock = new RealTimeCodes();
 beforeAll(async () => {
   t = await startTestUserApi({ env: { TRUST_PROXY: 'loopback' } });
   admin = await createAdmin(t);
-  courier = await startCourier(t);
+  courier = await startMailDelivery(t);
 }, 60_000);
 afterAll(async () => {
   await courier?.stop();
@@ -93,7 +93,7 @@ describe('the new-device notice', () => {
     expect(first.text).toContain(`Device: ${FIREFOX_LINUX}`);
     expect(first.text).toMatch(/When: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
     expect(second.text).toContain('IP address: 203.0.113.5');
-    expect(linkInMail(first, '/freeze-account').url).toMatch(new RegExp(`^${PUBLIC_WEB_URL}/freeze-account\\?token=`));
+    expect(linkInMail(first, '/freeze-account').url).toMatch(new RegExp(`^${t.publicUrl}/freeze-account\\?token=`));
   });
 
   it('is sent when an MFA login completes from a new device', async () => {

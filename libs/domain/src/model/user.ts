@@ -20,6 +20,8 @@ export interface User {
   frozenAt: Date | null;
   /** The owner's own word, shown verbatim in every mail we send them, so that a phishing mail without it stands out. */
   antiPhishingCode: string | null;
+  /** When the owner last proved the current address (a verification, reset or email-change link); null: never. */
+  emailVerifiedAt: Date | null;
 }
 
 /** Only the login and password-change paths ever see the hash. */

@@ -43,4 +43,6 @@ export interface MailQueue {
    * mail to the user carries it, whichever use case queued the mail.
    */
   enqueue(mail: QueuedMail): Promise<void>;
+  /** How many mails of these templates were queued for the account since `since` (the per-account mail caps). */
+  countSince(userId: string, templates: readonly MailTemplate[], since: Date): Promise<number>;
 }

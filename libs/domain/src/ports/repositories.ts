@@ -33,6 +33,9 @@ export interface UserChanges {
   frozenAt?: Date | null;
   /** null removes it. */
   antiPhishingCode?: string | null;
+  /** A confirmed email change (USER_ALREADY_EXISTS when an active account holds the address). */
+  email?: string;
+  emailVerifiedAt?: Date | null;
 }
 
 /** Admin search: every filter optional; `query` matches email/first/last name, literally. */

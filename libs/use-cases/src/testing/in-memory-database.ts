@@ -184,6 +184,10 @@ export class InMemoryDatabase implements UnitOfWork {
     const change = (id: string, changes: Partial<User>, passwordHash?: string): User => {
       const stored = state().users.get(id);
       if (!stored) throw new Error(`no user ${id}`);
+      // As the partial unique index does: an address belongs to one active account.
+      if (changes.email !== undefined && changes.email !== stored.user.email && activeByEmail(changes.email)) {
+        throw new AppError('USER_ALREADY_EXISTS');
+      }
       stored.user = { ...stored.user, ...changes };
       if (passwordHash !== undefined) stored.passwordHash = passwordHash;
       return { ...stored.user };
@@ -240,6 +244,7 @@ export class InMemoryDatabase implements UnitOfWork {
             securityChangedAt: null,
             frozenAt: null,
             antiPhishingCode: null,
+            emailVerifiedAt: null,
           };
           state().users.set(user.id, { user, passwordHash: input.passwordHash });
           return copy(user);
@@ -477,6 +482,11 @@ export class InMemoryDatabase implements UnitOfWork {
           const code = mail.userId === null ? null : (state().users.get(mail.userId)?.user.antiPhishingCode ?? null);
           const queued = code === null ? mail : { ...mail, data: { ...mail.data, anti_phishing_code: code } };
           state().mail.push(structuredClone(queued));
+        },
+        async countSince(userId, templates, since) {
+          return state().mail.filter(
+            (mail) => mail.userId === userId && templates.includes(mail.template) && mail.createdAt.getTime() > since.getTime(),
+          ).length;
         },
       },
       loginDevices: {

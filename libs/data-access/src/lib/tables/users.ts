@@ -17,6 +17,7 @@ export const users = defineTable('users', {
   securityChangedAt: col.nullable(col.timestamptz('security_changed_at')),
   frozenAt: col.nullable(col.timestamptz('frozen_at')),
   antiPhishingCode: col.nullable(col.text('anti_phishing_code')),
+  emailVerifiedAt: col.nullable(col.timestamptz('email_verified_at')),
 });
 
 export type UserRow = RowOf<typeof users.columns>;
