@@ -85,7 +85,7 @@ export function createContext(
     (await infra.sql<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [infra.databaseName])).map((row) => row.pid);
 
   const launch = (app: AppName, name: string, env: Record<string, string>) =>
-    startApp(app, name, { ...shared(), ...env }, dirs, options.profile);
+    startApp(app, name, { ...shared(), ...env, ...options.appEnv }, dirs, options.profile);
 
   return {
     options,

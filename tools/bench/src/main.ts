@@ -137,6 +137,7 @@ async function run(options: BenchOptions): Promise<number> {
       durations: options.durations,
       app_env: 'prod',
       log_level: options.logLevel,
+      app_env_overrides: options.appEnv,
       rate_limits: 'disabled (RATE_LIMIT_ENABLED=false); account throttling on',
       argon2: 'm=65536 t=1 p=4',
     },
