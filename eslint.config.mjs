@@ -25,6 +25,8 @@ const FRAMEWORKS_AND_DRIVERS = [
   'jose',
   '@node-rs/*',
   '@opentelemetry/*',
+  'nodemailer',
+  'smtp-server',
 ];
 
 /**

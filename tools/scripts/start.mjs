@@ -1,6 +1,7 @@
 // `npm start`: applies migrations, builds the long-running apps, runs them side by side against
 // DATABASE_URL/REDIS_URL (defaults: local PostgreSQL and Redis), prefixes their output, and stops
-// them all on Ctrl-C (or when one of them dies).
+// them all on Ctrl-C (or when one of them dies). Without SMTP_URL it also runs the local mail
+// catcher (tools/mail-catcher), where event-relay's courier then delivers: inbox on :8025.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,14 +21,24 @@ function step(command, args) {
 step(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'tools/scripts/db-migrate.ts']);
 step(process.execPath, ['tools/scripts/build-app.mjs', ...LONG_RUNNING_APPS]);
 
+// The catcher comes first, so that the courier's first mail finds it listening.
+const processes = LONG_RUNNING_APPS.map((app) => ({
+  name: app,
+  args: ['--enable-source-maps', path.join(root, 'dist/apps', app, 'main.js')],
+}));
+if (!process.env.SMTP_URL) {
+  processes.unshift({ name: 'mail-catcher', args: [path.join(root, 'tools/mail-catcher/mail-catcher.mjs')] });
+  console.log('SMTP_URL is not set: mail goes to the local mail catcher, inbox at http://localhost:8025');
+}
+
 const children = new Map();
 let stopping = false;
 function stopAll(signal) {
   stopping = true;
   for (const child of children.values()) child.kill(signal);
 }
-for (const app of LONG_RUNNING_APPS) {
-  const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist/apps', app, 'main.js')], {
+for (const { name: app, args } of processes) {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,6 @@
 // First import: tracing has to be registered before anything else loads the modules it instruments.
 import './instrument';
-import { ConfigError, loadAuditCleanupWorkerConfig } from '@pandora/config';
+import { ConfigError, loadAuditCleanupWorkerConfig, logWaivedTransportRules } from '@pandora/config';
 import { createLogger } from '@pandora/observability';
 import { parseCliArgs, USAGE, type CliOptions } from './cli-args';
 import { exitCodeForSignal, runCleanup } from './run-cleanup';
@@ -27,6 +27,7 @@ async function main(): Promise<number> {
 
   const config = await loadAuditCleanupWorkerConfig();
   const logger = createLogger({ service: 'audit-cleanup-worker', level: config.logLevel });
+  logWaivedTransportRules(config.waivedTransportRules, logger);
   let stopSignal: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopSignal) {

@@ -1,4 +1,4 @@
-import type { EventRelayConfig } from '@pandora/config';
+import { logWaivedTransportRules, type EventRelayConfig } from '@pandora/config';
 import {
   checkDatabase,
   checkOutboxReadable,
@@ -6,10 +6,14 @@ import {
   countUnpublishedOutboxEvents,
   createRedisClient,
   Database,
+  mailQueueStats,
 } from '@pandora/data-access';
+import { SmtpMailSender } from '@pandora/mail';
 import { createHttpApp, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import type Redis from 'ioredis';
+import { MailCourier } from './mail/mail-courier';
+import { MailMetrics } from './mail/mail-metrics';
 import { OutboxRelay } from './relay/outbox-relay';
 import { RelayMetrics } from './relay/relay-metrics';
 
@@ -18,11 +22,13 @@ export interface EventRelayApp {
   logger: Logger;
   metrics: AppMetrics;
   relay: OutboxRelay;
+  /** Delivers queued mail under its own lease (docs/mail.md). */
+  courier: MailCourier;
   /** /health, /ready, /metrics (and /openapi.json, /docs) on METRICS_PORT. */
   httpApp: HttpApp;
   /** Readiness turns 503 from here on. */
   beginShutdown(): void;
-  /** Closes the probe pool and the Redis connection (stop the relay first). */
+  /** Closes the probe pool and the Redis connection (stop the relay and the courier first). */
   close(): Promise<void>;
 }
 
@@ -31,6 +37,7 @@ const PROBE_TIMEOUT_MS = 2_000;
 /** Builds event-relay from its configuration: Redis, the probe pool, the relay loop, the HTTP listener. */
 export function createEventRelay(config: EventRelayConfig, overrides: { logger?: Logger } = {}): EventRelayApp {
   const logger = overrides.logger ?? createLogger({ service: 'event-relay', level: config.logLevel });
+  logWaivedTransportRules(config.waivedTransportRules, logger);
   const metrics = new AppMetrics('event-relay');
 
   const redis: Redis = createRedisClient({
@@ -70,6 +77,31 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
     logger,
   });
 
+  const courier = new MailCourier({
+    databaseUrl: config.database.directUrl,
+    sender: new SmtpMailSender({ url: config.mail.smtpUrl, from: config.mail.from, sendTimeoutMs: config.mail.sendTimeoutMs }),
+    settings: {
+      batchSize: config.mail.batchSize,
+      pollIntervalMs: config.mail.pollIntervalMs,
+      sendTimeoutMs: config.mail.sendTimeoutMs,
+      maxAttempts: config.mail.maxAttempts,
+      retryBaseMs: config.mail.retryBaseMs,
+      retryMaxMs: config.mail.retryMaxMs,
+      publicWebUrl: config.mail.publicWebUrl,
+      leaderRetryIntervalMs: config.relay.leaderRetryIntervalMs,
+      maxBackoffMs: config.relay.maxBackoffMs,
+      statementTimeoutMs: 30_000,
+    },
+    metrics: new MailMetrics(metrics.registry, async () => {
+      try {
+        return await probeDb.transaction((tx) => mailQueueStats(tx));
+      } catch {
+        return null;
+      }
+    }),
+    logger,
+  });
+
   let shuttingDown = false;
   const probe: ReadinessProbe = {
     checks: {
@@ -101,6 +133,7 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
     logger,
     metrics,
     relay,
+    courier,
     httpApp,
     beginShutdown: () => {
       shuttingDown = true;

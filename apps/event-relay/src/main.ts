@@ -18,12 +18,18 @@ async function main(): Promise<void> {
     listen(app.httpApp.app, config.http.metricsPort, config.http.host),
   );
   app.relay.start();
+  app.courier.start();
   logger.info('event-relay started', {
     app_env: config.appEnv,
     metrics_port: server.port,
     stream: config.stream.name,
     stream_maxlen: config.stream.maxLength,
     batch_size: config.relay.batchSize,
+    // The host only: SMTP_URL may carry credentials.
+    smtp: config.mail.usesLocalCatcher
+      ? `${new URL(config.mail.smtpUrl).host} (local mail catcher: SMTP_URL is not set)`
+      : new URL(config.mail.smtpUrl).host,
+    public_web_url: config.mail.publicWebUrl,
     vault_keys: config.vaultKeys,
     tracing: tracing.settings.enabled ? { endpoint: tracing.settings.endpoint, sample_rate: tracing.settings.sampleRate } : 'off',
   });
@@ -40,10 +46,10 @@ async function main(): Promise<void> {
     }, config.http.shutdownTimeoutMs + 5_000);
     forced.unref();
     const relayStopped = await Promise.race([
-      app.relay.stop().then(() => true),
+      Promise.all([app.relay.stop(), app.courier.stop()]).then(() => true),
       new Promise<false>((resolve) => setTimeout(() => resolve(false), config.http.shutdownTimeoutMs).unref()),
     ]);
-    if (!relayStopped) logger.warn('the batch in flight did not finish in time; it stays unpublished and goes out again');
+    if (!relayStopped) logger.warn('the work in flight did not finish in time; unpublished events and unmarked mail go out again');
     await server.close(1_000);
     await app.close();
     await tracing.shutdown().catch((error: Error) => logger.warn('could not flush spans', { error: error.message }));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KeyRing } from '@pandora/auth';
-import type { UserApiConfig } from '@pandora/config';
+import { logWaivedTransportRules, type UserApiConfig } from '@pandora/config';
 import { RedisIdempotencyStore, RedisLoginThrottle, ResilientLoginThrottle, SlidingWindowRateLimiter } from '@pandora/abuse-controls';
 import { systemClock, type Clock, type LoginThrottle, type Principal } from '@pandora/domain';
 import { createUseCases, type UseCases } from '@pandora/use-cases';
@@ -71,6 +71,7 @@ export async function createUserServiceCore(
 /** Builds user-api from its configuration: adapters → use cases → the two HTTP listeners. */
 export async function createUserApi(config: UserApiConfig, overrides: UserApiOverrides = {}): Promise<UserApi> {
   const logger = overrides.logger ?? createLogger({ service: 'user-api', level: config.logLevel });
+  logWaivedTransportRules(config.waivedTransportRules, logger);
   const clock = overrides.clock ?? systemClock;
   const metrics = new AppMetrics('user-api');
 

@@ -1,4 +1,4 @@
-import { bindPort, type UserGrpcConfig } from '@pandora/config';
+import { bindPort, logWaivedTransportRules, type UserGrpcConfig } from '@pandora/config';
 import type { Clock } from '@pandora/domain';
 import { createServiceUseCases, type ServiceUseCases } from '@pandora/use-cases';
 import { createServicePorts, type Database } from '@pandora/wiring';
@@ -34,6 +34,7 @@ const READINESS_TIMEOUT_MS = 1_000;
 /** Builds user-grpc from its configuration: PostgreSQL → the internal-service use cases → gRPC. */
 export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverrides = {}): UserGrpc {
   const logger = overrides.logger ?? createLogger({ service: 'user-grpc', level: config.logLevel });
+  logWaivedTransportRules(config.waivedTransportRules, logger);
   const metrics = new AppMetrics('user-grpc');
   const { ports, database } = createServicePorts(config, {
     applicationName: 'user-grpc',

@@ -54,7 +54,7 @@ describe('audit-cleanup-worker configuration', () => {
     ['audit', 2555],
     ['prod', 2555],
   ])('stamps its own audit row with the %s retention of %d days unless AUDIT_RETENTION_DAYS overrides it', (appEnv, days) => {
-    const deployed = { DATABASE_URL: 'postgresql://cleanup:pw@db:5432/pandora' };
+    const deployed = { DATABASE_URL: 'postgresql://cleanup:pw@db:5432/pandora?sslmode=require' };
     expect(buildAuditCleanupWorkerConfig({ APP_ENV: appEnv, ...deployed }).retention.auditRetentionDays).toBe(days);
     expect(buildAuditCleanupWorkerConfig({ APP_ENV: appEnv, ...deployed, AUDIT_RETENTION_DAYS: '400' }).retention.auditRetentionDays).toBe(
       400,
@@ -68,7 +68,7 @@ describe('audit-cleanup-worker configuration', () => {
   });
 
   it('logs at info even where the APP_ENV default is quieter, unless LOG_LEVEL says otherwise', () => {
-    const prod = { APP_ENV: 'prod', DATABASE_URL: 'postgresql://cleanup:pw@db:5432/pandora' };
+    const prod = { APP_ENV: 'prod', DATABASE_URL: 'postgresql://cleanup:pw@db:5432/pandora?sslmode=require' };
     expect(buildAuditCleanupWorkerConfig(prod).logLevel).toBe('info');
     expect(buildAuditCleanupWorkerConfig({ ...prod, LOG_LEVEL: 'warn' }).logLevel).toBe('warn');
     expect(buildAuditCleanupWorkerConfig({ APP_ENV: 'dev' }).logLevel).toBe('debug');

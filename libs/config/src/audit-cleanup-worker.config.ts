@@ -60,6 +60,7 @@ export function buildAuditCleanupWorkerConfig(rawEnv: Env, vaultKeys: string[] =
     appEnv: shared.appEnv,
     logLevel: normalizeEnv(rawEnv).LOG_LEVEL === undefined ? atLeastInfo(shared.logLevel) : shared.logLevel,
     database: shared.database,
+    waivedTransportRules: shared.waivedTransportRules,
     retention: {
       auditRetentionDays: env.AUDIT_RETENTION_DAYS ?? APP_ENV_DEFAULTS[shared.appEnv].auditRetentionDays,
       sessionWindowMs: env.SESSION_RETENTION,

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /** Variables whose values must never be echoed in an error message. */
-const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|KEY|DATABASE_URL|DATABASE_DIRECT_URL|REDIS_URL/i;
+const SECRET_VARIABLE = /PASSWORD|SECRET|TOKEN|KEY|DATABASE_URL|DATABASE_DIRECT_URL|REDIS_URL|SMTP_URL/i;
 
 /** Thrown at start-up when the environment is unusable; the message names every bad variable. */
 export class ConfigError extends Error {

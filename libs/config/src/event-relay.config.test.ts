@@ -96,6 +96,80 @@ describe('event-relay configuration', () => {
   });
 });
 
+describe('the mail courier configuration', () => {
+  it('points at the local mail catcher and the local public listener when nothing is set', () => {
+    expect(buildEventRelayConfig({}).mail).toEqual({
+      smtpUrl: 'smtp://127.0.0.1:1025',
+      usesLocalCatcher: true,
+      from: 'Pandora Exchange <no-reply@pandora.local>',
+      publicWebUrl: 'http://localhost:8080',
+      pollIntervalMs: 1_000,
+      batchSize: 10,
+      sendTimeoutMs: 30_000,
+      maxAttempts: 8,
+      retryBaseMs: 60_000,
+      retryMaxMs: 3_600_000,
+    });
+    expect(buildEventRelayConfig({ SERVER_PORT: '18080' }).mail.publicWebUrl).toBe('http://localhost:18080');
+  });
+
+  it('reads every mail setting from its variable', () => {
+    const mail = buildEventRelayConfig({
+      SMTP_URL: 'smtps://user:secret@mail.example:465',
+      MAIL_FROM: 'bot@mail.example',
+      PUBLIC_WEB_URL: 'https://exchange.example/',
+      MAIL_POLL_INTERVAL: '250ms',
+      MAIL_BATCH_SIZE: '5',
+      MAIL_SEND_TIMEOUT: '10s',
+      MAIL_MAX_ATTEMPTS: '3',
+      MAIL_RETRY_BASE: '5s',
+      MAIL_RETRY_MAX: '10m',
+    }).mail;
+    expect(mail).toEqual({
+      smtpUrl: 'smtps://user:secret@mail.example:465',
+      usesLocalCatcher: false,
+      from: 'bot@mail.example',
+      publicWebUrl: 'https://exchange.example',
+      pollIntervalMs: 250,
+      batchSize: 5,
+      sendTimeoutMs: 10_000,
+      maxAttempts: 3,
+      retryBaseMs: 5_000,
+      retryMaxMs: 600_000,
+    });
+  });
+
+  it('refuses to start in prod without SMTP_URL', () => {
+    const problems = problemsOf(() =>
+      buildEventRelayConfig({ APP_ENV: 'prod', DATABASE_URL: 'postgresql://db/p', REDIS_URL: 'redis://cache:6379' }),
+    ).join('\n');
+    expect(problems).toMatch(/SMTP_URL: required when APP_ENV=prod/);
+  });
+
+  it('names bad mail variables without echoing a password', () => {
+    const problems = problemsOf(() =>
+      buildEventRelayConfig({
+        SMTP_URL: 'http://user:hunter2@mail.example',
+        MAIL_FROM: 'not an address',
+        PUBLIC_WEB_URL: 'ftp://x',
+        MAIL_RETRY_BASE: '2h',
+        MAIL_RETRY_MAX: '1h',
+      }),
+    ).join('\n');
+    expect(problems).toMatch(/SMTP_URL: expected a URL with scheme smtp:\/\/ or smtps:\/\//);
+    expect(problems).toMatch(/MAIL_FROM: expected an address/);
+    expect(problems).toMatch(/PUBLIC_WEB_URL: expected a URL with scheme http:\/\/ or https:\/\//);
+    expect(problems).toMatch(/MAIL_RETRY_BASE: must be between/);
+    expect(problems).not.toContain('hunter2');
+  });
+
+  it('refuses a retry cap shorter than the first wait', () => {
+    expect(problemsOf(() => buildEventRelayConfig({ MAIL_RETRY_BASE: '10m', MAIL_RETRY_MAX: '1m' })).join('\n')).toMatch(
+      /MAIL_RETRY_MAX: must not be shorter than MAIL_RETRY_BASE/,
+    );
+  });
+});
+
 describe('event stream reader configuration', () => {
   it('needs only Redis and the stream name, whatever APP_ENV says', () => {
     const config = buildEventStreamReaderConfig({ APP_ENV: 'prod', REDIS_HOST: 'cache.internal', REDIS_KEY_PREFIX: 'p:' });

@@ -31,9 +31,41 @@ export interface EventRelayConfig extends SharedConfig {
     /** The leader hands the lease over after Redis failed for this long (another replica may reach it). */
     leaderYieldAfterMs: number;
   };
+  mail: MailCourierConfig;
   /** Names (never values) of the variables that came from Vault. */
   vaultKeys: string[];
 }
+
+/** The mail courier inside event-relay (docs/mail.md). */
+export interface MailCourierConfig {
+  /** SMTP_URL (may hold credentials: never log it); dev/test default: the local mail catcher. */
+  smtpUrl: string;
+  /** True when SMTP_URL was not set and the local catcher's address is used. */
+  usesLocalCatcher: boolean;
+  from: string;
+  /** Origin (and optional base path) of the links in mails. */
+  publicWebUrl: string;
+  pollIntervalMs: number;
+  batchSize: number;
+  /** One delivery attempt (connect, greeting, each SMTP step) gives up after this long. */
+  sendTimeoutMs: number;
+  maxAttempts: number;
+  /** The wait after the first failed attempt; it doubles with every further failure, up to retryMaxMs. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+/** Where `npm start` runs its mail catcher (tools/mail-catcher); the courier's dev/test default. */
+export const LOCAL_MAIL_CATCHER_SMTP_URL = 'smtp://127.0.0.1:1025';
+export const DEFAULT_MAIL_FROM = 'Pandora Exchange <no-reply@pandora.local>';
+
+/** `Name <address>` or a bare address, on one line (it becomes a header). */
+const mailFromField = z
+  .string()
+  .default(DEFAULT_MAIL_FROM)
+  .refine((value) => !/[\r\n]/.test(value) && /^(?:[^<>]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/.test(value.trim()), {
+    message: 'expected an address such as no-reply@example.com or "Name <no-reply@example.com>"',
+  });
 
 /**
  * A stream name is a Redis key (the key prefix is added by the client); keep it printable and
@@ -61,17 +93,37 @@ const eventRelaySchema = {
   EVENT_RELAY_MAX_BACKOFF: durationSchema('10s', { min: '100ms', max: '5m' }),
   EVENT_RELAY_PUBLISH_TIMEOUT: durationSchema('5s', { min: '100ms', max: '5m' }),
   EVENT_RELAY_LEADER_YIELD_AFTER: durationSchema('30s', { min: '1s', max: '1h' }),
+  SMTP_URL: urlField(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: mailFromField,
+  PUBLIC_WEB_URL: urlField(['http:', 'https:']).optional(),
+  // Only to derive PUBLIC_WEB_URL's default (the public listener's origin) when both apps share an environment.
+  SERVER_PORT: z.string().optional(),
+  MAIL_POLL_INTERVAL: durationSchema('1s', { min: '10ms', max: '5m' }),
+  MAIL_BATCH_SIZE: intField(10, 1, 100),
+  MAIL_SEND_TIMEOUT: durationSchema('30s', { min: '100ms', max: '5m' }),
+  MAIL_MAX_ATTEMPTS: intField(8, 1, 50),
+  MAIL_RETRY_BASE: durationSchema('1m', { min: '10ms', max: '1h' }),
+  MAIL_RETRY_MAX: durationSchema('1h', { min: '10ms', max: '24h' }),
 };
 
 /** Validates the environment of event-relay. Synchronous: Vault values must already be merged in. */
 export function buildEventRelayConfig(rawEnv: Env, vaultKeys: string[] = []): EventRelayConfig {
-  const shared = parseEnvironment('event-relay', rawEnv, eventRelaySchema);
+  const shared = parseEnvironment(
+    'event-relay',
+    rawEnv,
+    eventRelaySchema,
+    (env) => (env.MAIL_RETRY_MAX < env.MAIL_RETRY_BASE ? ['MAIL_RETRY_MAX: must not be shorter than MAIL_RETRY_BASE'] : []),
+    // Mail that can never leave would silently pile up: outside dev/test the courier needs a real server.
+    ['SMTP_URL'],
+  );
   const { env } = shared;
+  const serverPort = env.SERVER_PORT && /^\d+$/.test(env.SERVER_PORT) ? env.SERVER_PORT : '8080';
   return {
     service: 'event-relay',
     appEnv: shared.appEnv,
     logLevel: shared.logLevel,
     database: shared.database,
+    waivedTransportRules: shared.waivedTransportRules,
     redis: shared.redis,
     http: { host: env.HOST, metricsPort: env.METRICS_PORT, shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT },
     stream: { name: env.EVENTS_STREAM, maxLength: env.EVENTS_STREAM_MAXLEN },
@@ -82,6 +134,18 @@ export function buildEventRelayConfig(rawEnv: Env, vaultKeys: string[] = []): Ev
       maxBackoffMs: env.EVENT_RELAY_MAX_BACKOFF,
       publishTimeoutMs: env.EVENT_RELAY_PUBLISH_TIMEOUT,
       leaderYieldAfterMs: env.EVENT_RELAY_LEADER_YIELD_AFTER,
+    },
+    mail: {
+      smtpUrl: env.SMTP_URL ?? LOCAL_MAIL_CATCHER_SMTP_URL,
+      usesLocalCatcher: env.SMTP_URL === undefined,
+      from: env.MAIL_FROM.trim(),
+      publicWebUrl: (env.PUBLIC_WEB_URL ?? `http://localhost:${serverPort}`).replace(/\/+$/, ''),
+      pollIntervalMs: env.MAIL_POLL_INTERVAL,
+      batchSize: env.MAIL_BATCH_SIZE,
+      sendTimeoutMs: env.MAIL_SEND_TIMEOUT,
+      maxAttempts: env.MAIL_MAX_ATTEMPTS,
+      retryBaseMs: env.MAIL_RETRY_BASE,
+      retryMaxMs: env.MAIL_RETRY_MAX,
     },
     vaultKeys,
   };

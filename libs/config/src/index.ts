@@ -6,6 +6,7 @@ export * from './duration';
 export * from './env-fields';
 export * from './event-relay.config';
 export * from './mfa-keys';
+export * from './production-transport';
 export * from './shared-config';
 export * from './signing-keys';
 export * from './startup-failure';

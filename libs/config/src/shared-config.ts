@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { APP_ENV_DEFAULTS, appEnvSchema, isDeployedEnv, LOG_LEVELS, type AppEnv, type LogLevel } from './app-env';
 import { ConfigError, describeIssues } from './config-error';
 import { databaseUrlFromEnv, LOCAL_DATABASE_URL, LOCAL_REDIS_URL, redisUrlFromEnv, type Env } from './connection-urls';
-import { intField, urlField } from './env-fields';
+import { boolField, intField, urlField } from './env-fields';
+import {
+  databaseTransportFinding,
+  judgeProductionTransport,
+  redisConnectionOfUrl,
+  redisTransportFinding,
+  type TransportFinding,
+} from './production-transport';
 
 /** Settings every app shares: environment, logging, PostgreSQL and Redis. */
 export interface SharedConfig {
@@ -20,6 +27,11 @@ export interface SharedConfig {
     isLocalDefault: boolean;
   };
   redis: { url: string; keyPrefix: string; isLocalDefault: boolean };
+  /**
+   * Production transport rules that ALLOW_INSECURE_PRIVATE_NETWORK waived: the app logs them once at
+   * start-up (logWaivedTransportRules). Empty outside prod and without the override.
+   */
+  waivedTransportRules: TransportFinding[];
 }
 
 /** Empty variables count as unset, as they do for most twelve-factor tools. */
@@ -41,6 +53,7 @@ const sharedSchema = z.object({
     .max(100)
     .regex(/^[A-Za-z0-9:._-]*$/, 'only [A-Za-z0-9:._-] allowed')
     .default(''),
+  ALLOW_INSECURE_PRIVATE_NETWORK: boolField(false),
 });
 
 /**
@@ -56,7 +69,11 @@ export function parseEnvironment<T extends z.ZodRawShape>(
   /** Secrets the app cannot run without outside dev/test (checked even when other variables are bad). */
   requiredWhenDeployed: string[] = [],
   /** `usesRedis: false` for apps that never connect to Redis: REDIS_URL is then not required when deployed. */
-  options: { usesRedis?: boolean } = {},
+  options: {
+    usesRedis?: boolean;
+    /** The app's own production transport rules (production-transport.ts), judged with the shared ones. */
+    transport?: (env: z.infer<z.ZodObject<T>>) => Array<TransportFinding | null>;
+  } = {},
 ): SharedConfig & { env: z.infer<z.ZodObject<T>> } {
   const env = normalizeEnv(rawEnv);
   const databaseUrl = databaseUrlFromEnv(env);
@@ -77,7 +94,19 @@ export function parseEnvironment<T extends z.ZodRawShape>(
       if (env[variable] === undefined) problems.push(`${variable}: required when APP_ENV=${appEnv} (it is not set)`);
     }
   }
-  if (parsed.success) problems.push(...check(parsed.data as z.infer<z.ZodObject<T>>, appEnv));
+  let waivedTransportRules: TransportFinding[] = [];
+  if (parsed.success) {
+    const appData = parsed.data as z.infer<z.ZodObject<T>>;
+    problems.push(...check(appData, appEnv));
+    const shared = parsed.data as z.infer<typeof sharedSchema>;
+    const transport = judgeProductionTransport(
+      appEnv,
+      [...sharedTransportFindings(env, shared, options.usesRedis !== false), ...(options.transport?.(appData) ?? [])],
+      shared.ALLOW_INSECURE_PRIVATE_NETWORK,
+    );
+    problems.push(...transport.problems);
+    waivedTransportRules = transport.waived;
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems, service);
 
   const data = parsed.data as z.infer<typeof sharedSchema> & z.infer<z.ZodObject<T>>;
@@ -91,6 +120,21 @@ export function parseEnvironment<T extends z.ZodRawShape>(
       isLocalDefault: databaseUrl === null,
     },
     redis: { url: data.REDIS_URL, keyPrefix: data.REDIS_KEY_PREFIX, isLocalDefault: redisUrl === null },
+    waivedTransportRules,
     env: data,
   };
+}
+
+/** PostgreSQL (both URLs) and, for apps that use it, Redis; named by the variable that was set. */
+function sharedTransportFindings(env: Env, parsed: z.infer<typeof sharedSchema>, usesRedis: boolean): Array<TransportFinding | null> {
+  // Nothing configured is reported as required already; the local defaults are not judged again.
+  const databaseSet = databaseUrlFromEnv(env) !== null;
+  const redisSet = usesRedis && redisUrlFromEnv(env) !== null;
+  return [
+    databaseSet ? databaseTransportFinding(env.DATABASE_URL !== undefined ? 'DATABASE_URL' : 'DB_SSLMODE', parsed.DATABASE_URL) : null,
+    parsed.DATABASE_DIRECT_URL === undefined ? null : databaseTransportFinding('DATABASE_DIRECT_URL', parsed.DATABASE_DIRECT_URL),
+    redisSet
+      ? redisTransportFinding(env.REDIS_URL !== undefined ? 'REDIS_URL' : 'REDIS_HOST', redisConnectionOfUrl(parsed.REDIS_URL))
+      : null,
+  ];
 }

@@ -227,8 +227,8 @@ describe('user-api configuration', () => {
 
 function deployedSecrets(): Record<string, string> {
   return {
-    DATABASE_URL: 'postgresql://app:pw@db:5432/pandora',
-    REDIS_URL: 'redis://cache:6379/0',
+    DATABASE_URL: 'postgresql://app:pw@db:5432/pandora?sslmode=verify-full',
+    REDIS_URL: 'rediss://:pw@cache:6379/0',
     JWT_SIGNING_KEYS: JSON.stringify([{ kid: 'k1', alg: 'HS256', status: 'active', secret: 'z'.repeat(64) }]),
     MFA_ENCRYPTION_KEYS: `m1:${Buffer.alloc(32, 7).toString('base64')}`,
   };

@@ -13,6 +13,7 @@ import {
   trustProxyField,
 } from './env-fields';
 import { mfaEncryptionKeysField, type MfaEncryptionKeyConfig } from './mfa-keys';
+import { rateLimitFinding } from './production-transport';
 import { parseEnvironment, type SharedConfig } from './shared-config';
 import { signingKeysField, type SigningKeyConfig } from './signing-keys';
 import { withVaultSecrets } from './vault';
@@ -156,7 +157,9 @@ function crossFieldProblems(env: z.infer<z.ZodObject<typeof userApiSchema>>, app
 
 /** Validates the environment of user-api. Synchronous: Vault values must already be merged in. */
 export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserApiConfig {
-  const shared = parseEnvironment('user-api', rawEnv, userApiSchema, crossFieldProblems, ['JWT_SIGNING_KEYS', 'MFA_ENCRYPTION_KEYS']);
+  const shared = parseEnvironment('user-api', rawEnv, userApiSchema, crossFieldProblems, ['JWT_SIGNING_KEYS', 'MFA_ENCRYPTION_KEYS'], {
+    transport: (env) => [rateLimitFinding('RATE_LIMIT_ENABLED', env.RATE_LIMIT_ENABLED)],
+  });
   const { env } = shared;
   const budgets = shared.appEnv === 'dev' ? ABUSE_CONTROL_DEFAULTS.dev : ABUSE_CONTROL_DEFAULTS.documented;
   return {
@@ -164,6 +167,7 @@ export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserA
     appEnv: shared.appEnv,
     logLevel: shared.logLevel,
     database: shared.database,
+    waivedTransportRules: shared.waivedTransportRules,
     redis: shared.redis,
     http: {
       host: env.HOST,

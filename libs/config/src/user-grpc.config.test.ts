@@ -6,7 +6,9 @@ import { ConfigError } from './config-error';
 import { buildUserGrpcConfig } from './user-grpc.config';
 
 const LONG_TOKEN = 'a'.repeat(40);
-const deployed = { DATABASE_URL: 'postgresql://pandora@db.internal:5432/pandora' };
+const deployed = { DATABASE_URL: 'postgresql://pandora@db.internal:5432/pandora?sslmode=verify-full' };
+/** Server-side TLS: production refuses service tokens over plaintext h2c. */
+const serverTls = () => ({ GRPC_TLS_CERT_FILE: server.certFile, GRPC_TLS_KEY_FILE: server.keyFile });
 
 function problemsOf(env: Record<string, string>): string {
   try {
@@ -69,7 +71,7 @@ describe('user-grpc configuration', () => {
   });
 
   it('starts in prod with service tokens of at least 32 characters, and without REDIS_URL', () => {
-    const config = buildUserGrpcConfig({ APP_ENV: 'prod', ...deployed, GRPC_AUTH_TOKENS: `wallet:${LONG_TOKEN}` });
+    const config = buildUserGrpcConfig({ APP_ENV: 'prod', ...deployed, ...serverTls(), GRPC_AUTH_TOKENS: `wallet:${LONG_TOKEN}` });
     expect(config.grpc.authTokens).toHaveLength(1);
     expect(config.grpc.reflection).toBe(false);
     expect(problemsOf({ APP_ENV: 'prod', ...deployed, GRPC_AUTH_TOKENS: 'wallet:short-token' })).toContain(
@@ -96,7 +98,9 @@ describe('user-grpc configuration', () => {
     ['prod', false],
   ])('enables reflection by default in %s: %s', (appEnv, expected) => {
     const env =
-      appEnv === 'dev' || appEnv === 'test' ? { APP_ENV: appEnv } : { APP_ENV: appEnv, ...deployed, GRPC_AUTH_TOKENS: `w:${LONG_TOKEN}` };
+      appEnv === 'dev' || appEnv === 'test'
+        ? { APP_ENV: appEnv }
+        : { APP_ENV: appEnv, ...deployed, ...serverTls(), GRPC_AUTH_TOKENS: `w:${LONG_TOKEN}` };
     expect(buildUserGrpcConfig(env).grpc.reflection).toBe(expected);
   });
 

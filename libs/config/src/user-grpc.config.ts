@@ -5,6 +5,7 @@ import { APP_ENV_DEFAULTS, isDeployedEnv, type AppEnv } from './app-env';
 import type { Env } from './connection-urls';
 import { durationSchema } from './duration';
 import { auditRetentionDaysField, boolField, portField } from './env-fields';
+import { grpcTransportFinding } from './production-transport';
 import { parseEnvironment, type SharedConfig } from './shared-config';
 import { withVaultSecrets } from './vault';
 
@@ -169,7 +170,15 @@ function crossFieldProblems(env: UserGrpcEnv, appEnv: AppEnv): string[] {
 
 /** Validates the environment of user-grpc. Synchronous: Vault values must already be merged in. */
 export function buildUserGrpcConfig(rawEnv: Env, vaultKeys: string[] = []): UserGrpcConfig {
-  const shared = parseEnvironment('user-grpc', rawEnv, userGrpcSchema, crossFieldProblems, [], { usesRedis: false });
+  const shared = parseEnvironment('user-grpc', rawEnv, userGrpcSchema, crossFieldProblems, [], {
+    usesRedis: false,
+    transport: (env) => [
+      grpcTransportFinding('GRPC_TLS_CERT_FILE', {
+        tokensConfigured: env.GRPC_AUTH_TOKENS.length > 0,
+        tlsConfigured: env.GRPC_TLS_CERT_FILE !== null && env.GRPC_TLS_KEY_FILE !== null,
+      }),
+    ],
+  });
   const { env } = shared;
   const reflection = reflectionSetting(env, shared.appEnv) as { value: boolean };
   const { GRPC_TLS_CERT_FILE: certChain, GRPC_TLS_KEY_FILE: privateKey, GRPC_TLS_CLIENT_CA_FILE: clientCa } = env;
@@ -178,6 +187,7 @@ export function buildUserGrpcConfig(rawEnv: Env, vaultKeys: string[] = []): User
     appEnv: shared.appEnv,
     logLevel: shared.logLevel,
     database: shared.database,
+    waivedTransportRules: shared.waivedTransportRules,
     grpc: {
       host: env.HOST,
       port: env.GRPC_PORT,

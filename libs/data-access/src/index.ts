@@ -4,6 +4,8 @@ export * from './lib/audit-log.reader';
 export * from './lib/audit-log.writer';
 export * from './lib/health-checks';
 export * from './lib/infrastructure-errors';
+export * from './lib/leader-session';
+export * from './lib/mail/mail-courier.store';
 export * from './lib/mail/mail-queue.writer';
 export * from './lib/mfa-challenge.repository';
 export * from './lib/one-time-token.repository';

@@ -8,3 +8,4 @@ export * from './test-infrastructure';
 export * from './test-redis';
 export * from './rfc6238';
 export * from './waiting';
+export * from './test-smtp-server';

@@ -80,6 +80,9 @@ export function createContext(
     REDIS_URL: infra.redisUrl,
     REDIS_KEY_PREFIX: infra.redisKeyPrefix,
     HOST: '127.0.0.1',
+    // The bench's private PostgreSQL and Redis listen on loopback without TLS (and it may turn the
+    // rate limits off): production's transport rules are waived, as on any private network.
+    ALLOW_INSECURE_PRIVATE_NETWORK: 'true',
   });
   const postgresBackends = async () =>
     (await infra.sql<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [infra.databaseName])).map((row) => row.pid);

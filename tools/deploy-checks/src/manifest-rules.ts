@@ -20,6 +20,8 @@ interface ServiceExpectation {
   ports: Record<string, number>;
   liveness: ProbeExpectation;
   readiness: ProbeExpectation;
+  /** Readiness when the listener speaks TLS (the kubelet's gRPC probe is plaintext only). */
+  readinessOverTls?: ProbeExpectation;
   /** Where Prometheus scrapes /metrics. */
   metricsPort: number;
   config: Record<string, string>;
@@ -51,6 +53,7 @@ export const SERVICE_EXPECTATIONS: Record<'user-api' | 'user-grpc' | 'event-rela
     ports: { grpc: 9090, metrics: 9464 },
     liveness: { port: 9464, check: '/health' },
     readiness: { port: 9090, check: 'grpc' },
+    readinessOverTls: { port: 9464, check: '/ready' },
     metricsPort: 9464,
     config: { GRPC_PORT: '9090', METRICS_PORT: '9464' },
     companions: [
@@ -156,6 +159,30 @@ function publicEdgeViolations(pod: PodTemplate, objects: K8sObject[]): string[] 
   return problems;
 }
 
+/**
+ * What production refuses at start-up (docs/configuration.md#production-transport) and a render can
+ * show: rate limits off, and user-grpc's service tokens without TLS. The database and Redis URLs are
+ * Secrets, outside the render. The explicit override lets both through, as it does at start-up.
+ */
+function productionTransportViolations(pod: PodTemplate, objects: K8sObject[], app: AppName): string[] {
+  const container = pod.spec.containers?.[0];
+  if (!container) return [];
+  const values = effectiveEnvironment(objects, container).env;
+  if (values.ALLOW_INSECURE_PRIVATE_NETWORK === 'true') return [];
+  const problems: string[] = [];
+  if (values.RATE_LIMIT_ENABLED === 'false') problems.push(`${pod.id}: RATE_LIMIT_ENABLED=false is refused in prod`);
+  if (app === 'user-grpc') {
+    if (!values.GRPC_TLS_CERT_FILE || !values.GRPC_TLS_KEY_FILE) {
+      problems.push(`${pod.id}: prod needs GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE (service tokens never travel over plaintext h2c)`);
+    }
+    const certificates = pod.spec.volumes?.find((volume) => volume.secret?.secretName === 'pandora-user-grpc-tls');
+    if (!certificates || certificates.secret?.optional !== false) {
+      problems.push(`${pod.id}: prod must mount the Secret pandora-user-grpc-tls with optional: false`);
+    }
+  }
+  return problems;
+}
+
 /** The apps that hold a PostgreSQL session of their own (a lease, a lock, LISTEN). */
 const SESSION_APPS: ReadonlyArray<AppName> = ['event-relay', 'audit-cleanup-worker'];
 export const DIRECT_DATABASE_SECRET = 'pandora-user-database-direct';
@@ -194,8 +221,10 @@ function serviceViolations(objects: K8sObject[], app: keyof typeof SERVICE_EXPEC
   if (!probeMatches(container.livenessProbe, expected.liveness, containers)) {
     problems.push(`${pod.id}: livenessProbe must check ${expected.liveness.check} on port ${expected.liveness.port}`);
   }
-  if (!probeMatches(container.readinessProbe, expected.readiness, containers)) {
-    problems.push(`${pod.id}: readinessProbe must check ${expected.readiness.check} on port ${expected.readiness.port}`);
+  const overTls = Boolean(effectiveEnvironment(objects, container).env.GRPC_TLS_CERT_FILE);
+  const readiness = (overTls ? expected.readinessOverTls : undefined) ?? expected.readiness;
+  if (!probeMatches(container.readinessProbe, readiness, containers)) {
+    problems.push(`${pod.id}: readinessProbe must check ${readiness.check} on port ${readiness.port}`);
   }
 
   // Prometheus finds the pod by its annotations and must be let in on that port.
@@ -227,6 +256,7 @@ function serviceViolations(objects: K8sObject[], app: keyof typeof SERVICE_EXPEC
   problems.push(...configViolations(pod, objects, env, expected.config));
   problems.push(...directConnectionViolations(pod, app));
   if (app === 'user-api') problems.push(...publicEdgeViolations(pod, objects));
+  if (env === 'prod') problems.push(...productionTransportViolations(pod, objects, app));
 
   if (expected.autoscaled) {
     const min = field<number>(find(objects, 'HorizontalPodAutoscaler', app) ?? workload, 'spec', 'minReplicas') ?? 0;

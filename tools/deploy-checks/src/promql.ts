@@ -48,9 +48,17 @@ export const CORE_METRICS = {
     'audit_cleanup_deleted_total',
     // account security (README, "Two-factor authentication")
     'mfa_verifications_total',
+    // the mail courier (docs/mail.md, "Metrics and alerts")
+    'mail_messages_total',
   ],
-  gauges: ['outbox_pending_events'],
-  histograms: ['http_request_duration_seconds', 'grpc_server_handling_seconds', 'password_hash_duration_seconds'],
+  gauges: ['outbox_pending_events', 'mail_queue_pending', 'mail_queue_oldest_due_age_seconds', 'mail_courier_leader'],
+  histograms: [
+    'http_request_duration_seconds',
+    'grpc_server_handling_seconds',
+    'password_hash_duration_seconds',
+    'mail_delivery_attempts',
+    'mail_send_duration_seconds',
+  ],
   /** Exported as a gauge or a histogram: the rules accept either form. */
   gaugeOrHistogram: ['event_publish_lag_seconds'],
 };

@@ -8,8 +8,17 @@ import { REPOSITORY_ROOT } from '../src/repository';
  * apply the migrations, build the long-running apps and serve each on its documented default port.
  * Only the database and the Redis key prefix are the suite's own, so nothing is shared with other
  * suites; the ports are the real defaults (docs/configuration.md), which is the point of the test.
+ * With no SMTP_URL, the local mail catcher runs too, and the courier's mail shows up in its inbox.
  */
-const DEFAULT_PORTS = { publicApi: 8080, adminApi: 8081, grpc: 9090, grpcMetrics: 9464, relayMetrics: 9465 };
+const DEFAULT_PORTS = {
+  publicApi: 8080,
+  adminApi: 8081,
+  grpc: 9090,
+  grpcMetrics: 9464,
+  relayMetrics: 9465,
+  mailSmtp: 1025,
+  mailInbox: 8025,
+};
 
 let database: TestDatabase;
 let redis: TestRedis;
@@ -107,6 +116,31 @@ it('applies the migrations to an empty database and serves every long-running ap
     expect((await waitForOk(`http://127.0.0.1:${port}/ready`, 60_000)).status).toBe(200);
   }
   expect(await portIsFree(DEFAULT_PORTS.grpc)).toBe(false);
+
+  // A queued mail (as a use case queues it) reaches the catcher's inbox through the courier, with
+  // its link pointing at the local public listener.
+  const token = `npm-start-${Date.now()}`;
+  await withPgClient(database.url, (client) =>
+    client.query(
+      `INSERT INTO mail_messages (id, template, recipient, data, link_token, status, attempts, next_attempt_at, created_at)
+       VALUES (gen_random_uuid(), 'verify_email', 'catcher@example.com', '{"first_name":"New"}', $1, 'pending', 0, now(), now())`,
+      [token],
+    ),
+  );
+  const inbox = await waitForOk(`http://127.0.0.1:${DEFAULT_PORTS.mailInbox}/`, 30_000);
+  expect(await inbox.text()).toContain('Local mail catcher');
+  const deadline = Date.now() + 60_000;
+  let caught: Array<{ to: string[]; text: string }> = [];
+  while (Date.now() < deadline) {
+    const all = (await (await fetch(`http://127.0.0.1:${DEFAULT_PORTS.mailInbox}/api/messages`)).json()) as Array<{
+      to: string[];
+      text: string;
+    }>;
+    caught = all.filter((message) => message.to.includes('catcher@example.com'));
+    if (caught.length > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 250)); // poll step of a wait with a deadline, not a sleep the test depends on
+  }
+  expect(caught[0]?.text).toContain(`http://localhost:${DEFAULT_PORTS.publicApi}/verify-email?token=${token}`);
 
   // Ctrl-C in the terminal reaches the whole foreground process group.
   if (started.pid) process.kill(-started.pid, 'SIGINT');

@@ -34,12 +34,13 @@ export async function startInProcessRelay(infra: Infrastructure, env: Record<str
   const app = createEventRelay(config, { logger: createLogger({ service: 'event-relay', level: config.logLevel, stream }) });
   const server: RunningServer = await listen(app.httpApp.app, 0, '127.0.0.1');
   app.relay.start();
+  app.courier.start();
   return {
     app,
     url: `http://127.0.0.1:${server.port}`,
     logs,
     async stop() {
-      await app.relay.stop();
+      await Promise.all([app.relay.stop(), app.courier.stop()]);
       await server.close(1_000);
       await app.close();
     },

@@ -19,6 +19,9 @@ export const RELAY_LEADER_LOCK_KEY: AdvisoryLockKey = { bigint: '-30142557466622
 /** audit-cleanup-worker: one run at a time deletes (pg_locks: classid 1346457156 = 'PAND', objid 1). */
 export const AUDIT_CLEANUP_LOCK_KEY: AdvisoryLockKey = { pair: [1_346_457_156, 1] };
 
+/** event-relay's mail courier: the one replica holding it delivers queued mail (pg_locks: classid 'PAND', objid 2). */
+export const MAIL_COURIER_LEADER_LOCK_KEY: AdvisoryLockKey = { pair: [1_346_457_156, 2] };
+
 /** The key as SQL arguments of pg_*advisory_lock functions, numbering parameters from `first`. */
 export function lockArguments(key: AdvisoryLockKey, first = 1): { sql: string; values: unknown[] } {
   return 'bigint' in key

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'mail', preset: '../../jest.preset.js', rootDir: __dirname };

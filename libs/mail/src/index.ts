@@ -1,0 +1,3 @@
+export * from './render';
+export * from './smtp-sender';
+export * from './templates';
