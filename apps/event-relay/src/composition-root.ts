@@ -79,7 +79,12 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
 
   const courier = new MailCourier({
     databaseUrl: config.database.directUrl,
-    sender: new SmtpMailSender({ url: config.mail.smtpUrl, from: config.mail.from, sendTimeoutMs: config.mail.sendTimeoutMs }),
+    sender: new SmtpMailSender({
+      url: config.mail.smtpUrl,
+      from: config.mail.from,
+      sendTimeoutMs: config.mail.sendTimeoutMs,
+      requireTls: config.mail.requireTls,
+    }),
     settings: {
       batchSize: config.mail.batchSize,
       pollIntervalMs: config.mail.pollIntervalMs,

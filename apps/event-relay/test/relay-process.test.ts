@@ -92,34 +92,48 @@ describe('the event-relay process', () => {
     // certain to land between the XADD and the marking, the case that matters.
     const blocker = new pg.Client({ connectionString: db.url });
     await blocker.connect();
+    // Who waits is watched from a connection of its own, outside any transaction: PostgreSQL
+    // snapshots pg_stat_activity at its first read in a transaction and shows that same picture
+    // until the transaction ends. Polled from the blocker's transaction, a first look taken before
+    // the relay reached its marking (a slow start on a loaded machine) was all the test ever saw.
+    const observer = new pg.Client({ connectionString: db.url });
+    await observer.connect();
     try {
       await blocker.query('BEGIN');
       const locked = await blocker.query<{ id: string }>(
         'SELECT id FROM outbox_events WHERE published_at IS NULL ORDER BY seq LIMIT 500 FOR UPDATE',
       );
       expect(locked.rows).toHaveLength(500);
-      const victim = await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
-      const markingBackend = async (): Promise<number | undefined> => {
+      const markingBackends = async (): Promise<number[]> => {
         // Only the relay's marking statement counts: any other backend waiting on a lock in this
-        // database (a previous relay's session that PostgreSQL has not reaped yet) is not proof
-        // that this relay's batch reached the stream.
-        const waiting = await blocker.query<{ pid: number }>(
+        // database is not proof that this relay's batch reached the stream.
+        const waiting = await observer.query<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
+            WHERE datname = current_database() AND application_name = 'event-relay' AND wait_event_type = 'Lock'
               AND query LIKE '%UPDATE outbox_events%SET published_at%'`,
         );
-        return waiting.rows[0]?.pid;
+        return waiting.rows.map((row) => row.pid);
       };
+      // A first look before the relay even starts, on purpose: the look that once froze the test.
+      // Whatever it finds (a previous relay's session PostgreSQL has not reaped yet) is not ours.
+      const earlierBackends = new Set(await markingBackends());
+      const victim = await relay({ EVENTS_STREAM: stream, EVENT_RELAY_BATCH_SIZE: '500' });
       // Queued on our locks = its batch is already in the stream and the marking has not happened.
-      const pid = await eventually(markingBackend, 'the relay to publish its first batch and wait to mark it', 90_000, 5);
+      const pid = await eventually(
+        async () => (await markingBackends()).find((candidate) => !earlierBackends.has(candidate)),
+        'the relay to publish its first batch and wait to mark it',
+        90_000,
+        5,
+      );
       await victim.stop('SIGKILL');
       // The dead relay's backend is still queued on our locks and would commit its marking the
       // moment we let go (PostgreSQL only notices a vanished client when it next writes to it).
       // A real crash can end either way; ending the backend here makes the test the harder case.
-      await blocker.query('SELECT pg_terminate_backend($1)', [pid]);
+      await observer.query('SELECT pg_terminate_backend($1)', [pid]);
     } finally {
       await blocker.query('ROLLBACK').catch(() => undefined);
       await blocker.end();
+      await observer.end();
     }
     const unpublished = await unpublishedIds();
     const inStream = await readStream(redis.raw, key);

@@ -6,7 +6,7 @@ import { RedisIdempotencyStore, RedisLoginThrottle, ResilientLoginThrottle, Slid
 import { systemClock, type Clock, type LoginThrottle, type Principal } from '@pandora/domain';
 import { createUseCases, type UseCases } from '@pandora/use-cases';
 import { checkRedis, createPorts, createRedisClient, translateInfrastructureError, type Database } from '@pandora/wiring';
-import { createHttpApp, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
+import { createHttpApp, linkPages, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';
 import { adminAuditRoutes } from './http/routes/admin-audit.routes';
@@ -14,6 +14,9 @@ import { adminAuthRoutes } from './http/routes/admin-auth.routes';
 import { adminUserRoutes } from './http/routes/admin-users.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { jwksRoutes } from './http/routes/jwks.routes';
+import { BackgroundWork } from './http/background-work';
+import { MAIL_LINK_PAGES } from './http/link-pages';
+import { mailFlowRoutes } from './http/routes/mail-flow.routes';
 import { mfaRoutes } from './http/routes/mfa.routes';
 import { sessionRoutes } from './http/routes/session.routes';
 
@@ -25,6 +28,8 @@ export interface UserApi {
   keyRing: KeyRing;
   publicApp: HttpApp;
   adminApp: HttpApp;
+  /** Work requests started without waiting for it (the password-recovery lookup); `close` waits for it. */
+  background: BackgroundWork;
   /** Readiness turns 503 from here on. */
   beginShutdown(): void;
   /** Closes the database pool, the Redis connection and the Argon2 helper processes. */
@@ -103,6 +108,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   });
   const idempotency = new RedisIdempotencyStore(redis, config.idempotency.ttlMs);
   const limits = config.rateLimits;
+  const background = new BackgroundWork(logger);
 
   let shuttingDown = false;
   const probe: ReadinessProbe = {
@@ -139,9 +145,12 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     routes: [
       ...authRoutes(useCases, limits),
       ...accountRoutes(useCases),
+      ...mailFlowRoutes(useCases, limits, background),
       ...mfaRoutes(useCases),
       ...sessionRoutes(useCases),
       ...jwksRoutes(keyRing),
+      // The pages the links in mails open (docs/mail.md#the-link-pages).
+      ...linkPages<Principal>(MAIL_LINK_PAGES),
     ],
     openApi: {
       title: 'Pandora Exchange user service — public API',
@@ -176,10 +185,12 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     keyRing,
     publicApp,
     adminApp,
+    background,
     beginShutdown: () => {
       shuttingDown = true;
     },
     close: async () => {
+      await background.settled();
       await database.close();
       await closeHasher();
       redis.disconnect();

@@ -101,6 +101,7 @@ describe('the mail courier configuration', () => {
     expect(buildEventRelayConfig({}).mail).toEqual({
       smtpUrl: 'smtp://127.0.0.1:1025',
       usesLocalCatcher: true,
+      requireTls: false,
       from: 'Pandora Exchange <no-reply@pandora.local>',
       publicWebUrl: 'http://localhost:8080',
       pollIntervalMs: 1_000,
@@ -128,6 +129,7 @@ describe('the mail courier configuration', () => {
     expect(mail).toEqual({
       smtpUrl: 'smtps://user:secret@mail.example:465',
       usesLocalCatcher: false,
+      requireTls: false,
       from: 'bot@mail.example',
       publicWebUrl: 'https://exchange.example',
       pollIntervalMs: 250,
@@ -144,6 +146,16 @@ describe('the mail courier configuration', () => {
       buildEventRelayConfig({ APP_ENV: 'prod', DATABASE_URL: 'postgresql://db/p', REDIS_URL: 'redis://cache:6379' }),
     ).join('\n');
     expect(problems).toMatch(/SMTP_URL: required when APP_ENV=prod/);
+  });
+
+  it('requires STARTTLS on a plain smtp:// connection outside dev and test', () => {
+    const deployed = {
+      DATABASE_URL: 'postgresql://db/p?sslmode=require',
+      REDIS_URL: 'rediss://:pw@cache:6379',
+      SMTP_URL: 'smtp://relay:587',
+    };
+    expect(buildEventRelayConfig({ ...deployed, APP_ENV: 'sandbox' }).mail.requireTls).toBe(true);
+    expect(buildEventRelayConfig({ ...deployed, APP_ENV: 'test' }).mail.requireTls).toBe(false);
   });
 
   it('names bad mail variables without echoing a password', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isDeployedEnv } from './app-env';
 import type { Env } from './connection-urls';
 import { durationSchema } from './duration';
 import { ConfigError, describeIssues } from './config-error';
@@ -42,6 +43,11 @@ export interface MailCourierConfig {
   smtpUrl: string;
   /** True when SMTP_URL was not set and the local catcher's address is used. */
   usesLocalCatcher: boolean;
+  /**
+   * Outside dev/test an `smtp://` connection must be upgraded with STARTTLS before anything (the
+   * credentials, the links' tokens) is sent; `smtps://` is TLS from the first byte anyway.
+   */
+  requireTls: boolean;
   from: string;
   /** Origin (and optional base path) of the links in mails. */
   publicWebUrl: string;
@@ -138,6 +144,7 @@ export function buildEventRelayConfig(rawEnv: Env, vaultKeys: string[] = []): Ev
     mail: {
       smtpUrl: env.SMTP_URL ?? LOCAL_MAIL_CATCHER_SMTP_URL,
       usesLocalCatcher: env.SMTP_URL === undefined,
+      requireTls: isDeployedEnv(shared.appEnv),
       from: env.MAIL_FROM.trim(),
       publicWebUrl: (env.PUBLIC_WEB_URL ?? `http://localhost:${serverPort}`).replace(/\/+$/, ''),
       pollIntervalMs: env.MAIL_POLL_INTERVAL,

@@ -164,7 +164,14 @@ describe('starting in prod', () => {
 
   it('refuses event-relay on plaintext Redis and the cleanup worker on a plaintext database', () => {
     expect(
-      problemsOf(() => buildEventRelayConfig({ APP_ENV: 'prod', DATABASE_URL: SECURE_DATABASE, REDIS_URL: 'redis://cache:6379' })),
+      problemsOf(() =>
+        buildEventRelayConfig({
+          APP_ENV: 'prod',
+          DATABASE_URL: SECURE_DATABASE,
+          REDIS_URL: 'redis://cache:6379',
+          SMTP_URL: 'smtps://mail.internal:465',
+        }),
+      ),
     ).toEqual([expect.stringMatching(/^REDIS_URL: Redis without TLS/)]);
     expect(problemsOf(() => buildAuditCleanupWorkerConfig({ APP_ENV: 'prod', DATABASE_URL: 'postgresql://c@db:5432/pandora' }))).toEqual([
       expect.stringMatching(/^DATABASE_URL: PostgreSQL without TLS/),

@@ -38,6 +38,8 @@ describe('user-api configuration', () => {
       perUser: { limit: 60, windowMs: 60_000 },
       login: { limit: 5, windowMs: 900_000 },
       register: { limit: 10, windowMs: 3_600_000 },
+      mail: { limit: 3, windowMs: 3_600_000 },
+      recovery: { limit: 10, windowMs: 3_600_000 },
     });
     expect(config.loginLockout).toEqual({ threshold: 5, baseMs: 60_000, maxMs: 3_600_000 });
   });
@@ -50,6 +52,8 @@ describe('user-api configuration', () => {
       perUser: { limit: 1_000, windowMs: 60_000 },
       login: { limit: 100, windowMs: 900_000 },
       register: { limit: 1_000, windowMs: 3_600_000 },
+      mail: { limit: 30, windowMs: 3_600_000 },
+      recovery: { limit: 1_000, windowMs: 3_600_000 },
     });
     expect(config.loginLockout).toEqual({ threshold: 50, baseMs: 60_000, maxMs: 3_600_000 });
     const tightened = buildUserApiConfig({
@@ -63,6 +67,27 @@ describe('user-api configuration', () => {
     expect(problemsOf({ RATE_LIMIT_LOGIN_REQUESTS: '0' }).join()).toMatch(
       /RATE_LIMIT_LOGIN_REQUESTS: expected an integer between 1 and 10000/,
     );
+  });
+
+  it('reads the lifetimes of mailed links and the mail and recovery limits', () => {
+    expect(buildUserApiConfig({}).mailLinks).toEqual({
+      emailVerificationTtlMs: 86_400_000,
+      passwordResetTtlMs: 1_800_000,
+      emailChangeTtlMs: 86_400_000,
+    });
+    const config = buildUserApiConfig({
+      EMAIL_VERIFICATION_TTL: '2h',
+      PASSWORD_RESET_TTL: '10m',
+      EMAIL_CHANGE_TTL: '1h',
+      RATE_LIMIT_MAIL_REQUESTS: '5',
+      RATE_LIMIT_MAIL_WINDOW: '30m',
+      RATE_LIMIT_RECOVERY_REQUESTS: '20',
+      RATE_LIMIT_RECOVERY_WINDOW: '2h',
+    });
+    expect(config.mailLinks).toEqual({ emailVerificationTtlMs: 7_200_000, passwordResetTtlMs: 600_000, emailChangeTtlMs: 3_600_000 });
+    expect(config.rateLimits.mail).toEqual({ limit: 5, windowMs: 1_800_000 });
+    expect(config.rateLimits.recovery).toEqual({ limit: 20, windowMs: 7_200_000 });
+    expect(problemsOf({ PASSWORD_RESET_TTL: 'soon' }).join()).toMatch(/PASSWORD_RESET_TTL/);
   });
 
   it('reads every abuse-control variable', () => {
@@ -86,6 +111,8 @@ describe('user-api configuration', () => {
       perUser: { limit: 6, windowMs: 30_000 },
       login: { limit: 3, windowMs: 300_000 },
       register: { limit: 2, windowMs: 7_200_000 },
+      mail: { limit: 3, windowMs: 3_600_000 },
+      recovery: { limit: 10, windowMs: 3_600_000 },
     });
     expect(config.loginLockout).toEqual({ threshold: 4, baseMs: 30_000, maxMs: 7_200_000 });
     expect(problemsOf({ ...base, LOGIN_LOCKOUT_BASE: '2h', LOGIN_LOCKOUT_MAX: '1h' }).join()).toMatch(/LOGIN_LOCKOUT_MAX/);

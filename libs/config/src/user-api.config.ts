@@ -60,7 +60,13 @@ export interface UserApiConfig extends SharedConfig {
     perUser: { limit: number; windowMs: number };
     login: { limit: number; windowMs: number };
     register: { limit: number; windowMs: number };
+    /** Mails one account may cause per window: verification resends, reset mails per address, email changes. */
+    mail: { limit: number; windowMs: number };
+    /** Password-recovery requests per client IP. */
+    recovery: { limit: number; windowMs: number };
   };
+  /** Lifetimes of the tokens in mailed links (docs/mail.md). */
+  mailLinks: { emailVerificationTtlMs: number; passwordResetTtlMs: number; emailChangeTtlMs: number };
   /** Account throttling; always on (not a rate limit). */
   loginLockout: { threshold: number; baseMs: number; maxMs: number };
   idempotency: { ttlMs: number };
@@ -86,8 +92,8 @@ const DEPLOYED_MIN_ARGON2_MEMORY_KIB = 19_456;
  * documented ones. The windows are the same everywhere; each variable, when set, wins.
  */
 const ABUSE_CONTROL_DEFAULTS = {
-  documented: { perIp: 100, perUser: 60, loginFailures: 5, registrations: 10, lockoutThreshold: 5 },
-  dev: { perIp: 1_000, perUser: 1_000, loginFailures: 100, registrations: 1_000, lockoutThreshold: 50 },
+  documented: { perIp: 100, perUser: 60, loginFailures: 5, registrations: 10, lockoutThreshold: 5, mails: 3, recoveries: 10 },
+  dev: { perIp: 1_000, perUser: 1_000, loginFailures: 100, registrations: 1_000, lockoutThreshold: 50, mails: 30, recoveries: 1_000 },
 } as const;
 
 const ORIGIN = /^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
@@ -123,6 +129,13 @@ const userApiSchema = {
   RATE_LIMIT_LOGIN_WINDOW: durationSchema('15m', { min: '1s', max: '24h' }),
   RATE_LIMIT_REGISTER_REQUESTS: optionalIntField(1, 10_000),
   RATE_LIMIT_REGISTER_WINDOW: durationSchema('1h', { min: '1s', max: '24h' }),
+  RATE_LIMIT_MAIL_REQUESTS: optionalIntField(1, 10_000),
+  RATE_LIMIT_MAIL_WINDOW: durationSchema('1h', { min: '1s', max: '168h' }),
+  RATE_LIMIT_RECOVERY_REQUESTS: optionalIntField(1, 10_000),
+  RATE_LIMIT_RECOVERY_WINDOW: durationSchema('1h', { min: '1s', max: '24h' }),
+  EMAIL_VERIFICATION_TTL: durationSchema('24h', { min: '1m', max: '720h' }),
+  PASSWORD_RESET_TTL: durationSchema('30m', { min: '1m', max: '24h' }),
+  EMAIL_CHANGE_TTL: durationSchema('24h', { min: '1m', max: '168h' }),
   LOGIN_LOCKOUT_THRESHOLD: optionalIntField(1, 10_000),
   LOGIN_LOCKOUT_BASE: durationSchema('1m', { min: '1s', max: '24h' }),
   LOGIN_LOCKOUT_MAX: durationSchema('1h', { min: '1s', max: '168h' }),
@@ -202,6 +215,13 @@ export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserA
       perUser: { limit: env.RATE_LIMIT_USER_REQUESTS_PER_WINDOW ?? budgets.perUser, windowMs: env.RATE_LIMIT_WINDOW_DURATION },
       login: { limit: env.RATE_LIMIT_LOGIN_REQUESTS ?? budgets.loginFailures, windowMs: env.RATE_LIMIT_LOGIN_WINDOW },
       register: { limit: env.RATE_LIMIT_REGISTER_REQUESTS ?? budgets.registrations, windowMs: env.RATE_LIMIT_REGISTER_WINDOW },
+      mail: { limit: env.RATE_LIMIT_MAIL_REQUESTS ?? budgets.mails, windowMs: env.RATE_LIMIT_MAIL_WINDOW },
+      recovery: { limit: env.RATE_LIMIT_RECOVERY_REQUESTS ?? budgets.recoveries, windowMs: env.RATE_LIMIT_RECOVERY_WINDOW },
+    },
+    mailLinks: {
+      emailVerificationTtlMs: env.EMAIL_VERIFICATION_TTL,
+      passwordResetTtlMs: env.PASSWORD_RESET_TTL,
+      emailChangeTtlMs: env.EMAIL_CHANGE_TTL,
     },
     loginLockout: {
       threshold: env.LOGIN_LOCKOUT_THRESHOLD ?? budgets.lockoutThreshold,

@@ -1,4 +1,4 @@
-import { createTestDatabase, withPgClient, type TestDatabase } from '@pandora/testing';
+import { createTestDatabase, seedWithoutTriggers, withPgClient, type TestDatabase } from '@pandora/testing';
 import type { RetentionKind } from '@pandora/domain';
 import pg from 'pg';
 import { batchStatements, Database, PgRetentionStore, sqlState, type Statement } from '../src';
@@ -18,8 +18,10 @@ afterEach(async () => {
 const sql = (text: string, values: unknown[] = []) => withPgClient(db.url, async (client) => (await client.query(text, values)).rows);
 const count = async (table: string) => ((await sql(`SELECT count(*)::int AS n FROM ${table}`))[0] as { n: number }).n;
 
+/** Audit rows retained until now() + `retention`; expired ones need the triggers off (the database dates rows itself). */
 async function seedAudit(n: number, retention: string): Promise<void> {
-  await sql(
+  await seedWithoutTriggers(
+    db.url,
     `INSERT INTO audit_logs (id, event_type, event_category, severity, actor_type, action, status, retention_until)
      SELECT gen_random_uuid(), 'user.registered', 'user', 'info', 'user', 'register', 'success', now() + $2::interval
      FROM generate_series(1, $1::int)`,

@@ -12,6 +12,10 @@ export interface ErrorDefinition {
  */
 export const ERROR_CATALOG = {
   INVALID_INPUT: { httpStatus: 400, message: 'The request is invalid.' },
+  INVALID_OR_EXPIRED_TOKEN: {
+    httpStatus: 400,
+    message: 'The link is invalid, already used, expired or replaced by a newer one; ask for a new one.',
+  },
   UNAUTHORIZED: { httpStatus: 401, message: 'Authentication is required.' },
   INVALID_TOKEN: { httpStatus: 401, message: 'The access token is invalid.' },
   TOKEN_EXPIRED: { httpStatus: 401, message: 'The access token has expired.' },
@@ -31,6 +35,7 @@ export const ERROR_CATALOG = {
   USER_ALREADY_EXISTS: { httpStatus: 409, message: 'An account with this email already exists.' },
   INVALID_KYC_TRANSITION: { httpStatus: 409, message: 'This KYC status change is not allowed.' },
   IDEMPOTENCY_IN_PROGRESS: { httpStatus: 409, message: 'A request with this Idempotency-Key is still being processed.' },
+  EMAIL_ALREADY_VERIFIED: { httpStatus: 409, message: 'The email address is already verified.' },
   MFA_ALREADY_ENABLED: { httpStatus: 409, message: 'Two-factor authentication is already enabled.' },
   MFA_SETUP_REQUIRED: { httpStatus: 409, message: 'Two-factor authentication is not set up: start with the TOTP setup.' },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, message: 'The request body is too large.' },

@@ -16,6 +16,8 @@ export interface SmtpSettings {
   from: string;
   /** MAIL_SEND_TIMEOUT: connecting, the greeting and each later step each get at most this long. */
   sendTimeoutMs: number;
+  /** Refuse to go on over `smtp://` unless the server upgrades the connection with STARTTLS. */
+  requireTls?: boolean;
 }
 
 /** How an attempt failed, for logs and metrics: the server answered 4xx, 5xx, or could not be reached. */
@@ -68,6 +70,7 @@ export class SmtpMailSender implements MailSender {
       greetingTimeout: settings.sendTimeoutMs,
       socketTimeout: settings.sendTimeoutMs,
       dnsTimeout: settings.sendTimeoutMs,
+      ...(settings.requireTls ? { requireTLS: true } : {}),
     } as Parameters<typeof nodemailer.createTransport>[1]);
     this.domain = senderDomain(settings.from);
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import { databaseUrlFor, readInfrastructure, withPgClient } from './test-infrastructure';
 
 export interface TestDatabase {
@@ -50,4 +51,29 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
         () => undefined,
       ),
   };
+}
+
+/**
+ * Runs one statement with ordinary triggers off (`SET LOCAL session_replication_role = replica`, in
+ * its own transaction): the test-only way to write rows the database would otherwise date itself —
+ * back-dated or already expired audit rows (docs/audit-trail.md#immutable). It needs a superuser,
+ * which the tests connect as; the apps' DML-only role cannot set it.
+ */
+export async function seedWithoutTriggers<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<T[]> {
+  return withPgClient(url, async (client) => {
+    await client.query('BEGIN');
+    try {
+      await client.query('SET LOCAL session_replication_role = replica');
+      const result = await client.query<T>(text, values);
+      await client.query('COMMIT');
+      return result.rows;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
+  });
 }

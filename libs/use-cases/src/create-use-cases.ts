@@ -18,6 +18,10 @@ import { LogIn } from './auth/log-in';
 import { RefreshSession } from './auth/refresh-session';
 import { RegisterUser } from './auth/register-user';
 import { VerifyMfaChallenge } from './auth/verify-mfa-challenge';
+import { ConfirmEmailChange } from './email/confirm-email-change';
+import { RequestEmailChange } from './email/request-email-change';
+import { RequestEmailVerification } from './email/request-email-verification';
+import { VerifyEmail } from './email/verify-email';
 import { ChangeKycStatus } from './kyc/change-kyc-status';
 import { ChangeOwnKycStatus } from './kyc/change-own-kyc-status';
 import { ConfirmTotpSetup } from './mfa/confirm-totp-setup';
@@ -27,6 +31,8 @@ import { RegenerateRecoveryCodes } from './mfa/regenerate-recovery-codes';
 import { ResetUserMfa } from './mfa/reset-user-mfa';
 import { StartTotpSetup } from './mfa/start-totp-setup';
 import type { Ports } from './ports';
+import { RequestPasswordReset } from './recovery/request-password-reset';
+import { ResetPassword } from './recovery/reset-password';
 import { ListSessions } from './sessions/list-sessions';
 import { LogOut } from './sessions/log-out';
 import { LogOutEverywhere } from './sessions/log-out-everywhere';
@@ -46,10 +52,17 @@ export function createUseCases(ports: Ports) {
     verifyMfaAsAdmin: new VerifyMfaChallenge(ports, { requiredRole: 'admin' }),
     refresh: new RefreshSession(ports),
     authenticate: new Authenticate(ports),
+    // Anyone holding a mailed link, or asking for one
+    verifyEmail: new VerifyEmail(ports),
+    requestPasswordReset: new RequestPasswordReset(ports),
+    resetPassword: new ResetPassword(ports),
+    confirmEmailChange: new ConfirmEmailChange(ports),
     // The signed-in user, on their own account
     getCurrentUser: new GetCurrentUser(ports),
     updateProfile: new UpdateProfile(ports),
     changePassword: new ChangePassword(ports),
+    requestEmailVerification: new RequestEmailVerification(ports),
+    requestEmailChange: new RequestEmailChange(ports),
     deleteOwnAccount: new DeleteOwnAccount(ports),
     changeOwnKycStatus: new ChangeOwnKycStatus(ports),
     listSessions: new ListSessions(ports),

@@ -16,7 +16,7 @@ import type { Ports, ServicePorts } from '@pandora/use-cases';
 import { openDatabase, type Database } from './database';
 
 /** The configuration the ports are built from: user-api's, or a test's built the same way. */
-export type PortsConfig = Pick<UserApiConfig, 'database' | 'auth' | 'argon2' | 'audit' | 'mfa'>;
+export type PortsConfig = Pick<UserApiConfig, 'database' | 'auth' | 'argon2' | 'audit' | 'mfa' | 'mailLinks' | 'rateLimits'>;
 
 /** What authenticator apps show beside the account name (the otpauth URL's issuer). */
 export const TOTP_ISSUER = 'Pandora Exchange';
@@ -84,6 +84,7 @@ export async function createPorts(config: PortsConfig, options: PortsOptions): P
     },
     mfa: { challengeTtlMs: config.mfa.challengeTtlMs, totpIssuer: TOTP_ISSUER },
     auditRetentionDays: config.audit.retentionDays,
+    mailFlows: { ...config.mailLinks, mailCap: config.rateLimits.enabled ? config.rateLimits.mail : null },
   };
   return { ports, keyRing, database, closeHasher: () => hasher.close() };
 }

@@ -37,6 +37,11 @@ export interface PrivateInfrastructure {
   grpcAuthTokens: string;
   sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
   /**
+   * One statement with ordinary triggers off (`SET LOCAL session_replication_role = replica`): seeds
+   * back-dated audit rows, which the database otherwise dates with its own clock. Superuser only.
+   */
+  seedWithoutTriggers(text: string, values?: unknown[]): Promise<void>;
+  /**
    * An empty database `pandora_bench_<run id>_<suffix>` on the same server, for a peer product's own
    * schema; dropped by `dispose` (and, if the run is killed, by a later run's leftover sweep).
    */
@@ -165,6 +170,20 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
     grpcToken,
     grpcAuthTokens: `bench:${grpcToken}`,
     sql: async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await pool.query<T>(text, values)).rows,
+    async seedWithoutTriggers(text: string, values: unknown[] = []) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL session_replication_role = replica');
+        await client.query(text, values);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
     async createSideDatabase(suffix) {
       if (!/^[a-z0-9_]+$/.test(suffix)) throw new Error(`side database suffix ${suffix}: lower-case letters, digits and _ only`);
       const name = `${databaseName}_${suffix}`;

@@ -2,7 +2,7 @@ import type { K8sObject } from './kustomize';
 import { allContainers, find, ofKind, podTemplates, type Container, type PodTemplate } from './k8s-model';
 
 /** Environment variable / ConfigMap key names whose values are credentials. */
-export const SECRET_NAME = /(PASSWORD|SECRET|_TOKEN|_TOKENS|PRIVATE_KEY|SIGNING_KEYS|DATABASE_URL|DATABASE_DIRECT_URL|REDIS_URL)$/;
+export const SECRET_NAME = /(PASSWORD|SECRET|_TOKEN|_TOKENS|PRIVATE_KEY|SIGNING_KEYS|DATABASE_URL|DATABASE_DIRECT_URL|REDIS_URL|SMTP_URL)$/;
 
 /** A release version (`1.4.2`, `v1.4.2-rc.1`): what production pins when it does not pin a digest. */
 const RELEASE_TAG = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;

@@ -1,11 +1,12 @@
-import { withPgClient } from '@pandora/testing';
+import { seedWithoutTriggers, withPgClient } from '@pandora/testing';
 
 /**
  * Seeds rows straight into PostgreSQL with set-based SQL (generate_series), so that tens of
  * thousands of rows take milliseconds. Every row carries a `label` (in a column the worker ignores)
  * saying which side of its cutoff it was put on, so a test can tell exactly which rows survived.
  * Timestamps are SQL interval expressions relative to the database's now(). Audit rows cannot be
- * updated (trigger), so expired ones are inserted with a past retention_until from the start.
+ * updated, and the database dates them itself on insert (triggers), so expired ones are inserted with
+ * the triggers off and a past retention_until from the start.
  */
 export interface SeedSpec {
   label: string;
@@ -17,7 +18,7 @@ export const sql = <T extends Record<string, unknown> = Record<string, unknown>>
 
 /** Audit rows with retention_until = now() + `retention` (a signed SQL interval); label in action. */
 export async function seedAuditRows(url: string, spec: SeedSpec & { retention: string }): Promise<void> {
-  await sql(
+  await seedWithoutTriggers(
     url,
     `INSERT INTO audit_logs (id, event_type, event_category, severity, actor_type, action, status, retention_until, created_at)
      SELECT gen_random_uuid(), 'user.registered', 'user', 'info', 'user', $1, 'success',

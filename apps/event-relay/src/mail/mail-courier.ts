@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { LeaderSession, MAIL_COURIER_LEADER_LOCK_KEY, MailCourierStore, type ClaimedMail } from '@pandora/data-access';
 import { renderMail, SendFailure, type MailSender } from '@pandora/mail';
 import type { Logger } from '@pandora/observability';
@@ -78,8 +80,12 @@ export class MailCourier {
 
   constructor(private readonly deps: MailCourierDeps) {}
 
+  /**
+   * Like the relay's loop, the courier's runs with tracing suppressed: otherwise every lease attempt
+   * and idle poll of the mail queue would export a trace of its own.
+   */
   start(): void {
-    this.loop ??= this.run();
+    this.loop ??= context.with(suppressTracing(context.active()), () => this.run());
   }
 
   /** Finishes the sends in flight (each bounded by MAIL_SEND_TIMEOUT), releases the lease and returns. */

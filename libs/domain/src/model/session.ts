@@ -6,6 +6,7 @@ export const SESSION_REVOCATION_REASONS = [
   'logout_all',
   'user_revoked',
   'password_changed',
+  'password_reset',
   'account_deleted',
   'role_changed',
   'admin_revoked',

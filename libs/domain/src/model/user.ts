@@ -16,6 +16,8 @@ export interface User {
   mfaEnabled: boolean;
   /** Last password change, email change or MFA change (null: never), for services that hold withdrawals after one. */
   securityChangedAt: Date | null;
+  /** When the owner last proved the current address (a verification, reset or email-change link); null: never. */
+  emailVerifiedAt: Date | null;
 }
 
 /** Only the login and password-change paths ever see the hash. */

@@ -39,4 +39,6 @@ export interface QueuedMail {
 export interface MailQueue {
   /** Queues one message; delivered by the courier after the transaction commits. */
   enqueue(mail: QueuedMail): Promise<void>;
+  /** How many mails of these templates were queued for the account since `since` (the per-account mail caps). */
+  countSince(userId: string, templates: readonly MailTemplate[], since: Date): Promise<number>;
 }

@@ -6,4 +6,8 @@ export interface OneTimeSecrets {
   challengeToken(): { token: string; hash: string };
   /** The stored hash for a presented token, or null when it cannot be one of ours. */
   challengeTokenHash(token: string): string | null;
+  /** The token of a mailed link (verification, reset, email change; 256 bits, URL-safe) and its stored SHA-256. */
+  linkToken(): { token: string; hash: string };
+  /** The stored hash for a presented link token, or null when it cannot be one of ours. */
+  linkTokenHash(token: string): string | null;
 }

@@ -28,6 +28,9 @@ export interface UserChanges {
   /** Written with user_mfa in one transaction: enabling, disabling, an admin reset. */
   mfaEnabled?: boolean;
   securityChangedAt?: Date;
+  /** A confirmed email change (USER_ALREADY_EXISTS when an active account holds the address). */
+  email?: string;
+  emailVerifiedAt?: Date | null;
 }
 
 /** Admin search: every filter optional; `query` matches email/first/last name, literally. */

@@ -84,6 +84,8 @@ export class ChangePassword {
           if (!current) throw new AppError('USER_NOT_FOUND');
           if (await requireSecondFactor(deps, repositories, current, input.mfaCode, ctx)) attempt.secondFactorProved();
           await repositories.users.update(user.id, { passwordHash, securityChangedAt: now }, now);
+          // A reset link mailed before the change must not undo it.
+          await repositories.oneTimeTokens.revokeAll(user.id, now, ['password_reset']);
           const revoked = await repositories.sessions.revokeAllForUser(user.id, 'password_changed', now, {
             exceptSessionId: principal.sessionId,
           });

@@ -1,6 +1,7 @@
 import type { Actor } from '@pandora/domain';
 import { normalizeEmail } from '@pandora/domain';
 import { assertPasswordPolicy } from '@pandora/domain';
+import { queueLinkMail } from '../email/link-tokens';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
@@ -15,10 +16,20 @@ export interface RegisterUserInput {
 
 export type RegisterUserPorts = Pick<
   Ports,
-  'uow' | 'hasher' | 'accessTokens' | 'refreshTokens' | 'clock' | 'ids' | 'metrics' | 'auth' | 'auditRetentionDays'
+  | 'uow'
+  | 'hasher'
+  | 'accessTokens'
+  | 'refreshTokens'
+  | 'oneTimeSecrets'
+  | 'clock'
+  | 'ids'
+  | 'metrics'
+  | 'auth'
+  | 'mailFlows'
+  | 'auditRetentionDays'
 >;
 
-/** Creates an account and logs it in (POST /auth/register). */
+/** Creates an account and logs it in (POST /auth/register); the account's first `verify_email` mail commits with it. */
 export class RegisterUser {
   constructor(private readonly deps: RegisterUserPorts) {}
 
@@ -59,6 +70,13 @@ export class RegisterUser {
           payload: { email: user.email, first_name: user.firstName, last_name: user.lastName, role: user.role },
         }),
       );
+      await queueLinkMail(deps, repositories, {
+        user,
+        template: 'verify_email',
+        recipient: user.email,
+        ttlMs: deps.mailFlows.emailVerificationTtlMs,
+        at: now,
+      });
       return { user, opened };
     });
 

@@ -8,6 +8,8 @@ export interface UserValidity {
   isActive: boolean;
   /** Only for a valid user: a deleted account reveals nothing, exactly like an unknown id. */
   kycStatus: KycStatus | null;
+  /** Only for a valid user (false otherwise): the owner proved the current address. */
+  emailVerified: boolean;
   /** Only for a valid user (false otherwise): TOTP is on. */
   mfaEnabled: boolean;
   /** Only for a valid user: the last password, email or MFA change (null: none yet). */
@@ -16,7 +18,14 @@ export interface UserValidity {
 
 export type ValidateUserPorts = Pick<Ports, 'repositories'>;
 
-const NOT_VALID: UserValidity = { isValid: false, isActive: false, kycStatus: null, mfaEnabled: false, securityChangedAt: null };
+const NOT_VALID: UserValidity = {
+  isValid: false,
+  isActive: false,
+  kycStatus: null,
+  emailVerified: false,
+  mfaEnabled: false,
+  securityChangedAt: null,
+};
 
 /**
  * Whether a user id may act, for other services (gRPC ValidateUser). Unlike the lookups it never
@@ -32,6 +41,7 @@ export class ValidateUser {
       isValid: true,
       isActive: true,
       kycStatus: user.kycStatus,
+      emailVerified: user.emailVerifiedAt !== null,
       mfaEnabled: user.mfaEnabled,
       securityChangedAt: user.securityChangedAt,
     };

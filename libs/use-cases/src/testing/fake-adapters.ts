@@ -353,4 +353,14 @@ export class FakeOneTimeSecrets implements OneTimeSecrets {
   challengeTokenHash(token: string): string | null {
     return token.startsWith('mfa_token_') ? `hash:${token}` : null;
   }
+
+  linkToken(): { token: string; hash: string } {
+    this.next += 1;
+    const token = `link_token_${this.next}`;
+    return { token, hash: `hash:${token}` };
+  }
+
+  linkTokenHash(token: string): string | null {
+    return token.startsWith('link_token_') ? `hash:${token}` : null;
+  }
 }

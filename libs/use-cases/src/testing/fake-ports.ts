@@ -60,6 +60,12 @@ export function createFakePorts(): FakePorts {
     auth: { refreshTokenTtlMs: 24 * HOUR_MS, sessionAbsoluteTtlMs: 7 * 24 * HOUR_MS, refreshReuseGraceMs: 10_000 },
     mfa: { challengeTtlMs: 5 * 60_000, totpIssuer: 'Pandora Exchange' },
     auditRetentionDays: 30,
+    mailFlows: {
+      emailVerificationTtlMs: 24 * HOUR_MS,
+      passwordResetTtlMs: HOUR_MS / 2,
+      emailChangeTtlMs: 24 * HOUR_MS,
+      mailCap: { limit: 3, windowMs: HOUR_MS },
+    },
   };
 }
 

@@ -163,6 +163,10 @@ export class InMemoryDatabase implements UnitOfWork {
     const change = (id: string, changes: Partial<User>, passwordHash?: string): User => {
       const stored = state().users.get(id);
       if (!stored) throw new Error(`no user ${id}`);
+      // As the partial unique index does: an address belongs to one active account.
+      if (changes.email !== undefined && changes.email !== stored.user.email && activeByEmail(changes.email)) {
+        throw new AppError('USER_ALREADY_EXISTS');
+      }
       stored.user = { ...stored.user, ...changes };
       if (passwordHash !== undefined) stored.passwordHash = passwordHash;
       return { ...stored.user };
@@ -217,6 +221,7 @@ export class InMemoryDatabase implements UnitOfWork {
             deletedAt: null,
             mfaEnabled: false,
             securityChangedAt: null,
+            emailVerifiedAt: null,
           };
           state().users.set(user.id, { user, passwordHash: input.passwordHash });
           return copy(user);
@@ -452,6 +457,11 @@ export class InMemoryDatabase implements UnitOfWork {
           // The rule: a mail commits with the change that needs it, inside uow.run.
           if (!options.inTransaction) throw new Error('mail is queued inside uow.run only');
           state().mail.push(structuredClone(mail));
+        },
+        async countSince(userId, templates, since) {
+          return state().mail.filter(
+            (mail) => mail.userId === userId && templates.includes(mail.template) && mail.createdAt.getTime() > since.getTime(),
+          ).length;
         },
       },
       oneTimeTokens: {

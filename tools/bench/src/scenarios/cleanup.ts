@@ -39,7 +39,7 @@ interface WorkerRun {
 async function seedExpiredRows(ctx: BenchContext, templateId: string, count: number): Promise<void> {
   ctx.log(`cleanup: seeding ${count} expired audit rows`);
   for (let seeded = 0; seeded < count; seeded += SEED_CHUNK) {
-    await ctx.infra.sql(
+    await ctx.infra.seedWithoutTriggers(
       `INSERT INTO audit_logs (id, event_type, event_category, severity, user_id, actor_type, actor_identifier, action,
                                resource_type, resource_id, ip_address, user_agent, request_id, session_id, metadata,
                                previous_state, new_state, status, failure_reason, retention_until, is_sensitive, created_at)

@@ -318,6 +318,8 @@ export interface components {
             deleted_at: string | null;
             /** Format: email */
             email: string;
+            /** @description The owner proved the current address (a verification, reset or email-change link). */
+            email_verified: boolean;
             first_name: string;
             /** Format: uuid */
             id: string;
@@ -403,7 +405,7 @@ export interface components {
         ErrorEnvelope: {
             error: {
                 /** @enum {string} */
-                code: "INVALID_INPUT" | "UNAUTHORIZED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "MFA_REQUIRED" | "INVALID_MFA_CODE" | "INVALID_MFA_TOKEN" | "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED" | "USER_NOT_FOUND" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "USER_ALREADY_EXISTS" | "INVALID_KYC_TRANSITION" | "IDEMPOTENCY_IN_PROGRESS" | "MFA_ALREADY_ENABLED" | "MFA_SETUP_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "WEAK_PASSWORD" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+                code: "INVALID_INPUT" | "INVALID_OR_EXPIRED_TOKEN" | "UNAUTHORIZED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "MFA_REQUIRED" | "INVALID_MFA_CODE" | "INVALID_MFA_TOKEN" | "FORBIDDEN" | "MFA_ENROLMENT_REQUIRED" | "USER_NOT_FOUND" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "USER_ALREADY_EXISTS" | "INVALID_KYC_TRANSITION" | "IDEMPOTENCY_IN_PROGRESS" | "EMAIL_ALREADY_VERIFIED" | "MFA_ALREADY_ENABLED" | "MFA_SETUP_REQUIRED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "IDEMPOTENCY_KEY_REUSED" | "WEAK_PASSWORD" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
                 /** @description Only for INVALID_INPUT. */
                 details?: {
                     field: string;
@@ -496,6 +498,8 @@ export interface components {
             created_at: string;
             /** Format: email */
             email: string;
+            /** @description The owner proved the current address (a verification, reset or email-change link). */
+            email_verified: boolean;
             first_name: string;
             /** Format: uuid */
             id: string;

@@ -1,4 +1,4 @@
-import type { MailQueue, QueuedMail } from '@pandora/domain';
+import type { MailQueue, MailTemplate, QueuedMail } from '@pandora/domain';
 import type { Queryable } from '../sql/database';
 import { mailMessages } from '../tables/mail-messages';
 
@@ -20,5 +20,13 @@ export class PgMailQueue implements MailQueue {
       createdAt: mail.createdAt,
     });
     await this.db.query(insert.text, insert.values);
+  }
+
+  async countSince(userId: string, templates: readonly MailTemplate[], since: Date): Promise<number> {
+    const { rows } = await this.db.query<{ total: number }>(
+      'SELECT count(*)::int AS total FROM mail_messages WHERE user_id = $1::uuid AND template = ANY($2::text[]) AND created_at > $3::timestamptz',
+      [userId, templates, since],
+    );
+    return rows[0]?.total ?? 0;
   }
 }

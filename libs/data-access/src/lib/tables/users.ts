@@ -15,6 +15,7 @@ export const users = defineTable('users', {
   deletedAt: col.nullable(col.timestamptz('deleted_at')),
   mfaEnabled: col.boolean('mfa_enabled'),
   securityChangedAt: col.nullable(col.timestamptz('security_changed_at')),
+  emailVerifiedAt: col.nullable(col.timestamptz('email_verified_at')),
 });
 
 export type UserRow = RowOf<typeof users.columns>;
