@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const SCENARIOS = ['login', 'mfa_verify', 'users_me', 'grpc_get_user', 'relay', 'cleanup'] as const;
+export const SCENARIOS = ['login', 'mfa_verify', 'password_forgot', 'users_me', 'grpc_get_user', 'relay', 'cleanup'] as const;
 /** Comparisons with another product, installed on demand (`--peers`): never part of the default run. */
 export const PEER_SCENARIOS = ['better_auth'] as const;
 export type PeerScenarioName = (typeof PEER_SCENARIOS)[number];
