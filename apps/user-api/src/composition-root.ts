@@ -6,14 +6,18 @@ import { RedisIdempotencyStore, RedisLoginThrottle, ResilientLoginThrottle, Slid
 import { systemClock, type Clock, type LoginThrottle, type Principal } from '@pandora/domain';
 import { createUseCases, type UseCases } from '@pandora/use-cases';
 import { checkRedis, createPorts, createRedisClient, translateInfrastructureError, type Database } from '@pandora/wiring';
-import { createHttpApp, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
+import { createHttpApp, linkPages, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';
+import { accountSecurityRoutes } from './http/routes/account-security.routes';
 import { adminAuditRoutes } from './http/routes/admin-audit.routes';
 import { adminAuthRoutes } from './http/routes/admin-auth.routes';
 import { adminUserRoutes } from './http/routes/admin-users.routes';
 import { authRoutes } from './http/routes/auth.routes';
 import { jwksRoutes } from './http/routes/jwks.routes';
+import { BackgroundWork } from './http/background-work';
+import { MAIL_LINK_PAGES } from './http/link-pages';
+import { mailFlowRoutes } from './http/routes/mail-flow.routes';
 import { mfaRoutes } from './http/routes/mfa.routes';
 import { sessionRoutes } from './http/routes/session.routes';
 
@@ -25,9 +29,11 @@ export interface UserApi {
   keyRing: KeyRing;
   publicApp: HttpApp;
   adminApp: HttpApp;
+  /** Work requests started without waiting for it (the password-recovery lookup); `close` waits for it. */
+  background: BackgroundWork;
   /** Readiness turns 503 from here on. */
   beginShutdown(): void;
-  /** Closes the database pool and the Redis connection. */
+  /** Closes the database pool, the Redis connection and the Argon2 helper processes. */
   close(): Promise<void>;
 }
 
@@ -46,6 +52,8 @@ export interface UserServiceCore {
   useCases: UseCases;
   keyRing: KeyRing;
   database: Database;
+  /** Stops the Argon2 helper processes (ARGON2_WORKERS), if any. */
+  closeHasher(): Promise<void>;
 }
 
 /**
@@ -56,8 +64,14 @@ export async function createUserServiceCore(
   config: UserApiConfig,
   { logger, clock, metrics, loginThrottle }: { logger: Logger; clock: Clock; metrics: AppMetrics; loginThrottle: LoginThrottle },
 ): Promise<UserServiceCore> {
-  const { ports, keyRing, database } = await createPorts(config, { applicationName: 'user-api', logger, clock, metrics, loginThrottle });
-  return { useCases: createUseCases(ports), keyRing, database };
+  const { ports, keyRing, database, closeHasher } = await createPorts(config, {
+    applicationName: 'user-api',
+    logger,
+    clock,
+    metrics,
+    loginThrottle,
+  });
+  return { useCases: createUseCases(ports), keyRing, database, closeHasher };
 }
 
 /** Builds user-api from its configuration: adapters → use cases → the two HTTP listeners. */
@@ -88,13 +102,14 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     loginThrottleSettings,
     degraded('login_throttle'),
   );
-  const { useCases, keyRing, database } = await createUserServiceCore(config, { logger, clock, metrics, loginThrottle });
+  const { useCases, keyRing, database, closeHasher } = await createUserServiceCore(config, { logger, clock, metrics, loginThrottle });
   const limiter = new SlidingWindowRateLimiter(redis, {
     rejected: (limit) => metrics.rateLimitRejectionsTotal.inc({ limit }),
     degraded: (limit, error) => degraded(`rate_limit_${limit}`)(error),
   });
   const idempotency = new RedisIdempotencyStore(redis, config.idempotency.ttlMs);
   const limits = config.rateLimits;
+  const background = new BackgroundWork(logger);
 
   let shuttingDown = false;
   const probe: ReadinessProbe = {
@@ -131,9 +146,13 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     routes: [
       ...authRoutes(useCases, limits),
       ...accountRoutes(useCases),
+      ...mailFlowRoutes(useCases, limits, background),
       ...mfaRoutes(useCases),
+      ...accountSecurityRoutes(useCases),
       ...sessionRoutes(useCases),
       ...jwksRoutes(keyRing),
+      // The pages the links in mails open (docs/mail.md#the-link-pages).
+      ...linkPages<Principal>(MAIL_LINK_PAGES),
     ],
     openApi: {
       title: 'Pandora Exchange user service — public API',
@@ -168,11 +187,14 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     keyRing,
     publicApp,
     adminApp,
+    background,
     beginShutdown: () => {
       shuttingDown = true;
     },
     close: async () => {
+      await background.settled();
       await database.close();
+      await closeHasher();
       redis.disconnect();
     },
   };

@@ -3,6 +3,8 @@ import { RECOVERY_CODE_ALPHABET, RECOVERY_CODE_LENGTH, type OneTimeSecrets } fro
 
 const CHALLENGE_PREFIX = 'mfa_';
 const CHALLENGE_SHAPE = /^mfa_[A-Za-z0-9_-]{43}$/;
+// No prefix: the token travels in a link, where shorter is kinder to mail clients that wrap lines.
+const LINK_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** Recovery codes and MFA challenge tokens from the operating system's CSPRNG. */
 export class RandomOneTimeSecrets implements OneTimeSecrets {
@@ -20,6 +22,15 @@ export class RandomOneTimeSecrets implements OneTimeSecrets {
 
   challengeTokenHash(token: string): string | null {
     return CHALLENGE_SHAPE.test(token) ? sha256(token) : null;
+  }
+
+  linkToken(): { token: string; hash: string } {
+    const token = randomBytes(32).toString('base64url');
+    return { token, hash: sha256(token) };
+  }
+
+  linkTokenHash(token: string): string | null {
+    return LINK_TOKEN_SHAPE.test(token) ? sha256(token) : null;
   }
 }
 

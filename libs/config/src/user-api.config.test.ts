@@ -24,7 +24,7 @@ describe('user-api configuration', () => {
     expect(config.auth.accessTokenTtlMs).toBe(15 * 60_000);
     expect(config.auth.refreshTokenTtlMs).toBe(7 * 24 * 3_600_000);
     expect(config.auth.refreshReuseGraceMs).toBe(10_000);
-    expect(config.argon2).toEqual({ memoryKib: 65_536, timeCost: 1, parallelism: 4 });
+    expect(config.argon2).toEqual({ memoryKib: 65_536, timeCost: 1, parallelism: 4, workers: 0 });
     expect(config.audit.retentionDays).toBe(30);
     expect(config.database.isLocalDefault).toBe(true);
     expect(config.idempotency.ttlMs).toBe(86_400_000);
@@ -38,6 +38,8 @@ describe('user-api configuration', () => {
       perUser: { limit: 60, windowMs: 60_000 },
       login: { limit: 5, windowMs: 900_000 },
       register: { limit: 10, windowMs: 3_600_000 },
+      mail: { limit: 3, windowMs: 3_600_000 },
+      recovery: { limit: 10, windowMs: 3_600_000 },
     });
     expect(config.loginLockout).toEqual({ threshold: 5, baseMs: 60_000, maxMs: 3_600_000 });
   });
@@ -50,6 +52,8 @@ describe('user-api configuration', () => {
       perUser: { limit: 1_000, windowMs: 60_000 },
       login: { limit: 100, windowMs: 900_000 },
       register: { limit: 1_000, windowMs: 3_600_000 },
+      mail: { limit: 30, windowMs: 3_600_000 },
+      recovery: { limit: 1_000, windowMs: 3_600_000 },
     });
     expect(config.loginLockout).toEqual({ threshold: 50, baseMs: 60_000, maxMs: 3_600_000 });
     const tightened = buildUserApiConfig({
@@ -63,6 +67,27 @@ describe('user-api configuration', () => {
     expect(problemsOf({ RATE_LIMIT_LOGIN_REQUESTS: '0' }).join()).toMatch(
       /RATE_LIMIT_LOGIN_REQUESTS: expected an integer between 1 and 10000/,
     );
+  });
+
+  it('reads the lifetimes of mailed links and the mail and recovery limits', () => {
+    expect(buildUserApiConfig({}).mailLinks).toEqual({
+      emailVerificationTtlMs: 86_400_000,
+      passwordResetTtlMs: 1_800_000,
+      emailChangeTtlMs: 86_400_000,
+    });
+    const config = buildUserApiConfig({
+      EMAIL_VERIFICATION_TTL: '2h',
+      PASSWORD_RESET_TTL: '10m',
+      EMAIL_CHANGE_TTL: '1h',
+      RATE_LIMIT_MAIL_REQUESTS: '5',
+      RATE_LIMIT_MAIL_WINDOW: '30m',
+      RATE_LIMIT_RECOVERY_REQUESTS: '20',
+      RATE_LIMIT_RECOVERY_WINDOW: '2h',
+    });
+    expect(config.mailLinks).toEqual({ emailVerificationTtlMs: 7_200_000, passwordResetTtlMs: 600_000, emailChangeTtlMs: 3_600_000 });
+    expect(config.rateLimits.mail).toEqual({ limit: 5, windowMs: 1_800_000 });
+    expect(config.rateLimits.recovery).toEqual({ limit: 20, windowMs: 7_200_000 });
+    expect(problemsOf({ PASSWORD_RESET_TTL: 'soon' }).join()).toMatch(/PASSWORD_RESET_TTL/);
   });
 
   it('reads every abuse-control variable', () => {
@@ -86,6 +111,8 @@ describe('user-api configuration', () => {
       perUser: { limit: 6, windowMs: 30_000 },
       login: { limit: 3, windowMs: 300_000 },
       register: { limit: 2, windowMs: 7_200_000 },
+      mail: { limit: 3, windowMs: 3_600_000 },
+      recovery: { limit: 10, windowMs: 3_600_000 },
     });
     expect(config.loginLockout).toEqual({ threshold: 4, baseMs: 30_000, maxMs: 7_200_000 });
     expect(problemsOf({ ...base, LOGIN_LOCKOUT_BASE: '2h', LOGIN_LOCKOUT_MAX: '1h' }).join()).toMatch(/LOGIN_LOCKOUT_MAX/);
@@ -193,6 +220,15 @@ describe('user-api configuration', () => {
   it('refuses weak Argon2 parameters outside dev/test', () => {
     expect(problemsOf({ APP_ENV: 'prod', ...deployedSecrets(), ARGON2_MEMORY_KIB: '1024' }).join('\n')).toMatch(/ARGON2_MEMORY_KIB/);
     expect(buildUserApiConfig({ ...base, ARGON2_MEMORY_KIB: '1024', ARGON2_PARALLELISM: '1' }).argon2.memoryKib).toBe(1024);
+  });
+
+  it('runs Argon2 in one helper process where the service is deployed, in-process in dev/test, or as ARGON2_WORKERS says', () => {
+    expect(buildUserApiConfig(base).argon2.workers).toBe(0);
+    expect(buildUserApiConfig({ APP_ENV: 'prod', ...deployedSecrets() }).argon2.workers).toBe(1);
+    expect(buildUserApiConfig({ APP_ENV: 'prod', ...deployedSecrets(), ARGON2_WORKERS: '0' }).argon2.workers).toBe(0);
+    expect(buildUserApiConfig({ ...base, ARGON2_WORKERS: '3' }).argon2.workers).toBe(3);
+    expect(problemsOf({ ...base, ARGON2_WORKERS: '17' }).join('\n')).toMatch(/ARGON2_WORKERS/);
+    expect(problemsOf({ ...base, ARGON2_WORKERS: 'two' }).join('\n')).toMatch(/ARGON2_WORKERS/);
   });
 
   it('accepts express trust-proxy values but never "true"', () => {

@@ -22,6 +22,8 @@ export interface Argon2Config {
   memoryKib: number;
   timeCost: number;
   parallelism: number;
+  /** ARGON2_WORKERS: helper processes that run the hashes (0: in this process). */
+  workers?: number;
 }
 
 export interface UserApiConfig extends SharedConfig {
@@ -58,7 +60,13 @@ export interface UserApiConfig extends SharedConfig {
     perUser: { limit: number; windowMs: number };
     login: { limit: number; windowMs: number };
     register: { limit: number; windowMs: number };
+    /** Mails one account may cause per window: verification resends, reset mails per address, email changes. */
+    mail: { limit: number; windowMs: number };
+    /** Password-recovery requests per client IP. */
+    recovery: { limit: number; windowMs: number };
   };
+  /** Lifetimes of the tokens in mailed links (docs/mail.md). */
+  mailLinks: { emailVerificationTtlMs: number; passwordResetTtlMs: number; emailChangeTtlMs: number };
   /** Account throttling; always on (not a rate limit). */
   loginLockout: { threshold: number; baseMs: number; maxMs: number };
   idempotency: { ttlMs: number };
@@ -84,8 +92,8 @@ const DEPLOYED_MIN_ARGON2_MEMORY_KIB = 19_456;
  * documented ones. The windows are the same everywhere; each variable, when set, wins.
  */
 const ABUSE_CONTROL_DEFAULTS = {
-  documented: { perIp: 100, perUser: 60, loginFailures: 5, registrations: 10, lockoutThreshold: 5 },
-  dev: { perIp: 1_000, perUser: 1_000, loginFailures: 100, registrations: 1_000, lockoutThreshold: 50 },
+  documented: { perIp: 100, perUser: 60, loginFailures: 5, registrations: 10, lockoutThreshold: 5, mails: 3, recoveries: 10 },
+  dev: { perIp: 1_000, perUser: 1_000, loginFailures: 100, registrations: 1_000, lockoutThreshold: 50, mails: 30, recoveries: 1_000 },
 } as const;
 
 const ORIGIN = /^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
@@ -111,6 +119,8 @@ const userApiSchema = {
   ARGON2_MEMORY_KIB: intField(65_536, 64, 4_194_304),
   ARGON2_TIME_COST: intField(1, 1, 20),
   ARGON2_PARALLELISM: intField(4, 1, 16),
+  // Unset: one helper process where the service takes real traffic (sandbox, audit, prod), none in dev/test.
+  ARGON2_WORKERS: optionalIntField(0, 16),
   RATE_LIMIT_ENABLED: boolField(true),
   RATE_LIMIT_REQUESTS_PER_WINDOW: optionalIntField(1, 1_000_000),
   RATE_LIMIT_WINDOW_DURATION: durationSchema('1m', { min: '1s', max: '24h' }),
@@ -119,6 +129,13 @@ const userApiSchema = {
   RATE_LIMIT_LOGIN_WINDOW: durationSchema('15m', { min: '1s', max: '24h' }),
   RATE_LIMIT_REGISTER_REQUESTS: optionalIntField(1, 10_000),
   RATE_LIMIT_REGISTER_WINDOW: durationSchema('1h', { min: '1s', max: '24h' }),
+  RATE_LIMIT_MAIL_REQUESTS: optionalIntField(1, 10_000),
+  RATE_LIMIT_MAIL_WINDOW: durationSchema('1h', { min: '1s', max: '168h' }),
+  RATE_LIMIT_RECOVERY_REQUESTS: optionalIntField(1, 10_000),
+  RATE_LIMIT_RECOVERY_WINDOW: durationSchema('1h', { min: '1s', max: '24h' }),
+  EMAIL_VERIFICATION_TTL: durationSchema('24h', { min: '1m', max: '720h' }),
+  PASSWORD_RESET_TTL: durationSchema('30m', { min: '1m', max: '24h' }),
+  EMAIL_CHANGE_TTL: durationSchema('24h', { min: '1m', max: '168h' }),
   LOGIN_LOCKOUT_THRESHOLD: optionalIntField(1, 10_000),
   LOGIN_LOCKOUT_BASE: durationSchema('1m', { min: '1s', max: '24h' }),
   LOGIN_LOCKOUT_MAX: durationSchema('1h', { min: '1s', max: '168h' }),
@@ -185,7 +202,12 @@ export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserA
       sessionCacheTtlMs: env.SESSION_CACHE_TTL,
       signingKeys: env.JWT_SIGNING_KEYS,
     },
-    argon2: { memoryKib: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
+    argon2: {
+      memoryKib: env.ARGON2_MEMORY_KIB,
+      timeCost: env.ARGON2_TIME_COST,
+      parallelism: env.ARGON2_PARALLELISM,
+      workers: env.ARGON2_WORKERS ?? (isDeployedEnv(shared.appEnv) ? 1 : 0),
+    },
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? APP_ENV_DEFAULTS[shared.appEnv].auditRetentionDays },
     rateLimits: {
       enabled: env.RATE_LIMIT_ENABLED,
@@ -193,6 +215,13 @@ export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserA
       perUser: { limit: env.RATE_LIMIT_USER_REQUESTS_PER_WINDOW ?? budgets.perUser, windowMs: env.RATE_LIMIT_WINDOW_DURATION },
       login: { limit: env.RATE_LIMIT_LOGIN_REQUESTS ?? budgets.loginFailures, windowMs: env.RATE_LIMIT_LOGIN_WINDOW },
       register: { limit: env.RATE_LIMIT_REGISTER_REQUESTS ?? budgets.registrations, windowMs: env.RATE_LIMIT_REGISTER_WINDOW },
+      mail: { limit: env.RATE_LIMIT_MAIL_REQUESTS ?? budgets.mails, windowMs: env.RATE_LIMIT_MAIL_WINDOW },
+      recovery: { limit: env.RATE_LIMIT_RECOVERY_REQUESTS ?? budgets.recoveries, windowMs: env.RATE_LIMIT_RECOVERY_WINDOW },
+    },
+    mailLinks: {
+      emailVerificationTtlMs: env.EMAIL_VERIFICATION_TTL,
+      passwordResetTtlMs: env.PASSWORD_RESET_TTL,
+      emailChangeTtlMs: env.EMAIL_CHANGE_TTL,
     },
     loginLockout: {
       threshold: env.LOGIN_LOCKOUT_THRESHOLD ?? budgets.lockoutThreshold,

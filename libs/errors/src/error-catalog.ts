@@ -12,6 +12,10 @@ export interface ErrorDefinition {
  */
 export const ERROR_CATALOG = {
   INVALID_INPUT: { httpStatus: 400, message: 'The request is invalid.' },
+  INVALID_OR_EXPIRED_TOKEN: {
+    httpStatus: 400,
+    message: 'The link is invalid, already used, expired or replaced by a newer one; ask for a new one.',
+  },
   UNAUTHORIZED: { httpStatus: 401, message: 'Authentication is required.' },
   INVALID_TOKEN: { httpStatus: 401, message: 'The access token is invalid.' },
   TOKEN_EXPIRED: { httpStatus: 401, message: 'The access token has expired.' },
@@ -21,6 +25,10 @@ export const ERROR_CATALOG = {
   INVALID_MFA_CODE: { httpStatus: 401, message: 'The authentication code is wrong, already used, or expired.' },
   INVALID_MFA_TOKEN: { httpStatus: 401, message: 'The MFA challenge is unknown, used, expired or exhausted; log in again.' },
   FORBIDDEN: { httpStatus: 403, message: 'You are not allowed to do this.' },
+  ACCOUNT_FROZEN: {
+    httpStatus: 403,
+    message: 'This account was frozen by its owner from a security notice; support can unfreeze it.',
+  },
   MFA_ENROLMENT_REQUIRED: {
     httpStatus: 403,
     message: 'The admin API needs a session signed in with a second factor: enable TOTP, then log in again.',
@@ -31,6 +39,7 @@ export const ERROR_CATALOG = {
   USER_ALREADY_EXISTS: { httpStatus: 409, message: 'An account with this email already exists.' },
   INVALID_KYC_TRANSITION: { httpStatus: 409, message: 'This KYC status change is not allowed.' },
   IDEMPOTENCY_IN_PROGRESS: { httpStatus: 409, message: 'A request with this Idempotency-Key is still being processed.' },
+  EMAIL_ALREADY_VERIFIED: { httpStatus: 409, message: 'The email address is already verified.' },
   MFA_ALREADY_ENABLED: { httpStatus: 409, message: 'Two-factor authentication is already enabled.' },
   MFA_SETUP_REQUIRED: { httpStatus: 409, message: 'Two-factor authentication is not set up: start with the TOTP setup.' },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, message: 'The request body is too large.' },

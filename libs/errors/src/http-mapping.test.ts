@@ -6,6 +6,7 @@ describe('HTTP mapping of the error catalog', () => {
   it('maps every catalog code to its documented status', () => {
     const expected: Record<string, number> = {
       INVALID_INPUT: 400,
+      INVALID_OR_EXPIRED_TOKEN: 400,
       UNAUTHORIZED: 401,
       INVALID_TOKEN: 401,
       TOKEN_EXPIRED: 401,
@@ -15,6 +16,7 @@ describe('HTTP mapping of the error catalog', () => {
       INVALID_MFA_CODE: 401,
       INVALID_MFA_TOKEN: 401,
       FORBIDDEN: 403,
+      ACCOUNT_FROZEN: 403,
       MFA_ENROLMENT_REQUIRED: 403,
       USER_NOT_FOUND: 404,
       NOT_FOUND: 404,
@@ -22,6 +24,7 @@ describe('HTTP mapping of the error catalog', () => {
       USER_ALREADY_EXISTS: 409,
       INVALID_KYC_TRANSITION: 409,
       IDEMPOTENCY_IN_PROGRESS: 409,
+      EMAIL_ALREADY_VERIFIED: 409,
       MFA_ALREADY_ENABLED: 409,
       MFA_SETUP_REQUIRED: 409,
       PAYLOAD_TOO_LARGE: 413,

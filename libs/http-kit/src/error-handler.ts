@@ -32,6 +32,7 @@ export type SecurityRefusal = 'authentication_failed' | 'access_denied' | 'rate_
  */
 export const SECURITY_REFUSAL: Record<ErrorCode, SecurityRefusal | null> = {
   INVALID_INPUT: null,
+  INVALID_OR_EXPIRED_TOKEN: null,
   UNAUTHORIZED: 'authentication_failed',
   INVALID_TOKEN: 'authentication_failed',
   TOKEN_EXPIRED: 'authentication_failed',
@@ -41,6 +42,7 @@ export const SECURITY_REFUSAL: Record<ErrorCode, SecurityRefusal | null> = {
   INVALID_MFA_CODE: 'authentication_failed',
   INVALID_MFA_TOKEN: 'authentication_failed',
   FORBIDDEN: 'access_denied',
+  ACCOUNT_FROZEN: 'access_denied',
   MFA_ENROLMENT_REQUIRED: 'access_denied',
   USER_NOT_FOUND: null,
   NOT_FOUND: null,
@@ -48,6 +50,7 @@ export const SECURITY_REFUSAL: Record<ErrorCode, SecurityRefusal | null> = {
   USER_ALREADY_EXISTS: null,
   INVALID_KYC_TRANSITION: null,
   IDEMPOTENCY_IN_PROGRESS: null,
+  EMAIL_ALREADY_VERIFIED: null,
   MFA_ALREADY_ENABLED: null,
   MFA_SETUP_REQUIRED: null,
   PAYLOAD_TOO_LARGE: null,

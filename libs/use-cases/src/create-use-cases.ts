@@ -2,6 +2,7 @@ import { ChangePassword } from './account/change-password';
 import { DeleteOwnAccount } from './account/delete-own-account';
 import { DeleteUser } from './account/delete-user';
 import { GetCurrentUser } from './account/get-current-user';
+import { SetAntiPhishingCode } from './account/set-anti-phishing-code';
 import { UpdateProfile } from './account/update-profile';
 import { BootstrapAdmin } from './admin/bootstrap-admin';
 import { ChangeKycStatusAsAdmin } from './admin/change-kyc-status-as-admin';
@@ -18,6 +19,12 @@ import { LogIn } from './auth/log-in';
 import { RefreshSession } from './auth/refresh-session';
 import { RegisterUser } from './auth/register-user';
 import { VerifyMfaChallenge } from './auth/verify-mfa-challenge';
+import { FreezeAccount } from './freeze/freeze-account';
+import { UnfreezeAccount } from './freeze/unfreeze-account';
+import { ConfirmEmailChange } from './email/confirm-email-change';
+import { RequestEmailChange } from './email/request-email-change';
+import { RequestEmailVerification } from './email/request-email-verification';
+import { VerifyEmail } from './email/verify-email';
 import { ChangeKycStatus } from './kyc/change-kyc-status';
 import { ChangeOwnKycStatus } from './kyc/change-own-kyc-status';
 import { ConfirmTotpSetup } from './mfa/confirm-totp-setup';
@@ -27,6 +34,8 @@ import { RegenerateRecoveryCodes } from './mfa/regenerate-recovery-codes';
 import { ResetUserMfa } from './mfa/reset-user-mfa';
 import { StartTotpSetup } from './mfa/start-totp-setup';
 import type { Ports } from './ports';
+import { RequestPasswordReset } from './recovery/request-password-reset';
+import { ResetPassword } from './recovery/reset-password';
 import { ListSessions } from './sessions/list-sessions';
 import { LogOut } from './sessions/log-out';
 import { LogOutEverywhere } from './sessions/log-out-everywhere';
@@ -46,16 +55,25 @@ export function createUseCases(ports: Ports) {
     verifyMfaAsAdmin: new VerifyMfaChallenge(ports, { requiredRole: 'admin' }),
     refresh: new RefreshSession(ports),
     authenticate: new Authenticate(ports),
+    freezeAccount: new FreezeAccount(ports),
+    // Anyone holding a mailed link, or asking for one
+    verifyEmail: new VerifyEmail(ports),
+    requestPasswordReset: new RequestPasswordReset(ports),
+    resetPassword: new ResetPassword(ports),
+    confirmEmailChange: new ConfirmEmailChange(ports),
     // The signed-in user, on their own account
     getCurrentUser: new GetCurrentUser(ports),
     updateProfile: new UpdateProfile(ports),
     changePassword: new ChangePassword(ports),
+    requestEmailVerification: new RequestEmailVerification(ports),
+    requestEmailChange: new RequestEmailChange(ports),
     deleteOwnAccount: new DeleteOwnAccount(ports),
     changeOwnKycStatus: new ChangeOwnKycStatus(ports),
     listSessions: new ListSessions(ports),
     revokeOwnSession: new RevokeOwnSession(ports),
     logOut: new LogOut(ports),
     logOutEverywhere: new LogOutEverywhere(ports),
+    setAntiPhishingCode: new SetAntiPhishingCode(ports),
     // The signed-in user's second factor
     getMfaStatus: new GetMfaStatus(ports),
     startTotpSetup: new StartTotpSetup(ports),
@@ -70,6 +88,7 @@ export function createUseCases(ports: Ports) {
     deleteUserAsAdmin: new DeleteUserAsAdmin(ports),
     unlockLogin: new UnlockLogin(ports),
     resetUserMfa: new ResetUserMfa(ports),
+    unfreezeAccount: new UnfreezeAccount(ports),
     listUserSessions: new ListUserSessions(ports),
     revokeUserSessions: new RevokeUserSessions(ports),
     queryAuditLog: new QueryAuditLog(ports),

@@ -29,6 +29,19 @@ export interface MfaSettings {
   totpIssuer: string;
 }
 
+/** The mail flows (docs/mail.md): lifetimes of the linked tokens and the per-account mail cap. */
+export interface MailFlowSettings {
+  emailVerificationTtlMs: number;
+  passwordResetTtlMs: number;
+  emailChangeTtlMs: number;
+  /**
+   * Mails one account may cause per window, per kind: verification resends (beyond it 429), reset
+   * mails to one address (beyond it nothing is sent, silently) and email-change requests (429).
+   * null: no cap (RATE_LIMIT_ENABLED=false).
+   */
+  mailCap: { limit: number; windowMs: number } | null;
+}
+
 /**
  * Every port a use case may ask for. A use case never takes this whole: its constructor names the
  * ports it uses (`Pick<Ports, …>`, exported beside it as `<UseCase>Ports`), so its unit test fakes
@@ -60,6 +73,8 @@ export interface Ports {
   mfa: MfaSettings;
   /** Every audit row carries its retention date, computed from this. */
   auditRetentionDays: number;
+  /** Lifetimes of mailed links and the per-account mail cap. */
+  mailFlows: MailFlowSettings;
 }
 
 /** What writing an audit row or a domain event takes (records.ts). */

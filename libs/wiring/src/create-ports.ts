@@ -16,7 +16,7 @@ import type { Ports, ServicePorts } from '@pandora/use-cases';
 import { openDatabase, type Database } from './database';
 
 /** The configuration the ports are built from: user-api's, or a test's built the same way. */
-export type PortsConfig = Pick<UserApiConfig, 'database' | 'auth' | 'argon2' | 'audit' | 'mfa'>;
+export type PortsConfig = Pick<UserApiConfig, 'database' | 'auth' | 'argon2' | 'audit' | 'mfa' | 'mailLinks' | 'rateLimits'>;
 
 /** What authenticator apps show beside the account name (the otpauth URL's issuer). */
 export const TOTP_ISSUER = 'Pandora Exchange';
@@ -38,6 +38,8 @@ export interface WiredPorts {
   /** The JWT signing keys, whose public half user-api serves at /.well-known/jwks.json. */
   keyRing: KeyRing;
   database: Database;
+  /** Stops what the ports own besides the database (the Argon2 helper processes). */
+  closeHasher(): Promise<void>;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function createPorts(config: PortsConfig, options: PortsOptions): P
   const clock = options.clock ?? systemClock;
   const database = openDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: options.applicationName });
   const keyRing = await openKeyRing(config, logger);
-  const hasher = new Argon2PasswordHasher(config.argon2, options.metrics?.hashTimer());
+  const hasher = new Argon2PasswordHasher(config.argon2, options.metrics?.hashTimer(), { workers: config.argon2.workers ?? 0 });
   await hasher.warmUp();
   const { repositories } = database;
   const ports: Ports = {
@@ -82,8 +84,9 @@ export async function createPorts(config: PortsConfig, options: PortsOptions): P
     },
     mfa: { challengeTtlMs: config.mfa.challengeTtlMs, totpIssuer: TOTP_ISSUER },
     auditRetentionDays: config.audit.retentionDays,
+    mailFlows: { ...config.mailLinks, mailCap: config.rateLimits.enabled ? config.rateLimits.mail : null },
   };
-  return { ports, keyRing, database };
+  return { ports, keyRing, database, closeHasher: () => hasher.close() };
 }
 
 /** The MFA key ring; without MFA_ENCRYPTION_KEYS (dev and test only: config refuses it elsewhere) a key for this process alone. */

@@ -13,8 +13,7 @@ export function toUserMessage(user: User): UserMessage {
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     deletedAt: user.deletedAt ?? undefined,
-    // Filled once accounts carry a verified-email flag (the email-verification work).
-    emailVerified: false,
+    emailVerified: user.emailVerifiedAt !== null,
     mfaEnabled: user.mfaEnabled,
   };
 }

@@ -51,8 +51,7 @@ export function userServiceHandlers(useCases: ServiceUseCases, logger: Logger): 
         isValid: validity.isValid,
         isActive: validity.isActive,
         kycStatus: validity.kycStatus ?? '',
-        // Filled once accounts carry a verified-email flag (the email-verification work).
-        emailVerified: false,
+        emailVerified: validity.emailVerified,
         mfaEnabled: validity.mfaEnabled,
         securityChangedAt: validity.securityChangedAt ?? undefined,
       };

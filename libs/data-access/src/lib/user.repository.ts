@@ -84,9 +84,17 @@ export class PgUserRepository implements UserRepository {
 
   private async updateRow(id: string, changes: Partial<UserRow>): Promise<User> {
     const set = users.assignments(changes, 2);
-    const { rows } = await this.db.query<UserRow>(`UPDATE users SET ${set.text} WHERE id = $1::uuid ${RETURNING}`, [id, ...set.values]);
-    if (!rows[0]) throw new AppError('USER_NOT_FOUND');
-    return toUser(rows[0]);
+    let result;
+    try {
+      result = await this.db.query<UserRow>(`UPDATE users SET ${set.text} WHERE id = $1::uuid ${RETURNING}`, [id, ...set.values]);
+    } catch (error) {
+      // A confirmed email change racing a registration (or another change) to the same address.
+      if (isUniqueViolation(error, 'users_email_active_key')) throw new AppError('USER_ALREADY_EXISTS');
+      throw error;
+    }
+    const row = result.rows[0];
+    if (!row) throw new AppError('USER_NOT_FOUND');
+    return toUser(row);
   }
 
   async search(search: UserSearch): Promise<{ users: User[]; total: number }> {

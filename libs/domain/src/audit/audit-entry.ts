@@ -17,6 +17,16 @@ export const AUDIT_EVENTS = {
   sessionRevoked: { eventType: 'session.revoked', category: 'session', action: 'revoke_session' },
   refreshTokenReused: { eventType: 'security.refresh_token_reused', category: 'security', action: 'refresh' },
   passwordChanged: { eventType: 'user.password.changed', category: 'user', action: 'change_password' },
+  passwordResetRequested: { eventType: 'user.password.reset_requested', category: 'security', action: 'request_password_reset' },
+  passwordReset: { eventType: 'user.password.reset', category: 'security', action: 'reset_password' },
+  emailVerificationRequested: {
+    eventType: 'user.email.verification_requested',
+    category: 'user',
+    action: 'request_email_verification',
+  },
+  emailVerified: { eventType: 'user.email.verified', category: 'user', action: 'verify_email' },
+  emailChangeRequested: { eventType: 'user.email.change_requested', category: 'security', action: 'request_email_change' },
+  emailChanged: { eventType: 'user.email.changed', category: 'security', action: 'change_email' },
   profileUpdated: { eventType: 'user.profile.updated', category: 'user', action: 'update_profile' },
   kycUpdated: { eventType: 'user.kyc.updated', category: 'kyc', action: 'update_kyc_status' },
   roleChanged: { eventType: 'user.role.changed', category: 'admin', action: 'change_role' },
@@ -32,6 +42,9 @@ export const AUDIT_EVENTS = {
     category: 'security',
     action: 'regenerate_recovery_codes',
   },
+  accountFrozen: { eventType: 'user.account.frozen', category: 'security', action: 'freeze_account' },
+  accountUnfrozen: { eventType: 'user.account.unfrozen', category: 'admin', action: 'unfreeze_account' },
+  antiPhishingCodeChanged: { eventType: 'user.anti_phishing_code.changed', category: 'security', action: 'change_anti_phishing_code' },
   auditRetentionCompleted: { eventType: 'audit.retention.completed', category: 'system', action: 'purge_expired_records' },
 } as const satisfies Record<string, { eventType: string; category: AuditCategory; action: string }>;
 

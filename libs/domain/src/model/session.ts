@@ -6,12 +6,14 @@ export const SESSION_REVOCATION_REASONS = [
   'logout_all',
   'user_revoked',
   'password_changed',
+  'password_reset',
   'account_deleted',
   'role_changed',
   'admin_revoked',
   'refresh_token_reuse',
   'mfa_enabled',
   'mfa_reset',
+  'account_frozen',
 ] as const;
 export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number];
 

@@ -5,6 +5,7 @@ import { withAccountAttempt } from '../auth/account-attempt';
 import { requireSecondFactor } from '../mfa/second-factor';
 import { auditEntry, domainEvent } from '../records';
 import { announceRevokedSessions } from '../sessions/end-sessions';
+import { queueSecurityNotice } from '../notifications/security-notice';
 import type { Principal, RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 
@@ -19,6 +20,7 @@ export type ChangePasswordPorts = Pick<
   | 'secretBox'
   | 'clock'
   | 'ids'
+  | 'oneTimeSecrets'
   | 'metrics'
   | 'securityLog'
   | 'auditRetentionDays'
@@ -84,6 +86,8 @@ export class ChangePassword {
           if (!current) throw new AppError('USER_NOT_FOUND');
           if (await requireSecondFactor(deps, repositories, current, input.mfaCode, ctx)) attempt.secondFactorProved();
           await repositories.users.update(user.id, { passwordHash, securityChangedAt: now }, now);
+          // A reset link mailed before the change must not undo it.
+          await repositories.oneTimeTokens.revokeAll(user.id, now, ['password_reset']);
           const revoked = await repositories.sessions.revokeAllForUser(user.id, 'password_changed', now, {
             exceptSessionId: principal.sessionId,
           });
@@ -107,6 +111,7 @@ export class ChangePassword {
             reason: 'password_changed',
             at: now,
           });
+          await queueSecurityNotice(deps, repositories, { user: current, template: 'password_changed', ctx, details: { how: 'change' } });
           return revoked;
         });
       },

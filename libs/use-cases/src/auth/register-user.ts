@@ -1,10 +1,12 @@
 import type { Actor } from '@pandora/domain';
 import { normalizeEmail } from '@pandora/domain';
 import { assertPasswordPolicy } from '@pandora/domain';
+import { queueLinkMail } from '../email/link-tokens';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 import { completeAuth, openSession, type AuthResult } from './auth-result';
+import { rememberRegistrationDevice } from '../notifications/login-devices';
 
 export interface RegisterUserInput {
   email: string;
@@ -15,10 +17,20 @@ export interface RegisterUserInput {
 
 export type RegisterUserPorts = Pick<
   Ports,
-  'uow' | 'hasher' | 'accessTokens' | 'refreshTokens' | 'clock' | 'ids' | 'metrics' | 'auth' | 'auditRetentionDays'
+  | 'uow'
+  | 'hasher'
+  | 'accessTokens'
+  | 'refreshTokens'
+  | 'oneTimeSecrets'
+  | 'clock'
+  | 'ids'
+  | 'metrics'
+  | 'auth'
+  | 'mailFlows'
+  | 'auditRetentionDays'
 >;
 
-/** Creates an account and logs it in (POST /auth/register). */
+/** Creates an account and logs it in (POST /auth/register); the account's first `verify_email` mail commits with it. */
 export class RegisterUser {
   constructor(private readonly deps: RegisterUserPorts) {}
 
@@ -40,6 +52,7 @@ export class RegisterUser {
         createdAt: now,
       });
       const opened = await openSession(deps, repositories, user.id, ctx, now);
+      await rememberRegistrationDevice(repositories, user.id, ctx, now);
       const actor: Actor = { type: 'user', id: user.id, identifier: user.email };
       await repositories.audit.append(
         auditEntry(deps, ctx, {
@@ -59,6 +72,13 @@ export class RegisterUser {
           payload: { email: user.email, first_name: user.firstName, last_name: user.lastName, role: user.role },
         }),
       );
+      await queueLinkMail(deps, repositories, {
+        user,
+        template: 'verify_email',
+        recipient: user.email,
+        ttlMs: deps.mailFlows.emailVerificationTtlMs,
+        at: now,
+      });
       return { user, opened };
     });
 

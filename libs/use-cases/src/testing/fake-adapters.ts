@@ -334,7 +334,7 @@ function reverse(text: string): string {
   return [...text].reverse().join('');
 }
 
-/** Recovery codes `ABCDE<5 symbols>` and challenge tokens `mfa_token_<n>` (stored as `hash:<token>`). */
+/** Recovery codes `ABCDE<5 symbols>`, challenge tokens `mfa_token_<n>` and link tokens `link_token_<n>` (stored as `hash:<token>`). */
 export class FakeOneTimeSecrets implements OneTimeSecrets {
   private next = 0;
 
@@ -352,5 +352,15 @@ export class FakeOneTimeSecrets implements OneTimeSecrets {
 
   challengeTokenHash(token: string): string | null {
     return token.startsWith('mfa_token_') ? `hash:${token}` : null;
+  }
+
+  linkToken(): { token: string; hash: string } {
+    this.next += 1;
+    const token = `link_token_${this.next}`;
+    return { token, hash: `hash:${token}` };
+  }
+
+  linkTokenHash(token: string): string | null {
+    return token.startsWith('link_token_') ? `hash:${token}` : null;
   }
 }

@@ -60,6 +60,12 @@ export function createFakePorts(): FakePorts {
     auth: { refreshTokenTtlMs: 24 * HOUR_MS, sessionAbsoluteTtlMs: 7 * 24 * HOUR_MS, refreshReuseGraceMs: 10_000 },
     mfa: { challengeTtlMs: 5 * 60_000, totpIssuer: 'Pandora Exchange' },
     auditRetentionDays: 30,
+    mailFlows: {
+      emailVerificationTtlMs: 24 * HOUR_MS,
+      passwordResetTtlMs: HOUR_MS / 2,
+      emailChangeTtlMs: 24 * HOUR_MS,
+      mailCap: { limit: 3, windowMs: HOUR_MS },
+    },
   };
 }
 
@@ -180,4 +186,15 @@ export function sessionOf(result: AuthResult | MfaChallengeIssued): AuthResult {
 export function challengeOf(result: AuthResult | MfaChallengeIssued): MfaChallengeIssued {
   if (!isMfaChallenge(result)) throw new Error('expected an MFA challenge, got a session');
   return result;
+}
+
+/** The security notices queued, each with the freeze token its link carries (checked to be live and of the right kind). */
+export function noticesQueued(
+  ports: FakePorts,
+): Array<{ template: string; recipient: string; data: Record<string, unknown>; freezeToken: string }> {
+  return ports.db.mail
+    .filter((mail) =>
+      ['password_changed', 'mfa_enabled', 'mfa_disabled', 'email_change_notice', 'new_device_login'].includes(mail.template),
+    )
+    .map((mail) => ({ template: mail.template, recipient: mail.recipient, data: mail.data, freezeToken: mail.linkToken ?? '' }));
 }

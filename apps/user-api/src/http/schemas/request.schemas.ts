@@ -76,6 +76,33 @@ export const mfaVerifyRequestSchema = z
   .strictObject({ mfa_token: z.string().min(1).max(512).meta({ description: 'From the login answer.' }), code: mfaCode })
   .meta({ id: 'MfaVerifyRequest' });
 
+/** The token of a mailed link, as the link page posts it; any other shape is a dead link (400 INVALID_OR_EXPIRED_TOKEN). */
+const linkToken = z
+  .string()
+  .min(1)
+  .max(512)
+  .meta({ description: 'The `token` parameter of the link in the mail.', example: 'q3Jx9kX0cM1W7yZs5p2uVvA8bT4nR6eLfGhIjKlMnOo' });
+
+export const linkTokenRequestSchema = z.strictObject({ token: linkToken }).meta({ id: 'LinkTokenRequest' });
+
+export const passwordForgotRequestSchema = z.strictObject({ email: emailSchema }).meta({ id: 'PasswordForgotRequest' });
+
+export const passwordResetRequestSchema = z
+  .strictObject({
+    token: linkToken,
+    new_password: password,
+    mfa_code: mfaCode.optional().meta({ description: 'Required when two-factor authentication is on: a TOTP or recovery code.' }),
+  })
+  .meta({ id: 'PasswordResetRequest' });
+
+export const emailChangeRequestSchema = z
+  .strictObject({
+    new_email: emailSchema,
+    password: z.string().min(1).meta({ format: 'password' }),
+    mfa_code: mfaCode.optional().meta({ description: 'Required when two-factor authentication is on: a TOTP or recovery code.' }),
+  })
+  .meta({ id: 'EmailChangeRequest' });
+
 export const logoutRequestSchema = z.strictObject({ refresh_token: refreshToken.optional() }).meta({ id: 'LogoutRequest' });
 
 export const sessionIdParamsSchema = z.strictObject({ id: z.uuid('must be a UUID') });
