@@ -95,6 +95,19 @@ describe('Redis topologies', () => {
     expect(problems).not.toMatch(/REDIS_URL/);
   });
 
+  it('holds Sentinel and Cluster to the production rule of TLS and a password, naming their variable', () => {
+    const sentinel = problemsOf(() =>
+      buildEventRelayConfig({ APP_ENV: 'prod', REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_MASTER: 'm', REDIS_PASSWORD: 'pw' }),
+    );
+    expect(sentinel).toMatch(/REDIS_SENTINELS: Redis without TLS \(rediss:\/\/\) is refused when APP_ENV=prod/);
+    const cluster = problemsOf(() => buildEventRelayConfig({ APP_ENV: 'prod', REDIS_CLUSTER_NODES: 'a:7000', REDIS_TLS: 'true' }));
+    expect(cluster).toMatch(/REDIS_CLUSTER_NODES: Redis without a password is refused when APP_ENV=prod/);
+    const secured = problemsOf(() =>
+      buildEventRelayConfig({ APP_ENV: 'prod', REDIS_CLUSTER_NODES: 'a:7000', REDIS_TLS: 'true', REDIS_PASSWORD: 'pw' }),
+    );
+    expect(secured).not.toMatch(/REDIS_/);
+  });
+
   it('gives the events tail the same topology as the apps', () => {
     const config = buildEventStreamReaderConfig({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_KEY_PREFIX: 'p:' });
     expect(config.redis.topology).toEqual({ kind: 'cluster', nodes: [{ host: 'a', port: 7000 }] });
