@@ -133,7 +133,9 @@ describe('tracing of the relay', () => {
       return collector.spans.filter((span) => !batchTraces.has(span.traceId) && !mailTraces.has(span.traceId)).map((span) => span.name);
     };
     // A mail round's root span is exported when it ends, just after its children: give it the moment.
-    await eventually(() => strays().length === 0, 'every exported span to belong to a batch or a mail round', 5_000).catch(() => undefined);
+    await eventually(async () => strays().length === 0, 'every exported span to belong to a batch or a mail round', 5_000).catch(
+      () => undefined,
+    );
     expect(strays()).toEqual([]);
   }, 60_000);
 });
