@@ -30,7 +30,11 @@ async function session(key = MAIL_COURIER_LEADER_LOCK_KEY): Promise<LeaderSessio
   return opened;
 }
 
-async function queue(token: string | null = `tok-${randomUUID()}`, data: Record<string, string> = { first_name: 'Ada' }): Promise<string> {
+async function queue(
+  token: string | null = `tok-${randomUUID()}`,
+  data: Record<string, string> = { first_name: 'Ada' },
+  createdAt = new Date(),
+): Promise<string> {
   const id = randomUUID();
   await withPgClient(db.url, (client) =>
     new PgMailQueue(client).enqueue({
@@ -40,7 +44,7 @@ async function queue(token: string | null = `tok-${randomUUID()}`, data: Record<
       recipient: `${id.slice(0, 8)}@example.com`,
       data,
       linkToken: token,
-      createdAt: new Date(),
+      createdAt,
     }),
   );
   return id;
@@ -94,6 +98,13 @@ describe('the courier store', () => {
     expect(await store.claimDue(10, 60_000)).toHaveLength(1);
     expect(await store.claimDue(10, 60_000)).toEqual([]);
     expect((await row(id))?.due_in_ms).toBeGreaterThan(50_000);
+  });
+
+  it('hands out a message queued by a clock that runs ahead of the database at once', async () => {
+    const id = await queue(undefined, undefined, new Date(Date.now() + 86_400_000));
+    const leader = await session();
+    await leader.tryAcquireLease();
+    expect((await new MailCourierStore(leader).claimDue(10, 60_000)).map((mail) => mail.id)).toEqual([id]);
   });
 
   it('claims at most the batch size, oldest due first', async () => {
