@@ -8,7 +8,8 @@ import { REPOSITORY_ROOT } from '../src/repository';
  * apply the migrations, build the long-running apps and serve each on its documented default port.
  * Only the database and the Redis key prefix are the suite's own, so nothing is shared with other
  * suites; the ports are the real defaults (docs/configuration.md), which is the point of the test.
- * With no SMTP_URL, the local mail catcher runs too, and the courier's mail shows up in its inbox.
+ * With no SMTP_URL, the local mail catcher runs too: the registration's verification mail shows up in
+ * its inbox, and its link verifies the address.
  */
 const DEFAULT_PORTS = {
   publicApi: 8080,
@@ -117,16 +118,8 @@ it('applies the migrations to an empty database and serves every long-running ap
   }
   expect(await portIsFree(DEFAULT_PORTS.grpc)).toBe(false);
 
-  // A queued mail (as a use case queues it) reaches the catcher's inbox through the courier, with
-  // its link pointing at the local public listener.
-  const token = `npm-start-${Date.now()}`;
-  await withPgClient(database.url, (client) =>
-    client.query(
-      `INSERT INTO mail_messages (id, template, recipient, data, link_token, status, attempts, next_attempt_at, created_at)
-       VALUES (gen_random_uuid(), 'verify_email', 'catcher@example.com', '{"first_name":"New"}', $1, 'pending', 0, now(), now())`,
-      [token],
-    ),
-  );
+  // The registration's verification mail reaches the catcher's inbox through the courier; its link
+  // points at the local public listener, whose page changes nothing, and its token verifies the address.
   const inbox = await waitForOk(`http://127.0.0.1:${DEFAULT_PORTS.mailInbox}/`, 30_000);
   expect(await inbox.text()).toContain('Local mail catcher');
   const deadline = Date.now() + 60_000;
@@ -136,11 +129,26 @@ it('applies the migrations to an empty database and serves every long-running ap
       to: string[];
       text: string;
     }>;
-    caught = all.filter((message) => message.to.includes('catcher@example.com'));
+    caught = all.filter((message) => message.to.includes('newcomer@example.com'));
     if (caught.length > 0) break;
     await new Promise((resolve) => setTimeout(resolve, 250)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
-  expect(caught[0]?.text).toContain(`http://localhost:${DEFAULT_PORTS.publicApi}/verify-email?token=${token}`);
+  const link = new RegExp(`http://localhost:${DEFAULT_PORTS.publicApi}/verify-email\\?token=([A-Za-z0-9_-]+)`).exec(caught[0]?.text ?? '');
+  expect(link).not.toBeNull();
+  const token = link?.[1] ?? '';
+  const page = await fetch(`http://127.0.0.1:${DEFAULT_PORTS.publicApi}/verify-email?token=${token}`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('Confirm my email address');
+  const verified = await fetch(`http://127.0.0.1:${DEFAULT_PORTS.publicApi}/api/v1/auth/email/verify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  expect(verified.status).toBe(204);
+  const me = await fetch(`http://127.0.0.1:${DEFAULT_PORTS.publicApi}/api/v1/users/me`, {
+    headers: { authorization: `Bearer ${((await register.json()) as { access_token: string }).access_token}` },
+  });
+  expect(await me.json()).toMatchObject({ email: 'newcomer@example.com', email_verified: true });
 
   // Ctrl-C in the terminal reaches the whole foreground process group.
   if (started.pid) process.kill(-started.pid, 'SIGINT');
