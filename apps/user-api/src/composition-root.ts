@@ -9,6 +9,7 @@ import { checkRedis, createPorts, createRedisClient, translateInfrastructureErro
 import { createHttpApp, linkPages, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';
+import { accountSecurityRoutes } from './http/routes/account-security.routes';
 import { adminAuditRoutes } from './http/routes/admin-audit.routes';
 import { adminAuthRoutes } from './http/routes/admin-auth.routes';
 import { adminUserRoutes } from './http/routes/admin-users.routes';
@@ -32,7 +33,7 @@ export interface UserApi {
   background: BackgroundWork;
   /** Readiness turns 503 from here on. */
   beginShutdown(): void;
-  /** Closes the database pool and the Redis connection. */
+  /** Closes the database pool, the Redis connection and the Argon2 helper processes. */
   close(): Promise<void>;
 }
 
@@ -51,6 +52,8 @@ export interface UserServiceCore {
   useCases: UseCases;
   keyRing: KeyRing;
   database: Database;
+  /** Stops the Argon2 helper processes (ARGON2_WORKERS), if any. */
+  closeHasher(): Promise<void>;
 }
 
 /**
@@ -61,8 +64,14 @@ export async function createUserServiceCore(
   config: UserApiConfig,
   { logger, clock, metrics, loginThrottle }: { logger: Logger; clock: Clock; metrics: AppMetrics; loginThrottle: LoginThrottle },
 ): Promise<UserServiceCore> {
-  const { ports, keyRing, database } = await createPorts(config, { applicationName: 'user-api', logger, clock, metrics, loginThrottle });
-  return { useCases: createUseCases(ports), keyRing, database };
+  const { ports, keyRing, database, closeHasher } = await createPorts(config, {
+    applicationName: 'user-api',
+    logger,
+    clock,
+    metrics,
+    loginThrottle,
+  });
+  return { useCases: createUseCases(ports), keyRing, database, closeHasher };
 }
 
 /** Builds user-api from its configuration: adapters → use cases → the two HTTP listeners. */
@@ -93,7 +102,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     loginThrottleSettings,
     degraded('login_throttle'),
   );
-  const { useCases, keyRing, database } = await createUserServiceCore(config, { logger, clock, metrics, loginThrottle });
+  const { useCases, keyRing, database, closeHasher } = await createUserServiceCore(config, { logger, clock, metrics, loginThrottle });
   const limiter = new SlidingWindowRateLimiter(redis, {
     rejected: (limit) => metrics.rateLimitRejectionsTotal.inc({ limit }),
     degraded: (limit, error) => degraded(`rate_limit_${limit}`)(error),
@@ -139,6 +148,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
       ...accountRoutes(useCases),
       ...mailFlowRoutes(useCases, limits, background),
       ...mfaRoutes(useCases),
+      ...accountSecurityRoutes(useCases),
       ...sessionRoutes(useCases),
       ...jwksRoutes(keyRing),
       // The pages the links in mails open (docs/mail.md#the-link-pages).
@@ -184,6 +194,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
     close: async () => {
       await background.settled();
       await database.close();
+      await closeHasher();
       redis.disconnect();
     },
   };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 import type { PasswordHasher } from '@pandora/domain';
+import { Argon2HelperPool } from './argon2-helper-pool';
 
 export interface Argon2Parameters {
   memoryKib: number;
@@ -25,22 +26,31 @@ const OUTPUT_LENGTH = 32;
  */
 export class Argon2PasswordHasher implements PasswordHasher {
   private dummyHash: Promise<string> | undefined;
+  private readonly pool: Argon2HelperPool | null;
 
+  /**
+   * `workers` (ARGON2_WORKERS): 0 hashes in this process (on libuv's pool); n > 0 in n helper
+   * processes (Argon2HelperPool). Either way the same binding with the same options.
+   */
   constructor(
     private readonly parameters: Argon2Parameters,
     private readonly timer?: HashTimer,
-  ) {}
+    { workers = 0 }: { workers?: number } = {},
+  ) {
+    this.pool = workers > 0 ? new Argon2HelperPool(workers) : null;
+  }
 
   async hash(password: string): Promise<string> {
     const started = process.hrtime.bigint();
+    const options = {
+      algorithm: ARGON2ID,
+      memoryCost: this.parameters.memoryKib,
+      timeCost: this.parameters.timeCost,
+      parallelism: this.parameters.parallelism,
+      outputLen: OUTPUT_LENGTH,
+    };
     try {
-      return await hash(password, {
-        algorithm: ARGON2ID,
-        memoryCost: this.parameters.memoryKib,
-        timeCost: this.parameters.timeCost,
-        parallelism: this.parameters.parallelism,
-        outputLen: OUTPUT_LENGTH,
-      });
+      return await (this.pool ? this.pool.hash(password, options) : hash(password, options));
     } finally {
       this.observe(started, 'hash');
     }
@@ -49,7 +59,7 @@ export class Argon2PasswordHasher implements PasswordHasher {
   async verify(passwordHash: string, password: string): Promise<boolean> {
     const started = process.hrtime.bigint();
     try {
-      return await verify(passwordHash, password);
+      return await (this.pool ? this.pool.verify(passwordHash, password) : verify(passwordHash, password));
     } catch {
       // A malformed stored hash can never match; it must not turn into a 500 either.
       return false;
@@ -74,6 +84,11 @@ export class Argon2PasswordHasher implements PasswordHasher {
     } catch {
       return true;
     }
+  }
+
+  /** Stops the helper processes, if any (they also exit by themselves when this process does). */
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 
   /** Computes the dummy hash ahead of the first login (called at start-up). */

@@ -6,3 +6,4 @@ export * from './opaque-refresh-token.service';
 export * from './one-time-secrets';
 export * from './secret-box';
 export * from './totp-verifier';
+export * from './argon2-helper-pool';

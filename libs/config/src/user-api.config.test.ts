@@ -24,7 +24,7 @@ describe('user-api configuration', () => {
     expect(config.auth.accessTokenTtlMs).toBe(15 * 60_000);
     expect(config.auth.refreshTokenTtlMs).toBe(7 * 24 * 3_600_000);
     expect(config.auth.refreshReuseGraceMs).toBe(10_000);
-    expect(config.argon2).toEqual({ memoryKib: 65_536, timeCost: 1, parallelism: 4 });
+    expect(config.argon2).toEqual({ memoryKib: 65_536, timeCost: 1, parallelism: 4, workers: 0 });
     expect(config.audit.retentionDays).toBe(30);
     expect(config.database.isLocalDefault).toBe(true);
     expect(config.idempotency.ttlMs).toBe(86_400_000);
@@ -220,6 +220,15 @@ describe('user-api configuration', () => {
   it('refuses weak Argon2 parameters outside dev/test', () => {
     expect(problemsOf({ APP_ENV: 'prod', ...deployedSecrets(), ARGON2_MEMORY_KIB: '1024' }).join('\n')).toMatch(/ARGON2_MEMORY_KIB/);
     expect(buildUserApiConfig({ ...base, ARGON2_MEMORY_KIB: '1024', ARGON2_PARALLELISM: '1' }).argon2.memoryKib).toBe(1024);
+  });
+
+  it('runs Argon2 in one helper process where the service is deployed, in-process in dev/test, or as ARGON2_WORKERS says', () => {
+    expect(buildUserApiConfig(base).argon2.workers).toBe(0);
+    expect(buildUserApiConfig({ APP_ENV: 'prod', ...deployedSecrets() }).argon2.workers).toBe(1);
+    expect(buildUserApiConfig({ APP_ENV: 'prod', ...deployedSecrets(), ARGON2_WORKERS: '0' }).argon2.workers).toBe(0);
+    expect(buildUserApiConfig({ ...base, ARGON2_WORKERS: '3' }).argon2.workers).toBe(3);
+    expect(problemsOf({ ...base, ARGON2_WORKERS: '17' }).join('\n')).toMatch(/ARGON2_WORKERS/);
+    expect(problemsOf({ ...base, ARGON2_WORKERS: 'two' }).join('\n')).toMatch(/ARGON2_WORKERS/);
   });
 
   it('accepts express trust-proxy values but never "true"', () => {

@@ -22,6 +22,8 @@ export interface Argon2Config {
   memoryKib: number;
   timeCost: number;
   parallelism: number;
+  /** ARGON2_WORKERS: helper processes that run the hashes (0: in this process). */
+  workers?: number;
 }
 
 export interface UserApiConfig extends SharedConfig {
@@ -117,6 +119,8 @@ const userApiSchema = {
   ARGON2_MEMORY_KIB: intField(65_536, 64, 4_194_304),
   ARGON2_TIME_COST: intField(1, 1, 20),
   ARGON2_PARALLELISM: intField(4, 1, 16),
+  // Unset: one helper process where the service takes real traffic (sandbox, audit, prod), none in dev/test.
+  ARGON2_WORKERS: optionalIntField(0, 16),
   RATE_LIMIT_ENABLED: boolField(true),
   RATE_LIMIT_REQUESTS_PER_WINDOW: optionalIntField(1, 1_000_000),
   RATE_LIMIT_WINDOW_DURATION: durationSchema('1m', { min: '1s', max: '24h' }),
@@ -198,7 +202,12 @@ export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserA
       sessionCacheTtlMs: env.SESSION_CACHE_TTL,
       signingKeys: env.JWT_SIGNING_KEYS,
     },
-    argon2: { memoryKib: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_TIME_COST, parallelism: env.ARGON2_PARALLELISM },
+    argon2: {
+      memoryKib: env.ARGON2_MEMORY_KIB,
+      timeCost: env.ARGON2_TIME_COST,
+      parallelism: env.ARGON2_PARALLELISM,
+      workers: env.ARGON2_WORKERS ?? (isDeployedEnv(shared.appEnv) ? 1 : 0),
+    },
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? APP_ENV_DEFAULTS[shared.appEnv].auditRetentionDays },
     rateLimits: {
       enabled: env.RATE_LIMIT_ENABLED,

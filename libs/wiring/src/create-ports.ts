@@ -38,6 +38,8 @@ export interface WiredPorts {
   /** The JWT signing keys, whose public half user-api serves at /.well-known/jwks.json. */
   keyRing: KeyRing;
   database: Database;
+  /** Stops what the ports own besides the database (the Argon2 helper processes). */
+  closeHasher(): Promise<void>;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function createPorts(config: PortsConfig, options: PortsOptions): P
   const clock = options.clock ?? systemClock;
   const database = openDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: options.applicationName });
   const keyRing = await openKeyRing(config, logger);
-  const hasher = new Argon2PasswordHasher(config.argon2, options.metrics?.hashTimer());
+  const hasher = new Argon2PasswordHasher(config.argon2, options.metrics?.hashTimer(), { workers: config.argon2.workers ?? 0 });
   await hasher.warmUp();
   const { repositories } = database;
   const ports: Ports = {
@@ -84,7 +86,7 @@ export async function createPorts(config: PortsConfig, options: PortsOptions): P
     auditRetentionDays: config.audit.retentionDays,
     mailFlows: { ...config.mailLinks, mailCap: config.rateLimits.enabled ? config.rateLimits.mail : null },
   };
-  return { ports, keyRing, database };
+  return { ports, keyRing, database, closeHasher: () => hasher.close() };
 }
 
 /** The MFA key ring; without MFA_ENCRYPTION_KEYS (dev and test only: config refuses it elsewhere) a key for this process alone. */

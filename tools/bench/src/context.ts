@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { startCpuWindow, type CpuWindow } from './cpu-accounting';
-import type { PrivateInfrastructure } from './infrastructure';
+import { WORKSPACE_ROOT, type PrivateInfrastructure } from './infrastructure';
 import type { BenchOptions } from './options';
 import { benchUsers, registeredUsers, type BenchUser } from './users';
 import {
@@ -87,8 +87,34 @@ export function createContext(
   const postgresBackends = async () =>
     (await infra.sql<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [infra.databaseName])).map((row) => row.pid);
 
+  // event-relay delivers mail too, and requires an SMTP server outside dev/test: the local mail
+  // catcher (tools/mail-catcher), started on first use and stopped with every other process.
+  let smtpUrl: Promise<string> | null = null;
+  let catcherProcess: BenchProcess | null = null;
+  const mailCatcher = () => {
+    // A failed scenario stops every process, the catcher included: then it starts again.
+    if (catcherProcess?.exited()) smtpUrl = null;
+    return (smtpUrl ??= (async () => {
+      const [smtpPort, httpPort] = [await freePort(), await freePort()];
+      const catcher = spawnNode(
+        'mail-catcher',
+        [
+          path.join(WORKSPACE_ROOT, 'tools/mail-catcher/mail-catcher.mjs'),
+          '--smtp-port',
+          String(smtpPort),
+          '--http-port',
+          String(httpPort),
+        ],
+        {},
+        dirs,
+      );
+      catcherProcess = catcher;
+      await waitForHttp(catcher, `http://127.0.0.1:${httpPort}/api/messages`);
+      return `smtp://127.0.0.1:${smtpPort}`;
+    })());
+  };
   const launch = (app: AppName, name: string, env: Record<string, string>) =>
-    startApp(app, name, { ...shared(), ...env }, dirs, options.profile);
+    startApp(app, name, { ...shared(), ...env, ...options.appEnv }, dirs, options.profile);
 
   return {
     options,
@@ -133,7 +159,7 @@ export function createContext(
     },
     async startRelay(name) {
       const metricsPort = await freePort();
-      const process = launch('event-relay', name, { METRICS_PORT: String(metricsPort) });
+      const process = launch('event-relay', name, { METRICS_PORT: String(metricsPort), SMTP_URL: await mailCatcher() });
       const metricsUrl = `http://127.0.0.1:${metricsPort}`;
       await waitForHttp(process, `${metricsUrl}/ready`);
       return { process, metricsUrl };

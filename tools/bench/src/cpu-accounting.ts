@@ -70,11 +70,37 @@ export interface CpuWindow {
   end(): Promise<CpuBreakdown | null>;
 }
 
+/** The processes `pids` started, and theirs (user-api's Argon2 helpers count as the app). */
+export function withDescendants(pids: number[]): number[] {
+  const all = new Set<number>();
+  const visit = (pid: number) => {
+    if (all.has(pid)) return;
+    all.add(pid);
+    let tasks: string[] = [];
+    try {
+      tasks = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      return;
+    }
+    for (const tid of tasks) {
+      try {
+        for (const child of fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean))
+          visit(Number(child));
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  };
+  for (const pid of pids) visit(pid);
+  return [...all];
+}
+
 export async function startCpuWindow(groups: CpuGroups): Promise<CpuWindow> {
   const started = performance.now();
   const machine = machineTicks();
   const backendsAtStart = await groups.postgresBackends().catch(() => [] as number[]);
-  const app = sumTicks(groups.app);
+  const appPids = withDescendants(groups.app);
+  const app = sumTicks(appPids);
   const mainThreads = (pids: number[]) => pids.reduce((sum, pid) => sum + (processTicks(pid, pid) ?? 0), 0);
   const appMain = mainThreads(groups.app);
   const postgres = sumTicks(backendsAtStart);
@@ -95,7 +121,7 @@ export async function startCpuWindow(groups: CpuGroups): Promise<CpuWindow> {
       };
       // A backend that appeared during the window (a pool growing) started from zero.
       const backendsAtEnd = await groups.postgresBackends().catch(() => backendsAtStart);
-      const appTicks = delta(app, groups.app, false);
+      const appTicks = delta(app, appPids, false);
       const appMainTicks = Math.max(0, mainThreads(groups.app) - appMain);
       const postgresTicks = delta(postgres, [...new Set([...backendsAtStart, ...backendsAtEnd])], true);
       const redisEnd = groups.redis !== null ? processTicks(groups.redis) : null;

@@ -20,6 +20,7 @@ import { cleanupScenario } from './scenarios/cleanup';
 import { grpcGetUserScenario } from './scenarios/grpc-get-user';
 import { loginScenario } from './scenarios/login';
 import { mfaVerifyScenario } from './scenarios/mfa-verify';
+import { passwordForgotScenario } from './scenarios/password-forgot';
 import { relayScenario } from './scenarios/relay';
 import { usersMeScenario } from './scenarios/users-me';
 import type { BenchContext } from './context';
@@ -27,6 +28,7 @@ import type { BenchContext } from './context';
 const SCENARIO_RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioOutcome>> = {
   login: loginScenario,
   mfa_verify: mfaVerifyScenario,
+  password_forgot: passwordForgotScenario,
   users_me: usersMeScenario,
   grpc_get_user: grpcGetUserScenario,
   relay: relayScenario,
@@ -137,6 +139,7 @@ async function run(options: BenchOptions): Promise<number> {
       durations: options.durations,
       app_env: 'prod',
       log_level: options.logLevel,
+      app_env_overrides: options.appEnv,
       rate_limits: 'disabled (RATE_LIMIT_ENABLED=false); account throttling on',
       argon2: 'm=65536 t=1 p=4',
     },

@@ -8,6 +8,7 @@ describe('bench options', () => {
       out: null,
       profile: false,
       logLevel: 'info',
+      appEnv: {},
       durations: FULL,
     });
   });
@@ -19,6 +20,7 @@ describe('bench options', () => {
       out: 'x.json',
       profile: true,
       logLevel: 'warn',
+      appEnv: {},
       durations: QUICK,
     });
   });
@@ -39,6 +41,15 @@ describe('bench options', () => {
   it('runs a peer alone when --only names it, with or without --peers', () => {
     expect(parseOptions(['--only', 'better_auth']).scenarios).toEqual(['better_auth']);
     expect(parseOptions(['--peers', '--only', 'better_auth']).scenarios).toEqual(['better_auth']);
+  });
+
+  it('passes --set assignments to the apps, the last one of a name winning', () => {
+    expect(parseOptions(['--set', 'ARGON2_WORKERS=0', '--set', 'LOG_FORMAT=a=b', '--set', 'ARGON2_WORKERS=2']).appEnv).toEqual({
+      ARGON2_WORKERS: '2',
+      LOG_FORMAT: 'a=b',
+    });
+    expect(() => parseOptions(['--set', 'argon2_workers=1'])).toThrow(UsageError);
+    expect(() => parseOptions(['--set', 'NOVALUE'])).toThrow(UsageError);
   });
 
   it('refuses unknown scenarios and unknown flags', () => {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const SCENARIOS = ['login', 'mfa_verify', 'users_me', 'grpc_get_user', 'relay', 'cleanup'] as const;
+export const SCENARIOS = ['login', 'mfa_verify', 'password_forgot', 'users_me', 'grpc_get_user', 'relay', 'cleanup'] as const;
 /** Comparisons with another product, installed on demand (`--peers`): never part of the default run. */
 export const PEER_SCENARIOS = ['better_auth'] as const;
 export type PeerScenarioName = (typeof PEER_SCENARIOS)[number];
@@ -37,6 +37,8 @@ export interface BenchOptions {
   profile: boolean;
   /** LOG_LEVEL of the apps: info (default) writes the access line of every request. */
   logLevel: LogLevel;
+  /** `--set NAME=value`: extra environment of every app, to measure one setting against another. */
+  appEnv: Record<string, string>;
   durations: Durations;
 }
 
@@ -60,12 +62,13 @@ export const QUICK: Durations = {
   cleanupQuietMs: 2_000,
 };
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only name,…] [--peers] [--profile] [--log-level level] [--out file.json]
+export const USAGE = `usage: npm run bench -- [--quick] [--only name,…] [--peers] [--profile] [--log-level level] [--set NAME=value] [--out file.json]
   --quick      short durations (a smoke run, under 2 minutes); same method and output
   --only       a subset of: ${ALL_SCENARIOS.join(', ')}
   --peers      also compare with other products (${PEER_SCENARIOS.join(', ')}), installed into tools/bench/peers/<name>/
   --profile    run the apps with --cpu-prof and print where their CPU time went
   --log-level  LOG_LEVEL of the apps: ${LOG_LEVELS.join(', ')} (default info: every request's access line is written)
+  --set        NAME=value in every app's environment (repeatable), e.g. --set ARGON2_WORKERS=0
   --out        where to write the JSON result (default tmp/bench/<run id>.json)`;
 
 export class UsageError extends Error {}
@@ -81,6 +84,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         peers: { type: 'boolean', default: false },
         profile: { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'info' },
+        set: { type: 'string', multiple: true, default: [] },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -108,12 +112,19 @@ export function parseOptions(argv: string[]): BenchOptions {
     scenarios = ALL_SCENARIOS.filter((name) => scenarios.includes(name) || (PEER_SCENARIOS as readonly string[]).includes(name));
   const logLevel = values['log-level'];
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level: one of ${LOG_LEVELS.join(', ')}`);
+  const appEnv: Record<string, string> = {};
+  for (const assignment of values.set) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(assignment);
+    if (!match) throw new UsageError(`--set: expected NAME=value with an upper-case NAME (got "${assignment}")`);
+    appEnv[match[1] as string] = match[2] as string;
+  }
   return {
     quick: values.quick,
     scenarios,
     out: values.out ?? null,
     profile: values.profile,
     logLevel: logLevel as LogLevel,
+    appEnv,
     durations: values.quick ? QUICK : FULL,
   };
 }

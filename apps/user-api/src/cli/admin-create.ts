@@ -71,6 +71,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await core.database.close();
+    await core.closeHasher();
   }
 }
 
