@@ -90,4 +90,20 @@ describe('the mail courier in relay processes', () => {
     }, 'the message marked sent');
     expect(row).toMatchObject({ attempts: 2, linkToken: null });
   }, 120_000);
+
+  it('on SIGTERM finishes the send in flight, records it, releases the lease and exits 0', async () => {
+    smtp.holdData();
+    const running = await relay({ MAIL_SEND_TIMEOUT: '20s' });
+    const queued = await queueMail(db.url, { template: 'mfa_enabled', token: null });
+    await eventually(() => smtp.heldCount() > 0, 'the send to be in flight', 30_000);
+
+    const exited = running.stop('SIGTERM');
+    await eventually(() => running.output().includes('event-relay shutting down'), 'the shutdown to begin');
+    smtp.release();
+    expect(await exited).toBe(0);
+
+    expect(smtp.mailsTo(queued.recipient)).toHaveLength(1);
+    expect(await mailRow(db.url, queued.id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(running.output()).toContain('released the mail courier lease');
+  }, 120_000);
 });

@@ -141,6 +141,22 @@ describe('the mail courier', () => {
     for (const mail of queued) expect(smtp.mailsTo(mail.recipient)).toHaveLength(1);
   });
 
+  it('cuts an attempt the server does not answer at MAIL_SEND_TIMEOUT and delivers the mail once the server answers', async () => {
+    smtp.holdData();
+    await start({ MAIL_SEND_TIMEOUT: '300ms', MAIL_MAX_ATTEMPTS: '50' });
+    const queued = await queueMail(db.url, { template: 'new_device_login', token: null });
+    await eventually(async () => {
+      const row = await mailRow(db.url, queued.id);
+      return row.status === 'pending' && row.attempts >= 2 && row.lastError?.includes('no answer within 300 ms');
+    }, 'two attempts cut by the send timeout');
+
+    // The held messages were never answered: as far as anyone knows they did not go out.
+    smtp.dropHeld();
+    const mail = await smtp.waitForMail(queued.recipient);
+    expect(mail.subject).toBe('New sign-in to your account');
+    await eventually(async () => (await mailRow(db.url, queued.id)).status === 'sent', 'the message marked sent');
+  });
+
   it('reports that it holds the courier lease', async () => {
     await start();
     await eventually(async () => /^mail_courier_leader 1$/m.test(await metrics()), 'the courier to lead');

@@ -9,6 +9,7 @@ import { checkRedis, createPorts, createRedisClient, translateInfrastructureErro
 import { createHttpApp, linkPages, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';
+import { accountSecurityRoutes } from './http/routes/account-security.routes';
 import { adminAuditRoutes } from './http/routes/admin-audit.routes';
 import { adminAuthRoutes } from './http/routes/admin-auth.routes';
 import { adminUserRoutes } from './http/routes/admin-users.routes';
@@ -147,6 +148,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
       ...accountRoutes(useCases),
       ...mailFlowRoutes(useCases, limits, background),
       ...mfaRoutes(useCases),
+      ...accountSecurityRoutes(useCases),
       ...sessionRoutes(useCases),
       ...jwksRoutes(keyRing),
       // The pages the links in mails open (docs/mail.md#the-link-pages).

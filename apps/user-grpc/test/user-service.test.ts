@@ -139,6 +139,13 @@ describe('ValidateUser', () => {
     expect((await invoke(client.getUser.bind(client), { userId: seeded.id })).response.user).toMatchObject({ mfaEnabled: true });
   });
 
+  it('tells whether the owner proved the address, on ValidateUser and on the User', async () => {
+    const seeded = await seedUser(grpc.rows);
+    await withPgClient(grpc.db.url, (sql) => sql.query('UPDATE users SET email_verified_at = now() WHERE id = $1', [seeded.id]));
+    expect((await invoke(client.validateUser.bind(client), { userId: seeded.id })).response).toMatchObject({ emailVerified: true });
+    expect((await invoke(client.getUser.bind(client), { userId: seeded.id })).response.user).toMatchObject({ emailVerified: true });
+  });
+
   it('reports a deleted user as not valid, revealing nothing more than for an unknown id', async () => {
     const deleted = await seedUser(grpc.rows, { deletedAt: new Date(), kycStatus: 'verified' });
     const forDeleted = await invoke(client.validateUser.bind(client), { userId: deleted.id });

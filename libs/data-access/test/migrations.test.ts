@@ -30,6 +30,7 @@ describe('migrations', () => {
     expect(tables).toEqual([
       '_prisma_migrations',
       'audit_logs',
+      'login_devices',
       'mail_messages',
       'mfa_challenges',
       'mfa_recovery_codes',

@@ -107,6 +107,19 @@ describe('one-time tokens on PostgreSQL', () => {
     expect(await repositories.oneTimeTokens.revokeAll(userId, new Date())).toBe(1);
     expect(await repositories.oneTimeTokens.findLive(verify.tokenHash, verify.kind, new Date())).toBeNull();
   });
+
+  it('keep every freeze link: newer ones do not supersede them, revoking without kinds spares them, naming the kind kills them', async () => {
+    const userId = await seedUser();
+    const first = newToken(userId, 'account_freeze');
+    const second = newToken(userId, 'account_freeze');
+    for (const token of [first, second]) await uow.run((repositories) => repositories.oneTimeTokens.issue(token));
+    const repositories = createRepositories(database);
+    expect(await repositories.oneTimeTokens.revokeAll(userId, new Date())).toBe(0);
+    for (const token of [first, second]) {
+      expect(await repositories.oneTimeTokens.findLive(token.tokenHash, token.kind, new Date())).not.toBeNull();
+    }
+    expect(await repositories.oneTimeTokens.revokeAll(userId, new Date(), ['account_freeze'])).toBe(2);
+  });
 });
 
 describe('queued mail on PostgreSQL', () => {
@@ -145,5 +158,26 @@ describe('queued mail on PostgreSQL', () => {
     expect(rows).toEqual([
       expect.objectContaining({ id, status: 'pending', attempts: 0, linkToken: 'x', data: { name: 'Ada' }, nextAttemptAt: createdAt }),
     ]);
+  });
+
+  it('copies the account’s anti-phishing code into the message, as it is when the mail is queued', async () => {
+    const userId = await seedUser();
+    await createRepositories(database).users.update(userId, { antiPhishingCode: 'Orchid42' }, new Date());
+    const id = randomUUID();
+    await uow.run((repositories) =>
+      repositories.mail.enqueue({
+        id,
+        userId,
+        template: 'password_changed',
+        recipient: 'a@example.com',
+        data: { first_name: 'Ada' },
+        linkToken: null,
+        createdAt: new Date(),
+      }),
+    );
+    const tableRows = new TableRows(db.url);
+    const rows = await tableRows.find(mailMessages, { id });
+    await tableRows.db.close();
+    expect(rows.map((row) => row.data)).toEqual([{ first_name: 'Ada', anti_phishing_code: 'Orchid42' }]);
   });
 });

@@ -25,6 +25,10 @@ export const ERROR_CATALOG = {
   INVALID_MFA_CODE: { httpStatus: 401, message: 'The authentication code is wrong, already used, or expired.' },
   INVALID_MFA_TOKEN: { httpStatus: 401, message: 'The MFA challenge is unknown, used, expired or exhausted; log in again.' },
   FORBIDDEN: { httpStatus: 403, message: 'You are not allowed to do this.' },
+  ACCOUNT_FROZEN: {
+    httpStatus: 403,
+    message: 'This account was frozen by its owner from a security notice; support can unfreeze it.',
+  },
   MFA_ENROLMENT_REQUIRED: {
     httpStatus: 403,
     message: 'The admin API needs a session signed in with a second factor: enable TOTP, then log in again.',

@@ -16,6 +16,7 @@ describe('HTTP mapping of the error catalog', () => {
       INVALID_MFA_CODE: 401,
       INVALID_MFA_TOKEN: 401,
       FORBIDDEN: 403,
+      ACCOUNT_FROZEN: 403,
       MFA_ENROLMENT_REQUIRED: 403,
       USER_NOT_FOUND: 404,
       NOT_FOUND: 404,

@@ -42,6 +42,7 @@ export const SECURITY_REFUSAL: Record<ErrorCode, SecurityRefusal | null> = {
   INVALID_MFA_CODE: 'authentication_failed',
   INVALID_MFA_TOKEN: 'authentication_failed',
   FORBIDDEN: 'access_denied',
+  ACCOUNT_FROZEN: 'access_denied',
   MFA_ENROLMENT_REQUIRED: 'access_denied',
   USER_NOT_FOUND: null,
   NOT_FOUND: null,

@@ -30,7 +30,7 @@ export class AppMetrics {
 
   readonly userLoginsTotal = new Counter({
     name: 'user_logins_total',
-    help: 'Login attempts by result (success, invalid_credentials, locked, rate_limited, forbidden).',
+    help: 'Login attempts by result (success, invalid_credentials, locked, rate_limited, forbidden, frozen).',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });

@@ -9,3 +9,4 @@ export * from './test-redis';
 export * from './rfc6238';
 export * from './waiting';
 export * from './test-smtp-server';
+export * from './mail-courier-process';

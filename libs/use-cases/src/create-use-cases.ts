@@ -2,6 +2,7 @@ import { ChangePassword } from './account/change-password';
 import { DeleteOwnAccount } from './account/delete-own-account';
 import { DeleteUser } from './account/delete-user';
 import { GetCurrentUser } from './account/get-current-user';
+import { SetAntiPhishingCode } from './account/set-anti-phishing-code';
 import { UpdateProfile } from './account/update-profile';
 import { BootstrapAdmin } from './admin/bootstrap-admin';
 import { ChangeKycStatusAsAdmin } from './admin/change-kyc-status-as-admin';
@@ -18,6 +19,8 @@ import { LogIn } from './auth/log-in';
 import { RefreshSession } from './auth/refresh-session';
 import { RegisterUser } from './auth/register-user';
 import { VerifyMfaChallenge } from './auth/verify-mfa-challenge';
+import { FreezeAccount } from './freeze/freeze-account';
+import { UnfreezeAccount } from './freeze/unfreeze-account';
 import { ConfirmEmailChange } from './email/confirm-email-change';
 import { RequestEmailChange } from './email/request-email-change';
 import { RequestEmailVerification } from './email/request-email-verification';
@@ -52,6 +55,7 @@ export function createUseCases(ports: Ports) {
     verifyMfaAsAdmin: new VerifyMfaChallenge(ports, { requiredRole: 'admin' }),
     refresh: new RefreshSession(ports),
     authenticate: new Authenticate(ports),
+    freezeAccount: new FreezeAccount(ports),
     // Anyone holding a mailed link, or asking for one
     verifyEmail: new VerifyEmail(ports),
     requestPasswordReset: new RequestPasswordReset(ports),
@@ -69,6 +73,7 @@ export function createUseCases(ports: Ports) {
     revokeOwnSession: new RevokeOwnSession(ports),
     logOut: new LogOut(ports),
     logOutEverywhere: new LogOutEverywhere(ports),
+    setAntiPhishingCode: new SetAntiPhishingCode(ports),
     // The signed-in user's second factor
     getMfaStatus: new GetMfaStatus(ports),
     startTotpSetup: new StartTotpSetup(ports),
@@ -83,6 +88,7 @@ export function createUseCases(ports: Ports) {
     deleteUserAsAdmin: new DeleteUserAsAdmin(ports),
     unlockLogin: new UnlockLogin(ports),
     resetUserMfa: new ResetUserMfa(ports),
+    unfreezeAccount: new UnfreezeAccount(ports),
     listUserSessions: new ListUserSessions(ports),
     revokeUserSessions: new RevokeUserSessions(ports),
     queryAuditLog: new QueryAuditLog(ports),

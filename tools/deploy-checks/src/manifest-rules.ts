@@ -168,9 +168,11 @@ function productionTransportViolations(pod: PodTemplate, objects: K8sObject[], a
   const container = pod.spec.containers?.[0];
   if (!container) return [];
   const values = effectiveEnvironment(objects, container).env;
-  if (values.ALLOW_INSECURE_PRIVATE_NETWORK === 'true') return [];
+  // The booleans the apps accept (docs/configuration.md).
+  if (/^(true|1|yes|on)$/i.test(values.ALLOW_INSECURE_PRIVATE_NETWORK?.trim() ?? '')) return [];
   const problems: string[] = [];
-  if (values.RATE_LIMIT_ENABLED === 'false') problems.push(`${pod.id}: RATE_LIMIT_ENABLED=false is refused in prod`);
+  if (/^(false|0|no|off)$/i.test(values.RATE_LIMIT_ENABLED?.trim() ?? ''))
+    problems.push(`${pod.id}: RATE_LIMIT_ENABLED=false is refused in prod`);
   if (app === 'user-grpc') {
     if (!values.GRPC_TLS_CERT_FILE || !values.GRPC_TLS_KEY_FILE) {
       problems.push(`${pod.id}: prod needs GRPC_TLS_CERT_FILE and GRPC_TLS_KEY_FILE (service tokens never travel over plaintext h2c)`);

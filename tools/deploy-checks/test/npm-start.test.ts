@@ -8,7 +8,8 @@ import { REPOSITORY_ROOT } from '../src/repository';
  * apply the migrations, build the long-running apps and serve each on its documented default port.
  * Only the database and the Redis key prefix are the suite's own, so nothing is shared with other
  * suites; the ports are the real defaults (docs/configuration.md), which is the point of the test.
- * With no SMTP_URL, the local mail catcher runs too, and the courier's mail shows up in its inbox.
+ * With no SMTP_URL, the local mail catcher runs too: the registration's verification mail shows up
+ * in its inbox, and its link verifies the address.
  */
 const DEFAULT_PORTS = {
   publicApi: 8080,
@@ -73,7 +74,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-it('applies the migrations to an empty database and serves every long-running app on its default port', async () => {
+it('applies the migrations to an empty database, serves every long-running app on its default port, and mails a working verification link to the local inbox', async () => {
   started = spawn('npm', ['start'], {
     cwd: REPOSITORY_ROOT,
     detached: true, // its own process group, so nothing it starts outlives the test
@@ -117,30 +118,35 @@ it('applies the migrations to an empty database and serves every long-running ap
   }
   expect(await portIsFree(DEFAULT_PORTS.grpc)).toBe(false);
 
-  // A queued mail (as a use case queues it) reaches the catcher's inbox through the courier, with
-  // its link pointing at the local public listener.
-  const token = `npm-start-${Date.now()}`;
-  await withPgClient(database.url, (client) =>
-    client.query(
-      `INSERT INTO mail_messages (id, template, recipient, data, link_token, status, attempts, next_attempt_at, created_at)
-       VALUES (gen_random_uuid(), 'verify_email', 'catcher@example.com', '{"first_name":"New"}', $1, 'pending', 0, now(), now())`,
-      [token],
-    ),
-  );
+  // What a newcomer does next: open the local mail catcher's inbox, find the verification mail the
+  // registration queued, and follow its link (the page POSTs the token to the API).
   const inbox = await waitForOk(`http://127.0.0.1:${DEFAULT_PORTS.mailInbox}/`, 30_000);
   expect(await inbox.text()).toContain('Local mail catcher');
   const deadline = Date.now() + 60_000;
-  let caught: Array<{ to: string[]; text: string }> = [];
+  let caught: Array<{ to: string[]; subject: string; text: string }> = [];
   while (Date.now() < deadline) {
-    const all = (await (await fetch(`http://127.0.0.1:${DEFAULT_PORTS.mailInbox}/api/messages`)).json()) as Array<{
-      to: string[];
-      text: string;
-    }>;
-    caught = all.filter((message) => message.to.includes('catcher@example.com'));
+    const all = (await (await fetch(`http://127.0.0.1:${DEFAULT_PORTS.mailInbox}/api/messages`)).json()) as typeof caught;
+    caught = all.filter((message) => message.to.includes('newcomer@example.com'));
     if (caught.length > 0) break;
     await new Promise((resolve) => setTimeout(resolve, 250)); // poll step of a wait with a deadline, not a sleep the test depends on
   }
-  expect(caught[0]?.text).toContain(`http://localhost:${DEFAULT_PORTS.publicApi}/verify-email?token=${token}`);
+  expect(caught[0]?.subject).toBe('Confirm your email address');
+  const link = /(http:\/\/localhost:\d+\/verify-email)\?token=([^\s]+)/.exec(caught[0]?.text ?? '');
+  expect(link?.[1]).toBe(`http://localhost:${DEFAULT_PORTS.publicApi}/verify-email`);
+  const page = await fetch(`http://127.0.0.1:${DEFAULT_PORTS.publicApi}/verify-email?token=${link?.[2]}`);
+  expect(page.status).toBe(200);
+  const verify = await fetch(`http://127.0.0.1:${DEFAULT_PORTS.publicApi}/api/v1/auth/email/verify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: decodeURIComponent(link?.[2] ?? '') }),
+  });
+  expect(verify.status).toBe(204);
+  const verified = await withPgClient(database.url, (client) =>
+    client.query<{ email_verified: boolean }>(
+      `SELECT email_verified_at IS NOT NULL AS email_verified FROM users WHERE email = 'newcomer@example.com'`,
+    ),
+  );
+  expect(verified.rows[0]?.email_verified).toBe(true);
 
   // Ctrl-C in the terminal reaches the whole foreground process group.
   if (started.pid) process.kill(-started.pid, 'SIGINT');

@@ -12,7 +12,6 @@ import {
   type KycChange,
   type LoginAnswer,
   type MfaChallenge,
-  type PendingPath,
   type Role,
   type Session,
   type Statistics,
@@ -30,7 +29,7 @@ export interface AdminApiOptions {
 }
 
 /** `/api/v1/admin/users/{id}` with its parameters filled in; the template is checked against the document's paths. */
-export function pathOf(template: ApiPath | PendingPath, params: Record<string, string> = {}): string {
+export function pathOf(template: ApiPath, params: Record<string, string> = {}): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
 }
 

@@ -26,16 +26,8 @@ export type ApiPath = keyof paths;
 export type MfaChallenge = Schemas['MfaChallenge'];
 export type LoginAnswer = Schemas['LoginAnswer'];
 
-/**
- * The freeze switch is specified but not served yet, so the document does not describe it. The
- * console already speaks its announced shape; these go away (or become aliases of generated types)
- * when the document gains it.
- */
-/** AdminUser plus the field the freeze switch adds: the console shows it only when present. */
-export type AdminUserView = AdminUser & { frozen_at?: string | null };
-
-/** The route announced with the freeze switch, not in the document yet. */
-export type PendingPath = '/api/v1/admin/users/{id}/unfreeze';
+/** The admin view of a user, `frozen_at` (the freeze switch) included. */
+export type AdminUserView = AdminUser;
 
 /** A login answered a challenge (the account has a second factor) rather than the token pair. */
 export function isMfaChallenge(body: LoginAnswer): body is MfaChallenge {

@@ -89,12 +89,8 @@ export function UserDetail({ id }: { id: string }) {
               <dd>{account.locked_until ? `Locked until ${formatTime(account.locked_until)}` : 'Not locked'}</dd>
               <dt>Multi-factor authentication</dt>
               <dd>{account.mfa_enabled ? 'On' : 'Off'}</dd>
-              {'frozen_at' in account && (
-                <>
-                  <dt>Frozen by its owner</dt>
-                  <dd>{account.frozen_at ? `Since ${formatTime(account.frozen_at)}` : 'No'}</dd>
-                </>
-              )}
+              <dt>Frozen by its owner</dt>
+              <dd>{account.frozen_at ? `Since ${formatTime(account.frozen_at)}` : 'No'}</dd>
             </dl>
             <div class="actions">
               {account.locked_until && (

@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { LeaderSession, MAIL_COURIER_LEADER_LOCK_KEY, MailCourierStore, type ClaimedMail } from '@pandora/data-access';
 import { renderMail, SendFailure, type MailSender } from '@pandora/mail';
@@ -50,6 +50,8 @@ export function claimDurationMs(settings: Pick<MailCourierSettings, 'sendTimeout
   return 2 * settings.sendTimeoutMs + 5_000;
 }
 
+const tracer = trace.getTracer('event-relay');
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -81,8 +83,8 @@ export class MailCourier {
   constructor(private readonly deps: MailCourierDeps) {}
 
   /**
-   * Like the relay's loop, the courier's runs with tracing suppressed: otherwise every lease attempt
-   * and idle poll of the mail queue would export a trace of its own.
+   * Like the relay, the loop runs with tracing suppressed (no trace per idle poll or lease attempt);
+   * only a round that claimed mail is traced, as one `mail.deliver_batch` span.
    */
   start(): void {
     this.loop ??= context.with(suppressTracing(context.active()), () => this.run());
@@ -201,8 +203,24 @@ export class MailCourier {
    * messages' claims run out and they go out again (at least once).
    */
   private async deliver(store: MailCourierStore, claimed: ClaimedMail[]): Promise<void> {
-    const errors = await Promise.all(claimed.map((mail) => this.send(mail)));
-    for (const [index, mail] of claimed.entries()) await this.record(store, mail, errors[index] ?? null);
+    // A new root (ROOT_CONTEXT is not suppressed): the recording of the outcomes beneath it.
+    const span = tracer.startSpan(
+      'mail.deliver_batch',
+      { kind: SpanKind.CLIENT, attributes: { 'mail.batch.message_count': claimed.length } },
+      ROOT_CONTEXT,
+    );
+    try {
+      await context.with(trace.setSpan(ROOT_CONTEXT, span), async () => {
+        const errors = await Promise.all(claimed.map((mail) => this.send(mail)));
+        span.setAttribute('mail.batch.failed_count', errors.filter((error) => error !== null).length);
+        for (const [index, mail] of claimed.entries()) await this.record(store, mail, errors[index] ?? null);
+      });
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   /** One attempt; null when the server accepted the message, else why not. */

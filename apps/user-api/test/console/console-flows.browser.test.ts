@@ -4,6 +4,7 @@ import path from 'node:path';
 import { buildAdminConsole, inPage, launchChromium, SCREENSHOTS, VIEWPORTS, type BuiltConsole } from '../support/admin-console';
 import { bearer, createAdmin, eventually, logIn, registerUser, STRONG_PASSWORD, type AdminSession } from '../support/fixtures';
 import { onlyAuditRow } from '../support/audit-rows';
+import { noticeWithFreezeLink } from '../support/notices';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 import { outboxEvents } from '@pandora/data-access';
 
@@ -266,16 +267,42 @@ describe('the admin console against the real API', () => {
     await panel('Profile').locator('.badge.state-deleted').waitFor();
   });
 
-  it('shows MFA off without a reset for a user with no second factor, and no freeze control while the API reports none', async () => {
+  it('shows MFA off without a reset for a user with no second factor, and no unfreeze for an account that is not frozen', async () => {
     const user = await registerUser(t.http());
     const answer = (await adminApi.get(`/api/v1/admin/users/${user.id}`)).body;
-    expect(answer.mfa_enabled).toBe(false);
-    expect(answer).not.toHaveProperty('frozen_at');
+    expect(answer).toMatchObject({ mfa_enabled: false, frozen_at: null });
     await openUser(user.email);
     const security = await panel('Sign-in security').innerText();
     expect(security).toMatch(/Multi-factor authentication\s+Off/);
-    expect(security).not.toContain('Frozen');
+    expect(security).toMatch(/Frozen by its owner\s+No/);
     expect(await page.getByRole('button', { name: /Reset MFA|Unfreeze/ }).count()).toBe(0);
+  });
+
+  it('shows a freeze its owner made from a notice, and unfreezes it after confirming', async () => {
+    const user = await registerUser(t.http());
+    const { token } = await noticeWithFreezeLink(t.http, t.rows, user);
+    expect((await t.http().post('/api/v1/auth/account/freeze').send({ token })).status).toBe(204);
+    const frozenAt = (await adminApi.get(`/api/v1/admin/users/${user.id}`)).body.frozen_at as string;
+    expect(frozenAt).toEqual(expect.any(String));
+
+    await openUser(user.email);
+    const security = panel('Sign-in security');
+    await security.getByText(`Since ${frozenAt.slice(0, 10)}`, { exact: false }).waitFor();
+    await panel('Profile').locator('.badge.state-frozen').waitFor();
+
+    // Cancelling changes nothing.
+    await security.getByRole('button', { name: 'Unfreeze' }).click();
+    await page.getByRole('dialog', { name: 'Unfreeze this account?' }).getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect((await adminApi.get(`/api/v1/admin/users/${user.id}`)).body.frozen_at).toBe(frozenAt);
+
+    await security.getByRole('button', { name: 'Unfreeze' }).click();
+    await page.getByRole('dialog', { name: 'Unfreeze this account?' }).getByRole('button', { name: 'Unfreeze' }).click();
+    await page.getByRole('status').filter({ hasText: 'The account is no longer frozen.' }).waitFor();
+    expect((await adminApi.get(`/api/v1/admin/users/${user.id}`)).body).toMatchObject({ frozen_at: null, is_active: true });
+    expect(await onlyAuditRow(t.rows, user.id, 'user.account.unfrozen')).toMatchObject({ actorType: 'admin', actorIdentifier: admin.email });
+    expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: user.password })).status).toBe(200);
+    expect(await security.getByRole('button', { name: 'Unfreeze' }).count()).toBe(0);
   });
 
   it('talked only to the admin API of its own origin, with an Idempotency-Key on every write', () => {
@@ -365,67 +392,5 @@ describe('the admin console by keyboard alone', () => {
       return element.tag === 'BUTTON' && element.text === 'Revoke all sessions';
     }, 5_000);
     expect((await t.http().get('/api/v1/users/me').set(bearer(user.accessToken))).status).toBe(200);
-  });
-});
-
-/**
- * The freeze switch is specified but its backend is not built yet, so here — and only here — the
- * browser answers its route itself (page.route), with the shapes README.md's admin console section
- * lists. Everything else goes to the real API. When the backend lands, this becomes a real
- * end-to-end test. (Multi-factor sign-in and the MFA reset are real: console-mfa.browser.test.ts.)
- */
-describe('unfreeze, against its announced API shape', () => {
-  let simulatedContext: BrowserContext;
-  let simulated: Page;
-  beforeAll(async () => {
-    simulatedContext = await browser.newContext({ viewport: VIEWPORTS.desktop });
-    simulated = await simulatedContext.newPage();
-    simulated.setDefaultTimeout(20_000);
-    await simulated.goto(`${t.adminUrl}/console`);
-    await signIn(simulated);
-    await simulated.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
-  });
-  afterAll(async () => {
-    await simulated?.unrouteAll({ behavior: 'ignoreErrors' });
-    await simulatedContext?.close();
-  });
-
-  it('shows the freeze when the API reports it, and unfreezes after confirming', async () => {
-    const user = await registerUser(t.http());
-    const frozenAt = '2026-12-01T10:00:00.000Z';
-    await simulated.route(`**/api/v1/admin/users/${user.id}`, async (route) => {
-      if (route.request().method() !== 'GET') return route.continue();
-      const response = await route.fetch();
-      return route.fulfill({ response, json: { ...(await response.json()), frozen_at: frozenAt } });
-    });
-    const calls: Array<{ method: string; path: string; key: string | undefined; authorization: string | undefined }> = [];
-    await simulated.route(`**/api/v1/admin/users/${user.id}/unfreeze`, (route) => {
-      const request = route.request();
-      calls.push({
-        method: request.method(),
-        path: new URL(request.url()).pathname,
-        key: request.headers()['idempotency-key'],
-        authorization: request.headers().authorization,
-      });
-      return route.fulfill({ status: 204 });
-    });
-
-    await openUser(user.email, simulated);
-    const security = panel('Sign-in security', simulated);
-    await security.getByText('Since 2026-12-01 10:00:00 UTC').waitFor();
-    await panel('Profile', simulated).locator('.badge.state-frozen').waitFor();
-
-    await security.getByRole('button', { name: 'Unfreeze' }).click();
-    await simulated.getByRole('dialog', { name: 'Unfreeze this account?' }).getByRole('button', { name: 'Unfreeze' }).click();
-    await simulated.getByRole('status').filter({ hasText: 'The account is no longer frozen.' }).waitFor();
-
-    expect(calls).toEqual([
-      {
-        method: 'POST',
-        path: `/api/v1/admin/users/${user.id}/unfreeze`,
-        key: expect.stringMatching(/^[0-9a-f]{32}$/),
-        authorization: expect.stringMatching(/^Bearer eyJ/),
-      },
-    ]);
   });
 });

@@ -32,9 +32,13 @@ describe('password recovery', () => {
 
   it('takes as long to answer for an unknown address as for a known one', async () => {
     const user = await registerUser(t.http());
+    // One answer takes a few milliseconds: five in a row make a sample the machine's noise does not drown.
+    const fiveTimes = async (email: () => string) => {
+      for (let i = 0; i < 5; i++) await forgot(email()).expect(202);
+    };
     const { ratio } = await pairedTimingRatio(
-      () => forgot(user.email).expect(202),
-      () => forgot(uniqueEmail('nobody')).expect(202),
+      () => fiveTimes(() => user.email),
+      () => fiveTimes(() => uniqueEmail('nobody')),
     );
     await t.api.background.settled();
     // The lookup and the mail happen after the answer, so neither path can be told apart.

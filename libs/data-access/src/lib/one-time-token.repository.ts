@@ -1,4 +1,11 @@
-import type { NewOneTimeToken, OneTimeToken, OneTimeTokenKind, OneTimeTokenRepository } from '@pandora/domain';
+import {
+  isSupersededByNewer,
+  ONE_TIME_TOKEN_KINDS_REVOKED_BY_DEFAULT,
+  type NewOneTimeToken,
+  type OneTimeToken,
+  type OneTimeTokenKind,
+  type OneTimeTokenRepository,
+} from '@pandora/domain';
 import type { Queryable } from './sql/database';
 import { oneTimeTokens } from './tables/one-time-tokens';
 
@@ -10,14 +17,14 @@ const FIND_LIVE = `SELECT ${COLUMNS} FROM one_time_tokens
 const CONSUME = `UPDATE one_time_tokens SET used_at = $3::timestamptz
   WHERE token_hash = $1 AND kind = $2 AND used_at IS NULL AND expires_at > $3::timestamptz
   RETURNING ${COLUMNS}`;
-const REVOKE_ALL = 'UPDATE one_time_tokens SET used_at = $2::timestamptz WHERE user_id = $1::uuid AND used_at IS NULL';
-const REVOKE_KINDS = `${REVOKE_ALL} AND kind = ANY($3::text[])`;
+const REVOKE_KINDS =
+  'UPDATE one_time_tokens SET used_at = $2::timestamptz WHERE user_id = $1::uuid AND used_at IS NULL AND kind = ANY($3::text[])';
 
 export class PgOneTimeTokenRepository implements OneTimeTokenRepository {
   constructor(private readonly db: Queryable) {}
 
   async issue(token: NewOneTimeToken): Promise<void> {
-    await this.db.query(SUPERSEDE, [token.userId, token.kind]);
+    if (isSupersededByNewer(token.kind)) await this.db.query(SUPERSEDE, [token.userId, token.kind]);
     const insert = oneTimeTokens.insert({ ...token, usedAt: null });
     await this.db.query(insert.text, insert.values);
   }
@@ -33,7 +40,7 @@ export class PgOneTimeTokenRepository implements OneTimeTokenRepository {
   }
 
   async revokeAll(userId: string, at: Date, kinds?: readonly OneTimeTokenKind[]): Promise<number> {
-    const { rowCount } = kinds ? await this.db.query(REVOKE_KINDS, [userId, at, kinds]) : await this.db.query(REVOKE_ALL, [userId, at]);
+    const { rowCount } = await this.db.query(REVOKE_KINDS, [userId, at, kinds ?? ONE_TIME_TOKEN_KINDS_REVOKED_BY_DEFAULT]);
     return rowCount ?? 0;
   }
 }

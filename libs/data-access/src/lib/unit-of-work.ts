@@ -1,6 +1,7 @@
 import type { Repositories, UnitOfWork } from '@pandora/domain';
 import { PgAuditLogReader } from './audit-log.reader';
 import { PgAuditLogWriter } from './audit-log.writer';
+import { PgLoginDeviceRepository } from './login-device.repository';
 import { PgMailQueue } from './mail/mail-queue.writer';
 import { PgMfaChallengeRepository } from './mfa-challenge.repository';
 import { PgOneTimeTokenRepository } from './one-time-token.repository';
@@ -24,6 +25,7 @@ export function createRepositories(db: Queryable): Repositories {
     outbox: new PgOutboxWriter(db),
     mail: new PgMailQueue(db),
     oneTimeTokens: new PgOneTimeTokenRepository(db),
+    loginDevices: new PgLoginDeviceRepository(db),
   };
 }
 

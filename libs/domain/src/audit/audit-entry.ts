@@ -42,6 +42,9 @@ export const AUDIT_EVENTS = {
     category: 'security',
     action: 'regenerate_recovery_codes',
   },
+  accountFrozen: { eventType: 'user.account.frozen', category: 'security', action: 'freeze_account' },
+  accountUnfrozen: { eventType: 'user.account.unfrozen', category: 'admin', action: 'unfreeze_account' },
+  antiPhishingCodeChanged: { eventType: 'user.anti_phishing_code.changed', category: 'security', action: 'change_anti_phishing_code' },
   auditRetentionCompleted: { eventType: 'audit.retention.completed', category: 'system', action: 'purge_expired_records' },
 } as const satisfies Record<string, { eventType: string; category: AuditCategory; action: string }>;
 

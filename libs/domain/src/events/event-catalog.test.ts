@@ -17,6 +17,8 @@ describe('event catalog', () => {
         'user.deleted',
         'user.mfa.enabled',
         'user.mfa.disabled',
+        'user.account.frozen',
+        'user.account.unfrozen',
         'session.revoked',
         'audit.retention.completed',
       ].sort(),

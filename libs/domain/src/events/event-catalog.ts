@@ -33,6 +33,8 @@ export const EVENT_PAYLOAD_SCHEMAS = {
   'user.deleted': z.strictObject({ email: z.string(), deleted_at: isoTimestamp }),
   'user.mfa.enabled': z.strictObject({ email: z.string() }),
   'user.mfa.disabled': z.strictObject({ email: z.string(), reason: z.enum(['user', 'admin_reset']) }),
+  'user.account.frozen': z.strictObject({ email: z.string(), frozen_at: isoTimestamp }),
+  'user.account.unfrozen': z.strictObject({ email: z.string() }),
   'session.revoked': z.strictObject({ session_ids: z.array(z.uuid()).min(1), reason: z.string() }),
   'audit.retention.completed': z.strictObject({
     deleted_audit_logs: z.number().int().nonnegative(),

@@ -13,6 +13,7 @@ export const SESSION_REVOCATION_REASONS = [
   'refresh_token_reuse',
   'mfa_enabled',
   'mfa_reset',
+  'account_frozen',
 ] as const;
 export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number];
 

@@ -16,6 +16,10 @@ export interface User {
   mfaEnabled: boolean;
   /** Last password change, email change or MFA change (null: never), for services that hold withdrawals after one. */
   securityChangedAt: Date | null;
+  /** Set by the owner's freeze link (a security notice's "this wasn't me"); logins are refused until an admin unfreezes. */
+  frozenAt: Date | null;
+  /** The owner's own word, shown verbatim in every mail we send them, so that a phishing mail without it stands out. */
+  antiPhishingCode: string | null;
   /** When the owner last proved the current address (a verification, reset or email-change link); null: never. */
   emailVerifiedAt: Date | null;
 }

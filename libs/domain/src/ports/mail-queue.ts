@@ -21,7 +21,7 @@ export type MailData = Record<string, string | number | boolean | null>;
 
 export interface QueuedMail {
   id: string;
-  /** The account the mail is about (its anti-phishing code is added at delivery); null for none. */
+  /** The account the mail is about (its anti-phishing code is added when queued); null for none. */
   userId: string | null;
   template: MailTemplate;
   /** The address it goes to (for an email change: the new address). */
@@ -37,7 +37,11 @@ export interface QueuedMail {
 }
 
 export interface MailQueue {
-  /** Queues one message; delivered by the courier after the transaction commits. */
+  /**
+   * Queues one message; delivered by the courier after the transaction commits. When `userId` names
+   * an account with an anti-phishing code, the queue copies it into `data.anti_phishing_code`: every
+   * mail to the user carries it, whichever use case queued the mail.
+   */
   enqueue(mail: QueuedMail): Promise<void>;
   /** How many mails of these templates were queued for the account since `since` (the per-account mail caps). */
   countSince(userId: string, templates: readonly MailTemplate[], since: Date): Promise<number>;

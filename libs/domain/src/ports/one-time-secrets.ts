@@ -1,4 +1,4 @@
-/** Random one-time secrets of the MFA flows; only their hashes are ever stored. */
+/** Random one-time secrets of the MFA flows and of the links in mails; only their hashes are ever stored. */
 export interface OneTimeSecrets {
   /** A recovery code in canonical form (RECOVERY_CODE_LENGTH symbols of RECOVERY_CODE_ALPHABET). */
   recoveryCode(): string;

@@ -5,6 +5,7 @@ import type { KycStatus } from '../model/kyc-status';
 import type { Role } from '../model/role';
 import type { RefreshTokenRecord, Session, SessionPrincipal } from '../model/session';
 import type { User, UserCredentials } from '../model/user';
+import type { LoginDeviceRepository } from './login-devices';
 import type { MailQueue } from './mail-queue';
 import type { OneTimeTokenRepository } from './one-time-tokens';
 import type { KeyedDigest, SealedSecret } from './secret-box';
@@ -28,6 +29,10 @@ export interface UserChanges {
   /** Written with user_mfa in one transaction: enabling, disabling, an admin reset. */
   mfaEnabled?: boolean;
   securityChangedAt?: Date;
+  /** Set by the freeze switch, cleared (null) by an administrator's unfreeze. */
+  frozenAt?: Date | null;
+  /** null removes it. */
+  antiPhishingCode?: string | null;
   /** A confirmed email change (USER_ALREADY_EXISTS when an active account holds the address). */
   email?: string;
   emailVerifiedAt?: Date | null;
@@ -222,6 +227,8 @@ export interface Repositories {
   /** Mail queued with the change that needs it (docs/mail.md). */
   mail: MailQueue;
   oneTimeTokens: OneTimeTokenRepository;
+  /** Where each account signed in from: the new-device notice. */
+  loginDevices: LoginDeviceRepository;
 }
 
 export interface UnitOfWork {

@@ -1,6 +1,9 @@
 /** Business counters the use cases increment (implemented with Prometheus in observability). */
-/** `locked`: refused by the account lock; `rate_limited`: refused by the (client IP, email) failure limit. */
-export type LoginResult = 'success' | 'invalid_credentials' | 'locked' | 'rate_limited' | 'forbidden';
+/**
+ * `locked`: refused by the account lock; `rate_limited`: refused by the (client IP, email) failure limit;
+ * `frozen`: the right password for an account its owner froze.
+ */
+export type LoginResult = 'success' | 'invalid_credentials' | 'locked' | 'rate_limited' | 'forbidden' | 'frozen';
 export type RefreshResult = 'success' | 'invalid' | 'reuse_detected' | 'grace';
 /**
  * Second-factor checks (`mfa_verifications_total{result}`): `success` (TOTP), `recovery_code`

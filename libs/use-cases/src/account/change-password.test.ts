@@ -4,6 +4,7 @@ import {
   createFakePorts,
   eventTypes,
   FakeLoginThrottle,
+  noticesQueued,
   PASSWORD,
   seedMfaUser,
   seedUser,
@@ -29,6 +30,18 @@ describe('ChangePassword', () => {
     const { principal } = await signIn(ports, user);
     await changePassword.execute(principal, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CONTEXT);
     expect(await ports.hasher.verify(ports.db.passwordHashOf(user.id) ?? '', NEW_PASSWORD)).toBe(true);
+  });
+
+  it('tells the owner in a password_changed notice with its freeze link, and nothing when the change is refused', async () => {
+    const user = await seedUser(ports);
+    const { principal } = await signIn(ports, user);
+    await expect(changePassword.execute(principal, { currentPassword: 'wrong one', newPassword: NEW_PASSWORD }, CONTEXT)).rejects.toThrow();
+    expect(noticesQueued(ports)).toEqual([]);
+
+    await changePassword.execute(principal, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, CONTEXT);
+    expect(noticesQueued(ports)).toEqual([
+      expect.objectContaining({ template: 'password_changed', recipient: user.email, data: expect.objectContaining({ how: 'change' }) }),
+    ]);
   });
 
   it('revokes every other session and keeps the caller’s, announcing the revocation after the change', async () => {

@@ -5,6 +5,7 @@ import { withAccountAttempt } from '../auth/account-attempt';
 import { requireSecondFactor } from '../mfa/second-factor';
 import { auditEntry, domainEvent } from '../records';
 import { announceRevokedSessions } from '../sessions/end-sessions';
+import { queueSecurityNotice } from '../notifications/security-notice';
 import type { Principal, RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 
@@ -19,6 +20,7 @@ export type ChangePasswordPorts = Pick<
   | 'secretBox'
   | 'clock'
   | 'ids'
+  | 'oneTimeSecrets'
   | 'metrics'
   | 'securityLog'
   | 'auditRetentionDays'
@@ -109,6 +111,7 @@ export class ChangePassword {
             reason: 'password_changed',
             at: now,
           });
+          await queueSecurityNotice(deps, repositories, { user: current, template: 'password_changed', ctx, details: { how: 'change' } });
           return revoked;
         });
       },

@@ -1,6 +1,6 @@
 import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
-import { normalizeEmail, recordableIdentifier } from '@pandora/domain';
+import { isFrozen, normalizeEmail, recordableIdentifier } from '@pandora/domain';
 import type { Role } from '@pandora/domain';
 import type { UserCredentials } from '@pandora/domain';
 import { loginSourceOf } from './account-attempt';
@@ -9,6 +9,7 @@ import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 import { completeAuth, openSession, type AuthResult } from './auth-result';
 import { issueMfaChallenge, type MfaChallengeIssued } from './mfa-challenge';
+import { noticeNewDevice } from '../notifications/login-devices';
 
 export interface LogInInput {
   email: string;
@@ -33,7 +34,7 @@ export type LogInPorts = Pick<
   | 'auditRetentionDays'
 >;
 
-type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role';
+type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role' | 'account_frozen';
 
 /**
  * Password login (POST /auth/login, and the admin login with `requiredRole: 'admin'`: docs/api.md).
@@ -47,6 +48,10 @@ type FailureReason = 'unknown_email' | 'invalid_password' | 'insufficient_role';
  *    (VerifyMfaChallenge completes the login). The attempt is then given back without a verdict: only
  *    a proved second factor resets the failure counts, so wrong codes across several challenges add
  *    up to a lock (docs/mfa.md).
+ *  - An account its owner froze answers 403 ACCOUNT_FROZEN, but only to the right password (and
+ *    role): a wrong one is the same 401 as for any account, so the freeze is no password oracle, and
+ *    the owner who tries learns why they cannot get in. That answer is neither a failure nor a
+ *    success for the throttle (the attempt is given back), and opens no MFA challenge.
  */
 export class LogIn {
   constructor(
@@ -74,6 +79,7 @@ export class LogIn {
     try {
       const credentials = await deps.repositories.users.findCredentialsByEmail(email);
       const failure = await this.check(credentials, input.password);
+      if (failure === 'account_frozen' && credentials) return await this.refuseFrozen(credentials.user.id, email, ctx);
       if (failure || !credentials) {
         verdictRecorded = true;
         const lock = await deps.loginThrottle.recordFailure(email, attempt.reservation);
@@ -97,6 +103,7 @@ export class LogIn {
     }
     if (!(await this.deps.hasher.verify(credentials.passwordHash, password))) return 'invalid_password';
     if (this.options.requiredRole && credentials.user.role !== this.options.requiredRole) return 'insufficient_role';
+    if (isFrozen(credentials.user)) return 'account_frozen';
     return null;
   }
 
@@ -109,6 +116,7 @@ export class LogIn {
       // A rehash is not a change the user made: updated_at keeps its value.
       if (upgradedHash) await repositories.users.update(user.id, { passwordHash: upgradedHash }, user.updatedAt);
       const opened = await openSession(deps, repositories, user.id, ctx, now);
+      await noticeNewDevice(deps, repositories, user, ctx, now);
       const actor: Actor = { type: user.role === 'admin' ? 'admin' : 'user', id: user.id, identifier: user.email };
       await repositories.audit.append(
         auditEntry(deps, ctx, {
@@ -137,6 +145,28 @@ export class LogIn {
       if (upgradedHash) await repositories.users.update(user.id, { passwordHash: upgradedHash }, user.updatedAt);
       return issueMfaChallenge(deps, repositories, user, this.options.requiredRole ?? null, ctx, now);
     });
+  }
+
+  private async refuseFrozen(userId: string, email: string, ctx: RequestContext): Promise<never> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    await deps.uow.run((repositories) =>
+      repositories.audit.append(
+        auditEntry(deps, ctx, {
+          event: 'loginFailed',
+          userId,
+          actor: { type: 'user', id: userId, identifier: email },
+          at: now,
+          severity: 'warning',
+          status: 'failure',
+          failureReason: 'account_frozen',
+          metadata: { required_role: this.options.requiredRole ?? null },
+        }),
+      ),
+    );
+    deps.metrics.login('frozen');
+    deps.securityLog.record('login_refused_frozen', { user_id: userId, request_id: ctx.requestId, ip_address: ctx.ipAddress });
+    throw new AppError('ACCOUNT_FROZEN');
   }
 
   private async fail(

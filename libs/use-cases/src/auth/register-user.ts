@@ -6,6 +6,7 @@ import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 import { completeAuth, openSession, type AuthResult } from './auth-result';
+import { rememberRegistrationDevice } from '../notifications/login-devices';
 
 export interface RegisterUserInput {
   email: string;
@@ -51,6 +52,7 @@ export class RegisterUser {
         createdAt: now,
       });
       const opened = await openSession(deps, repositories, user.id, ctx, now);
+      await rememberRegistrationDevice(repositories, user.id, ctx, now);
       const actor: Actor = { type: 'user', id: user.id, identifier: user.email };
       await repositories.audit.append(
         auditEntry(deps, ctx, {

@@ -1,5 +1,6 @@
 import { AppError } from '@pandora/errors';
 import {
+  isFrozen,
   MFA_CHALLENGE_MAX_FAILURES,
   secondFactorAuthentication,
   type Actor,
@@ -13,6 +14,7 @@ import { checkSecondFactor } from '../mfa/second-factor';
 import { auditEntry, domainEvent } from '../records';
 import type { Ports } from '../ports';
 import { completeAuth, openSession, type AuthResult, type OpenedSession } from './auth-result';
+import { noticeNewDevice } from '../notifications/login-devices';
 
 export type VerifyMfaChallengePorts = Pick<
   Ports,
@@ -34,6 +36,7 @@ export type VerifyMfaChallengePorts = Pick<
 
 type Outcome =
   | { kind: 'invalid_challenge' }
+  | { kind: 'frozen' }
   | { kind: 'wrong_code'; failures: number; reason: string }
   | { kind: 'verified'; user: User; opened: OpenedSession; method: MfaMethod };
 
@@ -81,6 +84,8 @@ export class VerifyMfaChallenge {
           if (!user || !user.mfaEnabled || (this.options.requiredRole && user.role !== this.options.requiredRole)) {
             return { kind: 'invalid_challenge' };
           }
+          // Frozen between the password step and this one: the challenge stays unused and opens nothing.
+          if (isFrozen(user)) return { kind: 'frozen' };
           const actor: Actor = { type: user.role === 'admin' ? 'admin' : 'user', id: user.id, identifier: user.email };
 
           const check = await checkSecondFactor(deps, repositories, user.id, input.code);
@@ -105,6 +110,7 @@ export class VerifyMfaChallenge {
 
           await repositories.mfaChallenges.consume(challenge.id, now);
           const opened = await openSession(deps, repositories, user.id, ctx, now, secondFactorAuthentication(now));
+          await noticeNewDevice(deps, repositories, user, ctx, now);
           await repositories.audit.append(
             auditEntry(deps, ctx, {
               event: 'loginSucceeded',
@@ -122,6 +128,10 @@ export class VerifyMfaChallenge {
         });
 
         if (outcome.kind === 'invalid_challenge') return this.invalidChallenge();
+        if (outcome.kind === 'frozen') {
+          deps.metrics.login('frozen');
+          throw new AppError('ACCOUNT_FROZEN');
+        }
         if (outcome.kind === 'wrong_code') {
           deps.securityLog.record('mfa_code_rejected', {
             user_id: owner.id,

@@ -1,5 +1,16 @@
 import type { AppError } from '@pandora/errors';
-import { CONTEXT, createFakePorts, eventTypes, FakeTotp, PASSWORD, seedUser, signIn, totpCode, type FakePorts } from '../testing';
+import {
+  CONTEXT,
+  createFakePorts,
+  eventTypes,
+  FakeTotp,
+  noticesQueued,
+  PASSWORD,
+  seedUser,
+  signIn,
+  totpCode,
+  type FakePorts,
+} from '../testing';
 import { ConfirmTotpSetup } from './confirm-totp-setup';
 import { StartTotpSetup } from './start-totp-setup';
 
@@ -44,6 +55,7 @@ describe('ConfirmTotpSetup', () => {
     expect(ports.principals.invalidated).toEqual([other.session.id]);
     expect(eventTypes(ports)).toEqual(['session.revoked', 'user.mfa.enabled']);
     expect(ports.db.audit.filter((entry) => entry.eventType === 'user.mfa.enabled')).toHaveLength(1);
+    expect(noticesQueued(ports)).toEqual([expect.objectContaining({ template: 'mfa_enabled', recipient: user.email })]);
   });
 
   it('changes nothing for a wrong code, and counts it as a failed login', async () => {

@@ -6,6 +6,7 @@ import { auditEntry, domainEvent } from '../records';
 import { endSessions } from '../sessions/end-sessions';
 import { withAccountAttempt } from '../auth/account-attempt';
 import { issueRecoveryCodes } from './recovery-codes';
+import { queueSecurityNotice } from '../notifications/security-notice';
 
 export type ConfirmTotpSetupPorts = Pick<
   Ports,
@@ -98,8 +99,7 @@ export class ConfirmTotpSetup {
           await repositories.outbox.append(
             domainEvent(deps, ctx, actor, { type: 'user.mfa.enabled', userId: user.id, at: now, payload: { email: user.email } }),
           );
-          // MAIL HOOK (mfa_enabled): the security notice to user.email is queued here, in this
-          // transaction, once the mail courier exists (ARCHITECTURE.md, "Multi-factor authentication").
+          await queueSecurityNotice(deps, repositories, { user, template: 'mfa_enabled', ctx });
           return { recoveryCodes, revoked };
         }),
     );

@@ -1,5 +1,5 @@
 import type { AppError } from '@pandora/errors';
-import { CONTEXT, createFakePorts, PASSWORD, seedMfaUser, seedUser, signIn, totpCode } from '../testing';
+import { CONTEXT, createFakePorts, noticesQueued, PASSWORD, seedMfaUser, seedUser, signIn, totpCode } from '../testing';
 import { DisableMfa } from './disable-mfa';
 
 const codeOf = (promise: Promise<unknown>) =>
@@ -28,6 +28,9 @@ describe('DisableMfa', () => {
       `failure ${user.email}`,
       `failure ${user.email}`,
       `success ${user.email}`,
+    ]);
+    expect(noticesQueued(ports)).toEqual([
+      expect.objectContaining({ template: 'mfa_disabled', recipient: user.email, data: expect.objectContaining({ by: 'user' }) }),
     ]);
   });
 

@@ -5,6 +5,7 @@ import type { Ports } from '../ports';
 import { auditEntry, domainEvent } from '../records';
 import { withAccountAttempt } from '../auth/account-attempt';
 import { requireSecondFactor } from './second-factor';
+import { queueSecurityNotice } from '../notifications/security-notice';
 
 export type DisableMfaPorts = Pick<
   Ports,
@@ -16,6 +17,7 @@ export type DisableMfaPorts = Pick<
   | 'secretBox'
   | 'clock'
   | 'ids'
+  | 'oneTimeSecrets'
   | 'metrics'
   | 'securityLog'
   | 'auditRetentionDays'
@@ -71,8 +73,7 @@ export class DisableMfa {
             payload: { email: user.email, reason: 'user' },
           }),
         );
-        // MAIL HOOK (mfa_disabled): the security notice to user.email is queued here, in this
-        // transaction, once the mail courier exists (ARCHITECTURE.md, "Multi-factor authentication").
+        await queueSecurityNotice(deps, repositories, { user, template: 'mfa_disabled', ctx, details: { by: 'user' } });
       });
     });
   }

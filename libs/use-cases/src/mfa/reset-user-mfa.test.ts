@@ -1,5 +1,5 @@
 import type { AppError } from '@pandora/errors';
-import { CONTEXT, createFakePorts, eventTypes, seedMfaUser, seedUser, signIn } from '../testing';
+import { CONTEXT, createFakePorts, eventTypes, noticesQueued, seedMfaUser, seedUser, signIn } from '../testing';
 import { ResetUserMfa } from './reset-user-mfa';
 
 const codeOf = (promise: Promise<unknown>) =>
@@ -33,6 +33,9 @@ describe('ResetUserMfa', () => {
     expect(ports.db.recoveryCodes).toEqual([]);
     expect([...ports.principals.invalidated].sort()).toEqual([...sessions].sort());
     expect(eventTypes(ports)).toEqual(['session.revoked', 'user.mfa.disabled']);
+    expect(noticesQueued(ports)).toEqual([
+      expect.objectContaining({ template: 'mfa_disabled', recipient: user.email, data: expect.objectContaining({ by: 'admin' }) }),
+    ]);
     expect(ports.db.outbox.filter((event) => event.type === 'user.mfa.disabled')).toEqual([
       expect.objectContaining({
         payload: { email: user.email, reason: 'admin_reset' },

@@ -4,8 +4,9 @@ import { actorOf } from '../actors';
 import type { Ports } from '../ports';
 import { auditEntry, domainEvent } from '../records';
 import { endSessions } from '../sessions/end-sessions';
+import { queueSecurityNotice } from '../notifications/security-notice';
 
-export type ResetUserMfaPorts = Pick<Ports, 'uow' | 'principals' | 'clock' | 'ids' | 'auditRetentionDays'>;
+export type ResetUserMfaPorts = Pick<Ports, 'uow' | 'principals' | 'clock' | 'ids' | 'oneTimeSecrets' | 'auditRetentionDays'>;
 
 /**
  * DELETE /admin/users/:id/mfa: support's way back in for someone who lost every factor. The factor
@@ -66,8 +67,7 @@ export class ResetUserMfa {
           payload: { email: user.email, reason: 'admin_reset' },
         }),
       );
-      // MAIL HOOK (mfa_disabled): the security notice to user.email is queued here, in this
-      // transaction, once the mail courier exists (ARCHITECTURE.md, "Multi-factor authentication").
+      await queueSecurityNotice(deps, repositories, { user, template: 'mfa_disabled', ctx, details: { by: 'admin' } });
       return revoked;
     });
     if (revoked === null) return { reset: false };

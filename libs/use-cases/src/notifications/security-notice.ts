@@ -1,13 +1,13 @@
-import type { MailTemplate, Repositories, RequestContext, User } from '@pandora/domain';
+import { FREEZE_LINK_TTL_MS, type MailTemplate, type Repositories, type RequestContext, type User } from '@pandora/domain';
 import type { Ports } from '../ports';
 
-/** The security notices: a mail to the account's owner after a change they should know about (docs/mail.md). */
+/** The security notices: a mail to the account's owner after a change they should know about (docs/accounts.md). */
 export type SecurityNoticeTemplate = Extract<
   MailTemplate,
   'password_changed' | 'mfa_enabled' | 'mfa_disabled' | 'email_change_notice' | 'new_device_login'
 >;
 
-export type SecurityNoticePorts = Pick<Ports, 'ids' | 'clock'>;
+export type SecurityNoticePorts = Pick<Ports, 'ids' | 'clock' | 'oneTimeSecrets'>;
 
 export interface SecurityNotice {
   user: Pick<User, 'id' | 'email' | 'firstName'>;
@@ -22,10 +22,22 @@ export interface SecurityNotice {
 
 /**
  * Queues a security notice inside the caller's transaction, so the notice commits with the change it
- * reports. Every notice uses this one function: the values every notice shows are assembled here.
+ * reports. Every notice uses this one function: the values every notice shows are assembled here,
+ * and each notice gets its own freeze link (an `account_freeze` token, valid FREEZE_LINK_TTL_MS):
+ * "this wasn't me" is one click away in every one of them. The queue adds the anti-phishing code.
  */
 export async function queueSecurityNotice(deps: SecurityNoticePorts, repositories: Repositories, notice: SecurityNotice): Promise<void> {
   const at = deps.clock.now();
+  const freeze = deps.oneTimeSecrets.linkToken();
+  await repositories.oneTimeTokens.issue({
+    id: deps.ids.newId(),
+    userId: notice.user.id,
+    kind: 'account_freeze',
+    tokenHash: freeze.hash,
+    email: notice.user.email,
+    createdAt: at,
+    expiresAt: new Date(at.getTime() + FREEZE_LINK_TTL_MS),
+  });
   await repositories.mail.enqueue({
     id: deps.ids.newId(),
     userId: notice.user.id,
@@ -38,7 +50,7 @@ export async function queueSecurityNotice(deps: SecurityNoticePorts, repositorie
       user_agent: notice.ctx.userAgent,
       ...notice.details,
     },
-    linkToken: null,
+    linkToken: freeze.token,
     createdAt: at,
   });
 }

@@ -23,6 +23,13 @@ describe('ValidateUser', () => {
     expect(await new ValidateUser(ports).execute(user.id)).toMatchObject({ isValid: true, mfaEnabled: true, securityChangedAt: changedAt });
   });
 
+  it('answers valid but not active while the owner has frozen the account', async () => {
+    const ports = createFakePorts();
+    const user = await seedUser(ports);
+    await ports.db.run((repositories) => repositories.users.update(user.id, { frozenAt: ports.clock.now() }, ports.clock.now()));
+    expect(await new ValidateUser(ports).execute(user.id)).toMatchObject({ isValid: true, isActive: false });
+  });
+
   it('says whether the owner proved the current address', async () => {
     const ports = createFakePorts();
     const user = await seedUser(ports);

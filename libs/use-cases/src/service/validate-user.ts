@@ -1,10 +1,10 @@
-import type { KycStatus } from '@pandora/domain';
+import { isFrozen, type KycStatus } from '@pandora/domain';
 import type { Ports } from '../ports';
 
 export interface UserValidity {
   /** The user exists and is not deleted. */
   isValid: boolean;
-  /** The account may act now. Equal to isValid until accounts can be suspended. */
+  /** The account may act now: valid and not frozen by its owner (docs/accounts.md, the freeze switch). */
   isActive: boolean;
   /** Only for a valid user: a deleted account reveals nothing, exactly like an unknown id. */
   kycStatus: KycStatus | null;
@@ -39,7 +39,7 @@ export class ValidateUser {
     if (!user) return NOT_VALID;
     return {
       isValid: true,
-      isActive: true,
+      isActive: !isFrozen(user),
       kycStatus: user.kycStatus,
       emailVerified: user.emailVerifiedAt !== null,
       mfaEnabled: user.mfaEnabled,

@@ -334,7 +334,7 @@ function reverse(text: string): string {
   return [...text].reverse().join('');
 }
 
-/** Recovery codes `ABCDE<5 symbols>` and challenge tokens `mfa_token_<n>` (stored as `hash:<token>`). */
+/** Recovery codes `ABCDE<5 symbols>`, challenge tokens `mfa_token_<n>` and link tokens `link_token_<n>` (stored as `hash:<token>`). */
 export class FakeOneTimeSecrets implements OneTimeSecrets {
   private next = 0;
 

@@ -187,3 +187,14 @@ export function challengeOf(result: AuthResult | MfaChallengeIssued): MfaChallen
   if (!isMfaChallenge(result)) throw new Error('expected an MFA challenge, got a session');
   return result;
 }
+
+/** The security notices queued, each with the freeze token its link carries (checked to be live and of the right kind). */
+export function noticesQueued(
+  ports: FakePorts,
+): Array<{ template: string; recipient: string; data: Record<string, unknown>; freezeToken: string }> {
+  return ports.db.mail
+    .filter((mail) =>
+      ['password_changed', 'mfa_enabled', 'mfa_disabled', 'email_change_notice', 'new_device_login'].includes(mail.template),
+    )
+    .map((mail) => ({ template: mail.template, recipient: mail.recipient, data: mail.data, freezeToken: mail.linkToken ?? '' }));
+}

@@ -1,10 +1,13 @@
 import {
   isSessionActive,
+  isSupersededByNewer,
+  ONE_TIME_TOKEN_KINDS_REVOKED_BY_DEFAULT,
   MFA_CHALLENGE_MAX_FAILURES,
   type AuditEntry,
   type AuditLogQuery,
   type DomainEvent,
   type KycStatus,
+  type LoginDevice,
   type MfaChallenge,
   type NewOneTimeToken,
   type NewRefreshToken,
@@ -51,6 +54,12 @@ export interface StoredOneTimeToken extends OneTimeToken {
   tokenHash: string;
 }
 
+export interface StoredLoginDevice extends LoginDevice {
+  userId: string;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
 interface State {
   users: Map<string, StoredUser>;
   sessions: Map<string, Session>;
@@ -62,6 +71,7 @@ interface State {
   outbox: DomainEvent[];
   mail: QueuedMail[];
   oneTimeTokens: StoredOneTimeToken[];
+  loginDevices: StoredLoginDevice[];
 }
 
 /**
@@ -83,6 +93,7 @@ export class InMemoryDatabase implements UnitOfWork {
     outbox: [],
     mail: [],
     oneTimeTokens: [],
+    loginDevices: [],
   };
   private outboxFailure: Error | null = null;
 
@@ -112,6 +123,11 @@ export class InMemoryDatabase implements UnitOfWork {
     return this.state.sessions.get(sessionId);
   }
 
+  /** Every stored session, revoked ones included. */
+  get sessions(): readonly Session[] {
+    return [...this.state.sessions.values()];
+  }
+
   /** The user's stored TOTP factor (sealed secrets, replay guard), if any. */
   mfaOf(userId: string): UserMfaRecord | undefined {
     return this.state.mfa.get(userId);
@@ -125,6 +141,11 @@ export class InMemoryDatabase implements UnitOfWork {
   /** Committed queued mail, in insertion order. */
   get mail(): readonly QueuedMail[] {
     return this.state.mail;
+  }
+
+  /** Every device an account signed in from. */
+  get loginDevices(): readonly StoredLoginDevice[] {
+    return this.state.loginDevices;
   }
 
   /** Every stored one-time token, used ones included. */
@@ -221,6 +242,8 @@ export class InMemoryDatabase implements UnitOfWork {
             deletedAt: null,
             mfaEnabled: false,
             securityChangedAt: null,
+            frozenAt: null,
+            antiPhishingCode: null,
             emailVerifiedAt: null,
           };
           state().users.set(user.id, { user, passwordHash: input.passwordHash });
@@ -456,7 +479,9 @@ export class InMemoryDatabase implements UnitOfWork {
         async enqueue(mail) {
           // The rule: a mail commits with the change that needs it, inside uow.run.
           if (!options.inTransaction) throw new Error('mail is queued inside uow.run only');
-          state().mail.push(structuredClone(mail));
+          const code = mail.userId === null ? null : (state().users.get(mail.userId)?.user.antiPhishingCode ?? null);
+          const queued = code === null ? mail : { ...mail, data: { ...mail.data, anti_phishing_code: code } };
+          state().mail.push(structuredClone(queued));
         },
         async countSince(userId, templates, since) {
           return state().mail.filter(
@@ -464,12 +489,28 @@ export class InMemoryDatabase implements UnitOfWork {
           ).length;
         },
       },
+      loginDevices: {
+        async record(userId, device, at) {
+          const same = (stored: StoredLoginDevice) =>
+            stored.userId === userId && stored.browser === device.browser && stored.os === device.os && stored.network === device.network;
+          const stored = state().loginDevices.find(same);
+          if (!stored) {
+            state().loginDevices.push({ ...device, userId, firstSeenAt: at, lastSeenAt: at });
+            return null;
+          }
+          const previous = stored.lastSeenAt;
+          if (at > previous) stored.lastSeenAt = at;
+          return previous;
+        },
+      },
       oneTimeTokens: {
         async issue(token: NewOneTimeToken) {
           const current = state();
-          current.oneTimeTokens = current.oneTimeTokens.filter(
-            (stored) => !(stored.userId === token.userId && stored.kind === token.kind && stored.usedAt === null),
-          );
+          if (isSupersededByNewer(token.kind)) {
+            current.oneTimeTokens = current.oneTimeTokens.filter(
+              (stored) => !(stored.userId === token.userId && stored.kind === token.kind && stored.usedAt === null),
+            );
+          }
           current.oneTimeTokens.push({ ...structuredClone(token), usedAt: null });
         },
         async findLive(tokenHash, kind, at) {
@@ -485,7 +526,8 @@ export class InMemoryDatabase implements UnitOfWork {
         async revokeAll(userId, at, kinds) {
           let revoked = 0;
           for (const stored of state().oneTimeTokens) {
-            if (stored.userId !== userId || stored.usedAt !== null || (kinds && !kinds.includes(stored.kind))) continue;
+            const named = kinds ?? ONE_TIME_TOKEN_KINDS_REVOKED_BY_DEFAULT;
+            if (stored.userId !== userId || stored.usedAt !== null || !named.includes(stored.kind)) continue;
             stored.usedAt = at;
             revoked += 1;
           }

@@ -132,6 +132,23 @@ export function adminUserRoutes(useCases: UseCases): RouteDefinition<Principal>[
       },
     }),
     route({
+      method: 'post',
+      path: '/api/v1/admin/users/:id/unfreeze',
+      operationId: 'adminUnfreezeUser',
+      summary: 'Lift the freeze its owner put on an account from a security notice',
+      description:
+        'Logins work again; the sessions and links the freeze revoked stay dead. An account that is not frozen is left unchanged. Make sure you are talking to the owner first (the runbook says how).',
+      tags: ['admin'],
+      auth: 'admin',
+      params: userIdParamsSchema,
+      responses: { 204: { description: 'Unfrozen (or it was not frozen).' } },
+      errors: ['USER_NOT_FOUND'],
+      handler: async ({ principal, params, client }) => {
+        await useCases.unfreezeAccount.execute(principal, { userId: params.id }, client);
+        return { status: 204 };
+      },
+    }),
+    route({
       method: 'delete',
       path: '/api/v1/admin/users/:id/mfa',
       operationId: 'adminResetUserMfa',

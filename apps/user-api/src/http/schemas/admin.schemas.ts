@@ -42,7 +42,10 @@ export const userIdParamsSchema = z.strictObject({ id: z.uuid('must be a UUID') 
 export const adminUserDtoSchema = userDtoSchema
   .extend({
     deleted_at: timestamp.nullable(),
-    is_active: z.boolean(),
+    is_active: z.boolean().meta({ description: 'Neither deleted nor frozen: the account can sign in (login throttling aside).' }),
+    frozen_at: timestamp
+      .nullable()
+      .meta({ description: 'Since when the owner has frozen the account from a security notice (null: not frozen); lifted by unfreeze.' }),
     locked_until: timestamp.nullable().meta({ description: 'End of a login lock (throttling), if one is in force.' }),
   })
   .meta({ id: 'AdminUser' });
@@ -52,7 +55,8 @@ export function toAdminUserDto(user: AdminUser) {
   return {
     ...toUserDto(user),
     deleted_at: user.deletedAt ? user.deletedAt.toISOString() : null,
-    is_active: user.deletedAt === null,
+    is_active: user.deletedAt === null && user.frozenAt === null,
+    frozen_at: user.frozenAt ? user.frozenAt.toISOString() : null,
     locked_until: user.lockedUntil ? user.lockedUntil.toISOString() : null,
   };
 }

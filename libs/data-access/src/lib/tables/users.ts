@@ -15,6 +15,8 @@ export const users = defineTable('users', {
   deletedAt: col.nullable(col.timestamptz('deleted_at')),
   mfaEnabled: col.boolean('mfa_enabled'),
   securityChangedAt: col.nullable(col.timestamptz('security_changed_at')),
+  frozenAt: col.nullable(col.timestamptz('frozen_at')),
+  antiPhishingCode: col.nullable(col.text('anti_phishing_code')),
   emailVerifiedAt: col.nullable(col.timestamptz('email_verified_at')),
 });
 
