@@ -139,6 +139,20 @@ describe('ValidateUser', () => {
     expect((await invoke(client.getUser.bind(client), { userId: seeded.id })).response.user).toMatchObject({ mfaEnabled: true });
   });
 
+  it('reports a user who froze their account as valid but not active, until it is unfrozen', async () => {
+    const seeded = await seedUser(grpc.rows);
+    await withPgClient(grpc.db.url, (sql) => sql.query('UPDATE users SET frozen_at = now() WHERE id = $1', [seeded.id]));
+    expect((await invoke(client.validateUser.bind(client), { userId: seeded.id })).response).toMatchObject({
+      isValid: true,
+      isActive: false,
+    });
+    await withPgClient(grpc.db.url, (sql) => sql.query('UPDATE users SET frozen_at = NULL WHERE id = $1', [seeded.id]));
+    expect((await invoke(client.validateUser.bind(client), { userId: seeded.id })).response).toMatchObject({
+      isValid: true,
+      isActive: true,
+    });
+  });
+
   it('tells whether the owner proved the address, on ValidateUser and on the User', async () => {
     const seeded = await seedUser(grpc.rows);
     await withPgClient(grpc.db.url, (sql) => sql.query('UPDATE users SET email_verified_at = now() WHERE id = $1', [seeded.id]));

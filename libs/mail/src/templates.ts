@@ -55,7 +55,7 @@ function greeting(input: TemplateInput): string {
 }
 
 const IF_NOT_YOU_FREEZE =
-  'If this was not you, freeze your account with the button below: it signs out every session and blocks sign-in until our support team has checked the account with you.';
+  'If this was not you, freeze your account with the button above: it signs out every session and blocks sign-in until our support team has checked the account with you.';
 const IF_NOT_YOU_SUPPORT = 'If this was not you, contact our support team at once.';
 
 function securityAdvice(input: TemplateInput): string[] {

@@ -47,4 +47,13 @@ export const MAIL_LINK_PAGES: LinkPage[] = [
     action: '/api/v1/auth/email/confirm',
     success: 'Your email address is changed. Sign in with the new address from now on.',
   },
+  {
+    path: '/freeze-account',
+    title: 'Freeze your account',
+    intro:
+      'If you did not do what the mail describes, freeze your account now: every device signed in to it is signed out, every link we mailed you stops working, and nobody can sign in until our support team has checked the account with you.',
+    button: 'Freeze my account',
+    action: '/api/v1/auth/account/freeze',
+    success: 'Your account is frozen and every session is signed out. Contact our support team to get back in.',
+  },
 ];

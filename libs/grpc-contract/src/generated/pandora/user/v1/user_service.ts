@@ -123,8 +123,8 @@ export interface ValidateUserResponse {
   /** True when the user exists and is not deleted. */
   isValid: boolean;
   /**
-   * True when the account may currently act. Today the same as is_valid; reserved for account
-   * suspension, which will turn it false while is_valid stays true.
+   * True when the account may currently act: valid and not frozen. An owner who froze the account
+   * from a security notice makes it false (is_valid stays true) until support unfreezes it.
    */
   isActive: boolean;
   /** The KYC status of a valid user; empty when is_valid is false. */
