@@ -1,7 +1,8 @@
 import { mailMessages } from '@pandora/data-access';
+import { MAIL_TEMPLATES } from '@pandora/domain';
 import { eventually, linkInMail, stepAt, totpForStep, type ReceivedMail } from '@pandora/testing';
 import type request from 'supertest';
-import { bearer, createAdmin, registerUser, type AdminSession, type RegisteredUser } from '../support/fixtures';
+import { bearer, createAdmin, logIn, registerUser, type AdminSession, type RegisteredUser } from '../support/fixtures';
 import { startMailDelivery, type MailDelivery } from '../support/courier';
 import { enrol, passwordStep, StepClock } from '../support/mfa';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
@@ -52,13 +53,18 @@ jest.setTimeout(60_000);
 /** The public API as seen from `device`. */
 const from = (device: Device) => (): request.Agent => t.http().set('User-Agent', device.userAgent).set('X-Forwarded-For', device.ip);
 
-/** Every mail queued for the user so far has been delivered: what the SMTP server holds is all there is. */
+/**
+ * Every mail queued for the user so far has been delivered: what the SMTP server holds is all there
+ * is. In the order they were queued (the courier sends a batch in parallel, so arrival order is not
+ * it): a mail's Message-ID carries its queue row's id.
+ */
 async function delivered(user: { id: string; email: string }): Promise<ReceivedMail[]> {
-  await eventually(
-    async () => (await t.rows.find(mailMessages, { userId: user.id })).every((row) => row.status === 'sent'),
-    `every mail to ${user.email} delivered`,
-  );
-  return courier.smtp.mailsTo(user.email);
+  const rows = await eventually(async () => {
+    const current = await t.rows.find(mailMessages, { userId: user.id }, { orderBy: 'createdAt' });
+    return current.every((row) => row.status === 'sent') && current;
+  }, `every mail to ${user.email} delivered`);
+  const position = (mail: ReceivedMail) => rows.findIndex((row) => mail.messageId.startsWith(`<${row.id}@`));
+  return courier.smtp.mailsTo(user.email).sort((a, b) => position(a) - position(b));
 }
 
 /**
@@ -143,6 +149,33 @@ describe('the notices of security changes', () => {
     expect(new Set(tokens).size).toBe(notices.length);
   });
 
+  it('arrive once for a password reset and for a requested email change (to the old address), with their freeze links', async () => {
+    const user = await registerUser(from(HOME)());
+    expect((await t.http().post('/api/v1/auth/password/forgot').send({ email: user.email })).status).toBe(202);
+    const resetMail = await courier.smtp.waitForMail(user.email, { count: 2 });
+    const { token } = linkInMail(resetMail, '/reset-password');
+    const reset = await t
+      .http()
+      .post('/api/v1/auth/password/reset')
+      .send({ token, new_password: `${user.password} anew` });
+    expect(reset.status).toBe(204);
+    user.password = `${user.password} anew`;
+    const login = await logIn(from(HOME)(), user.email, user.password);
+    const newAddress = `new.${user.email}`;
+    const change = await from(HOME)()
+      .post('/api/v1/users/me/email')
+      .set(bearer(login.accessToken))
+      .send({ new_email: newAddress, password: user.password });
+    expect(change.status).toBe(202);
+
+    const notices = await noticesTo(user);
+    expect(notices.map((mail) => mail.subject)).toEqual(['Your password was changed', 'A change of your email address was requested']);
+    expect(notices[0]?.text).toContain('reset with a recovery link');
+    expect(notices[1]?.text).toContain(newAddress);
+    for (const notice of notices) expect(linkInMail(notice, '/freeze-account').token).toEqual(expect.any(String));
+    expect(courier.smtp.mailsTo(newAddress).map((mail) => mail.subject)).toEqual(['Confirm your new email address']);
+  });
+
   it('tells the owner when support turned their second factor off', async () => {
     const user = await registerUser(from(HOME)());
     await enrol(from(HOME), user, clock);
@@ -202,6 +235,43 @@ describe('the anti-phishing code', () => {
     expect(last?.subject).toBe('Two-step verification was turned off');
     expect(last?.text).not.toContain('Orchid42');
     expect(last?.html).not.toContain('Orchid42');
+  });
+
+  it('is in the text and the HTML of every template, whichever flow sent it', async () => {
+    const user = await registerUser(from(HOME)());
+    const auth = bearer(user.accessToken);
+    expect((await t.http().put('/api/v1/users/me/anti-phishing-code').set(auth).send({ code: 'Orchid42' })).status).toBe(204);
+
+    expect((await from(HOME)().post('/api/v1/users/me/email/verification').set(auth)).status).toBe(202);
+    await logInFrom({ userAgent: FIREFOX_LINUX, ip: '192.0.2.77' }, user);
+    const newPassword = `${user.password} anew`;
+    const changed = await from(HOME)()
+      .post('/api/v1/users/me/password')
+      .set(auth)
+      .send({ current_password: user.password, new_password: newPassword });
+    expect(changed.status).toBe(204);
+    user.password = newPassword;
+    const { recoveryCodes } = await enrol(from(HOME), user, clock);
+    const disabled = await from(HOME)().delete('/api/v1/users/me/mfa').set(auth).send({ password: user.password, code: recoveryCodes[0] });
+    expect(disabled.status).toBe(204);
+    expect((await t.http().post('/api/v1/auth/password/forgot').send({ email: user.email })).status).toBe(202);
+    // The recovery request is handled after its answer: wait until its mail is queued.
+    await eventually(
+      async () => (await t.rows.find(mailMessages, { userId: user.id })).some((row) => row.template === 'password_reset'),
+      'the reset mail queued',
+    );
+    const newAddress = `new.${user.email}`;
+    const change = await from(HOME)().post('/api/v1/users/me/email').set(auth).send({ new_email: newAddress, password: user.password });
+    expect(change.status).toBe(202);
+
+    await delivered(user);
+    const mails = [...courier.smtp.mailsTo(user.email), ...courier.smtp.mailsTo(newAddress)];
+    const templates = (await t.rows.find(mailMessages, { userId: user.id })).map((row) => row.template);
+    expect([...new Set(templates)].sort()).toEqual([...MAIL_TEMPLATES].sort());
+    const withCode = mails.filter((mail) => mail.text.includes('Orchid42') && mail.html.includes('Orchid42'));
+    // Every mail but the verification queued at registration, before the code was set.
+    expect(withCode).toHaveLength(mails.length - 1);
+    expect(new Set(withCode.map((mail) => mail.subject)).size).toBe(MAIL_TEMPLATES.length);
   });
 
   it('is refused with 400 when it holds markup or anything but 4 to 20 letters and digits', async () => {
