@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildEventStreamReaderConfig, ConfigError, redactUrl } from '@pandora/config';
+import { buildEventStreamReaderConfig, ConfigError, describeRedis } from '@pandora/config';
 import { createRedisClient } from '@pandora/data-access';
 import { formatEventLine, StreamConsumer, type EventLineFormat } from '@pandora/event-stream';
 import { createLogger } from '@pandora/observability';
@@ -76,12 +76,12 @@ async function main(): Promise<void> {
   const config = buildEventStreamReaderConfig(options.stream ? { ...process.env, EVENTS_STREAM: options.stream } : process.env);
   // Diagnostics go to stderr: stdout carries only events (and stays valid JSON lines with --json).
   const logger = createLogger({ service: 'events-tail', level: 'warn', stream: process.stderr });
-  const redis = createRedisClient({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, connectionName: 'events-tail' });
+  const redis = createRedisClient({ connection: config.redis, connectionName: 'events-tail' });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
   } catch (error) {
-    process.stderr.write(`cannot reach Redis at ${redactUrl(config.redis.url)}: ${(error as Error).message}\n`);
+    process.stderr.write(`cannot reach Redis at ${describeRedis(config.redis)}: ${(error as Error).message}\n`);
     process.exit(1);
   }
 

@@ -24,23 +24,25 @@ const isBatch = (line: LogLine) => line.message === 'audit cleanup batch';
 describe('audit-cleanup-worker behind a transaction-pooling PgBouncer', () => {
   it('with its lock on DATABASE_DIRECT_URL: of two concurrent runs one works, the other skips', async () => {
     await seedAuditRows(db.url, { label: 'expired', count: 3_000, retention: '-1 day' });
-    const env = {
-      DATABASE_URL: bouncer.url(db.name),
-      DATABASE_DIRECT_URL: db.url,
-      CLEANUP_BATCH_SIZE: '100',
-      CLEANUP_BATCH_PAUSE: '200ms',
-    };
-    const first = startWorker(env);
+    // The first run pauses a minute after each batch, so it certainly holds the lock while the
+    // second starts, however slow the machine; SIGTERM then ends it, and a third run finishes.
+    const env = { DATABASE_URL: bouncer.url(db.name), DATABASE_DIRECT_URL: db.url, CLEANUP_BATCH_SIZE: '100' };
+    const first = startWorker({ ...env, CLEANUP_BATCH_PAUSE: '1m' });
     await first.waitForLine(isBatch);
     const second = startWorker(env);
-    const [secondExit, firstExit] = [await second.exited, await first.exited];
+    const secondExit = await second.exited;
 
     expect(secondExit.code).toBe(0);
     expect(second.lines().some((line) => line.message === 'audit cleanup skipped: another run holds the lock')).toBe(true);
     expect(second.lines().filter(isBatch)).toEqual([]);
-    expect(firstExit.code).toBe(0);
-    expect(summaryOf(first.lines())).toMatchObject({ outcome: 'completed', deleted: expect.objectContaining({ audit_logs: 3_000 }) });
-    expect((await completionEvents(db.url)).map((event) => event.payload.deleted_audit_logs)).toEqual([3_000]);
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+    expect(summaryOf(first.lines())).toMatchObject({ outcome: 'interrupted', deleted: expect.objectContaining({ audit_logs: 100 }) });
+
+    const third = startWorker(env);
+    expect((await third.exited).code).toBe(0);
+    expect(summaryOf(third.lines())).toMatchObject({ outcome: 'completed', deleted: expect.objectContaining({ audit_logs: 2_900 }) });
+    expect((await completionEvents(db.url)).map((event) => event.payload.deleted_audit_logs)).toEqual([2_900]);
   }, 90_000);
 
   it('with its lock on the pooler: the run refuses to start deleting, names DATABASE_DIRECT_URL and exits 1', async () => {

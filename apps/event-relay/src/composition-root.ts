@@ -4,14 +4,16 @@ import {
   checkOutboxReadable,
   checkRedis,
   countUnpublishedOutboxEvents,
+  closeRedisClient,
   createRedisClient,
   Database,
   mailQueueStats,
+  type RedisClient,
 } from '@pandora/data-access';
+import { replicaPolicy } from '@pandora/event-stream';
 import { SmtpMailSender } from '@pandora/mail';
 import { createHttpApp, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
-import type Redis from 'ioredis';
 import { MailCourier } from './mail/mail-courier';
 import { MailMetrics } from './mail/mail-metrics';
 import { OutboxRelay } from './relay/outbox-relay';
@@ -40,9 +42,8 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
   logWaivedTransportRules(config.waivedTransportRules, logger);
   const metrics = new AppMetrics('event-relay');
 
-  const redis: Redis = createRedisClient({
-    url: config.redis.url,
-    keyPrefix: config.redis.keyPrefix,
+  const redis: RedisClient = createRedisClient({
+    connection: config.redis,
     connectionName: 'event-relay',
     commandTimeoutMs: config.relay.publishTimeoutMs,
   });
@@ -72,6 +73,10 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
     databaseUrl: config.database.directUrl,
     redis,
     stream: { stream: config.stream.name, maxLength: config.stream.maxLength },
+    durability: {
+      replicasFor: replicaPolicy(config.relay.waitReplicas, config.redis.topology.kind === 'sentinel'),
+      timeoutMs: config.relay.waitTimeoutMs,
+    },
     settings: { ...config.relay, statementTimeoutMs: 30_000 },
     metrics: relayMetrics,
     logger,
@@ -145,7 +150,7 @@ export function createEventRelay(config: EventRelayConfig, overrides: { logger?:
     },
     close: async () => {
       await probeDb.close().catch(() => undefined);
-      await redis.quit().catch(() => redis.disconnect());
+      await closeRedisClient(redis);
     },
   };
 }

@@ -5,7 +5,7 @@ import { logWaivedTransportRules, type UserApiConfig } from '@pandora/config';
 import { RedisIdempotencyStore, RedisLoginThrottle, ResilientLoginThrottle, SlidingWindowRateLimiter } from '@pandora/abuse-controls';
 import { systemClock, type Clock, type LoginThrottle, type Principal } from '@pandora/domain';
 import { createUseCases, type UseCases } from '@pandora/use-cases';
-import { checkRedis, createPorts, createRedisClient, translateInfrastructureError, type Database } from '@pandora/wiring';
+import { checkRedis, closeRedisClient, createPorts, createRedisClient, translateInfrastructureError, type Database } from '@pandora/wiring';
 import { createHttpApp, linkPages, type Authenticator, type HttpApp, type ReadinessProbe } from '@pandora/http-kit';
 import { AppMetrics, createLogger, type Logger } from '@pandora/observability';
 import { accountRoutes } from './http/routes/account.routes';
@@ -81,7 +81,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
   const clock = overrides.clock ?? systemClock;
   const metrics = new AppMetrics('user-api');
 
-  const redis = createRedisClient({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, connectionName: 'user-api' });
+  const redis = createRedisClient({ connection: config.redis, connectionName: 'user-api' });
   redis.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
   // Awaited below, but a failure does not stop the start: the API serves logins and reads while
   // Redis is away (ARCHITECTURE.md, failure policy). Waiting for the first attempt (≤ the 2 s connect
@@ -195,7 +195,7 @@ export async function createUserApi(config: UserApiConfig, overrides: UserApiOve
       await background.settled();
       await database.close();
       await closeHasher();
-      redis.disconnect();
+      await closeRedisClient(redis);
     },
   };
 }

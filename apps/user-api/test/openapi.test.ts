@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ERROR_CATALOG, ERROR_CODES, type ErrorCode } from '@pandora/errors';
+import { LINK_PAGE_ASSETS } from '@pandora/http-kit';
 import type request from 'supertest';
+import { MAIL_LINK_PAGES } from '../src/http/link-pages';
 import { servedEndpoints } from './support/express-endpoints';
 import { bearer, createAdmin, registerUser, sharedSigningKeys, type AdminSession, type RegisteredUser } from './support/fixtures';
 import { startTestUserApi, type TestUserApi } from './support/test-user-api';
@@ -56,11 +58,9 @@ const UNDOCUMENTED_ASSETS = ['GET /favicon.ico', 'GET /docs/swagger-initializer.
 const ADMIN_CONSOLE = ['GET /console', 'GET /console/*path', 'USE /console'];
 /** The pages the links in mails open, and their script and style: for people, not API operations. */
 const LINK_PAGES = [
-  'GET /verify-email',
-  'GET /reset-password',
-  'GET /confirm-email',
-  'GET /link-pages/link-page.js',
-  'GET /link-pages/link-page.css',
+  ...MAIL_LINK_PAGES.map((page) => `GET ${page.path}`),
+  `GET ${LINK_PAGE_ASSETS.script}`,
+  `GET ${LINK_PAGE_ASSETS.style}`,
 ];
 /** Public key material held in memory: no outage can fail it. */
 const ANSWERED_FROM_MEMORY = [...INFRASTRUCTURE, 'GET /.well-known/jwks.json'];

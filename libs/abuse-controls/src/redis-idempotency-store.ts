@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { IdempotencyBegin, IdempotencyStore, StoredResponse } from '@pandora/http-kit';
-import type Redis from 'ioredis';
+import type { Cluster, default as Redis } from 'ioredis';
 
 export interface IdempotencyHandle {
   redisKey: string;
@@ -36,7 +36,7 @@ local value = redis.call('GET', KEYS[1])
 if value and cjson.decode(value).o == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
 
-type WithCommands = Redis & {
+type WithCommands = (Redis | Cluster) & {
   pandoraIdemBegin(key: string, fingerprint: string, leaseMs: number, owner: string): Promise<[string, string?]>;
   pandoraIdemComplete(key: string, owner: string, fingerprint: string, response: string, ttlMs: number): Promise<number>;
   pandoraIdemAbandon(key: string, owner: string): Promise<number>;
@@ -53,7 +53,7 @@ export class RedisIdempotencyStore implements IdempotencyStore<IdempotencyHandle
   private readonly redis: WithCommands;
 
   constructor(
-    redis: Redis,
+    redis: Redis | Cluster,
     private readonly ttlMs: number,
   ) {
     redis.defineCommand('pandoraIdemBegin', { numberOfKeys: 1, lua: BEGIN });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { LoginAttemptReservation, LoginLimit, LoginSource, LoginThrottle } from '@pandora/domain';
-import type Redis from 'ioredis';
+import type { Cluster, default as Redis } from 'ioredis';
 import { digest } from './hashing';
 
 export interface LoginThrottleSettings {
@@ -88,7 +88,7 @@ return 1`;
 // KEYS: inflight, sources. ARGV: reservation.
 const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return 1`;
 
-type WithCommands = Redis & {
+type WithCommands = (Redis | Cluster) & {
   pandoraLoginReserve(
     state: string,
     inflight: string,
@@ -118,7 +118,7 @@ export class RedisLoginThrottle implements LoginThrottle {
   private readonly redis: WithCommands;
 
   constructor(
-    redis: Redis,
+    redis: Redis | Cluster,
     private readonly settings: LoginThrottleSettings,
   ) {
     redis.defineCommand('pandoraLoginReserve', { numberOfKeys: 3, lua: RESERVE });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { Cluster, default as Redis } from 'ioredis';
 import { digest } from './hashing';
 
 export interface RateLimitRule {
@@ -53,7 +53,7 @@ if oldest[2] then reset = tonumber(oldest[2]) + window - now end
 return {allowed, limit - count, reset}
 `;
 
-type WithCommand = Redis & {
+type WithCommand = (Redis | Cluster) & {
   pandoraSlidingWindow(key: string, limit: number, windowMs: number, member: string, nowMs: string): Promise<[number, number, number]>;
 };
 
@@ -67,7 +67,7 @@ export class SlidingWindowRateLimiter {
 
   /** `clock`: milliseconds since the epoch, for tests that move time; by default Redis's own clock. */
   constructor(
-    redis: Redis,
+    redis: Redis | Cluster,
     private readonly observer: RateLimiterObserver = { rejected: () => undefined, degraded: () => undefined },
     private readonly clock?: () => number,
   ) {

@@ -21,7 +21,24 @@ interface Pending {
 interface Helper {
   child: ChildProcess;
   pending: Map<number, Pending>;
+  /** The helper loaded the binding and said so. */
+  ready: boolean;
+  /** It exited: requests go elsewhere until its replacement starts. */
+  dead: boolean;
 }
+
+/**
+ * No helper can take the work (the pool is closed, or helpers die before they start). Unlike a
+ * binding's own error (a malformed stored hash), this is an outage, never a wrong password.
+ */
+export class Argon2HelperUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Argon2HelperUnavailable';
+  }
+}
+
+const MAX_RESTART_DELAY_MS = 30_000;
 
 /**
  * The helper's whole program, run with `node -e`: it loads the binding by the absolute path the
@@ -30,6 +47,7 @@ interface Helper {
  */
 const HELPER_SOURCE = `
 const argon2 = require(process.env.PANDORA_ARGON2_BINDING);
+process.send({ ready: true });
 process.on('message', (message) => {
   const work = message.op === 'hash'
     ? argon2.hash(message.password, message.options)
@@ -50,7 +68,10 @@ process.on('disconnect', () => process.exit(0));
  * and its hashes stop taxing each other. Same binding, same options: the PHC strings are identical.
  *
  * Requests go to the helper with the fewest in flight. A helper that dies is replaced and its
- * requests are sent again (hash and verify are pure). The IPC channels hold the parent's event loop
+ * requests are sent again (hash and verify are pure). One that dies before it has started (the
+ * binding does not load) fails its requests with Argon2HelperUnavailable and is retried after a
+ * growing delay (up to 30 s), so a broken installation neither spins nor passes for a wrong
+ * password. The IPC channels hold the parent's event loop
  * only while a request is in flight, so an idle pool never keeps a process (a CLI) alive, and a
  * helper exits by itself when its parent does.
  */
@@ -58,6 +79,7 @@ export class Argon2HelperPool {
   private readonly helpers: Helper[] = [];
   private nextId = 1;
   private closed = false;
+  private failedStarts = 0;
 
   constructor(
     size: number,
@@ -84,7 +106,7 @@ export class Argon2HelperPool {
     this.closed = true;
     await Promise.all(
       this.helpers.map(async (helper) => {
-        for (const pending of helper.pending.values()) pending.reject(new Error('Argon2 helper pool closed'));
+        for (const pending of helper.pending.values()) pending.reject(new Argon2HelperUnavailable('Argon2 helper pool closed'));
         helper.pending.clear();
         if (helper.child.exitCode !== null || helper.child.signalCode !== null) return;
         const exited = new Promise((resolve) => helper.child.once('exit', resolve));
@@ -95,8 +117,10 @@ export class Argon2HelperPool {
   }
 
   private send(request: Request): Promise<string | boolean> {
-    if (this.closed) return Promise.reject(new Error('Argon2 helper pool closed'));
-    const helper = this.helpers.reduce((best, candidate) => (candidate.pending.size < best.pending.size ? candidate : best));
+    if (this.closed) return Promise.reject(new Argon2HelperUnavailable('Argon2 helper pool closed'));
+    const live = this.helpers.filter((candidate) => !candidate.dead);
+    if (live.length === 0) return Promise.reject(new Argon2HelperUnavailable('no Argon2 helper process is running'));
+    const helper = live.reduce((best, candidate) => (candidate.pending.size < best.pending.size ? candidate : best));
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       helper.pending.set(id, { request, resolve, reject });
@@ -115,10 +139,15 @@ export class Argon2HelperPool {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
     });
-    const helper: Helper = { child, pending: new Map() };
+    const helper: Helper = { child, pending: new Map(), ready: false, dead: false };
     channelOf(child)?.unref();
     child.unref();
-    child.on('message', (reply: Reply) => {
+    child.on('message', (reply: Reply | { ready: true }) => {
+      if ('ready' in reply) {
+        helper.ready = true;
+        this.failedStarts = 0;
+        return;
+      }
       const pending = helper.pending.get(reply.id);
       if (!pending) return;
       helper.pending.delete(reply.id);
@@ -128,10 +157,25 @@ export class Argon2HelperPool {
     });
     // A send to a helper that is going away fails here; its exit handler resends.
     child.on('error', () => undefined);
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
+      helper.dead = true;
       if (this.closed) return;
-      const replacement = this.startHelper();
-      this.helpers[this.helpers.indexOf(helper)] = replacement;
+      const replace = () => {
+        if (this.closed) return;
+        const replacement = this.startHelper();
+        this.helpers[this.helpers.indexOf(helper)] = replacement;
+        return replacement;
+      };
+      if (!helper.ready) {
+        this.failedStarts++;
+        const error = new Argon2HelperUnavailable(`an Argon2 helper process exited before it started (${signal ?? `exit code ${code}`})`);
+        for (const pending of helper.pending.values()) pending.reject(error);
+        helper.pending.clear();
+        const delay = Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** this.failedStarts);
+        setTimeout(replace, delay).unref();
+        return;
+      }
+      const replacement = replace() as Helper;
       for (const [id, pending] of helper.pending) {
         replacement.pending.set(id, pending);
         this.dispatch(replacement, id, pending.request);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 import type { PasswordHasher } from '@pandora/domain';
-import { Argon2HelperPool } from './argon2-helper-pool';
+import { Argon2HelperPool, Argon2HelperUnavailable } from './argon2-helper-pool';
 
 export interface Argon2Parameters {
   memoryKib: number;
@@ -60,7 +60,9 @@ export class Argon2PasswordHasher implements PasswordHasher {
     const started = process.hrtime.bigint();
     try {
       return await (this.pool ? this.pool.verify(passwordHash, password) : verify(passwordHash, password));
-    } catch {
+    } catch (error) {
+      // No helper to ask is an outage, not a wrong password.
+      if (error instanceof Argon2HelperUnavailable) throw error;
       // A malformed stored hash can never match; it must not turn into a 500 either.
       return false;
     } finally {

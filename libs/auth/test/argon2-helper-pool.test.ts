@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import { Argon2HelperPool } from '../src/argon2-helper-pool';
+import { Argon2HelperPool, Argon2HelperUnavailable } from '../src/argon2-helper-pool';
 import { Argon2PasswordHasher } from '../src/argon2-password-hasher';
 
 const cheap = { memoryKib: 1024, timeCost: 1, parallelism: 1 };
@@ -52,6 +52,8 @@ describe('Argon2 in helper processes', () => {
 
   it('replaces a helper that dies and still answers the requests it had', async () => {
     const stored = await hash('right', options);
+    // Both helpers have started (one request each): a helper that dies before it starts is another case, below.
+    await Promise.all([pool.verify(stored, 'right'), pool.verify(stored, 'right')]);
     const [first] = pool.pids() as [number];
     const answers = Promise.all(Array.from({ length: 6 }, () => pool.verify(stored, 'right')));
     process.kill(first, 'SIGKILL');
@@ -65,6 +67,26 @@ describe('Argon2 in helper processes', () => {
     await pool.close();
     expect(pids.filter(alive)).toEqual([]);
     await expect(pool.verify('x', 'y')).rejects.toThrow(/closed/);
+  });
+
+  it('fails the work of helpers that cannot start as an outage, without restarting them in a tight loop', async () => {
+    const broken = new Argon2HelperPool(1, '/nonexistent/argon2-binding.js');
+    try {
+      const first = broken.pids()[0] as number;
+      await expect(broken.verify('$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaA', 'x')).rejects.toBeInstanceOf(Argon2HelperUnavailable);
+      // Right after the failed start no helper runs: refused at once rather than queued.
+      await expect(broken.verify('x', 'y')).rejects.toBeInstanceOf(Argon2HelperUnavailable);
+      expect(broken.pids()).toEqual([first]);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('never reports an unavailable helper as a wrong password', async () => {
+    const hasher = new Argon2PasswordHasher(cheap, undefined, { workers: 1 });
+    const stored = await hasher.hash('a long enough password');
+    await hasher.close();
+    await expect(hasher.verify(stored, 'a long enough password')).rejects.toBeInstanceOf(Argon2HelperUnavailable);
   });
 
   it('backs the password hasher with identical strings when ARGON2_WORKERS > 0', async () => {

@@ -39,6 +39,8 @@ describe('event-relay configuration', () => {
       maxBackoffMs: 10_000,
       publishTimeoutMs: 5_000,
       leaderYieldAfterMs: 30_000,
+      waitReplicas: 'auto',
+      waitTimeoutMs: 1_000,
     });
     expect(config.http.shutdownTimeoutMs).toBe(10_000);
     expect(config.redis.keyPrefix).toBe('');
@@ -56,6 +58,8 @@ describe('event-relay configuration', () => {
       EVENT_RELAY_MAX_BACKOFF: '3s',
       EVENT_RELAY_PUBLISH_TIMEOUT: '2s',
       EVENT_RELAY_LEADER_YIELD_AFTER: '1m',
+      EVENT_RELAY_WAIT_REPLICAS: '2',
+      EVENT_RELAY_WAIT_TIMEOUT: '500ms',
       REDIS_KEY_PREFIX: 'staging:',
     });
     expect(config.http.metricsPort).toBe(19465);
@@ -67,6 +71,8 @@ describe('event-relay configuration', () => {
       maxBackoffMs: 3_000,
       publishTimeoutMs: 2_000,
       leaderYieldAfterMs: 60_000,
+      waitReplicas: 2,
+      waitTimeoutMs: 500,
     });
     expect(config.redis.keyPrefix).toBe('staging:');
   });
@@ -186,7 +192,7 @@ describe('event stream reader configuration', () => {
   it('needs only Redis and the stream name, whatever APP_ENV says', () => {
     const config = buildEventStreamReaderConfig({ APP_ENV: 'prod', REDIS_HOST: 'cache.internal', REDIS_KEY_PREFIX: 'p:' });
     expect(config).toEqual({
-      redis: { url: 'redis://cache.internal:6379/0', keyPrefix: 'p:' },
+      redis: { topology: { kind: 'single', url: 'redis://cache.internal:6379/0' }, tls: false, keyPrefix: 'p:', isLocalDefault: false },
       stream: { name: 'user-service:events', maxLength: 10_000 },
     });
   });

@@ -3,9 +3,9 @@ import { isDeployedEnv } from './app-env';
 import type { Env } from './connection-urls';
 import { durationSchema } from './duration';
 import { ConfigError, describeIssues } from './config-error';
-import { LOCAL_REDIS_URL, redisUrlFromEnv } from './connection-urls';
 import { intField, portField, urlField } from './env-fields';
-import { normalizeEnv, parseEnvironment, type SharedConfig } from './shared-config';
+import { redisConnectionFromEnv, type RedisConnectionConfig } from './redis-connection';
+import { normalizeEnv, parseEnvironment, redisKeyPrefixField, type SharedConfig } from './shared-config';
 import { withVaultSecrets } from './vault';
 
 /** The Redis stream of docs/events.md and its approximate length cap (`XADD … MAXLEN ~ n`). */
@@ -31,6 +31,13 @@ export interface EventRelayConfig extends SharedConfig {
     publishTimeoutMs: number;
     /** The leader hands the lease over after Redis failed for this long (another replica may reach it). */
     leaderYieldAfterMs: number;
+    /**
+     * Replicas that must hold a batch (`WAIT`) before its rows are marked published: a number, or
+     * `auto` — one with Sentinel, else one once the master is seen with a replica (docs/events.md).
+     */
+    waitReplicas: number | 'auto';
+    /** How long `WAIT` waits for them; a batch not acknowledged in time is published again later. */
+    waitTimeoutMs: number;
   };
   mail: MailCourierConfig;
   /** Names (never values) of the variables that came from Vault. */
@@ -99,6 +106,19 @@ const eventRelaySchema = {
   EVENT_RELAY_MAX_BACKOFF: durationSchema('10s', { min: '100ms', max: '5m' }),
   EVENT_RELAY_PUBLISH_TIMEOUT: durationSchema('5s', { min: '100ms', max: '5m' }),
   EVENT_RELAY_LEADER_YIELD_AFTER: durationSchema('30s', { min: '1s', max: '1h' }),
+  EVENT_RELAY_WAIT_REPLICAS: z
+    .string()
+    .default('auto')
+    .transform((value, ctx) => {
+      if (value.trim().toLowerCase() === 'auto') return 'auto' as const;
+      if (!/^\d+$/.test(value.trim()) || Number(value) > 16) {
+        ctx.addIssue({ code: 'custom', message: 'expected auto or a number of replicas between 0 and 16' });
+        return z.NEVER;
+      }
+      return Number(value);
+    }),
+  // Unset: 1 s, or half of EVENT_RELAY_PUBLISH_TIMEOUT when that is shorter.
+  EVENT_RELAY_WAIT_TIMEOUT: durationSchema('0ms', { max: '1m' }),
   SMTP_URL: urlField(['smtp:', 'smtps:']).optional(),
   MAIL_FROM: mailFromField,
   PUBLIC_WEB_URL: urlField(['http:', 'https:']).optional(),
@@ -118,10 +138,18 @@ export function buildEventRelayConfig(rawEnv: Env, vaultKeys: string[] = []): Ev
     'event-relay',
     rawEnv,
     eventRelaySchema,
-    (env) => (env.MAIL_RETRY_MAX < env.MAIL_RETRY_BASE ? ['MAIL_RETRY_MAX: must not be shorter than MAIL_RETRY_BASE'] : []),
+    (env) => [
+      ...(env.MAIL_RETRY_MAX < env.MAIL_RETRY_BASE ? ['MAIL_RETRY_MAX: must not be shorter than MAIL_RETRY_BASE'] : []),
+      ...(env.EVENT_RELAY_WAIT_TIMEOUT < env.EVENT_RELAY_PUBLISH_TIMEOUT
+        ? []
+        : [
+            'EVENT_RELAY_WAIT_TIMEOUT: must be shorter than EVENT_RELAY_PUBLISH_TIMEOUT (the whole publish, WAIT included, is bounded by it)',
+          ]),
+    ],
     // Mail that can never leave would silently pile up: outside dev/test the courier needs a real server.
     ['SMTP_URL'],
   );
+  const waitTimeoutMs = shared.env.EVENT_RELAY_WAIT_TIMEOUT || Math.min(1_000, Math.floor(shared.env.EVENT_RELAY_PUBLISH_TIMEOUT / 2));
   const { env } = shared;
   const serverPort = env.SERVER_PORT && /^\d+$/.test(env.SERVER_PORT) ? env.SERVER_PORT : '8080';
   return {
@@ -140,6 +168,8 @@ export function buildEventRelayConfig(rawEnv: Env, vaultKeys: string[] = []): Ev
       maxBackoffMs: env.EVENT_RELAY_MAX_BACKOFF,
       publishTimeoutMs: env.EVENT_RELAY_PUBLISH_TIMEOUT,
       leaderYieldAfterMs: env.EVENT_RELAY_LEADER_YIELD_AFTER,
+      waitReplicas: env.EVENT_RELAY_WAIT_REPLICAS,
+      waitTimeoutMs,
     },
     mail: {
       smtpUrl: env.SMTP_URL ?? LOCAL_MAIL_CATCHER_SMTP_URL,
@@ -166,29 +196,26 @@ export async function loadEventRelayConfig(rawEnv: Env = process.env, fetchImpl:
 
 /** What a stream reader (`npm run events:tail`) needs: Redis and the stream's name, nothing else. */
 export interface EventStreamReaderConfig {
-  redis: { url: string; keyPrefix: string };
+  redis: RedisConnectionConfig;
   stream: EventStreamConfig;
 }
 
 const readerSchema = z.object({
-  REDIS_URL: urlField(['redis:', 'rediss:']),
   // Same rule as the apps' (shared-config.ts): the tail must see the keys the relay writes.
-  REDIS_KEY_PREFIX: z
-    .string()
-    .max(100)
-    .regex(/^[A-Za-z0-9:._-]*$/, 'only [A-Za-z0-9:._-] allowed')
-    .default(''),
+  REDIS_KEY_PREFIX: redisKeyPrefixField(),
   ...streamSchema,
 });
 
 export function buildEventStreamReaderConfig(rawEnv: Env): EventStreamReaderConfig {
   const env = normalizeEnv(rawEnv);
-  const withUrl: Env = { ...env, REDIS_URL: redisUrlFromEnv(env) ?? LOCAL_REDIS_URL };
-  const parsed = readerSchema.safeParse(withUrl);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, withUrl), 'events-tail');
+  const parsed = readerSchema.safeParse(env);
+  const problems = parsed.success ? [] : describeIssues(parsed.error.issues, env);
+  const redis = redisConnectionFromEnv(env, parsed.data?.REDIS_KEY_PREFIX ?? '');
+  problems.push(...redis.problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems, 'events-tail');
   const data = parsed.data;
   return {
-    redis: { url: data.REDIS_URL, keyPrefix: data.REDIS_KEY_PREFIX },
+    redis: redis.connection,
     stream: { name: data.EVENTS_STREAM, maxLength: data.EVENTS_STREAM_MAXLEN },
   };
 }

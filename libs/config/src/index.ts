@@ -13,3 +13,4 @@ export * from './startup-failure';
 export * from './user-api.config';
 export * from './user-grpc.config';
 export * from './vault';
+export * from './redis-connection';

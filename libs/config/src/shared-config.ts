@@ -1,15 +1,10 @@
 import { z } from 'zod';
 import { APP_ENV_DEFAULTS, appEnvSchema, isDeployedEnv, LOG_LEVELS, type AppEnv, type LogLevel } from './app-env';
 import { ConfigError, describeIssues } from './config-error';
-import { databaseUrlFromEnv, LOCAL_DATABASE_URL, LOCAL_REDIS_URL, redisUrlFromEnv, type Env } from './connection-urls';
+import { databaseUrlFromEnv, LOCAL_DATABASE_URL, type Env } from './connection-urls';
 import { boolField, intField, urlField } from './env-fields';
-import {
-  databaseTransportFinding,
-  judgeProductionTransport,
-  redisConnectionOfUrl,
-  redisTransportFinding,
-  type TransportFinding,
-} from './production-transport';
+import { databaseTransportFinding, judgeProductionTransport, redisTransportFinding, type TransportFinding } from './production-transport';
+import { redisConnectionFromEnv, redisPasswordSet, type RedisConnectionConfig } from './redis-connection';
 
 /** Settings every app shares: environment, logging, PostgreSQL and Redis. */
 export interface SharedConfig {
@@ -26,12 +21,25 @@ export interface SharedConfig {
     poolMax: number;
     isLocalDefault: boolean;
   };
-  redis: { url: string; keyPrefix: string; isLocalDefault: boolean };
+  /** One node, Sentinel or Cluster (redis-connection.ts), with credentials, TLS and the key prefix. */
+  redis: RedisConnectionConfig;
   /**
    * Production transport rules that ALLOW_INSECURE_PRIVATE_NETWORK waived: the app logs them once at
    * start-up (logWaivedTransportRules). Empty outside prod and without the override.
    */
   waivedTransportRules: TransportFinding[];
+}
+
+/**
+ * Prepended to every key. No braces: a prefix must never become (part of) a Redis Cluster hash
+ * tag, or it would move keys that are tagged to share a slot apart.
+ */
+export function redisKeyPrefixField() {
+  return z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9:._-]*$/, 'only [A-Za-z0-9:._-] allowed')
+    .default('');
 }
 
 /** Empty variables count as unset, as they do for most twelve-factor tools. */
@@ -47,12 +55,7 @@ const sharedSchema = z.object({
   DATABASE_URL: urlField(['postgresql:', 'postgres:']),
   DATABASE_DIRECT_URL: urlField(['postgresql:', 'postgres:']).optional(),
   DATABASE_POOL_MAX: intField(10, 1, 200),
-  REDIS_URL: urlField(['redis:', 'rediss:']),
-  REDIS_KEY_PREFIX: z
-    .string()
-    .max(100)
-    .regex(/^[A-Za-z0-9:._-]*$/, 'only [A-Za-z0-9:._-] allowed')
-    .default(''),
+  REDIS_KEY_PREFIX: redisKeyPrefixField(),
   ALLOW_INSECURE_PRIVATE_NETWORK: boolField(false),
 });
 
@@ -68,7 +71,7 @@ export function parseEnvironment<T extends z.ZodRawShape>(
   check: (env: z.infer<z.ZodObject<T>>, appEnv: AppEnv) => string[] = () => [],
   /** Secrets the app cannot run without outside dev/test (checked even when other variables are bad). */
   requiredWhenDeployed: string[] = [],
-  /** `usesRedis: false` for apps that never connect to Redis: REDIS_URL is then not required when deployed. */
+  /** `usesRedis: false` for apps that never connect to Redis: no Redis variable is then required or checked. */
   options: {
     usesRedis?: boolean;
     /** The app's own production transport rules (production-transport.ts), judged with the shared ones. */
@@ -77,19 +80,23 @@ export function parseEnvironment<T extends z.ZodRawShape>(
 ): SharedConfig & { env: z.infer<z.ZodObject<T>> } {
   const env = normalizeEnv(rawEnv);
   const databaseUrl = databaseUrlFromEnv(env);
-  const redisUrl = redisUrlFromEnv(env);
-  const withUrls: Env = { ...env, DATABASE_URL: databaseUrl ?? LOCAL_DATABASE_URL, REDIS_URL: redisUrl ?? LOCAL_REDIS_URL };
+  const withUrls: Env = { ...env, DATABASE_URL: databaseUrl ?? LOCAL_DATABASE_URL };
 
   const schema = sharedSchema.extend(extend);
   const parsed = schema.safeParse(withUrls);
   const problems = parsed.success ? [] : describeIssues(parsed.error.issues, withUrls);
+  const usesRedis = options.usesRedis !== false;
+  const redis = redisConnectionFromEnv(env, parsed.success ? (parsed.data as { REDIS_KEY_PREFIX: string }).REDIS_KEY_PREFIX : '');
+  if (usesRedis) problems.push(...redis.problems);
 
   const appEnv: AppEnv =
     (parsed.success ? (parsed.data as { APP_ENV: AppEnv }).APP_ENV : appEnvSchema.safeParse(env.APP_ENV).data) ?? 'dev';
   if (isDeployedEnv(appEnv)) {
     if (databaseUrl === null) problems.push(`DATABASE_URL: required when APP_ENV=${appEnv} (the local default is for development only)`);
-    if (redisUrl === null && options.usesRedis !== false)
-      problems.push(`REDIS_URL: required when APP_ENV=${appEnv} (the local default is for development only)`);
+    if (!redis.configured && usesRedis)
+      problems.push(
+        `REDIS_URL: required when APP_ENV=${appEnv} (or REDIS_SENTINELS + REDIS_SENTINEL_MASTER, or REDIS_CLUSTER_NODES; the local default is for development only)`,
+      );
     for (const variable of requiredWhenDeployed) {
       if (env[variable] === undefined) problems.push(`${variable}: required when APP_ENV=${appEnv} (it is not set)`);
     }
@@ -101,7 +108,10 @@ export function parseEnvironment<T extends z.ZodRawShape>(
     const shared = parsed.data as z.infer<typeof sharedSchema>;
     const transport = judgeProductionTransport(
       appEnv,
-      [...sharedTransportFindings(env, shared, options.usesRedis !== false), ...(options.transport?.(appData) ?? [])],
+      [
+        ...sharedTransportFindings(env, shared, usesRedis && redis.configured ? redis.connection : null),
+        ...(options.transport?.(appData) ?? []),
+      ],
       shared.ALLOW_INSECURE_PRIVATE_NETWORK,
     );
     problems.push(...transport.problems);
@@ -119,22 +129,36 @@ export function parseEnvironment<T extends z.ZodRawShape>(
       poolMax: data.DATABASE_POOL_MAX,
       isLocalDefault: databaseUrl === null,
     },
-    redis: { url: data.REDIS_URL, keyPrefix: data.REDIS_KEY_PREFIX, isLocalDefault: redisUrl === null },
+    redis: redis.connection,
     waivedTransportRules,
     env: data,
   };
 }
 
+/** The variable that chose the Redis topology, for the transport rule's message. */
+function redisVariableOf(env: Env, redis: RedisConnectionConfig): string {
+  switch (redis.topology.kind) {
+    case 'single':
+      return env.REDIS_URL !== undefined ? 'REDIS_URL' : 'REDIS_HOST';
+    case 'sentinel':
+      return 'REDIS_SENTINELS';
+    case 'cluster':
+      return 'REDIS_CLUSTER_NODES';
+  }
+}
+
 /** PostgreSQL (both URLs) and, for apps that use it, Redis; named by the variable that was set. */
-function sharedTransportFindings(env: Env, parsed: z.infer<typeof sharedSchema>, usesRedis: boolean): Array<TransportFinding | null> {
+function sharedTransportFindings(
+  env: Env,
+  parsed: z.infer<typeof sharedSchema>,
+  /** The configured Redis of an app that uses it (null: none, or only the local default). */
+  redis: RedisConnectionConfig | null,
+): Array<TransportFinding | null> {
   // Nothing configured is reported as required already; the local defaults are not judged again.
   const databaseSet = databaseUrlFromEnv(env) !== null;
-  const redisSet = usesRedis && redisUrlFromEnv(env) !== null;
   return [
     databaseSet ? databaseTransportFinding(env.DATABASE_URL !== undefined ? 'DATABASE_URL' : 'DB_SSLMODE', parsed.DATABASE_URL) : null,
     parsed.DATABASE_DIRECT_URL === undefined ? null : databaseTransportFinding('DATABASE_DIRECT_URL', parsed.DATABASE_DIRECT_URL),
-    redisSet
-      ? redisTransportFinding(env.REDIS_URL !== undefined ? 'REDIS_URL' : 'REDIS_HOST', redisConnectionOfUrl(parsed.REDIS_URL))
-      : null,
+    redis === null ? null : redisTransportFinding(redisVariableOf(env, redis), { tls: redis.tls, passwordSet: redisPasswordSet(redis) }),
   ];
 }

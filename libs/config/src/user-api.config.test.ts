@@ -163,7 +163,7 @@ describe('user-api configuration', () => {
       REDIS_DB: '2',
     });
     expect(config.database.url).toBe('postgresql://pandora:p%40ss%20word@db.internal:6432/users?sslmode=require');
-    expect(config.redis.url).toBe('redis://:s3cret@cache.internal:6379/2');
+    expect(config.redis.topology).toEqual({ kind: 'single', url: 'redis://:s3cret@cache.internal:6379/2' });
     expect(config.database.isLocalDefault).toBe(false);
   });
 

@@ -30,7 +30,11 @@ async function session(key = MAIL_COURIER_LEADER_LOCK_KEY): Promise<LeaderSessio
   return opened;
 }
 
-async function queue(token: string | null = `tok-${randomUUID()}`): Promise<string> {
+async function queue(
+  token: string | null = `tok-${randomUUID()}`,
+  data: Record<string, string> = { first_name: 'Ada' },
+  createdAt = new Date(),
+): Promise<string> {
   const id = randomUUID();
   await withPgClient(db.url, (client) =>
     new PgMailQueue(client).enqueue({
@@ -38,9 +42,9 @@ async function queue(token: string | null = `tok-${randomUUID()}`): Promise<stri
       userId: null,
       template: 'verify_email',
       recipient: `${id.slice(0, 8)}@example.com`,
-      data: { first_name: 'Ada' },
+      data,
       linkToken: token,
-      createdAt: new Date(),
+      createdAt,
     }),
   );
   return id;
@@ -54,8 +58,9 @@ async function row(id: string) {
       link_token: string | null;
       due_in_ms: number;
       last_error: string | null;
+      data: Record<string, string>;
     }>(
-      `SELECT status, attempts, link_token, last_error, (EXTRACT(EPOCH FROM (next_attempt_at - now())) * 1000)::float8 AS due_in_ms
+      `SELECT status, attempts, link_token, last_error, data, (EXTRACT(EPOCH FROM (next_attempt_at - now())) * 1000)::float8 AS due_in_ms
          FROM mail_messages WHERE id = $1`,
       [id],
     );
@@ -95,6 +100,13 @@ describe('the courier store', () => {
     expect((await row(id))?.due_in_ms).toBeGreaterThan(50_000);
   });
 
+  it('hands out a message queued by a clock that runs ahead of the database at once', async () => {
+    const id = await queue(undefined, undefined, new Date(Date.now() + 86_400_000));
+    const leader = await session();
+    await leader.tryAcquireLease();
+    expect((await new MailCourierStore(leader).claimDue(10, 60_000)).map((mail) => mail.id)).toEqual([id]);
+  });
+
   it('claims at most the batch size, oldest due first', async () => {
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push(await queue());
@@ -104,8 +116,13 @@ describe('the courier store', () => {
     expect(claimed.map((mail) => mail.id)).toEqual(ids.slice(0, 2));
   });
 
-  it('scrubs the link token of a message marked sent or abandoned, and keeps it for a retry', async () => {
-    const [sent, retried, abandoned] = [await queue(), await queue(), await queue()];
+  it('scrubs the link token and the anti-phishing code of a message marked sent or abandoned, and keeps both for a retry', async () => {
+    const withCode = { first_name: 'Ada', anti_phishing_code: 'Blue42Fox' };
+    const [sent, retried, abandoned] = [
+      await queue(undefined, withCode),
+      await queue(undefined, withCode),
+      await queue(undefined, withCode),
+    ];
     const leader = await session();
     await leader.tryAcquireLease();
     const store = new MailCourierStore(leader);
@@ -114,10 +131,15 @@ describe('the courier store', () => {
     await store.scheduleRetry(retried, 5_000, '451 try again later');
     await store.abandon(abandoned, '550 mailbox unavailable');
 
-    expect(await row(sent)).toMatchObject({ status: 'sent', link_token: null, last_error: null });
-    expect(await row(abandoned)).toMatchObject({ status: 'abandoned', link_token: null, last_error: '550 mailbox unavailable' });
+    expect(await row(sent)).toMatchObject({ status: 'sent', link_token: null, last_error: null, data: { first_name: 'Ada' } });
+    expect(await row(abandoned)).toMatchObject({
+      status: 'abandoned',
+      link_token: null,
+      last_error: '550 mailbox unavailable',
+      data: { first_name: 'Ada' },
+    });
     const retry = await row(retried);
-    expect(retry).toMatchObject({ status: 'pending', last_error: '451 try again later' });
+    expect(retry).toMatchObject({ status: 'pending', last_error: '451 try again later', data: withCode });
     expect(retry?.link_token).toMatch(/^tok-/);
     expect(retry?.due_in_ms).toBeGreaterThan(3_000);
     expect(retry?.due_in_ms).toBeLessThan(6_000);

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventType } from '@pandora/domain';
 import type { Logger } from '@pandora/observability';
-import type Redis from 'ioredis';
-import { deadLetterStreamOf, fullKey } from './redis-keys';
+import type { Cluster, default as Redis } from 'ioredis';
+import { deadLetterStreamOf, fullKey, nodeFor, type StreamRedis } from './redis-keys';
 import { decodeStreamEntry, toTypedEvent, type RawStreamEvent, type StreamEvent } from './stream-entry';
 
 export type EventHandlers = { [T in EventType]?: (event: StreamEvent<T>) => Promise<void> | void };
@@ -17,8 +17,8 @@ export interface ConsumerHooks {
 }
 
 export interface StreamConsumerOptions {
-  /** Used for every command; a duplicate connection is made for the blocking reads. */
-  redis: Redis;
+  /** Used for every command (one node, Sentinel or Cluster); a duplicate connection is made for the blocking reads. */
+  redis: StreamRedis;
   stream: string;
   group: string;
   /**
@@ -66,6 +66,34 @@ const DEFAULTS = {
   maxBackoffMs: 5_000,
 };
 
+/**
+ * A second connection like `redis` for the blocking XREADGROUP (it holds its socket for up to
+ * blockMs), with a command timeout that leaves room for the block.
+ */
+function duplicateForBlockingReads(redis: StreamRedis, blockMs: number): StreamRedis {
+  if (redis.isCluster) {
+    const cluster = redis as Cluster;
+    const nodeOptions = cluster.options.redisOptions ?? {};
+    const commandTimeout = nodeOptions.commandTimeout;
+    return cluster.duplicate([], {
+      lazyConnect: true,
+      redisOptions: {
+        ...nodeOptions,
+        connectionName: `${nodeOptions.connectionName ?? 'stream-consumer'}:reader`,
+        ...(commandTimeout !== undefined ? { commandTimeout: commandTimeout + blockMs } : {}),
+      },
+    });
+  }
+  const single = redis as Redis;
+  const commandTimeout = single.options.commandTimeout;
+  return single.duplicate({
+    connectionName: `${single.options.connectionName ?? 'stream-consumer'}:reader`,
+    lazyConnect: true,
+    // A blocking read legitimately waits blockMs; a command timeout shorter than that would fail it.
+    ...(commandTimeout !== undefined ? { commandTimeout: commandTimeout + blockMs } : {}),
+  });
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -86,8 +114,9 @@ function messageOf(error: unknown): string {
 export class StreamConsumer {
   private readonly settings: typeof DEFAULTS;
   private readonly deadLetterStream: string | null;
-  private readonly reader: Redis;
-  private readerClientId: number | null = null;
+  private readonly reader: StreamRedis;
+  /** The server-side id of the reader's connection to the stream's master, for CLIENT UNBLOCK. */
+  private readerClient: { node: Redis; id: number } | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
   private stopped: Promise<void> | null = null;
@@ -107,20 +136,10 @@ export class StreamConsumer {
     if (this.settings.maxDeliveries < 1) throw new Error('maxDeliveries must be at least 1');
     if (this.settings.blockMs < 1) throw new Error('blockMs must be at least 1 (0 would block forever)');
     this.deadLetterStream = options.deadLetterStream === undefined ? deadLetterStreamOf(options.stream) : options.deadLetterStream;
-    const commandTimeout = options.redis.options.commandTimeout;
-    this.reader = options.redis.duplicate({
-      connectionName: `${options.redis.options.connectionName ?? 'stream-consumer'}:reader`,
-      lazyConnect: true,
-      // A blocking read legitimately waits blockMs; a command timeout shorter than that would fail it.
-      ...(commandTimeout !== undefined ? { commandTimeout: commandTimeout + this.settings.blockMs } : {}),
-    });
+    this.reader = duplicateForBlockingReads(options.redis, this.settings.blockMs);
     this.reader.on('error', (error: Error) => options.logger.warn('event stream reader connection error', { error: error.message }));
-    this.reader.on('ready', () => {
-      this.reader.client('ID').then(
-        (id) => (this.readerClientId = Number(id)),
-        () => (this.readerClientId = null),
-      );
-    });
+    // A new connection has a new id (and after a failover, another server).
+    this.reader.on('ready', () => (this.readerClient = null));
   }
 
   /** Creates the group if needed and starts consuming in the background. Rejects if Redis is unreachable. */
@@ -142,9 +161,13 @@ export class StreamConsumer {
   private async shutDown(): Promise<void> {
     this.stopping = true;
     this.wake.abort();
-    if (this.reading && this.readerClientId !== null) {
-      // Ends the blocking XREADGROUP now, as if it had timed out, instead of after blockMs.
-      await this.options.redis.client('UNBLOCK', this.readerClientId, 'TIMEOUT').catch(() => undefined);
+    if (this.reading && this.readerClient !== null) {
+      // Ends the blocking XREADGROUP now, as if it had timed out, instead of after blockMs. It is
+      // sent to the server the read blocks on (on a Cluster, the stream's master).
+      const { id } = this.readerClient;
+      await Promise.resolve()
+        .then(() => nodeFor(this.options.redis, this.options.stream).client('UNBLOCK', id, 'TIMEOUT'))
+        .catch(() => undefined);
     }
     await this.loop;
     // QUIT lets the server close the socket at once; a bare disconnect lingers until a 2 s timer.
@@ -204,6 +227,7 @@ export class StreamConsumer {
   private async readNew(blockMs: number): Promise<Entry[]> {
     // A connection that gave up reconnecting (a caller's retryStrategy may stop) is started again.
     if (this.reader.status === 'end' || this.reader.status === 'wait') await this.reader.connect();
+    await this.rememberReaderClient();
     this.reading = true;
     try {
       const reply = (await this.reader.xreadgroup(
@@ -222,6 +246,15 @@ export class StreamConsumer {
     } finally {
       this.reading = false;
     }
+  }
+
+  /** Learns the reader connection's client id on the server that holds the stream (once per connection). */
+  private async rememberReaderClient(): Promise<void> {
+    const node = nodeFor(this.reader, this.options.stream);
+    if (this.readerClient?.node === node) return;
+    this.readerClient = null;
+    const id = Number(await node.client('ID'));
+    this.readerClient = { node, id };
   }
 
   /**

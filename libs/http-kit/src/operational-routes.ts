@@ -4,7 +4,8 @@ import type { AppMetrics } from '@pandora/observability';
 import { z } from 'zod';
 import { routeBuilder, type RouteDefinition } from './route-definition';
 
-export type CheckResult = 'up' | 'down';
+/** `read_only`: the dependency answers but refuses writes (Redis: the node written to is a replica, mid-failover). */
+export type CheckResult = 'up' | 'down' | 'read_only';
 
 export interface ReadinessProbe {
   checks: Record<string, () => Promise<CheckResult>>;
@@ -14,7 +15,7 @@ export interface ReadinessProbe {
 
 export const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 export const readinessSchema = z
-  .object({ status: z.enum(['ready', 'not_ready', 'shutting_down']), checks: z.record(z.string(), z.enum(['up', 'down'])) })
+  .object({ status: z.enum(['ready', 'not_ready', 'shutting_down']), checks: z.record(z.string(), z.enum(['up', 'down', 'read_only'])) })
   .meta({ id: 'Readiness' });
 
 /**

@@ -65,13 +65,16 @@ export class SmtpMailSender implements MailSender {
   private readonly domain: string;
 
   constructor(private readonly settings: SmtpSettings) {
-    this.transport = nodemailer.createTransport(settings.url, {
+    // The options go beside `url` in the first argument (the second would be message defaults);
+    // what the URL itself sets wins.
+    this.transport = nodemailer.createTransport({
+      url: settings.url,
       connectionTimeout: settings.sendTimeoutMs,
       greetingTimeout: settings.sendTimeoutMs,
       socketTimeout: settings.sendTimeoutMs,
       dnsTimeout: settings.sendTimeoutMs,
       ...(settings.requireTls ? { requireTLS: true } : {}),
-    } as Parameters<typeof nodemailer.createTransport>[1]);
+    } as Parameters<typeof nodemailer.createTransport>[0]);
     this.domain = senderDomain(settings.from);
   }
 

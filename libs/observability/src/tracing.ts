@@ -79,6 +79,8 @@ export function startTracing(settings: TracingSettings): Tracing {
         '@opentelemetry/instrumentation-http': {
           // Probes and scrapes would be most of the traces and tell nothing.
           ignoreIncomingRequestHook: (request) => /^\/(health|ready|metrics)(\?|$)/.test(request.url ?? ''),
+          // The pages of mailed links carry a one-time token in the query: a trace must not keep it.
+          redactedQueryParamsServer: ['token'],
         },
       }),
     ],

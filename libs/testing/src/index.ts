@@ -1,6 +1,7 @@
 export * from './entry-points';
 export * from './fake-otlp-collector';
 export * from './private-pgbouncer';
+export * from './private-redis-topologies';
 export * from './private-servers';
 export * from './test-certificates';
 export * from './test-database';

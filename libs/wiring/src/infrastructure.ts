@@ -4,4 +4,12 @@
  * handed on from data-access so that apps never import data-access themselves (ESLint forbids it
  * in user-api and user-grpc: a route reaching a repository would bypass the use cases).
  */
-export { checkRedis, createRedisClient, translateInfrastructureError, type CheckStatus, type RedisOptions } from '@pandora/data-access';
+export {
+  checkRedis,
+  closeRedisClient,
+  createRedisClient,
+  translateInfrastructureError,
+  type CheckStatus,
+  type RedisClient,
+  type RedisOptions,
+} from '@pandora/data-access';

@@ -85,7 +85,9 @@ export function createContext(
     ALLOW_INSECURE_PRIVATE_NETWORK: 'true',
   });
   const postgresBackends = async () =>
-    (await infra.sql<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [infra.databaseName])).map((row) => row.pid);
+    (await infra.sql<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = ANY($1)', [infra.databaseNames()])).map(
+      (row) => row.pid,
+    );
 
   // event-relay delivers mail too, and requires an SMTP server outside dev/test: the local mail
   // catcher (tools/mail-catcher), started on first use and stopped with every other process.

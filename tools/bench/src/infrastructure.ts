@@ -46,6 +46,8 @@ export interface PrivateInfrastructure {
    * schema; dropped by `dispose` (and, if the run is killed, by a later run's leftover sweep).
    */
   createSideDatabase(suffix: string): Promise<{ name: string; url: string }>;
+  /** The run's database and its side databases: whose PostgreSQL backends count in the CPU accounting. */
+  databaseNames(): string[];
   dispose(): Promise<void>;
 }
 
@@ -184,6 +186,7 @@ export async function createPrivateInfrastructure(runId: string, log: (line: str
         client.release();
       }
     },
+    databaseNames: () => [databaseName, ...sideDatabases],
     async createSideDatabase(suffix) {
       if (!/^[a-z0-9_]+$/.test(suffix)) throw new Error(`side database suffix ${suffix}: lower-case letters, digits and _ only`);
       const name = `${databaseName}_${suffix}`;

@@ -22,8 +22,8 @@ const policySpec = (policy: K8sObject): PolicySpec => (policy.spec as PolicySpec
 
 /** Ports a pod may open to the outside of the namespace only for labelled callers. */
 export const RESTRICTED_PORTS: Record<string, number[]> = { 'user-api': [8081], 'user-grpc': [9090] };
-/** Where pods may connect: DNS, PostgreSQL, PgBouncer, Redis, OTLP (gRPC and HTTP), the Pushgateway, SMTP submission and SMTPS. */
-export const ALLOWED_EGRESS_PORTS = [53, 5432, 6432, 6379, 4317, 4318, 9091, 587, 465];
+/** Where pods may connect: DNS, PostgreSQL, PgBouncer, Redis and its sentinels, OTLP (gRPC and HTTP), the Pushgateway, SMTP submission and SMTPS. */
+export const ALLOWED_EGRESS_PORTS = [53, 5432, 6432, 6379, 26379, 4317, 4318, 9091, 587, 465];
 
 /**
  * A peer that stays inside the namespace or names its callers: a bare podSelector (this namespace),

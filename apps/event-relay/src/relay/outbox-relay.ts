@@ -1,9 +1,15 @@
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Link } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { OutboxConnection, type OutboxRow } from '@pandora/data-access';
-import { appendToStream, type AppendResult, type OutgoingEvent, type StreamTarget } from '@pandora/event-stream';
+import {
+  appendToStream,
+  type AppendResult,
+  type OutgoingEvent,
+  type StreamDurability,
+  type StreamRedis,
+  type StreamTarget,
+} from '@pandora/event-stream';
 import { parseTraceparent, type Logger } from '@pandora/observability';
-import type Redis from 'ioredis';
 import type { RelayMetrics } from './relay-metrics';
 
 export type RelayRole = 'starting' | 'standby' | 'leader' | 'stopped';
@@ -22,8 +28,10 @@ export interface OutboxRelaySettings {
 export interface OutboxRelayDeps {
   /** DATABASE_DIRECT_URL: the relay's session holds the lease and LISTENs, so never a transaction pooler. */
   databaseUrl: string;
-  redis: Redis;
+  redis: StreamRedis;
   stream: StreamTarget;
+  /** Replicas that must hold a batch before it is marked published (absent: none are awaited). */
+  durability?: StreamDurability;
   settings: OutboxRelaySettings;
   metrics: RelayMetrics;
   logger: Logger;
@@ -303,7 +311,7 @@ export class OutboxRelay {
     const { logger, metrics, settings } = this.deps;
     let result: AppendResult;
     try {
-      result = await appendToStream(this.deps.redis, this.deps.stream, rows.map(toOutgoingEvent));
+      result = await appendToStream(this.deps.redis, this.deps.stream, rows.map(toOutgoingEvent), this.deps.durability);
     } catch (error) {
       result = { accepted: 0, streamIds: [], error: error instanceof Error ? error : new Error(String(error)) };
     }

@@ -52,8 +52,3 @@ export async function mailRow(databaseUrl: string, id: string): Promise<MailRow>
     return rows[0];
   });
 }
-
-/** Makes every pending message due now (instead of waiting for its backoff). */
-export async function makeMailDue(databaseUrl: string): Promise<void> {
-  await withPgClient(databaseUrl, (client) => client.query(`UPDATE mail_messages SET next_attempt_at = now() WHERE status = 'pending'`));
-}

@@ -67,6 +67,13 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
   throw new Error(`no /health on ${url} within ${timeoutMs} ms`);
 }
 
+/** A process that never answered says why (a refused configuration, a crash) in the test's failure. */
+function withOutputOf(app: AppProcess): (error: Error) => never {
+  return (error) => {
+    throw new Error(`${error.message}; its output:\n${app.output().slice(-3_000)}`);
+  };
+}
+
 export interface Infrastructure {
   databaseUrl: string;
   redisUrl: string;
@@ -92,7 +99,7 @@ export async function startRelay(infra: Infrastructure, env: Record<string, stri
     },
     port,
   );
-  await waitForHttp(relay.url);
+  await waitForHttp(relay.url).catch(withOutputOf(relay));
   return relay;
 }
 
@@ -117,7 +124,7 @@ export async function startUserApi(infra: Infrastructure, env: Record<string, st
     },
     port,
   );
-  await waitForHttp(api.url);
+  await waitForHttp(api.url).catch(withOutputOf(api));
   return api;
 }
 

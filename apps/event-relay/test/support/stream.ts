@@ -1,5 +1,5 @@
 import { withPgClient } from '@pandora/testing';
-import type Redis from 'ioredis';
+import type { Cluster, default as Redis } from 'ioredis';
 
 export interface PublishedEntry {
   streamId: string;
@@ -12,7 +12,7 @@ export interface PublishedEntry {
 }
 
 /** Every entry of the stream, oldest first, read with a client that does not prefix keys. */
-export async function readStream(raw: Redis, fullKey: string): Promise<PublishedEntry[]> {
+export async function readStream(raw: Redis | Cluster, fullKey: string): Promise<PublishedEntry[]> {
   const entries: PublishedEntry[] = [];
   let start = '-';
   for (;;) {

@@ -300,7 +300,10 @@ describe('the admin console against the real API', () => {
     await page.getByRole('dialog', { name: 'Unfreeze this account?' }).getByRole('button', { name: 'Unfreeze' }).click();
     await page.getByRole('status').filter({ hasText: 'The account is no longer frozen.' }).waitFor();
     expect((await adminApi.get(`/api/v1/admin/users/${user.id}`)).body).toMatchObject({ frozen_at: null, is_active: true });
-    expect(await onlyAuditRow(t.rows, user.id, 'user.account.unfrozen')).toMatchObject({ actorType: 'admin', actorIdentifier: admin.email });
+    expect(await onlyAuditRow(t.rows, user.id, 'user.account.unfrozen')).toMatchObject({
+      actorType: 'admin',
+      actorIdentifier: admin.email,
+    });
     expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: user.password })).status).toBe(200);
     expect(await security.getByRole('button', { name: 'Unfreeze' }).count()).toBe(0);
   });

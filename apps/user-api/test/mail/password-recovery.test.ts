@@ -65,6 +65,24 @@ describe('password recovery', () => {
     ).toEqual([{ payload: { email: user.email } }]);
   });
 
+  it('keeps the link token out of the logs, the audit trail and the events', async () => {
+    const user = await registerUser(t.http());
+    await forgot(user.email);
+    const token = await linkTokenOf(t.db.url, user.email, 'password_reset');
+    await reset({ token, new_password: 'short' });
+    expect((await reset({ token, new_password: 'a brand new passphrase' })).status).toBe(204);
+    await reset({ token, new_password: 'a brand new passphrase' });
+    expect(t.rawLogs()).not.toContain(token);
+    const records = await sql(
+      t.db.url,
+      `SELECT (SELECT coalesce(json_agg(a), '[]') FROM audit_logs a WHERE a.user_id = $1)::text AS audit,
+              (SELECT coalesce(json_agg(o), '[]') FROM outbox_events o WHERE o.aggregate_id = $1)::text AS events`,
+      [user.id],
+    );
+    expect(JSON.stringify(records)).not.toContain(token);
+    expect(JSON.stringify(records)).toContain('user.password.reset');
+  });
+
   it('lets exactly one of parallel resets with one token succeed', async () => {
     const user = await registerUser(t.http());
     await forgot(user.email);

@@ -94,6 +94,14 @@ describe('tracing', () => {
     await collector.spansOf(callerTrace, (found) => found.some(isHttpServer));
   });
 
+  it('keeps the one-time token of a link page out of the trace', async () => {
+    const traceId = 'b4ce929d0e0e47364bf92f3577b34da7';
+    const token = 'q3Jx9kX0cM1W7yZs5p2uVvA8bT4nR6eLfGhIjKlMnOo';
+    await request(app.publicUrl).get(`/verify-email?token=${token}`).set('traceparent', `00-${traceId}-00f067aa0ba902b7-01`).expect(200);
+    const spans = await collector.spansOf(traceId, (found) => found.some((span) => span.kind === 2));
+    expect(JSON.stringify(spans)).not.toContain(token);
+  });
+
   it('does not trace health probes', async () => {
     await request(app.publicUrl).get('/health').expect(200);
     // A traced request after it: once its span has arrived, a span of the probe (ended before it,

@@ -16,6 +16,14 @@ const CONNECTION_EXCEPTION_CLASS = /^08[0-9A-Z]{3}$/;
  * node-postgres reports a socket that died mid-query, or a connect that timed out, as a plain
  * Error with no code, so only its message tells.
  */
+/**
+ * Redis replies and ioredis errors of a failover or a cluster in motion: the node written to was
+ * demoted (READONLY), the slot moved or is migrating (MOVED, ASK, TRYAGAIN), the cluster or the
+ * master is down (CLUSTERDOWN, MASTERDOWN), a replica still loading, WAIT's replicas missing, and
+ * the client's own "no node / no sentinel / no answer" errors. All mean "try again shortly".
+ */
+const REDIS_UNAVAILABLE =
+  /^(READONLY|MOVED|ASK|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|LOADING|NOREPLICAS|BUSY )|Failed to refresh slots cache|None of startup nodes is available|Cluster isn't ready|All sentinels are unreachable|Command timed out|Too many Cluster redirections|Reached the max retries per request limit/;
 const UNAVAILABLE_PG_MESSAGES =
   /^(Connection terminated unexpectedly|Connection terminated due to connection timeout|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable)$/;
 
@@ -33,6 +41,7 @@ function isUnavailable(error: unknown, depth = 0): boolean {
   if (typeof candidate.message === 'string') {
     // ioredis: a command with the offline queue disabled while disconnected.
     if (/Stream isn't writeable|Connection is closed|enableOfflineQueue/.test(candidate.message)) return true;
+    if (REDIS_UNAVAILABLE.test(candidate.message)) return true;
     if (UNAVAILABLE_PG_MESSAGES.test(candidate.message)) return true;
   }
   // AggregateError (a connect to every address of a host refused) and wrapped errors.

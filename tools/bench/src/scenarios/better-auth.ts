@@ -6,7 +6,8 @@ import { runHttpLoad, type HttpLoadResult } from '../http-load';
 import { ensurePeerInstalled } from '../peers';
 import { firstMessage, spawnNode, type BenchProcess } from '../processes';
 import { comparisonJson, fmt, verdict, type ScenarioOutcome, type TableRow } from '../report';
-import { alternate, type Comparison, type RoundResult } from '../rounds';
+import { alternate, type Comparison, type RoundResult, type SideSummary } from '../rounds';
+import { ratio, round } from '../stats';
 import { accessTokens, BENCH_PASSWORD, benchUsers } from '../users';
 import { USERS_ME_CONNECTIONS } from './users-me';
 
@@ -229,7 +230,7 @@ export async function betterAuthScenario(ctx: BenchContext): Promise<ScenarioOut
       details,
       rows,
       notes: [
-        'better_auth: ratio = ours / better-auth; "measured" is ours, "baseline" is better-auth. Per request:',
+        'better_auth: ratio = ours / better-auth ("measured" is ours, "baseline" is better-auth); for CPU, theirs / ours. Per request:',
         ...Object.entries(PER_REQUEST).map(([side, text]) => `  ${side}: ${text}`),
       ],
     };
@@ -251,6 +252,12 @@ async function measuredRound(ctx: BenchContext, processUnderTest: BenchProcess, 
   };
 }
 
+/** CPU per successful request of the app (all threads and helpers), PostgreSQL and Redis, ms; NaN without accounting. */
+function cpuOf(side: SideSummary): number {
+  const cpu = perOperation(side.cpu, side.ok);
+  return cpu ? round((cpu.app ?? NaN) + (cpu.postgres ?? NaN) + (cpu.redis ?? NaN)) : NaN;
+}
+
 function rowsOf(metric: string, comparison: Comparison, target: number, met: boolean): TableRow[] {
   return [
     {
@@ -260,6 +267,15 @@ function rowsOf(metric: string, comparison: Comparison, target: number, met: boo
       ratio: fmt.ratio(comparison.ratio),
       target: `ratio ≥ ${target}`,
       verdict: verdict(met),
+    },
+    {
+      // CPU per request moves far less with the machine's load than throughput does.
+      metric: '  CPU ms/request (app, PostgreSQL, Redis)',
+      measured: fmt.ms(cpuOf(comparison.measured)),
+      baseline: fmt.ms(cpuOf(comparison.baseline)),
+      ratio: fmt.ratio(ratio(cpuOf(comparison.baseline), cpuOf(comparison.measured))),
+      target: '',
+      verdict: '',
     },
     {
       metric: '  p99',

@@ -472,7 +472,7 @@ export interface components {
         };
         Readiness: {
             checks: {
-                [key: string]: "up" | "down";
+                [key: string]: "up" | "down" | "read_only";
             };
             /** @enum {string} */
             status: "ready" | "not_ready" | "shutting_down";

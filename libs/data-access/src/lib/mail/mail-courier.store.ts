@@ -8,6 +8,9 @@ export type ClaimedMail = Pick<
   'id' | 'userId' | 'template' | 'recipient' | 'data' | 'linkToken' | 'attempts' | 'createdAt'
 >;
 
+/** What a finished message's data keeps: not the anti-phishing code it showed (the user's, kept on the account). */
+const SCRUB_DATA = `data = data - 'anti_phishing_code'`;
+
 const CLAIMED_COLUMNS = mailMessages.select('m', ['id', 'userId', 'template', 'recipient', 'data', 'linkToken', 'attempts', 'createdAt']);
 
 /**
@@ -41,10 +44,13 @@ export class MailCourierStore {
     return rows;
   }
 
-  /** Delivered: the link's token is scrubbed (a sent mail keeps no live secret). False when it was no longer pending. */
+  /**
+   * Delivered: the link's token is scrubbed (a sent mail keeps no live secret), and so is the copy of
+   * the user's anti-phishing code the mail showed. False when it was no longer pending.
+   */
   async markSent(id: string): Promise<boolean> {
     const { rowCount } = await this.session.query(
-      `UPDATE mail_messages SET status = 'sent', sent_at = clock_timestamp(), link_token = NULL, last_error = NULL
+      `UPDATE mail_messages SET status = 'sent', sent_at = clock_timestamp(), link_token = NULL, last_error = NULL, ${SCRUB_DATA}
         WHERE id = $1 AND status = 'pending'`,
       [id],
     );
@@ -60,10 +66,10 @@ export class MailCourierStore {
     );
   }
 
-  /** Failed for the last time: never tried again, and its token scrubbed. */
+  /** Failed for the last time: never tried again, and scrubbed like a sent one. */
   async abandon(id: string, error: string): Promise<void> {
     await this.session.query(
-      `UPDATE mail_messages SET status = 'abandoned', abandoned_at = clock_timestamp(), link_token = NULL, last_error = left($2, 500)
+      `UPDATE mail_messages SET status = 'abandoned', abandoned_at = clock_timestamp(), link_token = NULL, last_error = left($2, 500), ${SCRUB_DATA}
         WHERE id = $1 AND status = 'pending'`,
       [id, error],
     );

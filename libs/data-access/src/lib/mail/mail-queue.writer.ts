@@ -19,7 +19,9 @@ export class PgMailQueue implements MailQueue {
       linkToken: mail.linkToken,
       status: 'pending',
       attempts: 0,
-      nextAttemptAt: mail.createdAt,
+      // next_attempt_at is left to its default, the database's now(): the courier compares it with
+      // the database clock, so a caller's clock that runs ahead (a test's injected clock, a skewed
+      // host) cannot hold a mail back.
       createdAt: mail.createdAt,
     });
     await this.db.query(insert.text, insert.values);
