@@ -222,10 +222,10 @@ describe('user-api configuration', () => {
     expect(buildUserApiConfig({ ...base, ARGON2_MEMORY_KIB: '1024', ARGON2_PARALLELISM: '1' }).argon2.memoryKib).toBe(1024);
   });
 
-  it('runs Argon2 in one helper process where the service is deployed, in-process in dev/test, or as ARGON2_WORKERS says', () => {
+  it('hashes in its own process unless ARGON2_WORKERS asks for helper processes, in every environment', () => {
     expect(buildUserApiConfig(base).argon2.workers).toBe(0);
-    expect(buildUserApiConfig({ APP_ENV: 'prod', ...deployedSecrets() }).argon2.workers).toBe(1);
-    expect(buildUserApiConfig({ APP_ENV: 'prod', ...deployedSecrets(), ARGON2_WORKERS: '0' }).argon2.workers).toBe(0);
+    expect(buildUserApiConfig({ APP_ENV: 'prod', ...deployedSecrets() }).argon2.workers).toBe(0);
+    expect(buildUserApiConfig({ APP_ENV: 'prod', ...deployedSecrets(), ARGON2_WORKERS: '1' }).argon2.workers).toBe(1);
     expect(buildUserApiConfig({ ...base, ARGON2_WORKERS: '3' }).argon2.workers).toBe(3);
     expect(problemsOf({ ...base, ARGON2_WORKERS: '17' }).join('\n')).toMatch(/ARGON2_WORKERS/);
     expect(problemsOf({ ...base, ARGON2_WORKERS: 'two' }).join('\n')).toMatch(/ARGON2_WORKERS/);
