@@ -46,6 +46,7 @@ describe('admin authorization', () => {
         'DELETE /api/v1/admin/users/:id',
         'GET /api/v1/admin/users/:id/sessions',
         'POST /api/v1/admin/users/:id/unlock',
+        'POST /api/v1/admin/users/:id/unfreeze',
         'DELETE /api/v1/admin/users/:id/sessions',
         'DELETE /api/v1/admin/users/:id/mfa',
         'POST /api/v1/admin/users/:id/unfreeze',

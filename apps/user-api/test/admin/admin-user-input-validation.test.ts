@@ -30,6 +30,7 @@ const ROUTES_WITH_USER_ID: Array<{ method: Method; path: string; body?: object }
   { method: 'get', path: '/api/v1/admin/users/:id/sessions' },
   { method: 'delete', path: '/api/v1/admin/users/:id/sessions' },
   { method: 'post', path: '/api/v1/admin/users/:id/unlock' },
+  { method: 'post', path: '/api/v1/admin/users/:id/unfreeze' },
   { method: 'delete', path: '/api/v1/admin/users/:id/mfa' },
   { method: 'post', path: '/api/v1/admin/users/:id/unfreeze' },
 ];

@@ -1,4 +1,4 @@
-import { oneTimeTokens, outboxEvents, users } from '@pandora/data-access';
+import { mailMessages, oneTimeTokens, outboxEvents, users } from '@pandora/data-access';
 import { FREEZE_LINK_TTL_MS } from '@pandora/domain';
 import type { Response } from 'supertest';
 import { onlyAuditRow } from '../support/audit-rows';
@@ -107,6 +107,33 @@ describe('the freeze switch', () => {
     expect(await onlyAuditRow(t.rows, user.id, 'user.account.frozen')).toMatchObject({ severity: 'critical', actorType: 'user' });
     const view = await t.admin().get(`/api/v1/admin/users/${user.id}`).set(bearer(admin.accessToken));
     expect(view.body).toMatchObject({ frozen_at: frozenAt?.toISOString(), is_active: false });
+  });
+
+  it('makes a password-reset link mailed before the freeze useless', async () => {
+    const user = await registerUser(t.http());
+    expect((await t.http().post('/api/v1/auth/password/forgot').send({ email: user.email })).status).toBe(202);
+    // The recovery request is handled after its answer: wait for its mail in the queue.
+    let resetLink: string | null = null;
+    await eventually(async () => {
+      const rows = await t.rows.find(mailMessages, { userId: user.id });
+      resetLink = rows.find((row) => row.template === 'password_reset')?.linkToken ?? null;
+      return resetLink !== null;
+    }, 10_000);
+    // A login from another browser brings a notice (a password change would kill the reset link itself).
+    const elsewhere = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .set('User-Agent', 'curl/8.5.0')
+      .send({ email: user.email, password: user.password });
+    expect(elsewhere.status).toBe(200);
+    expect((await freeze(await latestFreezeLink(t.rows, user.id))).status).toBe(204);
+
+    const reset = await t
+      .http()
+      .post('/api/v1/auth/password/reset')
+      .send({ token: resetLink, new_password: 'an attacker’s new passphrase' });
+    expect(reset.status).toBe(400);
+    expectErrorEnvelope(reset.body, 'INVALID_OR_EXPIRED_TOKEN');
   });
 
   it('refuses a garbage link with 400 and never a 5xx', async () => {
