@@ -49,7 +49,6 @@ describe('admin authorization', () => {
         'POST /api/v1/admin/users/:id/unfreeze',
         'DELETE /api/v1/admin/users/:id/sessions',
         'DELETE /api/v1/admin/users/:id/mfa',
-        'POST /api/v1/admin/users/:id/unfreeze',
         'GET /api/v1/admin/audit-logs',
         'GET /api/v1/admin/stats',
       ].sort(),

@@ -32,7 +32,6 @@ const ROUTES_WITH_USER_ID: Array<{ method: Method; path: string; body?: object }
   { method: 'post', path: '/api/v1/admin/users/:id/unlock' },
   { method: 'post', path: '/api/v1/admin/users/:id/unfreeze' },
   { method: 'delete', path: '/api/v1/admin/users/:id/mfa' },
-  { method: 'post', path: '/api/v1/admin/users/:id/unfreeze' },
 ];
 
 const MALFORMED_IDS = ['123', 'not-a-uuid', `${randomUUID()}0`, "1' OR '1'='1", '00000000-0000-0000-0000-00000000000g'];
