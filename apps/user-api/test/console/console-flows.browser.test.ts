@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildAdminConsole, inPage, launchChromium, SCREENSHOTS, VIEWPORTS, type BuiltConsole } from '../support/admin-console';
+import { buildAdminConsole, inPage, SCREENSHOTS, VIEWPORTS, type BuiltConsole } from '../support/admin-console';
+import { launchChromium } from '../support/chromium';
 import { bearer, createAdmin, eventually, logIn, registerUser, STRONG_PASSWORD, type AdminSession } from '../support/fixtures';
 import { onlyAuditRow } from '../support/audit-rows';
 import { noticeWithFreezeLink } from '../support/notices';

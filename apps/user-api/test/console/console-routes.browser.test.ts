@@ -4,7 +4,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   buildAdminConsole,
   inPage,
-  launchChromium,
   SCREENSHOTS,
   VIEWPORTS,
   watchProblems,
@@ -12,6 +11,7 @@ import {
   type PageProblems,
   type ViewportName,
 } from '../support/admin-console';
+import { launchChromium } from '../support/chromium';
 import { bearer, type AdminSession } from '../support/fixtures';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 

@@ -1,57 +1,27 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { WORKSPACE_ROOT } from '@pandora/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { registerUser } from '../support/fixtures';
 import { linkTokenOf } from '../support/mailbox';
 import { sql } from '../support/mfa';
+import { ARTIFACTS, launchChromium, openPage } from '../support/chromium';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
  * The pages the links in mails open, in a real headless Chromium: the GET changes nothing, the
  * button does the change, the strict CSP holds (no inline script runs, nothing is blocked).
- * Screenshots land in test-artifacts/.
+ * Screenshots land in test-ARTIFACTS/.
  */
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-const executablePath = CANDIDATES.find((candidate): candidate is string => !!candidate && fs.existsSync(candidate));
-const artifacts = path.join(WORKSPACE_ROOT, 'test-artifacts');
 
 let t: TestUserApi;
 let browser: Browser;
 beforeAll(async () => {
-  if (!executablePath) throw new Error('No Chromium found: `npm run provision` installs Debian chromium (or set CHROMIUM_PATH).');
   t = await startTestUserApi();
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  fs.mkdirSync(artifacts, { recursive: true });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
   await t?.stop();
 });
-
-/** A page that records every script error, failed request and CSP violation. */
-async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) problems.push(message.text());
-  });
-  page.on('requestfailed', (request) => problems.push(`${request.url()} ${request.failure()?.errorText}`));
-  await page.goto(url, { waitUntil: 'networkidle' });
-  return { page, problems };
-}
 
 describe('the link pages', () => {
   it('serve static HTML under a strict CSP, and a GET uses no token', async () => {
@@ -74,13 +44,13 @@ describe('the link pages', () => {
   it('verify-email: pressing the button verifies the address and takes the token out of the address bar', async () => {
     const user = await registerUser(t.http());
     const token = await linkTokenOf(t.db.url, user.email, 'verify_email');
-    const { page, problems } = await openPage(`${t.publicUrl}/verify-email?token=${encodeURIComponent(token)}`);
+    const { page, problems } = await openPage(browser, `${t.publicUrl}/verify-email?token=${encodeURIComponent(token)}`);
     expect(page.url()).toBe(`${t.publicUrl}/verify-email`);
     expect(await sql(t.db.url, 'SELECT email_verified_at FROM users WHERE id = $1', [user.id])).toEqual([{ email_verified_at: null }]);
 
     await page.getByRole('button', { name: 'Confirm my email address' }).click();
     await page.getByText('your email address is confirmed').waitFor({ timeout: 10_000 });
-    await page.screenshot({ path: path.join(artifacts, 'link-page-verify-email.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'link-page-verify-email.png') });
     expect(await sql(t.db.url, 'SELECT email_verified_at IS NOT NULL AS verified FROM users WHERE id = $1', [user.id])).toEqual([
       { verified: true },
     ]);
@@ -92,7 +62,7 @@ describe('the link pages', () => {
     const user = await registerUser(t.http());
     await t.http().post('/api/v1/auth/password/forgot').send({ email: user.email });
     const token = await linkTokenOf(t.db.url, user.email, 'password_reset');
-    const { page, problems } = await openPage(`${t.publicUrl}/reset-password?token=${encodeURIComponent(token)}`);
+    const { page, problems } = await openPage(browser, `${t.publicUrl}/reset-password?token=${encodeURIComponent(token)}`);
 
     await page.getByLabel('New password').fill('short');
     await page.getByRole('button', { name: 'Set the new password' }).click();
@@ -102,7 +72,7 @@ describe('the link pages', () => {
     await page.getByLabel('New password').fill('a brand new passphrase');
     await page.getByRole('button', { name: 'Set the new password' }).click();
     await page.getByText('Your password is changed').waitFor({ timeout: 10_000 });
-    await page.screenshot({ path: path.join(artifacts, 'link-page-reset-password.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'link-page-reset-password.png') });
     expect((await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'a brand new passphrase' })).status).toBe(200);
     // The weak password's 422 is an expected answer of the API, not a page problem.
     expect(problems.filter((problem) => !/422/.test(problem))).toEqual([]);
@@ -110,12 +80,12 @@ describe('the link pages', () => {
   });
 
   it('says so when the link is dead or incomplete', async () => {
-    const dead = await openPage(`${t.publicUrl}/confirm-email?token=${'A'.repeat(43)}`);
+    const dead = await openPage(browser, `${t.publicUrl}/confirm-email?token=${'A'.repeat(43)}`);
     await dead.page.getByRole('button', { name: 'Confirm my new address' }).click();
     await dead.page.getByText('ask for a new one').waitFor({ timeout: 10_000 });
     await dead.page.close();
 
-    const incomplete = await openPage(`${t.publicUrl}/verify-email`);
+    const incomplete = await openPage(browser, `${t.publicUrl}/verify-email`);
     expect(await incomplete.page.getByRole('button', { name: 'Confirm my email address' }).isDisabled()).toBe(true);
     expect(await incomplete.page.locator('#link-status').textContent()).toMatch(/incomplete/);
     await incomplete.page.close();

@@ -1,36 +1,18 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { WORKSPACE_ROOT } from '@pandora/testing';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { ARTIFACTS, launchChromium } from '../support/chromium';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
  * The Swagger UI at /docs, rendered by a real headless Chromium (Debian's; `npm test` installs it through tools/scripts/provision.sh).
- * The screenshots land in test-artifacts/ for a human to look at.
+ * The screenshots land in test-ARTIFACTS/ for a human to look at.
  */
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-const executablePath = CANDIDATES.find((candidate): candidate is string => !!candidate && fs.existsSync(candidate));
-const artifacts = path.join(WORKSPACE_ROOT, 'test-artifacts');
 
 let t: TestUserApi;
 let browser: Browser;
 beforeAll(async () => {
-  if (!executablePath) throw new Error('No Chromium found: `npm run provision` installs Debian chromium (or set CHROMIUM_PATH).');
   t = await startTestUserApi();
-  browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-  fs.mkdirSync(artifacts, { recursive: true });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -63,7 +45,7 @@ describe('Swagger UI', () => {
     expect(expanded).toContain('"password"');
     expect(expanded).toContain('"email"');
     expect(expanded).toContain('INVALID_CREDENTIALS');
-    await page.screenshot({ path: path.join(artifacts, 'swagger-ui-public-login.png'), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'swagger-ui-public-login.png'), fullPage: true });
     expect(failures).toEqual([]);
   }, 60_000);
 
@@ -71,6 +53,6 @@ describe('Swagger UI', () => {
     const page = await browser.newPage();
     await page.goto(`${t.adminUrl}/docs`, { waitUntil: 'networkidle' });
     await page.locator('[data-path="/api/v1/admin/users/{id}/kyc"]').first().waitFor({ timeout: 20_000 });
-    await page.screenshot({ path: path.join(artifacts, 'swagger-ui-admin.png'), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'swagger-ui-admin.png'), fullPage: true });
   }, 60_000);
 });

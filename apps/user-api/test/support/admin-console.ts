@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { WORKSPACE_ROOT } from '@pandora/testing';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 /**
  * Helpers of the admin console's browser tests: the console built by the project's own recipe
- * (tools/scripts/build-console.mjs, as `npm run build` does) into a temporary directory, and Debian's
- * Chromium driven by playwright-core.
+ * (tools/scripts/build-console.mjs, as `npm run build` does) into a temporary directory, viewports,
+ * and what the pages are watched for (Chromium itself: support/chromium.ts).
  */
 const run = promisify(execFile);
 
@@ -22,28 +22,6 @@ export async function buildAdminConsole(): Promise<BuiltConsole> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-console-'));
   await run(process.execPath, ['tools/scripts/build-console.mjs', '--out', directory], { cwd: WORKSPACE_ROOT });
   return { directory, remove: () => fs.rmSync(directory, { recursive: true, force: true }) };
-}
-
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-
-export async function launchChromium(): Promise<Browser> {
-  const executablePath = CANDIDATES.find((candidate): candidate is string => !!candidate && fs.existsSync(candidate));
-  if (!executablePath) throw new Error('No Chromium found: `apt-get install chromium` (or set CHROMIUM_PATH) to run the browser tests.');
-  return chromium.launch({
-    executablePath,
-    headless: true,
-    // Without the background-networking flags Chromium keeps dialling Google's hosts, which this
-    // network refuses.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
 }
 
 export const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
