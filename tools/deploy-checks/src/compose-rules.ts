@@ -144,9 +144,9 @@ export function composeViolations(compose: ComposeFile, options: { root: string;
     const ports = publishedPorts(service).map((port) => port.port);
     for (const port of APP_PORTS[app]) if (!ports.includes(port)) problems.push(`service ${app}: port ${port} is not published`);
   }
-  // What holds a PostgreSQL session (the relay's lease and LISTEN, the worker's lock) never goes
-  // through the pooler of the pgbouncer profile.
-  for (const app of ['event-relay', 'audit-cleanup-worker']) {
+  // What holds a PostgreSQL session (the read caches' LISTEN, the relay's lease and LISTEN, the
+  // worker's lock) never goes through the pooler of the pgbouncer profile.
+  for (const app of ['user-api', 'user-grpc', 'event-relay', 'audit-cleanup-worker']) {
     const service = services[app];
     const direct = service ? environment(service).DATABASE_DIRECT_URL : undefined;
     if (service && (!direct || !/@postgres:5432\//.test(direct)))

@@ -185,23 +185,20 @@ function productionTransportViolations(pod: PodTemplate, objects: K8sObject[], a
   return problems;
 }
 
-/** The apps that hold a PostgreSQL session of their own (a lease, a lock, LISTEN). */
-const SESSION_APPS: ReadonlyArray<AppName> = ['event-relay', 'audit-cleanup-worker'];
+/** The apps that hold a PostgreSQL session of their own: the read cache's LISTEN (user-api, user-grpc), the relay's lease and LISTEN, the worker's lock. */
+const SESSION_APPS: ReadonlyArray<AppName> = ['user-api', 'user-grpc', 'event-relay', 'audit-cleanup-worker'];
 export const DIRECT_DATABASE_SECRET = 'pandora-user-database-direct';
 
 /**
- * DATABASE_DIRECT_URL (PostgreSQL itself, past any PgBouncer) comes from a Secret of its own, and
- * only the apps that hold sessions get it: the API pods cannot bypass the pooler.
+ * DATABASE_DIRECT_URL (PostgreSQL itself, past any PgBouncer) comes from a Secret of its own, never
+ * from the pooled one: a session behind a transaction pooler holds no lease and hears no NOTIFY.
  */
 function directConnectionViolations(pod: PodTemplate, app: AppName): string[] {
-  const variable = pod.spec.containers?.[0]?.env?.find((candidate) => candidate.name === 'DATABASE_DIRECT_URL');
-  const ref = variable?.valueFrom?.secretKeyRef;
-  if (SESSION_APPS.includes(app)) {
-    return ref?.name === DIRECT_DATABASE_SECRET && ref.key === 'DATABASE_DIRECT_URL'
-      ? []
-      : [`${pod.id}: DATABASE_DIRECT_URL must come from the Secret ${DIRECT_DATABASE_SECRET} (its session must bypass PgBouncer)`];
-  }
-  return variable ? [`${pod.id}: DATABASE_DIRECT_URL is for the apps that hold sessions (${SESSION_APPS.join(', ')}) only`] : [];
+  if (!SESSION_APPS.includes(app)) return [];
+  const ref = pod.spec.containers?.[0]?.env?.find((candidate) => candidate.name === 'DATABASE_DIRECT_URL')?.valueFrom?.secretKeyRef;
+  return ref?.name === DIRECT_DATABASE_SECRET && ref.key === 'DATABASE_DIRECT_URL'
+    ? []
+    : [`${pod.id}: DATABASE_DIRECT_URL must come from the Secret ${DIRECT_DATABASE_SECRET} (its session must bypass PgBouncer)`];
 }
 
 function serviceViolations(objects: K8sObject[], app: keyof typeof SERVICE_EXPECTATIONS, env: Environment): string[] {

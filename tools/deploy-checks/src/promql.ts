@@ -50,8 +50,10 @@ export const CORE_METRICS = {
     'mfa_verifications_total',
     // the mail courier (docs/mail.md, "Metrics and alerts")
     'mail_messages_total',
+    // the read cache (docs/caching.md)
+    'read_cache_lookups_total',
   ],
-  gauges: ['outbox_pending_events', 'mail_queue_pending', 'mail_queue_oldest_due_age_seconds', 'mail_courier_leader'],
+  gauges: ['outbox_pending_events', 'mail_queue_pending', 'mail_queue_oldest_due_age_seconds', 'mail_courier_leader', 'read_cache_current'],
   histograms: [
     'http_request_duration_seconds',
     'grpc_server_handling_seconds',

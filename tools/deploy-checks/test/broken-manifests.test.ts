@@ -185,13 +185,13 @@ const BREAKAGES: Breakage[] = [
     expected: /DATABASE_DIRECT_URL must come from the Secret pandora-user-database-direct/,
   },
   {
-    name: 'the direct connection handed to the API pods',
+    name: "the API's read-cache session taken from the pooled database Secret",
     file: 'apps/user-api/base/deployment.yaml',
-    from: '            - name: REDIS_URL\n',
-    to: '            - name: DATABASE_DIRECT_URL\n              valueFrom:\n                secretKeyRef: { name: pandora-user-database-direct, key: DATABASE_DIRECT_URL }\n            - name: REDIS_URL\n',
+    from: 'secretKeyRef: { name: pandora-user-database-direct, key: DATABASE_DIRECT_URL, optional: true }',
+    to: 'secretKeyRef: { name: pandora-user-database, key: DATABASE_URL }',
     unit: 'user-api',
     env: 'staging',
-    expected: /DATABASE_DIRECT_URL is for the apps that hold sessions/,
+    expected: /DATABASE_DIRECT_URL must come from the Secret pandora-user-database-direct/,
   },
   {
     name: 'egress opened to any port',

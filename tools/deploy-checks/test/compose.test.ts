@@ -84,13 +84,13 @@ describe('docker-compose.yml', () => {
       /DATABASE_URL has a committed value/,
     ],
     [
-      "the relay's session sent through the pooler",
+      "the apps' sessions sent through the pooler",
       (source: string) =>
         source.replace(
-          '      METRICS_PORT: "9465"\n      # The leader lease and LISTEN need a session of its own: always PostgreSQL itself.\n      DATABASE_DIRECT_URL: postgresql://postgres@postgres:5432/pandora',
-          '      METRICS_PORT: "9465"\n      DATABASE_DIRECT_URL: postgresql://postgres@pgbouncer:6432/pandora',
+          '  DATABASE_DIRECT_URL: postgresql://postgres@postgres:5432/pandora\n  OTEL_ENABLED',
+          '  DATABASE_DIRECT_URL: postgresql://postgres@pgbouncer:6432/pandora\n  OTEL_ENABLED',
         ),
-      /service event-relay: DATABASE_DIRECT_URL must point at the postgres service itself/,
+      /service user-api: DATABASE_DIRECT_URL must point at the postgres service itself/,
     ],
     [
       'the pooler started with everything else',
