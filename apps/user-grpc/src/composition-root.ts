@@ -38,6 +38,8 @@ export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverri
   const metrics = new AppMetrics('user-grpc');
   const { ports, database } = createServicePorts(config, {
     applicationName: 'user-grpc',
+    metrics,
+    logger,
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
   const useCases = createServiceUseCases(ports);

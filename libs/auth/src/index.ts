@@ -1,5 +1,4 @@
 export * from './argon2-password-hasher';
-export * from './cached-session-principal-store';
 export * from './jwt-access-token.service';
 export * from './key-ring';
 export * from './opaque-refresh-token.service';

@@ -3,6 +3,7 @@ import { APP_ENV_DEFAULTS, appEnvSchema, isDeployedEnv, LOG_LEVELS, type AppEnv,
 import { ConfigError, describeIssues } from './config-error';
 import { databaseUrlFromEnv, LOCAL_DATABASE_URL, type Env } from './connection-urls';
 import { boolField, intField, urlField } from './env-fields';
+import { durationSchema } from './duration';
 import { databaseTransportFinding, judgeProductionTransport, redisTransportFinding, type TransportFinding } from './production-transport';
 import { redisConnectionFromEnv, redisPasswordSet, type RedisConnectionConfig } from './redis-connection';
 
@@ -41,6 +42,26 @@ export function redisKeyPrefixField() {
     .regex(/^[A-Za-z0-9:._-]*$/, 'only [A-Za-z0-9:._-] allowed')
     .default('');
 }
+
+/**
+ * READ_CACHE_TTL of the apps that authenticate or look up users on every request (user-api,
+ * user-grpc): how long a process keeps a user or session it read while no change of it is announced.
+ * Changes reach every process within 1 s whatever the value (docs/caching.md); 0 turns the cache off.
+ */
+export function readCacheTtlField() {
+  return durationSchema('30s', { max: '1h' });
+}
+
+/**
+ * Variables that were once read and are not any more, with what replaced them: a deployment that
+ * still sets one is stopped with a message, rather than silently running without its setting.
+ */
+const REMOVED_VARIABLES = new Map([
+  [
+    'SESSION_CACHE_TTL',
+    'READ_CACHE_TTL replaced it (users and sessions are cached with change notifications: a revocation reaches every process within 1 s whatever the TTL; docs/caching.md)',
+  ],
+]);
 
 /** Empty variables count as unset, as they do for most twelve-factor tools. */
 export function normalizeEnv(env: Env): Env {
@@ -85,6 +106,8 @@ export function parseEnvironment<T extends z.ZodRawShape>(
   const schema = sharedSchema.extend(extend);
   const parsed = schema.safeParse(withUrls);
   const problems = parsed.success ? [] : describeIssues(parsed.error.issues, withUrls);
+  for (const [name, replacement] of REMOVED_VARIABLES)
+    if (env[name] !== undefined) problems.push(`${name}: no longer read; ${replacement}`);
   const usesRedis = options.usesRedis !== false;
   const redis = redisConnectionFromEnv(env, parsed.success ? (parsed.data as { REDIS_KEY_PREFIX: string }).REDIS_KEY_PREFIX : '');
   if (usesRedis) problems.push(...redis.problems);

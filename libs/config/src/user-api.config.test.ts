@@ -136,6 +136,18 @@ describe('user-api configuration', () => {
     expect(config.logLevel).toBe('info');
   });
 
+  it('keeps users and sessions 30 s by default, READ_CACHE_TTL=0 turning the read cache off', () => {
+    expect(buildUserApiConfig(base).readCache).toEqual({ ttlMs: 30_000 });
+    expect(buildUserApiConfig({ ...base, READ_CACHE_TTL: '0s' }).readCache).toEqual({ ttlMs: 0 });
+    expect(problemsOf({ ...base, READ_CACHE_TTL: '2h' }).join('\n')).toMatch(/READ_CACHE_TTL/);
+  });
+
+  it('stops on SESSION_CACHE_TTL, which READ_CACHE_TTL replaced, naming its replacement', () => {
+    expect(problemsOf({ ...base, SESSION_CACHE_TTL: '500ms' })).toEqual([
+      expect.stringMatching(/^SESSION_CACHE_TTL: no longer read; READ_CACHE_TTL replaced it/),
+    ]);
+  });
+
   it('names every bad variable in one error', () => {
     const problems = problemsOf({ ...base, SERVER_PORT: 'eighty', JWT_ACCESS_TOKEN_EXPIRY: '15', APP_ENV: 'staging' });
     expect(problems.join('\n')).toMatch(/SERVER_PORT: expected a TCP port/);

@@ -14,7 +14,7 @@ import {
 } from './env-fields';
 import { mfaEncryptionKeysField, type MfaEncryptionKeyConfig } from './mfa-keys';
 import { rateLimitFinding } from './production-transport';
-import { parseEnvironment, type SharedConfig } from './shared-config';
+import { parseEnvironment, readCacheTtlField, type SharedConfig } from './shared-config';
 import { signingKeysField, type SigningKeyConfig } from './signing-keys';
 import { withVaultSecrets } from './vault';
 
@@ -46,12 +46,12 @@ export interface UserApiConfig extends SharedConfig {
     refreshTokenTtlMs: number;
     sessionAbsoluteTtlMs: number;
     refreshReuseGraceMs: number;
-    /** How long one process trusts a session's validity before asking the database again. */
-    sessionCacheTtlMs: number;
     /** null: none configured (a key is generated in dev/test, refused elsewhere). */
     signingKeys: SigningKeyConfig[] | null;
   };
   argon2: Argon2Config;
+  /** READ_CACHE_TTL (docs/caching.md). */
+  readCache: { ttlMs: number };
   audit: { retentionDays: number };
   /** docs/abuse-controls.md. Limits are per sliding window; `enabled: false` turns every rate limit off. `login` counts failed logins per (IP, email). */
   rateLimits: {
@@ -114,7 +114,7 @@ const userApiSchema = {
   JWT_REFRESH_TOKEN_EXPIRY: durationSchema('168h', { min: '1m', max: '2160h' }),
   SESSION_ABSOLUTE_LIFETIME: durationSchema('720h', { min: '1m', max: '8760h' }),
   REFRESH_REUSE_GRACE: durationSchema('10s', { max: '5m' }),
-  SESSION_CACHE_TTL: durationSchema('500ms', { max: '1s' }),
+  READ_CACHE_TTL: readCacheTtlField(),
   JWT_SIGNING_KEYS: signingKeysField(),
   ARGON2_MEMORY_KIB: intField(65_536, 64, 4_194_304),
   ARGON2_TIME_COST: intField(1, 1, 20),
@@ -199,7 +199,6 @@ export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserA
       refreshTokenTtlMs: env.JWT_REFRESH_TOKEN_EXPIRY,
       sessionAbsoluteTtlMs: env.SESSION_ABSOLUTE_LIFETIME,
       refreshReuseGraceMs: env.REFRESH_REUSE_GRACE,
-      sessionCacheTtlMs: env.SESSION_CACHE_TTL,
       signingKeys: env.JWT_SIGNING_KEYS,
     },
     argon2: {
@@ -208,6 +207,7 @@ export function buildUserApiConfig(rawEnv: Env, vaultKeys: string[] = []): UserA
       parallelism: env.ARGON2_PARALLELISM,
       workers: env.ARGON2_WORKERS ?? 0,
     },
+    readCache: { ttlMs: env.READ_CACHE_TTL },
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? APP_ENV_DEFAULTS[shared.appEnv].auditRetentionDays },
     rateLimits: {
       enabled: env.RATE_LIMIT_ENABLED,

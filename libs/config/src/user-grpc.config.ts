@@ -6,7 +6,7 @@ import type { Env } from './connection-urls';
 import { durationSchema } from './duration';
 import { auditRetentionDaysField, boolField, portField } from './env-fields';
 import { grpcTransportFinding } from './production-transport';
-import { parseEnvironment, type SharedConfig } from './shared-config';
+import { parseEnvironment, readCacheTtlField, type SharedConfig } from './shared-config';
 import { withVaultSecrets } from './vault';
 
 /** One accepted service token and the name its caller is logged and audited under. */
@@ -37,6 +37,8 @@ export interface UserGrpcConfig extends Omit<SharedConfig, 'redis'> {
     tls: GrpcTlsConfig | null;
   };
   metrics: { port: number };
+  /** READ_CACHE_TTL (docs/caching.md). */
+  readCache: { ttlMs: number };
   audit: { retentionDays: number };
   /** Names (never values) of the variables that came from Vault. */
   vaultKeys: string[];
@@ -118,6 +120,7 @@ const userGrpcSchema = {
   GRPC_PORT: portField(9090),
   METRICS_PORT: portField(9464),
   SHUTDOWN_TIMEOUT: durationSchema('10s', { max: '5m' }),
+  READ_CACHE_TTL: readCacheTtlField(),
   GRPC_REFLECTION: z.string().optional(),
   GRPC_AUTH_TOKENS: callerTokensField(),
   GRPC_TLS_CERT_FILE: pemFileField('certificate'),
@@ -197,6 +200,7 @@ export function buildUserGrpcConfig(rawEnv: Env, vaultKeys: string[] = []): User
       tls: certChain !== null && privateKey !== null ? { certChain, privateKey, clientCa } : null,
     },
     metrics: { port: env.METRICS_PORT },
+    readCache: { ttlMs: env.READ_CACHE_TTL },
     audit: { retentionDays: env.AUDIT_RETENTION_DAYS ?? APP_ENV_DEFAULTS[shared.appEnv].auditRetentionDays },
     vaultKeys,
   };

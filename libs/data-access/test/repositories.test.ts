@@ -61,8 +61,8 @@ async function readAll(repositories: Repositories, ids: Awaited<ReturnType<typeo
     byEmail: await repositories.users.findByEmail(ids.email),
     byDeletedEmail: await repositories.users.findByEmail(ids.deletedEmail),
     credentials: await repositories.users.findCredentialsByEmail(ids.email),
-    principal: await repositories.sessions.loadPrincipal(ids.sessionId),
-    noPrincipal: await repositories.sessions.loadPrincipal(randomUUID()),
+    session: await repositories.sessions.findById(ids.sessionId),
+    noSession: await repositories.sessions.findById(randomUUID()),
   };
 }
 
@@ -84,7 +84,8 @@ describe('reads on the pool', () => {
     expect(direct.deletedHidden).toBeNull();
     expect(direct.deletedIncluded?.deletedAt).toEqual(new Date(now.getTime() + 1_000));
     expect(direct.credentials?.passwordHash).toMatch(/^\$argon2id\$/);
-    expect(direct.principal).toMatchObject({ sessionId: ids.sessionId, userId: ids.active, sessionRevokedAt: null, userDeletedAt: null });
+    expect(direct.session).toMatchObject({ id: ids.sessionId, userId: ids.active, revokedAt: null });
+    expect(direct.noSession).toBeNull();
   });
 
   it('fail as SERVICE_UNAVAILABLE, in and outside transactions, when the database is missing or unreachable', async () => {
@@ -109,7 +110,7 @@ describe('reads on the pool', () => {
           await failure(() => new PgUnitOfWork(database).run((repositories) => repositories.users.findById(randomUUID()))),
           await failure(() => createRepositories(database).users.findById(randomUUID())),
           await failure(() => createRepositories(database).users.findCredentialsByEmail('nobody@example.com')),
-          await failure(() => createRepositories(database).sessions.loadPrincipal(randomUUID())),
+          await failure(() => createRepositories(database).sessions.findById(randomUUID())),
         ]) {
           expect(error).toHaveProperty('message');
           expect(translateInfrastructureError(error)?.code).toBe('SERVICE_UNAVAILABLE');

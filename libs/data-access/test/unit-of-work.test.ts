@@ -145,6 +145,6 @@ describe('session repository', () => {
     expect(await repos.sessions.revoke([ids[0] as string], 'logout', now)).toEqual([]);
     expect(await repos.sessions.revokeAllForUser(user.id, 'logout_all', now, { exceptSessionId: ids[2] as string })).toEqual([ids[1]]);
     expect((await repos.sessions.listActive(user.id, now)).map((session) => session.id)).toEqual([ids[2]]);
-    expect(await repos.sessions.loadPrincipal(ids[0] as string)).toMatchObject({ userId: user.id, sessionRevokedAt: now });
+    expect(await repos.sessions.findById(ids[0] as string)).toMatchObject({ userId: user.id, revokedAt: now });
   });
 });

@@ -28,6 +28,7 @@ export * from './ports/session-principal-store';
 export * from './ports/telemetry';
 export * from './ports/token-services';
 export * from './ports/totp-verifier';
+export * from './ports/user-reads';
 export * from './security/account-freeze';
 export * from './security/anti-phishing-code';
 export * from './security/login-device';

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The Prometheus registry of one app with the metrics it exposes (docs/observability.md#metrics). HTTP route labels are
@@ -77,6 +77,13 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly readCacheLookupsTotal = new Counter({
+    name: 'read_cache_lookups_total',
+    help: 'Reads of users and sessions through the read cache, by cache (user, session) and result (hit, miss, bypass: the cache could not be trusted).',
+    labelNames: ['cache', 'result'] as const,
+    registers: [this.registry],
+  });
+
   constructor(readonly service: string) {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -94,6 +101,26 @@ export class AppMetrics {
       loginLocked: () => this.loginLockoutsTotal.inc(),
       mfaVerification: (result: string) => this.mfaVerificationsTotal.inc({ result }),
     };
+  }
+
+  /**
+   * The read caches' hooks: every lookup, and whether they may serve (read when scraped). Only a
+   * process whose cache is on exports `read_cache_current`, so the alert on it cannot fire for a
+   * cache that was turned off (READ_CACHE_TTL=0).
+   */
+  readCache(isCurrent: () => boolean) {
+    const current: Gauge = new Gauge({
+      name: 'read_cache_current',
+      help: '1 while the read cache may serve (its change feed proved itself within the last second), 0 while every read goes to PostgreSQL.',
+      registers: [this.registry],
+      collect: (): void => current.set(isCurrent() ? 1 : 0),
+    });
+    // Two lookups per authenticated request: the labelled children are resolved once, not per call.
+    const children = new Map<string, { inc(): void }>();
+    for (const cache of ['user', 'session'] as const)
+      for (const result of ['hit', 'miss', 'bypass'] as const)
+        children.set(`${cache}:${result}`, this.readCacheLookupsTotal.labels(cache, result));
+    return (cache: 'user' | 'session', result: 'hit' | 'miss' | 'bypass') => children.get(`${cache}:${result}`)?.inc();
   }
 
   /** The hasher's timing hook. */

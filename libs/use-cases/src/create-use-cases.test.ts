@@ -18,9 +18,9 @@ describe('createUseCases', () => {
 });
 
 describe('createServiceUseCases', () => {
-  it('needs only the database, the clock, ids and the audit retention', async () => {
-    const { uow, repositories, clock, ids, auditRetentionDays } = createFakePorts();
-    const useCases = createServiceUseCases({ uow, repositories, clock, ids, auditRetentionDays });
+  it('needs only the database and its cached user reads, the clock, ids and the audit retention', async () => {
+    const { uow, repositories, userReads, clock, ids, auditRetentionDays } = createFakePorts();
+    const useCases = createServiceUseCases({ uow, repositories, userReads, clock, ids, auditRetentionDays });
     expect(await useCases.validateUser.execute('00000000-0000-4000-8000-999999999999')).toMatchObject({ isValid: false });
   });
 });

@@ -13,6 +13,7 @@ import type {
   SessionPrincipalStore,
   TotpVerifier,
   UnitOfWork,
+  UserReads,
 } from '@pandora/domain';
 
 export interface AuthSettings {
@@ -52,6 +53,8 @@ export interface Ports {
   uow: UnitOfWork;
   /** Repositories outside any transaction, for reads. */
   repositories: Repositories;
+  /** The user reads of every authenticated request (GET /users/me, GetUser), from the read cache. */
+  userReads: UserReads;
   hasher: PasswordHasher;
   accessTokens: AccessTokenService;
   refreshTokens: RefreshTokenService;

@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   AesGcmSecretBox,
   Argon2PasswordHasher,
-  CachedSessionPrincipalStore,
   JwtAccessTokenService,
   KeyRing,
   OpaqueRefreshTokenService,
@@ -16,7 +15,7 @@ import type { Ports, ServicePorts } from '@pandora/use-cases';
 import { openDatabase, type Database } from './database';
 
 /** The configuration the ports are built from: user-api's, or a test's built the same way. */
-export type PortsConfig = Pick<UserApiConfig, 'database' | 'auth' | 'argon2' | 'audit' | 'mfa' | 'mailLinks' | 'rateLimits'>;
+export type PortsConfig = Pick<UserApiConfig, 'database' | 'readCache' | 'auth' | 'argon2' | 'audit' | 'mfa' | 'mailLinks' | 'rateLimits'>;
 
 /** What authenticator apps show beside the account name (the otpauth URL's issuer). */
 export const TOTP_ISSUER = 'Pandora Exchange';
@@ -50,7 +49,7 @@ export interface WiredPorts {
 export async function createPorts(config: PortsConfig, options: PortsOptions): Promise<WiredPorts> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
-  const database = openDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: options.applicationName });
+  const database = openDatabaseWithCaches(config, options);
   const keyRing = await openKeyRing(config, logger);
   const hasher = new Argon2PasswordHasher(config.argon2, options.metrics?.hashTimer(), { workers: config.argon2.workers ?? 0 });
   await hasher.warmUp();
@@ -65,10 +64,8 @@ export async function createPorts(config: PortsConfig, options: PortsOptions): P
       clock,
     ),
     refreshTokens: new OpaqueRefreshTokenService(),
-    principals: new CachedSessionPrincipalStore(
-      (sessionId) => repositories.sessions.loadPrincipal(sessionId),
-      config.auth.sessionCacheTtlMs,
-    ),
+    userReads: database.reads.users,
+    principals: database.reads.principals,
     loginThrottle: options.loginThrottle ?? NO_LOGIN_THROTTLE,
     clock,
     ids: { newId: randomUUID },
@@ -110,22 +107,54 @@ async function openKeyRing(config: PortsConfig, logger: Logger | undefined): Pro
 }
 
 /** What user-grpc's ports are built from: no hasher, tokens or Redis. */
-export type ServicePortsConfig = { database: PortsConfig['database']; audit: PortsConfig['audit'] };
+export type ServicePortsConfig = Pick<PortsConfig, 'database' | 'readCache' | 'audit'>;
 
-/** The ports of the internal-service use cases (user-grpc): the database, the clock and ids. */
+/** The ports of the internal-service use cases (user-grpc): the database and its cached reads, the clock and ids. */
 export function createServicePorts(
   config: ServicePortsConfig,
-  options: Pick<PortsOptions, 'applicationName' | 'clock'>,
+  options: Pick<PortsOptions, 'applicationName' | 'clock' | 'metrics' | 'logger'>,
 ): { ports: ServicePorts; database: Database } {
-  const database = openDatabase({ url: config.database.url, poolMax: config.database.poolMax, applicationName: options.applicationName });
+  const database = openDatabaseWithCaches(config, options);
   return {
     ports: {
       uow: database.uow,
       repositories: database.repositories,
+      userReads: database.reads.users,
       clock: options.clock ?? systemClock,
       ids: { newId: randomUUID },
       auditRetentionDays: config.audit.retentionDays,
     },
     database,
   };
+}
+
+/** The pool and the read caches (READ_CACHE_TTL), their lookups counted and their listening session logged. */
+function openDatabaseWithCaches(
+  config: Pick<PortsConfig, 'database' | 'readCache'>,
+  options: Pick<PortsOptions, 'applicationName' | 'metrics' | 'logger'>,
+): Database {
+  const { logger, metrics } = options;
+  let countLookup: ReturnType<AppMetrics['readCache']> | undefined;
+  const database = openDatabase(
+    { url: config.database.url, poolMax: config.database.poolMax, applicationName: options.applicationName },
+    {
+      ttlMs: config.readCache.ttlMs,
+      directUrl: config.database.directUrl,
+      onLookup: (cache, result) => countLookup?.(cache, result),
+      ...(logger
+        ? {
+            onConnectionChange: (connected: boolean, error?: Error) => {
+              if (connected) logger.info('read cache: listening for changes; cached reads on', { component: 'read_cache' });
+              else
+                logger.warn('read cache: no change feed; every read goes to PostgreSQL until it is back', {
+                  component: 'read_cache',
+                  error: error?.message,
+                });
+            },
+          }
+        : {}),
+    },
+  );
+  if (config.readCache.ttlMs > 0) countLookup = metrics?.readCache(() => database.reads.isCurrent());
+  return database;
 }

@@ -1,4 +1,4 @@
-import type { NewRefreshToken, NewSession, RefreshTokenRecord, Role, Session, SessionPrincipal, SessionRepository } from '@pandora/domain';
+import type { NewRefreshToken, NewSession, RefreshTokenRecord, Session, SessionRepository } from '@pandora/domain';
 import type { Queryable } from './sql/database';
 import { sessions, type SessionRow } from './tables/sessions';
 
@@ -49,12 +49,6 @@ const REVOKE_ALL_FOR_USER = `UPDATE sessions SET revoked_at = $2::timestamptz, r
   RETURNING id`;
 
 const COUNT_ACTIVE = `SELECT count(*)::int AS total FROM sessions WHERE ${ACTIVE_AT('$1::timestamptz')}`;
-
-// On every request whose session is not cached (CachedSessionPrincipalStore).
-const PRINCIPAL = `SELECT s.id AS "sessionId", s.user_id AS "userId", u.email, u.role AS role, s.aal, s.revoked_at AS "sessionRevokedAt",
-    s.absolute_expires_at AS "sessionAbsoluteExpiresAt", u.deleted_at AS "userDeletedAt"
-  FROM sessions s JOIN users u ON u.id = s.user_id
-  WHERE s.id = $1::uuid`;
 
 const NO_SESSION = '00000000-0000-0000-0000-000000000000';
 
@@ -136,10 +130,5 @@ export class PgSessionRepository implements SessionRepository {
   async countActive(now: Date): Promise<number> {
     const { rows } = await this.db.query<{ total: number }>(COUNT_ACTIVE, [now]);
     return rows[0]?.total ?? 0;
-  }
-
-  async loadPrincipal(sessionId: string): Promise<SessionPrincipal | null> {
-    const { rows } = await this.db.query<SessionPrincipal & { role: Role }>(PRINCIPAL, [sessionId]);
-    return rows[0] ?? null;
   }
 }

@@ -34,9 +34,15 @@ export function createRepositories(db: Queryable): Repositories {
  * Whatever `work` throws rolls back the state change, its audit rows and its outbox events together.
  */
 export class PgUnitOfWork implements UnitOfWork {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** Runs after each commit, before the result is handed back: the read caches' sync (read-your-writes). */
+    private readonly afterCommit: () => Promise<void> = () => Promise.resolve(),
+  ) {}
 
-  run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => work(createRepositories(tx)));
+  async run<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction((tx) => work(createRepositories(tx)));
+    await this.afterCommit();
+    return result;
   }
 }

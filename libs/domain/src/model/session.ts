@@ -1,5 +1,6 @@
 import type { Authentication, AuthenticationLevel } from './authentication';
 import type { Role } from './role';
+import type { User } from './user';
 
 export const SESSION_REVOCATION_REASONS = [
   'logout',
@@ -57,4 +58,22 @@ export interface SessionPrincipal {
   sessionRevokedAt: Date | null;
   sessionAbsoluteExpiresAt: Date;
   userDeletedAt: Date | null;
+}
+
+/** The principal behind a session and its owner as read; null when either is missing or they do not belong together. */
+export function principalOf(
+  session: Pick<Session, 'id' | 'userId' | 'aal' | 'revokedAt' | 'absoluteExpiresAt'> | null,
+  user: Pick<User, 'id' | 'email' | 'role' | 'deletedAt'> | null,
+): SessionPrincipal | null {
+  if (!session || !user || user.id !== session.userId) return null;
+  return {
+    sessionId: session.id,
+    userId: session.userId,
+    email: user.email,
+    role: user.role,
+    aal: session.aal,
+    sessionRevokedAt: session.revokedAt,
+    sessionAbsoluteExpiresAt: session.absoluteExpiresAt,
+    userDeletedAt: user.deletedAt,
+  };
 }

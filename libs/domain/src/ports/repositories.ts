@@ -3,7 +3,7 @@ import type { DomainEvent } from '../events/domain-event';
 import type { AuthenticationLevel, AuthenticationMethod } from '../model/authentication';
 import type { KycStatus } from '../model/kyc-status';
 import type { Role } from '../model/role';
-import type { RefreshTokenRecord, Session, SessionPrincipal } from '../model/session';
+import type { RefreshTokenRecord, Session } from '../model/session';
 import type { User, UserCredentials } from '../model/user';
 import type { LoginDeviceRepository } from './login-devices';
 import type { MailQueue } from './mail-queue';
@@ -114,7 +114,6 @@ export interface SessionRepository {
   revoke(sessionIds: string[], reason: string, at: Date): Promise<string[]>;
   /** Revokes every active session of the user (optionally sparing one); returns the ids. */
   revokeAllForUser(userId: string, reason: string, at: Date, options?: { exceptSessionId?: string }): Promise<string[]>;
-  loadPrincipal(sessionId: string): Promise<SessionPrincipal | null>;
   countActive(now: Date): Promise<number>;
 }
 

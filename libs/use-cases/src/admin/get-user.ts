@@ -4,14 +4,14 @@ import type { User } from '@pandora/domain';
 import type { Ports } from '../ports';
 import { withLoginLock, type AdminUser, type AdminUserViewPorts } from './admin-user';
 
-export type GetUserPorts = Pick<Ports, 'repositories'>;
+export type GetUserPorts = Pick<Ports, 'repositories' | 'userReads'>;
 
 /** One user by id: deleted users are visible only where the caller asks for them (admin API). */
 export class GetUser {
   constructor(private readonly deps: GetUserPorts) {}
 
   async execute(userId: string, options: { includeDeleted: boolean }): Promise<User> {
-    const user = await this.deps.repositories.users.findById(userId, options);
+    const user = await this.deps.userReads.findById(userId, options);
     if (!user) throw new AppError('USER_NOT_FOUND');
     return user;
   }

@@ -16,7 +16,7 @@ export interface UserValidity {
   securityChangedAt: Date | null;
 }
 
-export type ValidateUserPorts = Pick<Ports, 'repositories'>;
+export type ValidateUserPorts = Pick<Ports, 'userReads'>;
 
 const NOT_VALID: UserValidity = {
   isValid: false,
@@ -35,7 +35,7 @@ export class ValidateUser {
   constructor(private readonly deps: ValidateUserPorts) {}
 
   async execute(userId: string): Promise<UserValidity> {
-    const user = await this.deps.repositories.users.findById(userId);
+    const user = await this.deps.userReads.findById(userId);
     if (!user) return NOT_VALID;
     return {
       isValid: true,

@@ -1,4 +1,4 @@
-import type { KycStatus, Principal, RequestContext, Role, Session, User } from '@pandora/domain';
+import { principalOf, type KycStatus, type Principal, type RequestContext, type Role, type Session, type User } from '@pandora/domain';
 import type { AuthResult } from '../auth/auth-result';
 import { isMfaChallenge, type MfaChallengeIssued } from '../auth/mfa-challenge';
 import type { Ports } from '../ports';
@@ -45,11 +45,16 @@ export function createFakePorts(): FakePorts {
     db,
     uow: db,
     repositories: db.repositories,
+    // The real read cache is tested over PostgreSQL (libs/data-access); here every read is the database's answer.
+    userReads: db.repositories.users,
     clock,
     ids: new SequentialIds(),
     hasher: new FakeHasher(),
     loginThrottle: new FakeLoginThrottle(clock),
-    principals: new RecordingPrincipalStore((sessionId) => db.repositories.sessions.loadPrincipal(sessionId)),
+    principals: new RecordingPrincipalStore(async (sessionId) => {
+      const session = await db.repositories.sessions.findById(sessionId);
+      return principalOf(session, session && (await db.repositories.users.findById(session.userId, { includeDeleted: true })));
+    }),
     accessTokens: new FakeAccessTokens(clock),
     refreshTokens: new FakeRefreshTokens(),
     metrics: new RecordingMetrics(),

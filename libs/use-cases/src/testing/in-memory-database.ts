@@ -18,7 +18,6 @@ import {
   type RefreshTokenRecord,
   type Repositories,
   type Session,
-  type SessionPrincipal,
   type UnitOfWork,
   type User,
   type UserChanges,
@@ -329,21 +328,6 @@ export class InMemoryDatabase implements UnitOfWork {
         },
         async revokeAllForUser(userId, reason, at, opts = {}) {
           return revokeWhere((session) => session.userId === userId && session.id !== opts.exceptSessionId, reason, at);
-        },
-        async loadPrincipal(sessionId): Promise<SessionPrincipal | null> {
-          const session = state().sessions.get(sessionId);
-          const user = session && state().users.get(session.userId)?.user;
-          if (!session || !user) return null;
-          return {
-            sessionId: session.id,
-            userId: user.id,
-            email: user.email,
-            role: user.role,
-            aal: session.aal,
-            sessionRevokedAt: session.revokedAt,
-            sessionAbsoluteExpiresAt: session.absoluteExpiresAt,
-            userDeletedAt: user.deletedAt,
-          };
         },
         async countActive(now) {
           return [...state().sessions.values()].filter((session) => isSessionActive(session, now)).length;
