@@ -9,15 +9,10 @@ import {
   signIn,
   totpCode,
   type FakePorts,
+  linkOf,
 } from '../testing';
 import { ConfirmEmailChange } from './confirm-email-change';
 import { RequestEmailChange } from './request-email-change';
-
-function confirmLink(ports: FakePorts): string {
-  const mail = ports.db.mail.filter((queued) => queued.template === 'email_change_confirm').at(-1);
-  if (!mail?.linkToken) throw new Error('no email_change_confirm mail');
-  return mail.linkToken;
-}
 
 describe('email change', () => {
   let ports: FakePorts;
@@ -52,14 +47,16 @@ describe('email change', () => {
     const user = await seedUser(ports, { email: 'old@example.com' });
     const { principal } = await signIn(ports, user);
     await request.execute(principal, { newEmail: 'new@example.com', password: PASSWORD }, CONTEXT);
-    await confirm.execute({ token: confirmLink(ports) }, CONTEXT);
+    await confirm.execute({ token: linkOf(ports, 'email_change_confirm') }, CONTEXT);
 
     const changed = await ports.repositories.users.findById(user.id);
     expect(changed).toMatchObject({ email: 'new@example.com', emailVerifiedAt: ports.clock.now(), securityChangedAt: ports.clock.now() });
     expect(eventTypes(ports)).toEqual(['user.email.changed']);
     expect(ports.db.outbox[0]?.payload).toEqual({ email: 'new@example.com', old_email: 'old@example.com' });
     expect(auditTypes(ports)).toContain('user.email.changed');
-    await expect(confirm.execute({ token: confirmLink(ports) }, CONTEXT)).rejects.toMatchObject({ code: 'INVALID_OR_EXPIRED_TOKEN' });
+    await expect(confirm.execute({ token: linkOf(ports, 'email_change_confirm') }, CONTEXT)).rejects.toMatchObject({
+      code: 'INVALID_OR_EXPIRED_TOKEN',
+    });
   });
 
   it('refuses a wrong password with INVALID_CREDENTIALS, counted as a failed login', async () => {
@@ -84,7 +81,9 @@ describe('email change', () => {
 
     await request.execute(principal, { newEmail: 'late@example.com', password: PASSWORD }, CONTEXT);
     await seedUser(ports, { email: 'late@example.com' });
-    await expect(confirm.execute({ token: confirmLink(ports) }, CONTEXT)).rejects.toMatchObject({ code: 'USER_ALREADY_EXISTS' });
+    await expect(confirm.execute({ token: linkOf(ports, 'email_change_confirm') }, CONTEXT)).rejects.toMatchObject({
+      code: 'USER_ALREADY_EXISTS',
+    });
     expect((await ports.repositories.users.findById(user.id))?.email).toBe('old@example.com');
   });
 
@@ -105,11 +104,11 @@ describe('email change', () => {
     const user = await seedUser(ports, { email: 'old@example.com' });
     const { principal } = await signIn(ports, user);
     await request.execute(principal, { newEmail: 'new@example.com', password: PASSWORD }, CONTEXT);
-    const first = confirmLink(ports);
+    const first = linkOf(ports, 'email_change_confirm');
     await request.execute(principal, { newEmail: 'other@example.com', password: PASSWORD }, CONTEXT);
     // The newer request superseded the first link.
     await expect(confirm.execute({ token: first }, CONTEXT)).rejects.toMatchObject({ code: 'INVALID_OR_EXPIRED_TOKEN' });
-    await confirm.execute({ token: confirmLink(ports) }, CONTEXT);
+    await confirm.execute({ token: linkOf(ports, 'email_change_confirm') }, CONTEXT);
     // The freeze links of the notices stay: the change may be an attacker's (docs/accounts.md).
     const live = ports.db.oneTimeTokens.filter((token) => token.usedAt === null);
     expect(live.map((token) => token.kind)).toEqual(['account_freeze', 'account_freeze']);

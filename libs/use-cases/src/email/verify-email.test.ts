@@ -1,14 +1,7 @@
 import { RegisterUser } from '../auth/register-user';
-import { auditTypes, CONTEXT, createFakePorts, eventTypes, HOUR_MS, seedUser, signIn, type FakePorts } from '../testing';
+import { auditTypes, CONTEXT, createFakePorts, eventTypes, HOUR_MS, seedUser, signIn, type FakePorts, linkOf } from '../testing';
 import { RequestEmailVerification } from './request-email-verification';
 import { VerifyEmail } from './verify-email';
-
-/** The token the newest queued mail of `template` carries. */
-function linkOf(ports: FakePorts, template: string): string {
-  const mail = ports.db.mail.filter((queued) => queued.template === template).at(-1);
-  if (!mail?.linkToken) throw new Error(`no ${template} mail with a link`);
-  return mail.linkToken;
-}
 
 describe('email verification', () => {
   let ports: FakePorts;

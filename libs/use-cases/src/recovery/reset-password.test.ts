@@ -10,17 +10,12 @@ import {
   signIn,
   totpCode,
   type FakePorts,
+  linkOf,
 } from '../testing';
 import { RequestPasswordReset } from './request-password-reset';
 import { ResetPassword } from './reset-password';
 
 const NEW_PASSWORD = 'a brand new passphrase';
-
-function resetLink(ports: FakePorts): string {
-  const mail = ports.db.mail.filter((queued) => queued.template === 'password_reset').at(-1);
-  if (!mail?.linkToken) throw new Error('no password_reset mail');
-  return mail.linkToken;
-}
 
 describe('password recovery', () => {
   let ports: FakePorts;
@@ -60,7 +55,7 @@ describe('password recovery', () => {
     const first = await signIn(ports, user);
     const second = await signIn(ports, user);
     await forgot.execute({ email: 'ada@example.com' }, CONTEXT);
-    await reset.execute({ token: resetLink(ports), newPassword: NEW_PASSWORD }, CONTEXT);
+    await reset.execute({ token: linkOf(ports, 'password_reset'), newPassword: NEW_PASSWORD }, CONTEXT);
 
     expect(await ports.hasher.verify(ports.db.passwordHashOf(user.id) ?? '', NEW_PASSWORD)).toBe(true);
     expect(ports.db.session(first.session.id)?.revokedReason).toBe('password_reset');
@@ -83,7 +78,7 @@ describe('password recovery', () => {
   it('uses the link once', async () => {
     await seedUser(ports, { email: 'ada@example.com' });
     await forgot.execute({ email: 'ada@example.com' }, CONTEXT);
-    const token = resetLink(ports);
+    const token = linkOf(ports, 'password_reset');
     await reset.execute({ token, newPassword: NEW_PASSWORD }, CONTEXT);
     await expect(reset.execute({ token, newPassword: 'yet another passphrase' }, CONTEXT)).rejects.toMatchObject({
       code: 'INVALID_OR_EXPIRED_TOKEN',
@@ -93,7 +88,7 @@ describe('password recovery', () => {
   it('leaves the link usable after a weak password', async () => {
     await seedUser(ports, { email: 'ada@example.com' });
     await forgot.execute({ email: 'ada@example.com' }, CONTEXT);
-    const token = resetLink(ports);
+    const token = linkOf(ports, 'password_reset');
     await expect(reset.execute({ token, newPassword: 'short' }, CONTEXT)).rejects.toMatchObject({ code: 'WEAK_PASSWORD' });
     await reset.execute({ token, newPassword: NEW_PASSWORD }, CONTEXT);
   });
@@ -101,13 +96,13 @@ describe('password recovery', () => {
   it('refuses an expired link and one superseded by a newer request', async () => {
     await seedUser(ports, { email: 'ada@example.com' });
     await forgot.execute({ email: 'ada@example.com' }, CONTEXT);
-    const older = resetLink(ports);
+    const older = linkOf(ports, 'password_reset');
     await forgot.execute({ email: 'ada@example.com' }, CONTEXT);
     await expect(reset.execute({ token: older, newPassword: NEW_PASSWORD }, CONTEXT)).rejects.toMatchObject({
       code: 'INVALID_OR_EXPIRED_TOKEN',
     });
     ports.clock.advance(HOUR_MS / 2 + 1);
-    await expect(reset.execute({ token: resetLink(ports), newPassword: NEW_PASSWORD }, CONTEXT)).rejects.toMatchObject({
+    await expect(reset.execute({ token: linkOf(ports, 'password_reset'), newPassword: NEW_PASSWORD }, CONTEXT)).rejects.toMatchObject({
       code: 'INVALID_OR_EXPIRED_TOKEN',
     });
   });
@@ -115,7 +110,7 @@ describe('password recovery', () => {
   it('asks an MFA account for its code, keeps the link on a wrong one, and keeps MFA on', async () => {
     const user = await seedMfaUser(ports, { email: 'ada@example.com' });
     await forgot.execute({ email: 'ada@example.com' }, CONTEXT);
-    const token = resetLink(ports);
+    const token = linkOf(ports, 'password_reset');
     await expect(reset.execute({ token, newPassword: NEW_PASSWORD }, CONTEXT)).rejects.toMatchObject({ code: 'MFA_REQUIRED' });
     await expect(reset.execute({ token, newPassword: NEW_PASSWORD, mfaCode: '000000' }, CONTEXT)).rejects.toMatchObject({
       code: 'INVALID_MFA_CODE',
@@ -129,7 +124,7 @@ describe('password recovery', () => {
   it('kills a reset link when the password is changed another way or the account is deleted', async () => {
     const user = await seedUser(ports, { email: 'ada@example.com' });
     await forgot.execute({ email: 'ada@example.com' }, CONTEXT);
-    const token = resetLink(ports);
+    const token = linkOf(ports, 'password_reset');
     await ports.db.run((repositories) => repositories.users.softDelete(user.id, ports.clock.now()));
     await expect(reset.execute({ token, newPassword: NEW_PASSWORD }, CONTEXT)).rejects.toMatchObject({ code: 'INVALID_OR_EXPIRED_TOKEN' });
     expect(await ports.hasher.verify(ports.db.passwordHashOf(user.id) ?? '', PASSWORD)).toBe(true);

@@ -1,4 +1,13 @@
-import { principalOf, type KycStatus, type Principal, type RequestContext, type Role, type Session, type User } from '@pandora/domain';
+import {
+  principalOf,
+  type KycStatus,
+  type MailTemplate,
+  type Principal,
+  type RequestContext,
+  type Role,
+  type Session,
+  type User,
+} from '@pandora/domain';
 import type { AuthResult } from '../auth/auth-result';
 import { isMfaChallenge, type MfaChallengeIssued } from '../auth/mfa-challenge';
 import type { Ports } from '../ports';
@@ -191,6 +200,13 @@ export function sessionOf(result: AuthResult | MfaChallengeIssued): AuthResult {
 export function challengeOf(result: AuthResult | MfaChallengeIssued): MfaChallengeIssued {
   if (!isMfaChallenge(result)) throw new Error('expected an MFA challenge, got a session');
   return result;
+}
+
+/** The token the newest queued mail of `template` carries in its link. */
+export function linkOf(ports: FakePorts, template: MailTemplate): string {
+  const mail = ports.db.mail.filter((queued) => queued.template === template).at(-1);
+  if (!mail?.linkToken) throw new Error(`no ${template} mail with a link`);
+  return mail.linkToken;
 }
 
 /** The security notices queued, each with the freeze token its link carries (checked to be live and of the right kind). */
