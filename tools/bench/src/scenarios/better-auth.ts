@@ -21,7 +21,7 @@ export const PER_REQUEST = {
   peer_sign_in:
     'POST /api/auth/sign-in/email: body validation, origin check, user and credential-account reads, Argon2id verify (same binding and parameters), session row insert, HMAC-signed session cookie; no audit row, no event, no log line',
   ours_users_me:
-    'GET /api/v1/users/me: ES256 bearer token (verified once, then remembered), session principal check (revocation bound), user read, JSON access log line, metrics',
+    'GET /api/v1/users/me: ES256 bearer token (verified once, then remembered), session check and user read from the read cache (invalidated by PostgreSQL, never more than 1 s behind), JSON access log line, metrics',
   peer_get_session:
     'GET /api/auth/get-session (default): HMAC check of the session cookie, session + user read from PostgreSQL on every request; no log line',
   peer_get_session_cookie_cache:

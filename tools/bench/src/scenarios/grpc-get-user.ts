@@ -7,7 +7,8 @@ import { comparisonJson, fmt, verdict, type ScenarioOutcome } from '../report';
 import { alternate, type RoundResult } from '../rounds';
 
 const CONCURRENCY = 50;
-const TARGET_RATIO = 0.5;
+// The second performance round raised it from 0.5 (docs/benchmarks.md).
+const TARGET_RATIO = 0.7;
 
 async function getUserOnce(address: string, token: string, userId: string): Promise<User> {
   const client = new UserServiceClient(address, credentials.createInsecure());

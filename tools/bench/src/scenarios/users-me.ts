@@ -6,7 +6,8 @@ import { alternate, type RoundResult } from '../rounds';
 import { accessTokens } from '../users';
 
 export const USERS_ME_CONNECTIONS = 50;
-const TARGET_RATIO = 0.5;
+// The second performance round raised it from 0.5 (docs/benchmarks.md).
+const TARGET_RATIO = 0.6;
 const TARGET_P99_MS = 25;
 
 /**
