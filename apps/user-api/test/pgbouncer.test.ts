@@ -88,4 +88,17 @@ describe('user-api behind a transaction-pooling PgBouncer', () => {
     expect((await t.rows.one(users, { id: user.id })).kycStatus).toBe('verified');
     expect(kyc.body.updated_at).toBe(await storedInstant('(SELECT updated_at FROM users WHERE id = $1::uuid)', user.id));
   });
+  it('keeps its read cache behind the pooler: changes committed through PgBouncer reach the LISTEN session on PostgreSQL itself', async () => {
+    const user = await registerUser(t.http());
+    const me = () => t.http().get('/api/v1/users/me').set(bearer(user.accessToken)).expect(200);
+    await me();
+    await me();
+    const { text } = await t.admin().get('/metrics').expect(200);
+    expect(text).toMatch(/^read_cache_current 1$/m);
+    expect(text).toMatch(/^read_cache_lookups_total\{cache="user",result="hit"\} [1-9]/m);
+    for (const name of ['Ada', 'Grace', 'Hedy']) {
+      await t.http().patch('/api/v1/users/me').set(bearer(user.accessToken)).send({ first_name: name }).expect(200);
+      expect((await me()).body.first_name).toBe(name);
+    }
+  });
 });
