@@ -135,7 +135,7 @@ describe('a transaction in pipeline mode', () => {
     ] as const;
   };
 
-  it('sends BEGIN with the first statement and the audit row and event with the COMMIT: a login is three round trips', async () => {
+  it('sends BEGIN and the session with the device check, the audit row and event with the COMMIT: a login is two round trips', async () => {
     const counted = new Database({ url: db.url, poolMax: 1, applicationName: 'data-access-round-trips' });
     try {
       const counter = countSocketWrites(counted);
@@ -150,7 +150,7 @@ describe('a transaction in pipeline mode', () => {
         await repositories.outbox.append(eventFor(user.id, user.email));
         return seen;
       });
-      expect({ writes: counter.writes, previousSighting }).toEqual({ writes: 3, previousSighting: null });
+      expect({ writes: counter.writes, previousSighting }).toEqual({ writes: 2, previousSighting: null });
       expect(await count('audit_logs', 'user_id', user.id)).toBe(1);
       expect(await count('outbox_events', 'aggregate_id', user.id)).toBe(1);
     } finally {

@@ -8,7 +8,7 @@ export interface Queryable {
 /** The pool or a transaction, as the repositories get them. */
 export interface QueryRunner extends Queryable {
   /**
-   * A statement whose answer nobody reads (the INSERT of an audit row or an outbox event). On the
+   * A statement whose answer nobody reads (the INSERT of an audit row, an outbox event, a session). On the
    * pool it runs and is awaited like `query`. In a transaction it is held and sent in the same
    * socket write as the transaction's next statement or its COMMIT, ahead of it (so the server still
    * runs everything in program order); if it fails, that next statement or the commit fails with
@@ -77,9 +77,9 @@ export class Database implements QueryRunner {
    * is destroyed rather than returned to the pool.
    *
    * Round trips: `BEGIN` (with the transaction limits) is sent together with the first statement,
-   * and the statements nobody waits for (`write`: audit rows, outbox events) together with the next
-   * statement or the COMMIT. A login's transaction (session, device, audit row, event) is three
-   * round trips instead of six (docs/benchmarks.md, "Login: fewer round trips").
+   * and the statements nobody waits for (`write`: audit rows, outbox events, a new session) together
+   * with the next statement or the COMMIT. A login's transaction (session, device, audit row, event)
+   * is two round trips instead of six (docs/benchmarks.md, "Login: fewer round trips").
    */
   async transaction<T>(work: (tx: QueryRunner) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
