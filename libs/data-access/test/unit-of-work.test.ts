@@ -158,6 +158,27 @@ describe('a transaction in pipeline mode', () => {
     }
   });
 
+  it('sends nothing at all for work that fails before its first statement', async () => {
+    const counted = new Database({ url: db.url, poolMax: 1, applicationName: 'data-access-round-trips' });
+    try {
+      const counter = countSocketWrites(counted);
+      await counted.query('SELECT 1'); // opens the connection: its start-up is not counted
+      counter.writes = 0;
+      const refused = new PgUnitOfWork(counted).run(async (repositories) => {
+        await repositories.audit.append(auditFor(randomUUID()));
+        throw new Error('refused before any statement');
+      });
+      await expect(refused).rejects.toThrow('refused before any statement');
+      expect(counter.writes).toBe(0);
+      // The connection is as good as before: the next transaction on it commits.
+      const user = newUser();
+      await new PgUnitOfWork(counted).run((repositories) => repositories.users.create(user));
+      expect(await count('users', 'id', user.id)).toBe(1);
+    } finally {
+      await counted.close();
+    }
+  });
+
   it('runs a held write before the next statement, which sees its row', async () => {
     const user = newUser();
     const audit = auditFor(user.id);

@@ -97,7 +97,8 @@ export class Database implements QueryRunner {
       return result;
     } catch (error) {
       try {
-        await client.query('ROLLBACK');
+        // Work that failed before its first statement sent nothing, not even BEGIN: nothing to undo.
+        if (tx.begun) await client.query('ROLLBACK');
       } catch (rollbackError) {
         broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
       }
@@ -122,6 +123,8 @@ export class Database implements QueryRunner {
  */
 class PipelinedTransaction implements QueryRunner {
   private held: Array<{ text: string; values: unknown[] | undefined }>;
+  /** Whether BEGIN has gone out (with the first statement or the COMMIT). */
+  begun = false;
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -162,6 +165,7 @@ class PipelinedTransaction implements QueryRunner {
   private send<R extends pg.QueryResultRow>(next: { text: string; values: unknown[] | undefined }) {
     const statements = this.held;
     this.held = [];
+    this.begun = true;
     // `connection` is on every pg.Client; the pool's client type leaves it out.
     const { stream } = (this.client as unknown as pg.Client).connection;
     stream.cork();
