@@ -180,9 +180,11 @@ describe('the outbox relay', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let appended: () => void = () => undefined;
     const inTransaction = new Promise<void>((resolve) => (appended = resolve));
-    // A transaction takes its seq now and commits only after later transactions were published.
+    // A transaction takes its seq now and commits only after later transactions were published. (The
+    // outbox insert is held until the transaction's next statement, docs/database.md: that read sends it.)
     const slow = domain.uow.run(async (repositories) => {
       await repositories.outbox.append(late);
+      await repositories.users.findById(slowUser.id);
       appended();
       await gate;
     });

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { Clock } from '@pandora/domain';
 import { AppError } from '@pandora/errors';
-import { base64url, SignJWT } from 'jose';
+import { base64url, jwtVerify, SignJWT } from 'jose';
 import { JwtAccessTokenService } from './jwt-access-token.service';
 import { KeyRing } from './key-ring';
 import { OpaqueRefreshTokenService } from './opaque-refresh-token.service';
@@ -78,6 +78,43 @@ describe('JWT access tokens', () => {
     expect(ring.jwks().keys).toEqual([expect.objectContaining({ kid: 'k-active', kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' })]);
     expect(ring.jwks().keys[0]).not.toHaveProperty('d');
     await expect(service.verify(token)).resolves.toMatchObject({ sub: subject.userId, sid: subject.sessionId, role: 'user' });
+  });
+
+  it('writes the same header and claims, byte for byte, as jose SignJWT did, with a signature jose verifies, for each algorithm', async () => {
+    const rings = {
+      ES256: await KeyRing.fromConfig([{ kid: 'k-es', alg: 'ES256', status: 'active', private_key: active.privateKey }]),
+      EdDSA: await KeyRing.fromConfig([{ kid: 'k-ed', alg: 'EdDSA', status: 'active', private_key: pem('EdDSA').privateKey }]),
+      HS256: await KeyRing.fromConfig([{ kid: 'k-hs', alg: 'HS256', status: 'active', secret: 's'.repeat(64) }]),
+    };
+    for (const [alg, keyRing] of Object.entries(rings)) {
+      const key = keyRing.activeKey();
+      const { token } = await new JwtAccessTokenService(keyRing, settings, clock).issue(subject);
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { jti: string; iat: number };
+      // What the service signed with jose until 2026-12 (same inputs, the jti and time taken from ours).
+      const byJose = await new SignJWT({
+        email: subject.email,
+        role: subject.role,
+        sid: subject.sessionId,
+        token_type: 'access',
+        amr: ['pwd'],
+        aal: 1,
+        auth_time: authTime.getTime() / 1000,
+      })
+        .setProtectedHeader({ alg, kid: key.kid, typ: 'at+jwt' })
+        .setIssuer(settings.issuer)
+        .setAudience(settings.audience)
+        .setSubject(subject.userId)
+        .setJti(claims.jti)
+        .setIssuedAt(claims.iat)
+        .setNotBefore(claims.iat)
+        .setExpirationTime(claims.iat + 900)
+        .sign(key.signingKey);
+      expect(`${header}.${payload}`).toBe(byJose.split('.').slice(0, 2).join('.'));
+      // ES256 signatures are r‖s (64 bytes), as JWS requires, not DER.
+      if (alg === 'ES256') expect(Buffer.from(signature, 'base64url')).toHaveLength(64);
+      await expect(jwtVerify(token, key.verificationKey, { algorithms: [alg], currentDate: clock.now() })).resolves.toBeDefined();
+    }
   });
 
   it('states a second-factor login in amr, aal and auth_time', async () => {

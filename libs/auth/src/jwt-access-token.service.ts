@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AccessTokenClaims, AccessTokenService, AccessTokenSubject, Clock } from '@pandora/domain';
 import { ROLES } from '@pandora/domain';
 import { AppError } from '@pandora/errors';
-import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { compactSigner, type CompactSigner } from './compact-jws';
 import type { KeyRing } from './key-ring';
 
 export interface AccessTokenSettings {
@@ -39,6 +40,8 @@ const invalid = (message = 'The access token is invalid.') => new AppError('INVA
  */
 export class JwtAccessTokenService implements AccessTokenService {
   private readonly verified = new Map<string, { claims: AccessTokenClaims; nbf: number }>();
+  /** The active key's signer, made on the first issue (a ring that only verifies never needs one). */
+  private signer: { kid: string; alg: string; sign: CompactSigner } | undefined;
 
   constructor(
     private readonly keyRing: KeyRing,
@@ -47,28 +50,31 @@ export class JwtAccessTokenService implements AccessTokenService {
   ) {}
 
   async issue(subject: AccessTokenSubject): Promise<{ token: string; expiresInSeconds: number }> {
-    const key = this.keyRing.activeKey();
+    const signer = this.activeSigner();
     const issuedAt = Math.floor(this.clock.now().getTime() / 1000);
     const expiresInSeconds = Math.floor(this.settings.ttlMs / 1000);
     const { amr, aal, authTime } = subject.authentication;
-    const token = await new SignJWT({
-      email: subject.email,
-      role: subject.role,
-      sid: subject.sessionId,
-      token_type: 'access',
-      amr,
-      aal,
-      auth_time: Math.floor(authTime.getTime() / 1000),
-    })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
-      .setIssuer(this.settings.issuer)
-      .setAudience(this.settings.audience)
-      .setSubject(subject.userId)
-      .setJti(randomUUID())
-      .setIssuedAt(issuedAt)
-      .setNotBefore(issuedAt)
-      .setExpirationTime(issuedAt + expiresInSeconds)
-      .sign(key.signingKey);
+    // The header and the claims in the order jose's SignJWT wrote them (its constructor's claims,
+    // then iss, aud, sub, jti, iat, nbf, exp): the tokens are the same bytes as before, signature aside.
+    const token = signer.sign(
+      { alg: signer.alg, kid: signer.kid, typ: ACCESS_TOKEN_TYP },
+      {
+        email: subject.email,
+        role: subject.role,
+        sid: subject.sessionId,
+        token_type: 'access',
+        amr,
+        aal,
+        auth_time: Math.floor(authTime.getTime() / 1000),
+        iss: this.settings.issuer,
+        aud: this.settings.audience,
+        sub: subject.userId,
+        jti: randomUUID(),
+        iat: issuedAt,
+        nbf: issuedAt,
+        exp: issuedAt + expiresInSeconds,
+      },
+    );
     return { token, expiresInSeconds };
   }
 
@@ -140,5 +146,13 @@ export class JwtAccessTokenService implements AccessTokenService {
     this.verified.set(token, { claims, nbf: nbf as number });
     if (this.verified.size > MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value as string);
     return copyOf(claims);
+  }
+
+  private activeSigner(): { kid: string; alg: string; sign: CompactSigner } {
+    if (!this.signer) {
+      const key = this.keyRing.activeKey();
+      this.signer = { kid: key.kid, alg: key.alg, sign: compactSigner(key.alg, key.signingKey) };
+    }
+    return this.signer;
   }
 }

@@ -159,6 +159,26 @@ describe('session creation', () => {
     });
     const found = await createRepositories(database).sessions.findRefreshTokenForUpdate('b'.repeat(64));
     expect(found?.session).toEqual(created);
+
+    // With a second factor: what create answers is still exactly the stored row.
+    const withOtp = await uow.run((repositories) =>
+      repositories.sessions.create(
+        {
+          id: randomUUID(),
+          userId: ids.active,
+          ipAddress: '2001:db8::1',
+          userAgent: 'tests',
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + 60_000),
+          absoluteExpiresAt: new Date(now.getTime() + 120_000),
+          amr: ['pwd', 'otp'],
+          aal: 2,
+          authTime: new Date(now.getTime() - 30_000),
+        },
+        { id: randomUUID(), tokenHash: 'd'.repeat(64), createdAt: now, expiresAt: new Date(now.getTime() + 60_000) },
+      ),
+    );
+    expect(await createRepositories(database).sessions.findById(withOtp.id)).toEqual(withOtp);
     expect(found?.token).toMatchObject({ sessionId, expiresAt: new Date(now.getTime() + 60_000), rotatedAt: null });
 
     const rolledBack = randomUUID();

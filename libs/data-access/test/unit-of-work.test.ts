@@ -109,6 +109,114 @@ describe('unit of work', () => {
   });
 });
 
+describe('a transaction in pipeline mode', () => {
+  /** Counts what the connections of `target` hand to their sockets (messages corked together are one write). */
+  function countSocketWrites(target: Database): { writes: number } {
+    const counter = { writes: 0 };
+    target.pool.on('connect', (client) => {
+      type Write = (...args: unknown[]) => unknown;
+      const stream = (client as unknown as { connection: { stream: Record<'_write' | '_writev', Write> } }).connection.stream;
+      for (const method of ['_write', '_writev'] as const) {
+        const original = stream[method].bind(stream);
+        stream[method] = (...args: unknown[]) => {
+          counter.writes++;
+          return original(...args);
+        };
+      }
+    });
+    return counter;
+  }
+
+  const sessionOf = (userId: string, now: Date) => {
+    const later = new Date(now.getTime() + 3_600_000);
+    return [
+      { id: randomUUID(), userId, ipAddress: null, userAgent: null, createdAt: now, expiresAt: later, absoluteExpiresAt: later },
+      { id: randomUUID(), tokenHash: randomUUID().replace(/-/g, '').padEnd(64, '0'), createdAt: now, expiresAt: later },
+    ] as const;
+  };
+
+  it('sends BEGIN and the session with the device check, the audit row and event with the COMMIT: a login is two round trips', async () => {
+    const counted = new Database({ url: db.url, poolMax: 1, applicationName: 'data-access-round-trips' });
+    try {
+      const counter = countSocketWrites(counted);
+      const user = newUser();
+      await createRepositories(counted).users.create(user); // opens the connection: its start-up is not counted
+      counter.writes = 0;
+      const now = new Date();
+      const previousSighting = await new PgUnitOfWork(counted).run(async (repositories) => {
+        await repositories.sessions.create(...sessionOf(user.id, now));
+        const seen = await repositories.loginDevices.record(user.id, { browser: 'Firefox', os: 'Linux', network: '192.0.2.0/24' }, now);
+        await repositories.audit.append(auditFor(user.id));
+        await repositories.outbox.append(eventFor(user.id, user.email));
+        return seen;
+      });
+      expect({ writes: counter.writes, previousSighting }).toEqual({ writes: 2, previousSighting: null });
+      expect(await count('audit_logs', 'user_id', user.id)).toBe(1);
+      expect(await count('outbox_events', 'aggregate_id', user.id)).toBe(1);
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it('sends nothing at all for work that fails before its first statement', async () => {
+    const counted = new Database({ url: db.url, poolMax: 1, applicationName: 'data-access-round-trips' });
+    try {
+      const counter = countSocketWrites(counted);
+      await counted.query('SELECT 1'); // opens the connection: its start-up is not counted
+      counter.writes = 0;
+      const refused = new PgUnitOfWork(counted).run(async (repositories) => {
+        await repositories.audit.append(auditFor(randomUUID()));
+        throw new Error('refused before any statement');
+      });
+      await expect(refused).rejects.toThrow('refused before any statement');
+      expect(counter.writes).toBe(0);
+      // The connection is as good as before: the next transaction on it commits.
+      const user = newUser();
+      await new PgUnitOfWork(counted).run((repositories) => repositories.users.create(user));
+      expect(await count('users', 'id', user.id)).toBe(1);
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it('runs a held write before the next statement, which sees its row', async () => {
+    const user = newUser();
+    const audit = auditFor(user.id);
+    const seen = await uow.run(async (repositories) => {
+      await repositories.users.create(user);
+      await repositories.audit.append(audit);
+      return (await repositories.auditTrail.query({ userId: user.id, limit: 10 })).map((entry) => entry.id);
+    });
+    expect(seen).toEqual([audit.id]);
+  });
+
+  it('fails the next statement with the held write’s own error, not the "transaction is aborted" that follows it', async () => {
+    const user = newUser();
+    const outcome = uow.run(async (repositories) => {
+      await repositories.users.create(user);
+      await repositories.audit.append({ ...auditFor(user.id), eventType: 'x'.repeat(500) });
+      await repositories.users.findById(user.id);
+    });
+    await expect(outcome).rejects.toThrow(/value too long/);
+    expect(await count('users', 'id', user.id)).toBe(0);
+  });
+
+  it('fails the commit with the error of a write held until then, and commits nothing', async () => {
+    const user = newUser();
+    const outcome = uow.run(async (repositories) => {
+      await repositories.users.create(user);
+      await repositories.outbox.append(eventFor(user.id, user.email));
+      await repositories.audit.append({ ...auditFor(user.id), eventType: 'x'.repeat(500) });
+    });
+    await expect(outcome).rejects.toThrow(/value too long/);
+    expect(await count('users', 'id', user.id)).toBe(0);
+    expect(await count('outbox_events', 'aggregate_id', user.id)).toBe(0);
+    // The connection went back to the pool usable: the next transaction on it commits.
+    await uow.run((repositories) => repositories.users.create(user));
+    expect(await count('users', 'id', user.id)).toBe(1);
+  });
+});
+
 describe('user repository', () => {
   const repositories = () => createRepositories(database);
 

@@ -1,20 +1,20 @@
 import type { NewRefreshToken, NewSession, RefreshTokenRecord, Session, SessionRepository } from '@pandora/domain';
-import type { Queryable } from './sql/database';
+import type { QueryRunner } from './sql/database';
 import { sessions, type SessionRow } from './tables/sessions';
 
 /** Neither revoked nor past either expiry, as of $n. */
 const ACTIVE_AT = (at: string) => `revoked_at IS NULL AND expires_at > ${at} AND absolute_expires_at > ${at}`;
 
-// One statement for both rows: every login and registration runs it (docs/benchmarks.md).
+// One statement for both rows: every login and registration runs it (docs/benchmarks.md). It reads
+// nothing back — the session is what was written, with NewSession's documented defaults — so in a
+// transaction it is held and travels with the next statement (docs/database.md, "Transactions").
 const CREATE_SESSION = `WITH session AS (
     INSERT INTO sessions (id, user_id, ip_address, user_agent, created_at, last_used_at, expires_at, absolute_expires_at, amr, aal, auth_time)
     VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz, $5::timestamptz, $6::timestamptz, $7::timestamptz, COALESCE($12::text[], '{pwd}'), COALESCE($13::int, 1), COALESCE($14::timestamptz, $5::timestamptz))
-    RETURNING ${sessions.select()}
-  ), token AS (
-    INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)
-    SELECT $8::uuid, session.id, $9::text, $10::timestamptz, $11::timestamptz FROM session
+    RETURNING id
   )
-  SELECT * FROM session`;
+  INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)
+  SELECT $8::uuid, session.id, $9::text, $10::timestamptz, $11::timestamptz FROM session`;
 
 const BY_ID = `SELECT ${sessions.select()} FROM sessions WHERE id = $1::uuid`;
 
@@ -53,10 +53,10 @@ const COUNT_ACTIVE = `SELECT count(*)::int AS total FROM sessions WHERE ${ACTIVE
 const NO_SESSION = '00000000-0000-0000-0000-000000000000';
 
 export class PgSessionRepository implements SessionRepository {
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly db: QueryRunner) {}
 
   async create(session: NewSession, refreshToken: NewRefreshToken): Promise<Session> {
-    const { rows } = await this.db.query<SessionRow>(CREATE_SESSION, [
+    await this.db.write(CREATE_SESSION, [
       session.id,
       session.userId,
       session.ipAddress,
@@ -72,7 +72,23 @@ export class PgSessionRepository implements SessionRepository {
       session.aal ?? null,
       session.authTime ?? null,
     ]);
-    return rows[0] as SessionRow;
+    // The row as stored (the columns are millisecond timestamps, like Date): the COALESCEs above, in JS.
+    const at = (date: Date) => new Date(date.getTime());
+    return {
+      id: session.id,
+      userId: session.userId,
+      ipAddress: session.ipAddress,
+      userAgent: session.userAgent,
+      createdAt: at(session.createdAt),
+      lastUsedAt: at(session.createdAt),
+      expiresAt: at(session.expiresAt),
+      absoluteExpiresAt: at(session.absoluteExpiresAt),
+      revokedAt: null,
+      revokedReason: null,
+      amr: session.amr ? [...session.amr] : ['pwd'],
+      aal: session.aal ?? 1,
+      authTime: at(session.authTime ?? session.createdAt),
+    };
   }
 
   async findById(id: string): Promise<Session | null> {

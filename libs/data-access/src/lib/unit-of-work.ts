@@ -8,12 +8,12 @@ import { PgOneTimeTokenRepository } from './one-time-token.repository';
 import { PgOutboxWriter } from './outbox/outbox.writer';
 import { PgRecoveryCodeRepository } from './recovery-code.repository';
 import { PgSessionRepository } from './session.repository';
-import type { Database, Queryable } from './sql/database';
+import type { Database, QueryRunner } from './sql/database';
 import { PgUserMfaRepository } from './user-mfa.repository';
 import { PgUserRepository } from './user.repository';
 
 /** The repositories over `db`: the pool for reads outside transactions, or one transaction. */
-export function createRepositories(db: Queryable): Repositories {
+export function createRepositories(db: QueryRunner): Repositories {
   return {
     users: new PgUserRepository(db),
     sessions: new PgSessionRepository(db),

@@ -1,10 +1,10 @@
 import type { DomainEvent, OutboxWriter } from '@pandora/domain';
-import type { Queryable } from '../sql/database';
+import type { QueryRunner } from '../sql/database';
 import { outboxEvents } from '../tables/outbox-events';
 
 /** Appends events to `outbox_events` inside the caller's transaction; event-relay publishes them. */
 export class PgOutboxWriter implements OutboxWriter {
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly db: QueryRunner) {}
 
   async append(event: DomainEvent): Promise<void> {
     const insert = outboxEvents.insert({
@@ -15,6 +15,6 @@ export class PgOutboxWriter implements OutboxWriter {
       metadata: event.metadata,
       occurredAt: event.occurredAt,
     });
-    await this.db.query(insert.text, insert.values);
+    await this.db.write(insert.text, insert.values);
   }
 }
