@@ -1,7 +1,9 @@
 import type { Writable } from 'node:stream';
 import winston from 'winston';
-import { redact, redactString } from './redaction';
+import type TransportStream from 'winston-transport';
+import { isSecretKey, redact, REDACTED, redactString } from './redaction';
 import { currentLogContext, currentTraceIds } from './request-context';
+import { sinkFor, type StdoutSink } from './stdout-sink';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'debug';
 
@@ -20,24 +22,62 @@ export interface LoggerOptions {
   level: LogLevel;
   /** Where lines go (default stdout); tests pass a stream to capture them. */
   stream?: Writable;
+  /**
+   * Write stdout from a writer thread, in batches, so that the event loop never waits for the reader
+   * (the servers: user-api, user-grpc). Every line is still written, in order, also on exit
+   * (stdout-sink.ts). Without it, each line is one synchronous write.
+   */
+  nonBlockingStdout?: boolean;
 }
 
-const contextFormat = winston.format((info) => {
-  const context = currentLogContext();
-  if (context) for (const [key, value] of Object.entries(context)) if (value !== undefined && info[key] === undefined) info[key] = value;
-  const trace = currentTraceIds();
-  if (trace?.trace_id && info.trace_id === undefined) {
-    info.trace_id = trace.trace_id;
-    info.span_id = trace.span_id;
-  }
-  return info;
-});
+/** The finished line winston's json format leaves on every entry (triple-beam's MESSAGE). */
+const MESSAGE = Symbol.for('message');
 
-const redactionFormat = winston.format((info) => {
-  const { level, message, ...rest } = info;
-  const cleaned = redact(rest) as Record<string, unknown>;
-  for (const key of Object.keys(rest)) delete (info as Record<string, unknown>)[key];
-  Object.assign(info, cleaned, { level, message: typeof message === 'string' ? redactString(message) : message });
+/** winston-transport's base class: winston exports it as `Transport` (its typings call it `transport`). */
+const TransportBase = (winston as unknown as { Transport: typeof TransportStream }).Transport;
+
+/** Hands each formatted line to the process's stdout sink. */
+class SinkTransport extends TransportBase {
+  constructor(private readonly sink: StdoutSink) {
+    super();
+  }
+
+  override log(info: Record<string | symbol, unknown>, next: () => void): void {
+    this.sink.write(info[MESSAGE] as string);
+    next();
+  }
+}
+
+function transportFor(options: LoggerOptions): TransportStream {
+  if (options.stream) return new winston.transports.Stream({ stream: options.stream });
+  if (options.nonBlockingStdout) return new SinkTransport(sinkFor(1));
+  return new winston.transports.Console();
+}
+
+/**
+ * One pass over each entry before it is serialised: the request/call context is added (fields given
+ * explicitly win), then every field is redacted in place — secret-looking keys replaced, strings
+ * scrubbed, objects copied scrubbed (redaction.ts). In place, so the entry is not rebuilt per line:
+ * the same fields and values as redacting a copy and putting it back, and json() sorts the keys.
+ */
+const contextAndRedactionFormat = winston.format((info) => {
+  const entry = info as Record<string, unknown>;
+  const context = currentLogContext();
+  if (context) for (const [key, value] of Object.entries(context)) if (value !== undefined && entry[key] === undefined) entry[key] = value;
+  const trace = currentTraceIds();
+  if (trace?.trace_id && entry.trace_id === undefined) {
+    entry.trace_id = trace.trace_id;
+    entry.span_id = trace.span_id;
+  }
+  // One set for the whole entry, as when the fields were redacted as one object: an object met
+  // twice is written once.
+  const seen = new WeakSet<object>();
+  for (const key of Object.keys(entry)) {
+    if (key === 'level') continue;
+    const value = entry[key];
+    if (key === 'message') entry.message = typeof value === 'string' ? redactString(value) : value;
+    else entry[key] = isSecretKey(key) ? REDACTED : redact(value, 1, seen);
+  }
   return info;
 });
 
@@ -45,8 +85,8 @@ function buildWinston(options: LoggerOptions, level: LogLevel): winston.Logger {
   return winston.createLogger({
     level,
     defaultMeta: { service: options.service },
-    format: winston.format.combine(contextFormat(), redactionFormat(), winston.format.timestamp(), winston.format.json()),
-    transports: [options.stream ? new winston.transports.Stream({ stream: options.stream }) : new winston.transports.Console()],
+    format: winston.format.combine(contextAndRedactionFormat(), winston.format.timestamp(), winston.format.json()),
+    transports: [transportFor(options)],
   });
 }
 
