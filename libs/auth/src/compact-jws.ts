@@ -36,7 +36,7 @@ function signatureFunction(alg: SigningAlgorithm, key: webcrypto.CryptoKey | Uin
     }
     case 'ES256': {
       const privateKey = keyObjectOf(key);
-      // JWS wants the raw r‖s pair (RFC 7518 §3.4); node:crypto's default is DER.
+      // A JWS carries the raw r‖s pair of an ECDSA signature; node:crypto's default is DER.
       return (input) => sign('sha256', input, { key: privateKey, dsaEncoding: 'ieee-p1363' });
     }
     case 'EdDSA': {
