@@ -76,7 +76,7 @@ export async function createUserServiceCore(
 
 /** Builds user-api from its configuration: adapters → use cases → the two HTTP listeners. */
 export async function createUserApi(config: UserApiConfig, overrides: UserApiOverrides = {}): Promise<UserApi> {
-  const logger = overrides.logger ?? createLogger({ service: 'user-api', level: config.logLevel });
+  const logger = overrides.logger ?? createLogger({ service: 'user-api', level: config.logLevel, nonBlockingStdout: true });
   logWaivedTransportRules(config.waivedTransportRules, logger);
   const clock = overrides.clock ?? systemClock;
   const metrics = new AppMetrics('user-api');

@@ -24,11 +24,15 @@ describe('the user-api process', () => {
         .post('/api/v1/auth/register')
         .send({ email: uniqueEmail('proc'), password: STRONG_PASSWORD, first_name: 'P', last_name: 'Q' });
       expect(registered.status).toBe(201);
+      // Access lines are written from a writer thread (docs/observability.md#logs): none may be lost at exit.
+      for (let i = 0; i < 50; i++) await request(app.publicUrl).get('/health').set('X-Request-ID', `process-line-${i}`);
     } finally {
       app.child.kill('SIGTERM');
     }
     expect(await app.exit).toBe(0);
     expect(app.output()).toContain('"message":"user-api stopped"');
+    const accessLines = app.logs().filter((line) => line.message === 'http request' && String(line.request_id).startsWith('process-line-'));
+    expect(accessLines.map((line) => line.request_id)).toEqual(Array.from({ length: 50 }, (_, i) => `process-line-${i}`));
   }, 60_000);
 
   it('refuses to start with a clear message when the configuration is invalid', async () => {

@@ -33,7 +33,7 @@ const READINESS_TIMEOUT_MS = 1_000;
 
 /** Builds user-grpc from its configuration: PostgreSQL → the internal-service use cases → gRPC. */
 export function createUserGrpc(config: UserGrpcConfig, overrides: UserGrpcOverrides = {}): UserGrpc {
-  const logger = overrides.logger ?? createLogger({ service: 'user-grpc', level: config.logLevel });
+  const logger = overrides.logger ?? createLogger({ service: 'user-grpc', level: config.logLevel, nonBlockingStdout: true });
   logWaivedTransportRules(config.waivedTransportRules, logger);
   const metrics = new AppMetrics('user-grpc');
   const { ports, database } = createServicePorts(config, {

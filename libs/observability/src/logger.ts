@@ -1,7 +1,9 @@
 import type { Writable } from 'node:stream';
 import winston from 'winston';
+import type TransportStream from 'winston-transport';
 import { redact, redactString } from './redaction';
 import { currentLogContext, currentTraceIds } from './request-context';
+import { sinkFor, type StdoutSink } from './stdout-sink';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'debug';
 
@@ -20,6 +22,36 @@ export interface LoggerOptions {
   level: LogLevel;
   /** Where lines go (default stdout); tests pass a stream to capture them. */
   stream?: Writable;
+  /**
+   * Write stdout from a writer thread, in batches, so that the event loop never waits for the reader
+   * (the servers: user-api, user-grpc). Every line is still written, in order, also on exit
+   * (stdout-sink.ts). Without it, each line is one synchronous write.
+   */
+  nonBlockingStdout?: boolean;
+}
+
+/** The finished line winston's json format leaves on every entry (triple-beam's MESSAGE). */
+const MESSAGE = Symbol.for('message');
+
+/** winston-transport's base class: winston exports it as `Transport` (its typings call it `transport`). */
+const TransportBase = (winston as unknown as { Transport: typeof TransportStream }).Transport;
+
+/** Hands each formatted line to the process's stdout sink. */
+class SinkTransport extends TransportBase {
+  constructor(private readonly sink: StdoutSink) {
+    super();
+  }
+
+  override log(info: Record<string | symbol, unknown>, next: () => void): void {
+    this.sink.write(info[MESSAGE] as string);
+    next();
+  }
+}
+
+function transportFor(options: LoggerOptions): TransportStream {
+  if (options.stream) return new winston.transports.Stream({ stream: options.stream });
+  if (options.nonBlockingStdout) return new SinkTransport(sinkFor(1));
+  return new winston.transports.Console();
 }
 
 const contextFormat = winston.format((info) => {
@@ -46,7 +78,7 @@ function buildWinston(options: LoggerOptions, level: LogLevel): winston.Logger {
     level,
     defaultMeta: { service: options.service },
     format: winston.format.combine(contextFormat(), redactionFormat(), winston.format.timestamp(), winston.format.json()),
-    transports: [options.stream ? new winston.transports.Stream({ stream: options.stream }) : new winston.transports.Console()],
+    transports: [transportFor(options)],
   });
 }
 
