@@ -88,6 +88,33 @@ describe('logger', () => {
     expect(JSON.stringify(lines)).not.toContain('hunter2');
   });
 
+  // The line of the logger before it redacted in place (one pass), byte for byte.
+  it('writes each line as exactly this JSON: keys sorted, context added, every field redacted', async () => {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const logger = createLogger({ service: 'test', level: 'info', stream });
+    const shared = { n: 1 };
+    const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl';
+    runWithLogContext({ request_id: jwt, trace_id: 'f'.repeat(32) }, () =>
+      logger.child({ component: 'c', token: 't' }).info('mail to ada@example.com', {
+        user_id: undefined,
+        count: 10n,
+        when: new Date(0),
+        bytes: Buffer.from('abc'),
+        nested: { passwordHash: '$argon2id$v=19$x', list: [1, null, { secret: 's' }], again: shared },
+        also: shared,
+        refresh_tokens: 3,
+      }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(text.replace(/"timestamp":"[^"]+"/, '"timestamp":"T"')).toBe(
+      '{"also":"[CIRCULAR]","bytes":"[3 bytes]","component":"c","count":"10","level":"info","message":"mail to a***@example.com",' +
+        '"nested":{"again":{"n":1},"list":[1,null,{"secret":"[REDACTED]"}],"passwordHash":"[REDACTED]"},"refresh_tokens":3,' +
+        `"request_id":"[REDACTED_JWT]","service":"test","timestamp":"T","token":"[REDACTED]","trace_id":"${'f'.repeat(32)}","when":"1970-01-01T00:00:00.000Z"}\n`,
+    );
+  });
+
   it('writes security events even when the level is error', async () => {
     const { logger, lines } = capture('error');
     logger.info('dropped');

@@ -37,6 +37,23 @@ export function redactString(value: string): string {
   return result.replace(EMAIL, '$1***@$2');
 }
 
+/**
+ * Whether a key's value is replaced wholesale. Keys are few and repeat on every line (field names
+ * of the code), so each decision is remembered; a bounded number, since nested objects may bring
+ * keys from outside.
+ */
+const secretKeyDecisions = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 10_000;
+
+export function isSecretKey(key: string): boolean {
+  let secret = secretKeyDecisions.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key) && !ALLOWED_KEYS.has(key);
+    if (secretKeyDecisions.size < MAX_REMEMBERED_KEYS) secretKeyDecisions.set(key, secret);
+  }
+  return secret;
+}
+
 export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
   if (typeof value === 'string') return redactString(value);
   if (value === null || typeof value !== 'object') return value;
@@ -51,7 +68,7 @@ export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()):
   if (Array.isArray(value)) return value.slice(0, 100).map((item) => redact(item, depth + 1, seen));
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    result[key] = SECRET_KEY.test(key) && !ALLOWED_KEYS.has(key) ? REDACTED : redact(item, depth + 1, seen);
+    result[key] = isSecretKey(key) ? REDACTED : redact(item, depth + 1, seen);
   }
   return result;
 }
