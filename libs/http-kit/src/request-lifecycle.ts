@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { AppMetrics, Logger } from '@pandora/observability';
-import { currentTraceIds, parseTraceparent, runWithLogContext, type LogContext } from '@pandora/observability';
+import { currentTraceIds, newTraceId, parseTraceparent, runWithLogContext, type LogContext } from '@pandora/observability';
 import type { NextFunction, Request, Response } from 'express';
 import { incomingTraceparent, requestIdFrom } from './client-context';
 
@@ -21,8 +20,7 @@ export function requestLifecycle(logger: Logger, metrics?: AppMetrics) {
     const incoming = parseTraceparent(incomingTraceparent(req));
     const context: LogContext = {
       request_id: requestId,
-      ...(currentTraceIds() ??
-        (incoming ? { trace_id: incoming.traceId, span_id: incoming.spanId } : { trace_id: randomBytes(16).toString('hex') })),
+      ...(currentTraceIds() ?? (incoming ? { trace_id: incoming.traceId, span_id: incoming.spanId } : { trace_id: newTraceId() })),
     };
 
     res.on('finish', () => {

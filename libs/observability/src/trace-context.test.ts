@@ -1,4 +1,4 @@
-import { parseTraceparent } from './trace-context';
+import { newTraceId, parseTraceparent } from './trace-context';
 
 describe('W3C traceparent parsing', () => {
   it('reads the trace and parent ids of a valid traceparent', () => {
@@ -24,5 +24,16 @@ describe('W3C traceparent parsing', () => {
     ['an over-long value', `01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-${'x'.repeat(600)}`],
   ])('ignores %s', (_label, value) => {
     expect(parseTraceparent(value)).toBeNull();
+  });
+});
+
+describe('a new trace id', () => {
+  it('is 32 lower-case hex digits a traceparent accepts, and never the same twice across refills of its pool', () => {
+    const ids = Array.from({ length: 1_000 }, () => newTraceId());
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      expect(parseTraceparent(`00-${id}-00f067aa0ba902b7-01`)?.traceId).toBe(id);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Metadata, ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import type { RequestContext } from '@pandora/domain';
 import { requestIdFrom } from '@pandora/http-kit';
-import { activeTraceparent, currentTraceIds, parseTraceparent, type LogContext } from '@pandora/observability';
+import { activeTraceparent, currentTraceIds, newTraceId, parseTraceparent, type LogContext } from '@pandora/observability';
 
 /** Who called, as established by the authentication interceptor. */
 export interface Caller {
@@ -59,7 +58,7 @@ export function createRpcContext(method: string, metadata: Metadata, call: Serve
     // (docs/observability.md#logs: a trace id on every line); the handler replaces it with the server span's when tracing is on.
     log: {
       request_id: requestId,
-      ...(trace ? { trace_id: trace.traceId, span_id: trace.spanId } : { trace_id: randomBytes(16).toString('hex') }),
+      ...(trace ? { trace_id: trace.traceId, span_id: trace.spanId } : { trace_id: newTraceId() }),
     },
     ipAddress: peerAddress(call),
     userAgent,
