@@ -29,7 +29,7 @@ function originOf(url: string, functionName: string): string {
 }
 
 /** Self time per origin and per function of one profile; (idle) is left out of the shares. */
-export function summarizeProfile(file: string, top = 15): ProfileSummary {
+export function summarizeProfile(file: string, label = path.basename(file), top = 15): ProfileSummary {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<number, number>();
@@ -53,7 +53,7 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
       .slice(0, top)
       .map(([name, us]) => ({ name, ms: round(us / 1000), share: round(us / busy) }));
   return {
-    file: path.basename(file),
+    file: label,
     busyMs: round(busy / 1000),
     byOrigin: ranked(origins).map(({ name, ms, share }) => ({ origin: name, ms, share })),
     byFunction: ranked(functions).map(({ name, ms, share }) => ({ fn: name, ms, share })),
@@ -73,5 +73,5 @@ export function renderProfile(summary: ProfileSummary): string {
 
 /** `tsx tools/bench/src/cpu-profile.ts <file.cpuprofile>…`: the same summary for any profile. */
 if (require.main === module) {
-  for (const file of process.argv.slice(2)) console.log(renderProfile(summarizeProfile(file, 25)));
+  for (const file of process.argv.slice(2)) console.log(renderProfile(summarizeProfile(file, path.basename(file), 25)));
 }

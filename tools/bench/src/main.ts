@@ -119,10 +119,10 @@ async function run(options: BenchOptions): Promise<number> {
   let profiles: ProfileSummary[] = [];
   if (options.profile && fs.existsSync(dirs.profiles)) {
     profiles = fs
-      .readdirSync(dirs.profiles)
+      .readdirSync(dirs.profiles, { recursive: true, encoding: 'utf8' })
       .filter((file) => file.endsWith('.cpuprofile'))
       .sort()
-      .map((file) => summarizeProfile(path.join(dirs.profiles, file)));
+      .map((file) => summarizeProfile(path.join(dirs.profiles, file), file));
     for (const profile of profiles) console.log(`${renderProfile(profile)}\n`);
   }
 

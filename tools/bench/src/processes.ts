@@ -109,10 +109,15 @@ export function spawnNode(
   return processInfo;
 }
 
-/** Node flags of an app process: source maps as in production, and --cpu-prof when profiling. */
+/**
+ * Node flags of an app process: source maps as in production, and --cpu-prof when profiling. Each
+ * process profiles into a folder of its own under Node's default file names, which carry the
+ * thread id: a fixed --cpu-prof-name is inherited by worker threads (the log writer), whose
+ * profile then overwrote the event loop's.
+ */
 export function appNodeFlags(name: string, dirs: RunDirectories, profile: boolean): string[] {
   const flags = ['--enable-source-maps'];
-  if (profile) flags.push('--cpu-prof', `--cpu-prof-dir=${dirs.profiles}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`);
+  if (profile) flags.push('--cpu-prof', `--cpu-prof-dir=${path.join(dirs.profiles, `${name}.${Date.now()}`)}`);
   return flags;
 }
 
