@@ -47,13 +47,18 @@ async function main(): Promise<number> {
 
   const config = await loadUserApiConfig();
   const logger = createLogger({ service: 'admin-create', level: 'error' });
-  // The CLI logs nobody in, so it needs no login throttle (and no Redis).
-  const core = await createUserServiceCore(config, {
-    logger,
-    clock: systemClock,
-    metrics: new AppMetrics('admin-create'),
-    loginThrottle: NO_LOGIN_THROTTLE,
-  });
+  // The CLI logs nobody in, so it needs no login throttle (and no Redis). It reads nothing twice
+  // either: with the read cache on it would open a LISTEN session (one more connection on
+  // DATABASE_DIRECT_URL) and wait for it after each commit, for nothing.
+  const core = await createUserServiceCore(
+    { ...config, readCache: { ttlMs: 0 } },
+    {
+      logger,
+      clock: systemClock,
+      metrics: new AppMetrics('admin-create'),
+      loginThrottle: NO_LOGIN_THROTTLE,
+    },
+  );
   try {
     const { user, outcome } = await core.useCases.bootstrapAdmin.execute({
       email: values.email,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import { auditLogs, outboxEvents, users } from '@pandora/data-access';
 import { TableRows } from '@pandora/data-access/testing';
 import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@pandora/testing';
@@ -62,6 +63,28 @@ describe('npm run admin:create', () => {
     expect(await rows.first(outboxEvents, { aggregateId: user.id, eventType: 'user.registered' })).toMatchObject({
       payload: expect.objectContaining({ role: 'admin' }),
     });
+  }, 60_000);
+
+  it('opens no listening session for the read cache: a one-shot command caches nothing', async () => {
+    // Stands where the LISTEN session would connect (DATABASE_DIRECT_URL) and counts who comes.
+    let connections = 0;
+    const listener = net.createServer((socket) => {
+      connections += 1;
+      socket.destroy();
+    });
+    listener.listen(0, '127.0.0.1');
+    await once(listener, 'listening');
+    const { port } = listener.address() as net.AddressInfo;
+    try {
+      const result = await adminCreate(['--email', uniqueEmail('no-listen'), '--password-stdin'], 'the first admin passphrase\n', {
+        READ_CACHE_TTL: '30s',
+        DATABASE_DIRECT_URL: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+      });
+      expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('created administrator') });
+      expect(connections).toBe(0);
+    } finally {
+      listener.close();
+    }
   }, 60_000);
 
   it('promotes an existing account without touching its password, and is idempotent', async () => {
