@@ -5,6 +5,7 @@ import { WORKSPACE_ROOT, type PrivateInfrastructure } from './infrastructure';
 import type { BenchOptions } from './options';
 import { benchUsers, registeredUsers, type BenchUser } from './users';
 import {
+  appNodeFlags,
   firstMessage,
   freePort,
   spawnNode,
@@ -167,8 +168,9 @@ export function createContext(
       return { process, metricsUrl };
     },
     async startBaseline<Ready>(name: string, file: string, env: Record<string, string> = {}) {
+      // Profiled like the apps, so that a profile of each side of a ratio can be read side by side.
       const process = spawnNode(name, [path.join(__dirname, 'baselines', file)], { NODE_ENV: 'production', ...env }, dirs, {
-        nodeFlags: ['--import', 'tsx'],
+        nodeFlags: ['--import', 'tsx', ...appNodeFlags(name, dirs, options.profile).filter((flag) => flag.startsWith('--cpu-prof'))],
         ipc: true,
       });
       const ready = await firstMessage<Ready>(process);

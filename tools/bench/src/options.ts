@@ -66,7 +66,7 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only name,…] [--pee
   --quick      short durations (a smoke run, under 2 minutes); same method and output
   --only       a subset of: ${ALL_SCENARIOS.join(', ')}
   --peers      also compare with other products (${PEER_SCENARIOS.join(', ')}), installed into tools/bench/peers/<name>/
-  --profile    run the apps with --cpu-prof and print where their CPU time went
+  --profile    run the apps and the baselines with --cpu-prof and print where their CPU time went
   --log-level  LOG_LEVEL of the apps: ${LOG_LEVELS.join(', ')} (default info: every request's access line is written)
   --set        NAME=value in every app's environment (repeatable), e.g. --set ARGON2_WORKERS=0
   --out        where to write the JSON result (default tmp/bench/<run id>.json)`;
