@@ -292,6 +292,8 @@ function Profile({ user }: { user: AdminUserView }) {
         </dd>
         <dt>Email</dt>
         <dd>{user.email}</dd>
+        <dt>Address proved</dt>
+        <dd>{user.email_verified ? 'Yes: the owner opened a link sent to it' : 'Not yet: no link sent to it has been opened'}</dd>
         <dt>User id</dt>
         <dd>
           <code>{user.id}</code>

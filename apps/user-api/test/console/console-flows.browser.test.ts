@@ -7,7 +7,7 @@ import { bearer, createAdmin, eventually, logIn, registerUser, STRONG_PASSWORD, 
 import { onlyAuditRow } from '../support/audit-rows';
 import { noticeWithFreezeLink } from '../support/notices';
 import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
-import { outboxEvents } from '@pandora/data-access';
+import { outboxEvents, users } from '@pandora/data-access';
 
 /**
  * The admin console's daily work, done in real Chromium against a real user-api, PostgreSQL and
@@ -109,6 +109,12 @@ describe('the admin console against the real API', () => {
     await row.getByRole('link', { name: user.email }).click();
     await page.getByRole('heading', { level: 1, name: user.email }).waitFor();
     expect(await panel('Profile').innerText()).toContain(user.id);
+    // Support needs to know whether the address was ever proved before trusting a mail to it.
+    await panel('Profile').getByText('Not yet: no link sent to it has been opened').waitFor();
+    await t.rows.update(users, { id: user.id }, { emailVerifiedAt: new Date() });
+    await eventually(async () => (await adminApi.get(`/api/v1/admin/users/${user.id}`)).body.email_verified === true, 5_000);
+    await openUser(user.email);
+    await panel('Profile').getByText('Yes: the owner opened a link sent to it').waitFor();
   });
 
   it('approves a pending KYC from the queue with a reason: the API shows verified, the audit row and the event carry the reason', async () => {
