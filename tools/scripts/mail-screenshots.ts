@@ -7,12 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MAIL_TEMPLATES, type MailData, type MailTemplate } from '@pandora/domain';
 import { renderMail } from '@pandora/mail';
-import { chromium } from 'playwright-core';
+import { launchHeadlessChromium } from '@pandora/testing/chromium';
 
 const root = path.resolve(__dirname, '../..');
 const outDir = path.join(root, 'docs/images/mail');
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-const executablePath = CANDIDATES.find((candidate): candidate is string => !!candidate && fs.existsSync(candidate));
 
 const NOTICE: MailData = {
   first_name: 'Ada',
@@ -35,20 +33,8 @@ const SAMPLES: Record<MailTemplate, { recipient: string; data: MailData }> = {
 };
 
 async function main(): Promise<void> {
-  if (!executablePath) throw new Error('No Chromium found: install Debian chromium (npm run provision) or set CHROMIUM_PATH.');
   fs.mkdirSync(outDir, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchHeadlessChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 680, height: 600 }, javaScriptEnabled: false });
     for (const template of MAIL_TEMPLATES) {

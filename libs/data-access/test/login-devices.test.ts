@@ -1,40 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@pandora/testing';
-import { createRepositories, Database } from '../src';
+import { createRepositories } from '../src';
+import { useSuiteDatabase } from './support/suite-database';
+import { seedUser } from './support/users';
 
 /** The login devices on PostgreSQL: one statement records a sighting and answers the previous one. */
-let db: TestDatabase;
-let database: Database;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  database = new Database({ url: db.url, poolMax: 4, applicationName: 'login-device-tests' });
-});
-afterAll(async () => {
-  await database.close();
-  await db.drop();
-});
-
-async function seedUser(): Promise<string> {
-  const id = randomUUID();
-  await createRepositories(database).users.create({
-    id,
-    email: `device.${id.slice(0, 8)}@example.com`,
-    passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
-    firstName: 'Ada',
-    lastName: 'Lovelace',
-    role: 'user',
-    createdAt: new Date(),
-  });
-  return id;
-}
+const postgres = useSuiteDatabase({ applicationName: 'login-device-tests', poolMax: 4 });
 
 const CHROME = { browser: 'Chrome', os: 'Windows', network: '198.51.100.0/24' };
 
 describe('login devices on PostgreSQL', () => {
   it('answer null for a first sighting, then when the device was last seen', async () => {
-    const userId = await seedUser();
-    const devices = createRepositories(database).loginDevices;
+    const userId = await seedUser(postgres.database);
+    const devices = createRepositories(postgres.database).loginDevices;
     const first = new Date('2026-12-01T10:00:00.000Z');
     const second = new Date('2026-12-02T10:00:00.000Z');
     expect(await devices.record(userId, CHROME, first)).toBeNull();
@@ -43,8 +19,8 @@ describe('login devices on PostgreSQL', () => {
   });
 
   it('keep devices apart by browser, system and network, and by account', async () => {
-    const [userId, otherId] = [await seedUser(), await seedUser()];
-    const devices = createRepositories(database).loginDevices;
+    const [userId, otherId] = [await seedUser(postgres.database), await seedUser(postgres.database)];
+    const devices = createRepositories(postgres.database).loginDevices;
     const at = new Date();
     expect(await devices.record(userId, CHROME, at)).toBeNull();
     for (const device of [
@@ -58,8 +34,8 @@ describe('login devices on PostgreSQL', () => {
   });
 
   it('never move a device’s last sighting back in time', async () => {
-    const userId = await seedUser();
-    const devices = createRepositories(database).loginDevices;
+    const userId = await seedUser(postgres.database);
+    const devices = createRepositories(postgres.database).loginDevices;
     const later = new Date('2026-12-02T10:00:00.000Z');
     await devices.record(userId, CHROME, later);
     await devices.record(userId, CHROME, new Date('2026-12-01T10:00:00.000Z'));

@@ -1,38 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Repositories } from '@pandora/domain';
-import { createTestDatabase, type TestDatabase } from '@pandora/testing';
-import { createRepositories, Database, PgUnitOfWork } from '../src';
+import { createRepositories } from '../src';
+import { useSuiteDatabase } from './support/suite-database';
+import { newUser } from './support/users';
 
 /**
  * The two single-use guards of MFA, with transactions interleaved on purpose: the second
  * transaction's statement is provably waiting on the first's row lock before the first ends.
  */
-let db: TestDatabase;
-let database: Database;
-let uow: PgUnitOfWork;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  database = new Database({ url: db.url, poolMax: 4, applicationName: 'mfa-repository-tests' });
-  uow = new PgUnitOfWork(database);
-});
-afterAll(async () => {
-  await database.close();
-  await db.drop();
-});
+const postgres = useSuiteDatabase({ applicationName: 'mfa-repository-tests', poolMax: 4 });
 
 async function seedMfaUser(): Promise<string> {
-  const id = randomUUID();
-  const repositories = createRepositories(database);
-  await repositories.users.create({
-    id,
-    email: `mfa.${id.slice(0, 8)}@example.com`,
-    passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
-    firstName: 'Ada',
-    lastName: 'Lovelace',
-    role: 'user',
-    createdAt: new Date(),
-  });
+  const repositories = createRepositories(postgres.database);
+  const { id } = await repositories.users.create(newUser());
   const sealed = { ciphertext: randomBytes(36), nonce: randomBytes(12), keyId: 'k1' };
   await repositories.mfa.savePending(id, sealed, new Date());
   await repositories.mfa.confirm(id, sealed, new Date());
@@ -43,7 +23,7 @@ async function seedMfaUser(): Promise<string> {
 async function untilBlocked(): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const { rows } = await database.query<{ n: number }>(
+    const { rows } = await postgres.database.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
     );
     if ((rows[0]?.n ?? 0) > 0) return;
@@ -65,7 +45,7 @@ async function interleaved<A, B>(
   const held = new Promise<void>((resolve) => (release = resolve));
   let started!: () => void;
   const firstDone = new Promise<void>((resolve) => (started = resolve));
-  const firstTx = uow
+  const firstTx = postgres.uow
     .run(async (repositories) => {
       const result = await first(repositories);
       started();
@@ -78,7 +58,7 @@ async function interleaved<A, B>(
       return 'rolled back' as const;
     });
   await firstDone;
-  const secondTx = uow.run(second);
+  const secondTx = postgres.uow.run(second);
   await untilBlocked();
   release();
   return Promise.all([firstTx, secondTx]);
@@ -93,7 +73,7 @@ describe('UserMfaRepository.advanceStep (the TOTP replay guard)', () => {
       'commit',
     );
     expect([first, second]).toEqual([true, false]);
-    expect((await createRepositories(database).mfa.find(userId))?.lastUsedStep).toBe(100);
+    expect((await createRepositories(postgres.database).mfa.find(userId))?.lastUsedStep).toBe(100);
   });
 
   it('gives the step to the waiting transaction when the first rolls back (the change it guarded did not happen)', async () => {
@@ -108,7 +88,7 @@ describe('UserMfaRepository.advanceStep (the TOTP replay guard)', () => {
 
   it('refuses the same step and earlier ones, and takes later ones (steps beyond 2^31 too)', async () => {
     const userId = await seedMfaUser();
-    const mfa = createRepositories(database).mfa;
+    const mfa = createRepositories(postgres.database).mfa;
     expect(await mfa.advanceStep(userId, 3_000_000_000)).toBe(true);
     expect(await mfa.advanceStep(userId, 3_000_000_000)).toBe(false);
     expect(await mfa.advanceStep(userId, 2_999_999_999)).toBe(false);
@@ -119,7 +99,7 @@ describe('UserMfaRepository.advanceStep (the TOTP replay guard)', () => {
 describe('RecoveryCodeRepository.consume', () => {
   it('marks a code used for exactly one of two concurrent transactions', async () => {
     const userId = await seedMfaUser();
-    const repositories = createRepositories(database);
+    const repositories = createRepositories(postgres.database);
     await repositories.recoveryCodes.replaceAll(
       userId,
       [
@@ -139,11 +119,11 @@ describe('RecoveryCodeRepository.consume', () => {
 
   it('replaces the whole set with the next generation', async () => {
     const userId = await seedMfaUser();
-    const repositories = createRepositories(database);
+    const repositories = createRepositories(postgres.database);
     await repositories.recoveryCodes.replaceAll(userId, [{ id: randomUUID(), digest: { keyId: 'k1', hash: 'a'.repeat(64) } }], new Date());
     await repositories.recoveryCodes.replaceAll(userId, [{ id: randomUUID(), digest: { keyId: 'k2', hash: 'd'.repeat(64) } }], new Date());
     expect(await repositories.recoveryCodes.consume(userId, ['a'.repeat(64)], new Date())).toBe(false);
-    const { rows } = await database.query('SELECT key_id, generation FROM mfa_recovery_codes WHERE user_id = $1', [userId]);
+    const { rows } = await postgres.database.query('SELECT key_id, generation FROM mfa_recovery_codes WHERE user_id = $1', [userId]);
     expect(rows).toEqual([{ key_id: 'k2', generation: 2 }]);
   });
 });
@@ -151,7 +131,7 @@ describe('RecoveryCodeRepository.consume', () => {
 describe('UserMfaRepository', () => {
   it('stores the sealed secret as bytes and reads it back exactly', async () => {
     const userId = await seedMfaUser();
-    const repositories = createRepositories(database);
+    const repositories = createRepositories(postgres.database);
     const sealed = { ciphertext: randomBytes(40), nonce: randomBytes(12), keyId: 'k2' };
     await repositories.mfa.resealSecret(userId, sealed, new Date());
     const found = await repositories.mfa.find(userId);

@@ -1,34 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Repositories } from '@pandora/domain';
-import { createTestDatabase, databaseUrlFor, freePort, type TestDatabase } from '@pandora/testing';
+import { databaseUrlFor, freePort } from '@pandora/testing';
 import { createRepositories, Database, PgUnitOfWork, translateInfrastructureError } from '../src';
+import { useSuiteDatabase } from './support/suite-database';
+import { PASSWORD_HASH } from './support/users';
 
 /**
  * The repositories run the same SQL on the pool (reads outside transactions) and inside a
  * transaction; both must answer alike, and fail alike when the database is not there.
  */
-let db: TestDatabase;
-let database: Database;
-let uow: PgUnitOfWork;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  database = new Database({ url: db.url, poolMax: 3, applicationName: 'repositories-tests' });
-  uow = new PgUnitOfWork(database);
-});
-afterAll(async () => {
-  await database.close();
-  await db.drop();
-});
+const postgres = useSuiteDatabase({ applicationName: 'repositories-tests', poolMax: 3 });
 
 const now = new Date('2026-06-01T12:00:00.123Z');
 
 async function seed(): Promise<{ active: string; deleted: string; email: string; deletedEmail: string; sessionId: string }> {
-  const repositories = createRepositories(database);
+  const repositories = createRepositories(postgres.database);
   const email = `direct.${randomUUID().slice(0, 8)}@example.com`;
   const deletedEmail = `gone.${randomUUID().slice(0, 8)}@example.com`;
   const base = {
-    passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
+    passwordHash: PASSWORD_HASH,
     firstName: 'Ada',
     lastName: 'Lovelace',
     role: 'user' as const,
@@ -69,8 +59,8 @@ async function readAll(repositories: Repositories, ids: Awaited<ReturnType<typeo
 describe('reads on the pool', () => {
   it('answer exactly what the same reads answer inside a transaction', async () => {
     const ids = await seed();
-    const direct = await readAll(createRepositories(database), ids);
-    const inTransaction = await uow.run((repositories) => readAll(repositories, ids));
+    const direct = await readAll(createRepositories(postgres.database), ids);
+    const inTransaction = await postgres.uow.run((repositories) => readAll(repositories, ids));
     expect(direct).toEqual(inTransaction);
     expect(direct.active).toMatchObject({
       id: ids.active,
@@ -90,7 +80,7 @@ describe('reads on the pool', () => {
 
   it('fail as SERVICE_UNAVAILABLE, in and outside transactions, when the database is missing or unreachable', async () => {
     const missing = new Database({
-      url: databaseUrlFor(db.url, `missing_${randomUUID().slice(0, 8)}`),
+      url: databaseUrlFor(postgres.db.url, `missing_${randomUUID().slice(0, 8)}`),
       poolMax: 1,
       applicationName: 'repositories-missing',
     });
@@ -127,7 +117,7 @@ describe('session creation', () => {
   it('writes the session and its first refresh token in one statement of the caller’s transaction', async () => {
     const ids = await seed();
     const sessionId = randomUUID();
-    const created = await uow.run((repositories) =>
+    const created = await postgres.uow.run((repositories) =>
       repositories.sessions.create(
         {
           id: sessionId,
@@ -157,11 +147,11 @@ describe('session creation', () => {
       aal: 1,
       authTime: now,
     });
-    const found = await createRepositories(database).sessions.findRefreshTokenForUpdate('b'.repeat(64));
+    const found = await createRepositories(postgres.database).sessions.findRefreshTokenForUpdate('b'.repeat(64));
     expect(found?.session).toEqual(created);
 
     // With a second factor: what create answers is still exactly the stored row.
-    const withOtp = await uow.run((repositories) =>
+    const withOtp = await postgres.uow.run((repositories) =>
       repositories.sessions.create(
         {
           id: randomUUID(),
@@ -178,12 +168,12 @@ describe('session creation', () => {
         { id: randomUUID(), tokenHash: 'd'.repeat(64), createdAt: now, expiresAt: new Date(now.getTime() + 60_000) },
       ),
     );
-    expect(await createRepositories(database).sessions.findById(withOtp.id)).toEqual(withOtp);
+    expect(await createRepositories(postgres.database).sessions.findById(withOtp.id)).toEqual(withOtp);
     expect(found?.token).toMatchObject({ sessionId, expiresAt: new Date(now.getTime() + 60_000), rotatedAt: null });
 
     const rolledBack = randomUUID();
     await expect(
-      uow.run(async (repositories) => {
+      postgres.uow.run(async (repositories) => {
         await repositories.sessions.create(
           { id: rolledBack, userId: ids.active, ipAddress: null, userAgent: null, createdAt: now, expiresAt: now, absoluteExpiresAt: now },
           { id: randomUUID(), tokenHash: 'c'.repeat(64), createdAt: now, expiresAt: now },
@@ -191,7 +181,7 @@ describe('session creation', () => {
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    expect(await createRepositories(database).sessions.findById(rolledBack)).toBeNull();
-    expect(await createRepositories(database).sessions.findRefreshTokenForUpdate('c'.repeat(64))).toBeNull();
+    expect(await createRepositories(postgres.database).sessions.findById(rolledBack)).toBeNull();
+    expect(await createRepositories(postgres.database).sessions.findRefreshTokenForUpdate('c'.repeat(64))).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, withPgClient, type TestDatabase } from '@pandora/testing';
 import { createRepositories, Database, PgAuditLogWriter } from '../src';
+import { newUser } from './support/users';
 
 /**
  * Timestamps must mean the same instant whatever TimeZone the database server or role is set to
@@ -38,19 +39,9 @@ describe('the database access on a database whose TimeZone is not UTC', () => {
 
   it('stores and reads a user’s timestamps to the millisecond, in and outside a transaction', async () => {
     const createdAt = new Date('2026-03-04T05:06:07.089Z');
-    const id = randomUUID();
-    await database.transaction((tx) =>
-      createRepositories(tx).users.create({
-        id,
-        email: `tz.${id.slice(0, 8)}@example.com`,
-        passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
-        firstName: 'Ada',
-        lastName: 'Lovelace',
-        role: 'user',
-        createdAt,
-      }),
-    );
-    const user = await createRepositories(database).users.findById(id);
+    const created = newUser({ createdAt });
+    await database.transaction((tx) => createRepositories(tx).users.create(created));
+    const user = await createRepositories(database).users.findById(created.id);
     expect(user?.createdAt).toEqual(createdAt);
     expect(user?.updatedAt).toEqual(createdAt);
   });

@@ -1,37 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, DomainEvent } from '@pandora/domain';
-import { createTestDatabase, type TestDatabase } from '@pandora/testing';
 
 /** How many rows of `table` have `column` = `value`. */
 async function count(table: 'users' | 'audit_logs' | 'outbox_events', column: string, value: string): Promise<number> {
-  const { rows } = await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} = $1::uuid`, [value]);
+  const { rows } = await postgres.database.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} = $1::uuid`, [
+    value,
+  ]);
   return rows[0]?.n ?? -1;
 }
 import { createRepositories, Database, PgUnitOfWork } from '../src';
+import { useSuiteDatabase } from './support/suite-database';
+import { newUser } from './support/users';
 
-let db: TestDatabase;
-let database: Database;
-let uow: PgUnitOfWork;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  database = new Database({ url: db.url, poolMax: 3, applicationName: 'data-access-tests' });
-  uow = new PgUnitOfWork(database);
-});
-afterAll(async () => {
-  await database.close();
-  await db.drop();
-});
-
-const newUser = (email = `u.${randomUUID().slice(0, 8)}@example.com`) => ({
-  id: randomUUID(),
-  email,
-  passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  role: 'user' as const,
-  createdAt: new Date(),
-});
+const postgres = useSuiteDatabase({ applicationName: 'data-access-tests', poolMax: 3 });
 
 const auditFor = (userId: string): AuditEntry => ({
   id: randomUUID(),
@@ -70,7 +51,7 @@ const eventFor = (userId: string, email: string): DomainEvent => ({
 describe('unit of work', () => {
   it('commits the state change, the audit row and the outbox event together', async () => {
     const user = newUser();
-    await uow.run(async (repositories) => {
+    await postgres.uow.run(async (repositories) => {
       await repositories.users.create(user);
       await repositories.audit.append(auditFor(user.id));
       await repositories.outbox.append(eventFor(user.id, user.email));
@@ -83,7 +64,7 @@ describe('unit of work', () => {
   it('rolls back the audit row and the outbox event when a step after them fails', async () => {
     const user = newUser();
     await expect(
-      uow.run(async (repositories) => {
+      postgres.uow.run(async (repositories) => {
         await repositories.users.create(user);
         await repositories.audit.append(auditFor(user.id));
         await repositories.outbox.append(eventFor(user.id, user.email));
@@ -98,7 +79,7 @@ describe('unit of work', () => {
   it('rolls back everything when the database refuses a later write', async () => {
     const user = newUser();
     await expect(
-      uow.run(async (repositories) => {
+      postgres.uow.run(async (repositories) => {
         await repositories.users.create(user);
         await repositories.outbox.append(eventFor(user.id, user.email));
         await repositories.audit.append({ ...auditFor(user.id), eventType: 'x'.repeat(500) });
@@ -136,7 +117,7 @@ describe('a transaction in pipeline mode', () => {
   };
 
   it('sends BEGIN and the session with the device check, the audit row and event with the COMMIT: a login is two round trips', async () => {
-    const counted = new Database({ url: db.url, poolMax: 1, applicationName: 'data-access-round-trips' });
+    const counted = new Database({ url: postgres.db.url, poolMax: 1, applicationName: 'data-access-round-trips' });
     try {
       const counter = countSocketWrites(counted);
       const user = newUser();
@@ -159,7 +140,7 @@ describe('a transaction in pipeline mode', () => {
   });
 
   it('sends nothing at all for work that fails before its first statement', async () => {
-    const counted = new Database({ url: db.url, poolMax: 1, applicationName: 'data-access-round-trips' });
+    const counted = new Database({ url: postgres.db.url, poolMax: 1, applicationName: 'data-access-round-trips' });
     try {
       const counter = countSocketWrites(counted);
       await counted.query('SELECT 1'); // opens the connection: its start-up is not counted
@@ -182,7 +163,7 @@ describe('a transaction in pipeline mode', () => {
   it('runs a held write before the next statement, which sees its row', async () => {
     const user = newUser();
     const audit = auditFor(user.id);
-    const seen = await uow.run(async (repositories) => {
+    const seen = await postgres.uow.run(async (repositories) => {
       await repositories.users.create(user);
       await repositories.audit.append(audit);
       return (await repositories.auditTrail.query({ userId: user.id, limit: 10 })).map((entry) => entry.id);
@@ -192,7 +173,7 @@ describe('a transaction in pipeline mode', () => {
 
   it('fails the next statement with the held write’s own error, not the "transaction is aborted" that follows it', async () => {
     const user = newUser();
-    const outcome = uow.run(async (repositories) => {
+    const outcome = postgres.uow.run(async (repositories) => {
       await repositories.users.create(user);
       await repositories.audit.append({ ...auditFor(user.id), eventType: 'x'.repeat(500) });
       await repositories.users.findById(user.id);
@@ -203,7 +184,7 @@ describe('a transaction in pipeline mode', () => {
 
   it('fails the commit with the error of a write held until then, and commits nothing', async () => {
     const user = newUser();
-    const outcome = uow.run(async (repositories) => {
+    const outcome = postgres.uow.run(async (repositories) => {
       await repositories.users.create(user);
       await repositories.outbox.append(eventFor(user.id, user.email));
       await repositories.audit.append({ ...auditFor(user.id), eventType: 'x'.repeat(500) });
@@ -212,33 +193,35 @@ describe('a transaction in pipeline mode', () => {
     expect(await count('users', 'id', user.id)).toBe(0);
     expect(await count('outbox_events', 'aggregate_id', user.id)).toBe(0);
     // The connection went back to the pool usable: the next transaction on it commits.
-    await uow.run((repositories) => repositories.users.create(user));
+    await postgres.uow.run((repositories) => repositories.users.create(user));
     expect(await count('users', 'id', user.id)).toBe(1);
   });
 });
 
 describe('user repository', () => {
-  const repositories = () => createRepositories(database);
+  const repositories = () => createRepositories(postgres.database);
 
   it('keeps emails unique among active accounts only', async () => {
     const first = newUser();
     await repositories().users.create(first);
-    await expect(repositories().users.create({ ...newUser(first.email) })).rejects.toMatchObject({ code: 'USER_ALREADY_EXISTS' });
+    await expect(repositories().users.create({ ...newUser({ email: first.email }) })).rejects.toMatchObject({
+      code: 'USER_ALREADY_EXISTS',
+    });
     await repositories().users.softDelete(first.id, new Date());
-    await expect(repositories().users.create({ ...newUser(first.email) })).resolves.toMatchObject({ email: first.email });
+    await expect(repositories().users.create({ ...newUser({ email: first.email }) })).resolves.toMatchObject({ email: first.email });
     expect(await repositories().users.findById(first.id)).toBeNull();
     expect(await repositories().users.findById(first.id, { includeDeleted: true })).toMatchObject({ id: first.id });
   });
 
   it('refuses a non-normalised email at the database level too', async () => {
-    await expect(repositories().users.create(newUser('Mixed.Case@Example.com'))).rejects.toThrow(/users_email_lowercase_check/);
+    await expect(repositories().users.create(newUser({ email: 'Mixed.Case@Example.com' }))).rejects.toThrow(/users_email_lowercase_check/);
   });
 });
 
 describe('session repository', () => {
   it('revokes only sessions that are still active and reports exactly those', async () => {
     const user = newUser();
-    const repos = createRepositories(database);
+    const repos = createRepositories(postgres.database);
     await repos.users.create(user);
     const now = new Date();
     const later = new Date(now.getTime() + 3_600_000);

@@ -9,7 +9,7 @@ import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 /**
  * The pages the links in mails open, in a real headless Chromium: the GET changes nothing, the
  * button does the change, the strict CSP holds (no inline script runs, nothing is blocked).
- * Screenshots land in test-ARTIFACTS/.
+ * Screenshots land in test-artifacts/.
  */
 
 let t: TestUserApi;

@@ -9,7 +9,7 @@ import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 /**
  * The page a notice's freeze link opens, in a real headless Chromium: the GET changes nothing (a
  * mail scanner following the link freezes no one), the button freezes the account, the strict CSP
- * holds. A screenshot lands in test-ARTIFACTS/.
+ * holds. A screenshot lands in test-artifacts/.
  */
 
 let t: TestUserApi;

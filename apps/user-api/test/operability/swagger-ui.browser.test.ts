@@ -5,7 +5,7 @@ import { startTestUserApi, type TestUserApi } from '../support/test-user-api';
 
 /**
  * The Swagger UI at /docs, rendered by a real headless Chromium (Debian's; `npm test` installs it through tools/scripts/provision.sh).
- * The screenshots land in test-ARTIFACTS/ for a human to look at.
+ * The screenshots land in test-artifacts/ for a human to look at.
  */
 
 let t: TestUserApi;

@@ -5,6 +5,7 @@ import {
   eventTypes,
   FakeLoginThrottle,
   noticesQueued,
+  NEW_PASSWORD,
   PASSWORD,
   seedMfaUser,
   seedUser,
@@ -13,8 +14,6 @@ import {
   type FakePorts,
 } from '../testing';
 import { ChangePassword } from './change-password';
-
-const NEW_PASSWORD = 'a brand new passphrase';
 
 describe('ChangePassword', () => {
   let ports: FakePorts;

@@ -2,7 +2,7 @@ import { AppError } from '@pandora/errors';
 import type { Actor } from '@pandora/domain';
 import { assertPasswordPolicy } from '@pandora/domain';
 import { withAccountAttempt } from '../auth/account-attempt';
-import { requireSecondFactor } from '../mfa/second-factor';
+import { assertSecondFactorCodeGiven, requireSecondFactor } from '../mfa/second-factor';
 import { auditEntry, domainEvent } from '../records';
 import { announceRevokedSessions } from '../sessions/end-sessions';
 import { queueSecurityNotice } from '../notifications/security-notice';
@@ -56,10 +56,7 @@ export class ChangePassword {
         // Everything that can refuse the request without the current password is judged first, so
         // a right and a wrong current password get the same answer (docs/security.md#password-guessing).
         assertPasswordPolicy(input.newPassword, user.email);
-        if (user.mfaEnabled && input.mfaCode === undefined) {
-          deps.metrics.mfaVerification('missing');
-          throw new AppError('MFA_REQUIRED');
-        }
+        assertSecondFactorCodeGiven(deps, user, input.mfaCode);
         await attempt.requirePassword(input.currentPassword, async () => {
           const now = deps.clock.now();
           await deps.uow.run((repositories) =>

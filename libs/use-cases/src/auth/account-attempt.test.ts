@@ -1,12 +1,6 @@
 import { AppError } from '@pandora/errors';
-import { auditTypes, CONTEXT, createFakePorts, FakeLoginThrottle } from '../testing';
+import { auditTypes, codeOf, CONTEXT, createFakePorts, FakeLoginThrottle } from '../testing';
 import { withAccountAttempt } from './account-attempt';
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'OK',
-    (error: AppError) => error.code,
-  );
 
 describe('withAccountAttempt', () => {
   const account = (mfaEnabled: boolean) => ({ email: 'ada@example.com', userId: '00000000-0000-4000-8000-0000000000aa', mfaEnabled });

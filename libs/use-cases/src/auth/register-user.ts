@@ -1,7 +1,7 @@
 import type { Actor } from '@pandora/domain';
 import { normalizeEmail } from '@pandora/domain';
 import { assertPasswordPolicy } from '@pandora/domain';
-import { queueLinkMail } from '../email/link-tokens';
+import { queueVerificationMail } from '../email/link-tokens';
 import { auditEntry, domainEvent } from '../records';
 import type { RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
@@ -72,13 +72,7 @@ export class RegisterUser {
           payload: { email: user.email, first_name: user.firstName, last_name: user.lastName, role: user.role },
         }),
       );
-      await queueLinkMail(deps, repositories, {
-        user,
-        template: 'verify_email',
-        recipient: user.email,
-        ttlMs: deps.mailFlows.emailVerificationTtlMs,
-        at: now,
-      });
+      await queueVerificationMail(deps, repositories, user, now);
       return { user, opened };
     });
 

@@ -1,7 +1,7 @@
-import type { AppError } from '@pandora/errors';
 import {
   auditTypes,
   challengeOf,
+  codeOf,
   CONTEXT,
   createFakePorts,
   eventTypes,
@@ -13,12 +13,6 @@ import {
 } from '../testing';
 import { LogIn } from './log-in';
 import { VerifyMfaChallenge } from './verify-mfa-challenge';
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'OK',
-    (error: AppError) => error.code,
-  );
 
 /** An MFA account that passed the password step of the public (or admin) login. */
 async function challenged(requiredRole?: 'admin') {

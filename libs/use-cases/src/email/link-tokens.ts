@@ -49,6 +49,25 @@ export async function queueLinkMail(deps: LinkMailPorts, repositories: Repositor
   });
 }
 
+/**
+ * The mail whose link proves the account's own address, the same at registration and when the
+ * user asks again: to the address the account has now, valid for the verification TTL.
+ */
+export function queueVerificationMail(
+  deps: LinkMailPorts & Pick<Ports, 'mailFlows'>,
+  repositories: Repositories,
+  user: Pick<User, 'id' | 'firstName' | 'email'>,
+  at: Date,
+): Promise<void> {
+  return queueLinkMail(deps, repositories, {
+    user,
+    template: 'verify_email',
+    recipient: user.email,
+    ttlMs: deps.mailFlows.emailVerificationTtlMs,
+    at,
+  });
+}
+
 /** The stored hash of a presented link token; a string that cannot be one of ours is as dead as a used one. */
 export function linkTokenHashOf(deps: Pick<Ports, 'oneTimeSecrets'>, token: string): string {
   const hash = deps.oneTimeSecrets.linkTokenHash(token);

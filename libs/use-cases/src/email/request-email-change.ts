@@ -2,7 +2,7 @@ import { AppError } from '@pandora/errors';
 import { normalizeEmail, type Actor, type Principal, type RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 import { withAccountAttempt } from '../auth/account-attempt';
-import { requireSecondFactor } from '../mfa/second-factor';
+import { assertSecondFactorCodeGiven, requireSecondFactor } from '../mfa/second-factor';
 import { queueSecurityNotice } from '../notifications/security-notice';
 import { auditEntry } from '../records';
 import { mailCapReached, mailsLeft, queueLinkMail } from './link-tokens';
@@ -58,10 +58,7 @@ export class RequestEmailChange {
       async (attempt) => {
         if (await deps.repositories.users.findByEmail(newEmail)) throw new AppError('USER_ALREADY_EXISTS');
         if ((await mailsLeft(deps, deps.repositories, user.id, ['email_change_confirm'])) <= 0) throw mailCapReached(deps);
-        if (user.mfaEnabled && input.mfaCode === undefined) {
-          deps.metrics.mfaVerification('missing');
-          throw new AppError('MFA_REQUIRED');
-        }
+        assertSecondFactorCodeGiven(deps, user, input.mfaCode);
         await attempt.requirePassword(input.password);
         await deps.uow.run(async (repositories) => {
           const current = await repositories.users.lockById(user.id);

@@ -2,7 +2,7 @@ import { AppError } from '@pandora/errors';
 import type { Actor, Principal, RequestContext } from '@pandora/domain';
 import type { Ports } from '../ports';
 import { auditEntry } from '../records';
-import { mailCapReached, mailsLeft, queueLinkMail } from './link-tokens';
+import { mailCapReached, mailsLeft, queueVerificationMail } from './link-tokens';
 
 export type RequestEmailVerificationPorts = Pick<Ports, 'uow' | 'oneTimeSecrets' | 'ids' | 'clock' | 'mailFlows' | 'auditRetentionDays'>;
 
@@ -23,13 +23,7 @@ export class RequestEmailVerification {
       if (user.emailVerifiedAt) throw new AppError('EMAIL_ALREADY_VERIFIED');
       if ((await mailsLeft(deps, repositories, user.id, ['verify_email'])) <= 0) throw mailCapReached(deps);
       const now = deps.clock.now();
-      await queueLinkMail(deps, repositories, {
-        user,
-        template: 'verify_email',
-        recipient: user.email,
-        ttlMs: deps.mailFlows.emailVerificationTtlMs,
-        at: now,
-      });
+      await queueVerificationMail(deps, repositories, user, now);
       const actor: Actor = { type: 'user', id: user.id, identifier: user.email };
       await repositories.audit.append(
         auditEntry(deps, ctx, { event: 'emailVerificationRequested', userId: user.id, actor, at: now, sessionId: principal.sessionId }),

@@ -1,10 +1,10 @@
-import type { AppError } from '@pandora/errors';
 import { FREEZE_LINK_TTL_MS } from '@pandora/domain';
 import { LogIn } from '../auth/log-in';
 import { VerifyMfaChallenge } from '../auth/verify-mfa-challenge';
 import { queueSecurityNotice } from '../notifications/security-notice';
 import {
   auditTypes,
+  codeOf,
   CONTEXT,
   createFakePorts,
   eventTypes,
@@ -18,12 +18,6 @@ import {
 import type { User } from '@pandora/domain';
 import { FreezeAccount } from './freeze-account';
 import { UnfreezeAccount } from './unfreeze-account';
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'OK',
-    (error: AppError) => error.code,
-  );
 
 /** A notice was mailed to `user`: the freeze link it carries. */
 async function freezeLinkOf(ports: FakePorts, user: User): Promise<string> {

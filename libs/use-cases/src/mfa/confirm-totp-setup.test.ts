@@ -1,5 +1,5 @@
-import type { AppError } from '@pandora/errors';
 import {
+  codeOf,
   CONTEXT,
   createFakePorts,
   eventTypes,
@@ -13,12 +13,6 @@ import {
 } from '../testing';
 import { ConfirmTotpSetup } from './confirm-totp-setup';
 import { StartTotpSetup } from './start-totp-setup';
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'OK',
-    (error: AppError) => error.code,
-  );
 
 async function enrolling() {
   const ports: FakePorts = createFakePorts();

@@ -1,12 +1,5 @@
-import type { AppError } from '@pandora/errors';
-import { CONTEXT, createFakePorts, noticesQueued, PASSWORD, seedMfaUser, seedUser, signIn, totpCode } from '../testing';
+import { codeOf, CONTEXT, createFakePorts, noticesQueued, PASSWORD, seedMfaUser, seedUser, signIn, totpCode } from '../testing';
 import { DisableMfa } from './disable-mfa';
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'OK',
-    (error: AppError) => error.code,
-  );
 
 describe('DisableMfa', () => {
   it('needs the password and a code, then removes the factor with an event and an audit row', async () => {

@@ -1,13 +1,6 @@
-import type { AppError } from '@pandora/errors';
-import { CONTEXT, createFakePorts, seedMfaUser, seedUser, signIn, totpCode } from '../testing';
+import { codeOf, CONTEXT, createFakePorts, seedMfaUser, seedUser, signIn, totpCode } from '../testing';
 import { GetMfaStatus } from './get-mfa-status';
 import { RegenerateRecoveryCodes } from './regenerate-recovery-codes';
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'OK',
-    (error: AppError) => error.code,
-  );
 
 describe('RegenerateRecoveryCodes', () => {
   it('replaces the set with a code: the old set stops working, the new one counts ten', async () => {

@@ -1,12 +1,5 @@
-import type { AppError } from '@pandora/errors';
-import { CONTEXT, createFakePorts, eventTypes, noticesQueued, seedMfaUser, seedUser, signIn } from '../testing';
+import { codeOf, CONTEXT, createFakePorts, eventTypes, noticesQueued, seedMfaUser, seedUser, signIn } from '../testing';
 import { ResetUserMfa } from './reset-user-mfa';
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'OK',
-    (error: AppError) => error.code,
-  );
 
 describe('ResetUserMfa', () => {
   async function scene() {

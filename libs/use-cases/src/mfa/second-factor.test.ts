@@ -1,12 +1,5 @@
-import type { AppError } from '@pandora/errors';
-import { CONTEXT, createFakePorts, seedMfaUser, seedUser, totpCode, TOTP_SECRET, type FakePorts } from '../testing';
+import { codeOf, CONTEXT, createFakePorts, seedMfaUser, seedUser, totpCode, TOTP_SECRET, type FakePorts } from '../testing';
 import { requireSecondFactor } from './second-factor';
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'OK',
-    (error: AppError) => error.code,
-  );
 
 /** Stores one recovery code for the user, digested under `keyId`. */
 async function giveRecoveryCode(ports: FakePorts, userId: string, code: string, keyId = ports.secretBox.currentKeyId) {

@@ -58,6 +58,17 @@ async function verdictOf(
 }
 
 /**
+ * The part of the second-factor step that needs no transaction: an account with TOTP on that sent
+ * no code is refused before its password is judged, so a right and a wrong password get the same
+ * answer. `requireSecondFactor` still checks the code itself, under the lock.
+ */
+export function assertSecondFactorCodeGiven(deps: Pick<Ports, 'metrics'>, user: Pick<User, 'mfaEnabled'>, code: string | undefined): void {
+  if (!user.mfaEnabled || code !== undefined) return;
+  deps.metrics.mfaVerification('missing');
+  throw new AppError('MFA_REQUIRED');
+}
+
+/**
  * THE second-factor step of sensitive changes (password change here; password reset and email
  * change call it too). For a user with TOTP enabled the change needs `code`:
  *   missing → 401 MFA_REQUIRED, wrong/used/replayed → 401 INVALID_MFA_CODE;

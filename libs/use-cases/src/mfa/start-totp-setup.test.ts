@@ -1,13 +1,6 @@
-import type { AppError } from '@pandora/errors';
-import { CONTEXT, createFakePorts, PASSWORD, seedMfaUser, seedUser, signIn, type FakePorts } from '../testing';
+import { codeOf, CONTEXT, createFakePorts, PASSWORD, seedMfaUser, seedUser, signIn, type FakePorts } from '../testing';
 import { ConfirmTotpSetup } from './confirm-totp-setup';
 import { StartTotpSetup } from './start-totp-setup';
-
-const codeOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'OK',
-    (error: AppError) => error.code,
-  );
 
 async function enrolling() {
   const ports: FakePorts = createFakePorts();

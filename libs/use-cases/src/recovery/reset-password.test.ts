@@ -4,6 +4,7 @@ import {
   createFakePorts,
   eventTypes,
   HOUR_MS,
+  NEW_PASSWORD,
   PASSWORD,
   seedMfaUser,
   seedUser,
@@ -14,8 +15,6 @@ import {
 } from '../testing';
 import { RequestPasswordReset } from './request-password-reset';
 import { ResetPassword } from './reset-password';
-
-const NEW_PASSWORD = 'a brand new passphrase';
 
 describe('password recovery', () => {
   let ports: FakePorts;

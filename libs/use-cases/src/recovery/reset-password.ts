@@ -3,7 +3,7 @@ import { assertPasswordPolicy, type Actor, type Repositories, type RequestContex
 import type { Ports } from '../ports';
 import { withAccountAttempt, type AccountAttempt } from '../auth/account-attempt';
 import { consumeLinkToken, linkTokenHashOf } from '../email/link-tokens';
-import { requireSecondFactor } from '../mfa/second-factor';
+import { assertSecondFactorCodeGiven, requireSecondFactor } from '../mfa/second-factor';
 import { queueSecurityNotice } from '../notifications/security-notice';
 import { auditEntry, domainEvent } from '../records';
 import { announceRevokedSessions } from '../sessions/end-sessions';
@@ -51,10 +51,7 @@ export class ResetPassword {
     const user = live && (await deps.repositories.users.findById(live.userId));
     if (!live || !user || user.email !== live.email) throw new AppError('INVALID_OR_EXPIRED_TOKEN');
     assertPasswordPolicy(input.newPassword, user.email);
-    if (user.mfaEnabled && input.mfaCode === undefined) {
-      deps.metrics.mfaVerification('missing');
-      throw new AppError('MFA_REQUIRED');
-    }
+    assertSecondFactorCodeGiven(deps, user, input.mfaCode);
     const passwordHash = await deps.hasher.hash(input.newPassword);
 
     const reset = (attempt: AccountAttempt | null) =>

@@ -93,6 +93,9 @@ export const CONTEXT: RequestContext = {
 
 export const PASSWORD = 'correct horse battery staple';
 
+/** A password that passes the policy, for the tests that change or reset one. */
+export const NEW_PASSWORD = 'a brand new passphrase';
+
 export interface SeedUser {
   email?: string;
   password?: string;

@@ -3,10 +3,12 @@ import path from 'node:path';
 import { PRODUCTION_ARGON2, type BenchContext } from '../context';
 import { perOperation } from '../cpu-accounting';
 import { runHttpLoad, type HttpLoadResult } from '../http-load';
+import { measuredHttpRound } from '../http-round';
+import { loginLoad } from '../login-load';
 import { ensurePeerInstalled } from '../peers';
 import { firstMessage, spawnNode, type BenchProcess } from '../processes';
 import { comparisonJson, fmt, verdict, type ScenarioOutcome, type TableRow } from '../report';
-import { alternate, type Comparison, type RoundResult, type SideSummary } from '../rounds';
+import { alternate, type Comparison, type SideSummary } from '../rounds';
 import { ratio, round } from '../stats';
 import { accessTokens, BENCH_PASSWORD, benchUsers } from '../users';
 import { USERS_ME_CONNECTIONS } from './users-me';
@@ -119,15 +121,7 @@ export async function betterAuthScenario(ctx: BenchContext): Promise<ScenarioOut
     }
     const concurrency = 2 * ctx.cores;
 
-    const ourLogin: Load = (durationMs) =>
-      runHttpLoad({
-        url: `${api.publicUrl}/api/v1/auth/login`,
-        method: 'POST',
-        connections: concurrency,
-        durationMs,
-        headers: { 'content-type': 'application/json' },
-        perConnection: users.map((user) => ({ body: JSON.stringify({ email: user.email, password: user.password }) })),
-      });
+    const ourLogin: Load = loginLoad(api.publicUrl, users, concurrency);
     const peerSignIn =
       (target: PeerProcess): Load =>
       (durationMs) =>
@@ -166,8 +160,8 @@ export async function betterAuthScenario(ctx: BenchContext): Promise<ScenarioOut
       await ourLoad(durations.warmupMs);
       const comparison = await alternate(
         durations.rounds,
-        () => measuredRound(ctx, theirs.process, () => theirLoad(durations.roundMs)),
-        () => measuredRound(ctx, api.process, () => ourLoad(durations.roundMs)),
+        () => measuredHttpRound(ctx, theirs.process, () => theirLoad(durations.roundMs)),
+        () => measuredHttpRound(ctx, api.process, () => ourLoad(durations.roundMs)),
       );
       ctx.log(
         `better_auth ${label}: ours ${fmt.rate(comparison.measured.throughput, '/s')} vs theirs ${fmt.rate(comparison.baseline.throughput, '/s')} → ${fmt.ratio(comparison.ratio)}`,
@@ -237,19 +231,6 @@ export async function betterAuthScenario(ctx: BenchContext): Promise<ScenarioOut
   } finally {
     for (const processInfo of running.reverse()) await processInfo.stop();
   }
-}
-
-async function measuredRound(ctx: BenchContext, processUnderTest: BenchProcess, load: () => Promise<HttpLoadResult>): Promise<RoundResult> {
-  const cpu = await ctx.cpuWindow(processUnderTest);
-  const run = await load();
-  return {
-    ok: run.completed - run.non2xx,
-    failed: run.non2xx + run.errors,
-    seconds: run.seconds,
-    samples: run.samples,
-    cpu: await cpu.end(),
-    failures: run.statuses,
-  };
 }
 
 /** CPU per successful request of the app (all threads and helpers), PostgreSQL and Redis, ms; NaN without accounting. */

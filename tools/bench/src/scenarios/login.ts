@@ -1,6 +1,7 @@
 import { PRODUCTION_ARGON2, type BenchContext } from '../context';
 import { perOperation } from '../cpu-accounting';
-import { runHttpLoad } from '../http-load';
+import { measuredHttpRound } from '../http-round';
+import { loginLoad } from '../login-load';
 import { comparisonJson, fmt, verdict, type ScenarioOutcome } from '../report';
 import { alternate, type RoundResult } from '../rounds';
 import { BENCH_PASSWORD, benchUsers } from '../users';
@@ -35,21 +36,12 @@ export async function loginScenario(ctx: BenchContext): Promise<ScenarioOutcome>
       argon2.process.child.once('message', (message) => resolve(message as VerifyRun));
       argon2.process.child.send({ run: { concurrency, durationMs } });
     });
-  // One account per connection: the login throttle counts attempts in flight per email.
-  const loginLoad = (durationMs: number) =>
-    runHttpLoad({
-      url: `${api.publicUrl}/api/v1/auth/login`,
-      method: 'POST',
-      connections: concurrency,
-      durationMs,
-      headers: { 'content-type': 'application/json' },
-      perConnection: users.map((user) => ({ body: JSON.stringify({ email: user.email, password: user.password }) })),
-    });
+  const logins = loginLoad(api.publicUrl, users, concurrency);
 
   try {
     ctx.log(`login: warm-up ${durations.warmupMs} ms each side, concurrency ${concurrency}`);
     await verifyRun(durations.warmupMs);
-    await loginLoad(durations.warmupMs);
+    await logins(durations.warmupMs);
 
     const comparison = await alternate(
       durations.rounds,
@@ -65,19 +57,7 @@ export async function loginScenario(ctx: BenchContext): Promise<ScenarioOutcome>
           failures: run.failed ? { mismatch: run.failed } : {},
         };
       },
-      async (): Promise<RoundResult> => {
-        const cpu = await ctx.cpuWindow(api.process);
-        const run = await loginLoad(durations.roundMs);
-        const ok = run.completed - run.non2xx;
-        return {
-          ok,
-          failed: run.non2xx + run.errors,
-          seconds: run.seconds,
-          samples: run.samples,
-          cpu: await cpu.end(),
-          failures: run.statuses,
-        };
-      },
+      () => measuredHttpRound(ctx, api.process, () => logins(durations.roundMs)),
     );
     const met = comparison.ratio >= TARGET_RATIO && comparison.measured.failed === 0;
     ctx.log(

@@ -4,6 +4,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { BenchContext } from '../context';
 import { perOperation } from '../cpu-accounting';
 import { runHttpLoad } from '../http-load';
+import { measuredHttpRound } from '../http-round';
 import { fmt, sideJson, verdict, type ScenarioOutcome } from '../report';
 import { summarizeSide, type RoundResult } from '../rounds';
 import { BENCH_PASSWORD } from '../users';
@@ -134,16 +135,7 @@ export async function mfaVerifyScenario(ctx: BenchContext): Promise<ScenarioOutc
     const results: RoundResult[] = [];
     for (let round = 0; round < durations.rounds; round++) {
       await seed(perAccount);
-      const cpu = await ctx.cpuWindow(api.process);
-      const run = await load(durations.roundMs);
-      results.push({
-        ok: run.completed - run.non2xx,
-        failed: run.non2xx + run.errors,
-        seconds: run.seconds,
-        samples: run.samples,
-        cpu: await cpu.end(),
-        failures: run.statuses,
-      });
+      results.push(await measuredHttpRound(ctx, api.process, () => load(durations.roundMs)));
     }
     const side = summarizeSide(results);
     ctx.log(

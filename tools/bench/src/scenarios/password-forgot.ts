@@ -1,6 +1,7 @@
 import type { BenchContext } from '../context';
 import { perOperation } from '../cpu-accounting';
 import { runHttpLoad } from '../http-load';
+import { measuredHttpRound } from '../http-round';
 import { comparisonJson, fmt, verdict, type ScenarioOutcome } from '../report';
 import { alternate, type RoundResult } from '../rounds';
 import { ratio } from '../stats';
@@ -42,18 +43,8 @@ export async function passwordForgotScenario(ctx: BenchContext): Promise<Scenari
       });
     const known = load(users.map((user) => user.email));
     const unknown = load(users.map((_, index) => `bench.nobody.${index}@example.com`));
-    const round = async (side: (durationMs: number) => ReturnType<typeof runHttpLoad>): Promise<RoundResult> => {
-      const cpu = await ctx.cpuWindow(api.process);
-      const run = await side(durations.roundMs);
-      return {
-        ok: run.completed - run.non2xx,
-        failed: run.non2xx + run.errors,
-        seconds: run.seconds,
-        samples: run.samples,
-        cpu: await cpu.end(),
-        failures: run.statuses,
-      };
-    };
+    const round = (side: (durationMs: number) => ReturnType<typeof runHttpLoad>): Promise<RoundResult> =>
+      measuredHttpRound(ctx, api.process, () => side(durations.roundMs));
 
     ctx.log(`password_forgot: warm-up ${durations.warmupMs} ms each side, ${FORGOT_RATE}/s`);
     await unknown(durations.warmupMs);

@@ -1,6 +1,7 @@
 import type { BenchContext } from '../context';
 import { perOperation } from '../cpu-accounting';
 import { runHttpLoad } from '../http-load';
+import { measuredHttpRound } from '../http-round';
 import { comparisonJson, fmt, verdict, type ScenarioOutcome } from '../report';
 import { alternate, type RoundResult } from '../rounds';
 import { accessTokens } from '../users';
@@ -33,18 +34,8 @@ export async function usersMeScenario(ctx: BenchContext): Promise<ScenarioOutcom
       durationMs,
       perConnection: tokens.map((token) => ({ headers: { authorization: `Bearer ${token}` } })),
     });
-  const round = async (baseUrl: string, processUnderTest: typeof bare.process): Promise<RoundResult> => {
-    const cpu = await ctx.cpuWindow(processUnderTest);
-    const run = await load(baseUrl, durations.roundMs);
-    return {
-      ok: run.completed - run.non2xx,
-      failed: run.non2xx + run.errors,
-      seconds: run.seconds,
-      samples: run.samples,
-      cpu: await cpu.end(),
-      failures: run.statuses,
-    };
-  };
+  const round = (baseUrl: string, processUnderTest: typeof bare.process): Promise<RoundResult> =>
+    measuredHttpRound(ctx, processUnderTest, () => load(baseUrl, durations.roundMs));
 
   try {
     ctx.log(`users_me: warm-up ${durations.warmupMs} ms each side, ${USERS_ME_CONNECTIONS} connections`);
