@@ -87,6 +87,17 @@ describe('email change', () => {
     expect((await ports.repositories.users.findById(user.id))?.email).toBe('old@example.com');
   });
 
+  it('asks an MFA account for its code before judging the password: a wrong one gets the same answer, uncounted', async () => {
+    const user = await seedMfaUser(ports, { email: 'old@example.com' });
+    const { principal } = await signIn(ports, user);
+    for (const password of [PASSWORD, 'not the password'])
+      await expect(request.execute(principal, { newEmail: 'new@example.com', password }, CONTEXT)).rejects.toMatchObject({
+        code: 'MFA_REQUIRED',
+      });
+    expect(ports.metrics.mfaVerifications).toEqual(['missing', 'missing']);
+    expect(ports.loginThrottle.failures.get(user.email)).toBeUndefined();
+  });
+
   it('asks an MFA account for its code', async () => {
     const user = await seedMfaUser(ports, { email: 'old@example.com' });
     const { principal } = await signIn(ports, user);

@@ -106,6 +106,16 @@ describe('password recovery', () => {
     });
   });
 
+  it('asks an MFA account for its code before hashing the new password, counted as a missing code', async () => {
+    await seedMfaUser(ports, { email: 'ada@example.com' });
+    await forgot.execute({ email: 'ada@example.com' }, CONTEXT);
+    await expect(reset.execute({ token: linkOf(ports, 'password_reset'), newPassword: NEW_PASSWORD }, CONTEXT)).rejects.toMatchObject({
+      code: 'MFA_REQUIRED',
+    });
+    expect(ports.hasher.hashed).toEqual([]);
+    expect(ports.metrics.mfaVerifications).toEqual(['missing']);
+  });
+
   it('asks an MFA account for its code, keeps the link on a wrong one, and keeps MFA on', async () => {
     const user = await seedMfaUser(ports, { email: 'ada@example.com' });
     await forgot.execute({ email: 'ada@example.com' }, CONTEXT);
