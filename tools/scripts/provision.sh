@@ -31,7 +31,7 @@ fail() {
 have() { command -v "$1" >/dev/null 2>&1; }
 
 chromium_binary() {
-  # The same candidates as apps/user-api/test/operability/swagger-ui.browser.test.ts.
+  # The same candidates as libs/testing/src/chromium.ts (the launcher every browser test uses).
   local candidate
   for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browser /usr/bin/google-chrome; do
     if [ -n "$candidate" ] && [ -x "$candidate" ]; then
