@@ -42,8 +42,8 @@ export interface WiredPorts {
 }
 
 /**
- * Every port of the use cases, built from configuration: PostgreSQL, Argon2id, the JWT key ring,
- * the session-principal cache, TOTP and the MFA key ring, the clock and ids. The one adapter factory: user-api, its CLI and
+ * Every port of the use cases, built from configuration: PostgreSQL and its read caches, Argon2id,
+ * the JWT key ring, TOTP and the MFA key ring, the clock and ids. The one adapter factory: user-api, its CLI and
  * every test support that runs real use cases call it, so they all run the same adapters.
  */
 export async function createPorts(config: PortsConfig, options: PortsOptions): Promise<WiredPorts> {
