@@ -19,10 +19,14 @@ afterAll(async () => {
   await db.drop();
 });
 
-/** A TCP proxy in front of PostgreSQL that can cut every connection or stop answering. */
+/**
+ * A TCP proxy in front of PostgreSQL that can cut every connection, stop answering, or lose the
+ * server's side closing (as a network path that drops the FIN and the reset would).
+ */
 class FlakyProxy {
   private readonly sockets = new Set<net.Socket>();
   private blackhole = false;
+  private losingServerCloses = false;
   private readonly server: net.Server;
 
   private constructor(target: URL) {
@@ -40,9 +44,17 @@ class FlakyProxy {
     this.sockets.add(client);
     if (this.blackhole) return;
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    upstream.on('error', () => undefined);
     this.sockets.add(upstream);
-    client.pipe(upstream).pipe(client);
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    // The server closing its side reaches the app as a TCP proxy forwards it: a FIN as a FIN, a
+    // reset as a reset — unless the test asked the proxy to lose it.
+    upstream.on('end', () => {
+      if (!this.losingServerCloses) client.end();
+    });
+    upstream.on('error', () => {
+      if (!this.losingServerCloses) client.destroy();
+    });
   }
 
   urlFor(databaseUrl: string): string {
@@ -59,6 +71,10 @@ class FlakyProxy {
 
   stopAnswering(): void {
     this.blackhole = true;
+  }
+
+  loseServerCloses(): void {
+    this.losingServerCloses = true;
   }
 
   async close(): Promise<void> {
@@ -82,6 +98,25 @@ async function waitFor(what: string, condition: () => Promise<boolean> | boolean
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+/** `promise`, or a failure naming `what` if it has not settled after `timeoutMs`. */
+async function settlesWithin<T>(what: string, promise: Promise<T>, timeoutMs = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Has PostgreSQL end every session of this test's connections, as an administrator or a failover would. */
+const terminateOurBackends = () =>
+  withPgClient(db.url, (client) =>
+    client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [APPLICATION]),
+  );
 
 /** True once the server is running a pg_sleep statement of this test's connections. */
 const sleepingStatementRuns = () =>
@@ -154,14 +189,24 @@ describe('a database connection that breaks after the app connected', () => {
   }, 30_000);
 
   it('maps a backend terminated by an administrator (57P01, as in a failover) to SERVICE_UNAVAILABLE', async () => {
-    const terminate = () =>
-      withPgClient(db.url, (client) =>
-        client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [APPLICATION]),
-      );
-    const onPool = await failMidQuery(() => database.query('SELECT pg_sleep(5)'), terminate);
+    const onPool = await failMidQuery(() => database.query('SELECT pg_sleep(5)'), terminateOurBackends);
     expect((onPool as { code?: string }).code).toBe('57P01');
     expectUnavailable(onPool);
-    expectUnavailable(await failMidQuery(() => database.transaction((tx) => tx.query('SELECT pg_sleep(5)')), terminate));
+    expectUnavailable(await failMidQuery(() => database.transaction((tx) => tx.query('SELECT pg_sleep(5)')), terminateOurBackends));
+  });
+
+  it('destroys a transaction’s connection that the server ended instead of rolling back on it, even if the close never arrives', async () => {
+    // The server's FATAL answer arrives; its closing the socket does not. A ROLLBACK sent on that
+    // connection would never be answered: the transaction would hang and keep its pool slot.
+    proxy.loseServerCloses();
+    const ended = await settlesWithin(
+      'the transaction',
+      failMidQuery(() => database.transaction((tx) => tx.query('SELECT pg_sleep(5)')), terminateOurBackends),
+    );
+    expect((ended as { code?: string }).code).toBe('57P01');
+    expectUnavailable(ended);
+    await waitFor('the ended connection to leave the pool', () => database.pool.totalCount === 0);
+    expect((await database.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
   });
 });
 

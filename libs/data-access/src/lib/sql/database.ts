@@ -73,8 +73,8 @@ export class Database implements QueryRunner {
 
   /**
    * Runs `work` in one READ COMMITTED transaction on one connection: everything it does commits
-   * together, or nothing does. A connection whose ROLLBACK fails (the socket died mid-transaction)
-   * is destroyed rather than returned to the pool.
+   * together, or nothing does. A connection whose ROLLBACK fails (the socket died mid-transaction),
+   * or whose session the server ended, is destroyed rather than returned to the pool.
    *
    * Round trips: `BEGIN` (with the transaction limits) is sent together with the first statement,
    * and the statements nobody waits for (`write`: audit rows, outbox events, a new session) together
@@ -96,9 +96,14 @@ export class Database implements QueryRunner {
       await tx.commit();
       return result;
     } catch (error) {
+      // A session the server ended (FATAL: terminated by an administrator or a failover, shut down)
+      // has no transaction left to undo, and a ROLLBACK written to it is answered only if the close
+      // reaches us: through a proxy or a network path that loses it, it would wait forever and keep
+      // its pool slot. Such a connection is destroyed instead.
+      if (broken === undefined && endedSession(error)) broken = error as Error;
       try {
         // Work that failed before its first statement sent nothing, not even BEGIN: nothing to undo.
-        if (tx.begun) await client.query('ROLLBACK');
+        if (tx.begun && broken === undefined) await client.query('ROLLBACK');
       } catch (rollbackError) {
         broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
       }
@@ -178,6 +183,12 @@ class PipelinedTransaction implements QueryRunner {
       stream.uncork();
     }
   }
+}
+
+/** PostgreSQL closes the session after an error of these severities. */
+function endedSession(error: unknown): boolean {
+  const severity = (error as { severity?: unknown } | null)?.severity;
+  return severity === 'FATAL' || severity === 'PANIC';
 }
 
 /** The error of the first held statement that failed, else `otherwise`. */
