@@ -46,9 +46,9 @@ class FlakyProxy {
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
     this.sockets.add(upstream);
     client.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => client.write(chunk));
     // The server closing its side reaches the app as a TCP proxy forwards it: a FIN as a FIN, a
     // reset as a reset — unless the test asked the proxy to lose it.
+    upstream.pipe(client, { end: false });
     upstream.on('end', () => {
       if (!this.losingServerCloses) client.end();
     });

@@ -111,8 +111,10 @@ export function compareProfiles(
     const times = selfTimes(side.file);
     const busy = times.reduce((sum, { us }) => sum + us, 0);
     const byFunction = new Map<string, number>();
-    for (const { frame, us } of times)
-      byFunction.set(functionKey(frame), (byFunction.get(functionKey(frame)) ?? 0) + (us / busy) * side.usPerRequest);
+    for (const { frame, us } of times) {
+      const key = functionKey(frame);
+      byFunction.set(key, (byFunction.get(key) ?? 0) + (us / busy) * side.usPerRequest);
+    }
     return byFunction;
   };
   const ours = perRequest(measured);
